@@ -1,0 +1,31 @@
+/**
+ * Turns a failed zod validation into the pinned 400 `invalid_request`, with a
+ * `details` list of `{path, message}`. Values are never echoed: a rejected
+ * field may be a password.
+ * @module
+ */
+import type { Hook } from "@hono/zod-openapi";
+import type { z } from "zod";
+import type { AppEnv } from "./context.ts";
+import { ApiError, type ErrorDetail } from "./errors.ts";
+
+const MAX_DETAILS = 20;
+
+/** Maps zod issues to error details (bounded: a hostile body can fail many ways). */
+export function issueDetails(issues: readonly z.core.$ZodIssue[], target?: string): ErrorDetail[] {
+  return issues.slice(0, MAX_DETAILS).map((issue) => ({
+    path: [target, ...issue.path.map(String)].filter(Boolean).join(".") || "(root)",
+    message: issue.message,
+  }));
+}
+
+/** OpenAPIHono `defaultHook`: throws `invalid_request` on any validation failure. */
+// biome-ignore lint/suspicious/noExplicitAny: Hook's input/output generics vary per route.
+export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
+  if (!result.success) {
+    throw new ApiError("invalid_request", {
+      message: `The request ${result.target} is invalid.`,
+      details: issueDetails(result.error.issues, result.target),
+    });
+  }
+};
