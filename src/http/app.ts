@@ -1,0 +1,98 @@
+/**
+ * Assembles the HTTP application. Features plug in through {@link AppDeps}, so
+ * this file fixes only the order every request goes through (DESIGN §6):
+ *
+ * request id → client IP → span → access log → security headers → body limit
+ * → (for /v1) local token verification → rate limit → maintenance
+ * → route: session check → validation → handler.
+ * @module
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Config } from "../config/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import type { AppEnv } from "./context.ts";
+import { ApiError, errorResponse, isApiError } from "./errors.ts";
+import { accessLog } from "./middleware/accessLog.ts";
+import { bodyLimit } from "./middleware/bodyLimit.ts";
+import { requestId } from "./middleware/requestId.ts";
+import { securityHeaders } from "./middleware/securityHeaders.ts";
+import { tracing } from "./middleware/tracing.ts";
+import { allowedMethodsFor } from "./notAllowed.ts";
+import { type ReadinessProbe, registerHealthRoutes } from "./routes/health.ts";
+import { validationHook } from "./validation.ts";
+
+/** Registers a feature's routes on the app. */
+export type RouteRegistrar = (app: OpenAPIHono<AppEnv>) => void;
+
+/** Everything the app is assembled from. */
+export interface AppDeps {
+  config: Pick<Config, "environment" | "BODY_LIMIT">;
+  logger: Logger;
+  version: string;
+  readiness: ReadinessProbe;
+  /** Sets `c.var.clientIp` (per `TRUST_PROXY`). */
+  clientIp: MiddlewareHandler<AppEnv>;
+  /** Run for every `/v1/*` request, in order (token verification, rate limit, maintenance). */
+  v1Middleware: MiddlewareHandler<AppEnv>[];
+  /** Feature routes. */
+  routes: RouteRegistrar[];
+}
+
+/** Builds the app. Pure: starts nothing, listens on nothing. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use("*", requestId());
+  app.use("*", deps.clientIp);
+  app.use("*", tracing());
+  app.use("*", accessLog(deps.logger));
+  app.use("*", securityHeaders(deps.config.environment));
+  app.use("*", bodyLimit(deps.config.BODY_LIMIT));
+  for (const mw of deps.v1Middleware) app.use("/v1/*", mw);
+
+  registerHealthRoutes(app, deps.readiness);
+  for (const register of deps.routes) register(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "trading-server",
+      version: deps.version,
+      description: "API of a small AI-assisted trading desk.",
+    },
+  });
+
+  const allowedMethods = allowedMethodsFor(app);
+  app.notFound((c) => {
+    const allowed = allowedMethods(c.req.path);
+    const error =
+      allowed.length > 0
+        ? new ApiError("method_not_allowed", { headers: { Allow: allowed.join(", ") } })
+        : new ApiError("not_found");
+    return errorResponse(error, c.get("requestId"));
+  });
+
+  app.onError((err, c) => {
+    const id = c.get("requestId") ?? "unknown";
+    if (isApiError(err)) return errorResponse(err, id);
+    if (err instanceof HTTPException && err.status < 500) {
+      // Hono's own 4xx (malformed JSON, bad content) keep our body shape.
+      const code = err.status === 413 ? "payload_too_large" : "invalid_request";
+      return errorResponse(new ApiError(code), id);
+    }
+    deps.logger.error("unhandled error", {
+      request_id: id,
+      error: { name: err.name, message: err.message },
+    });
+    return errorResponse(new ApiError("internal"), id);
+  });
+
+  return app;
+}

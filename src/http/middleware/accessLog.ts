@@ -1,0 +1,37 @@
+/**
+ * One JSON log line per request: method, route, status, duration, request id,
+ * trace id, client address. Only the path is logged, never the query string
+ * or headers, which is where tokens and provider keys travel.
+ * @module
+ */
+import type { MiddlewareHandler } from "hono";
+import type { Logger } from "../../telemetry/logger.ts";
+import type { AppEnv } from "../context.ts";
+import { matchedRoute } from "./matchedRoute.ts";
+import { activeTraceId } from "./tracing.ts";
+
+/** Logs each request after it completes; also exposes a request-scoped logger. */
+export const accessLog =
+  (logger: Logger): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const started = performance.now();
+    c.set("logger", logger.child({ request_id: c.get("requestId") }));
+    try {
+      await next();
+    } finally {
+      const status = c.res.status;
+      const fields = {
+        method: c.req.method,
+        route: matchedRoute(c) ?? null,
+        path: c.req.path,
+        status,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        request_id: c.get("requestId"),
+        trace_id: activeTraceId() ?? null,
+        client_ip: c.get("clientIp"),
+        user_id: c.get("principal")?.userId ?? null,
+      };
+      if (status >= 500) logger.error("request", fields);
+      else logger.info("request", fields);
+    }
+  };

@@ -1,0 +1,19 @@
+/**
+ * Gives every request an id: the caller's `X-Request-Id` when it is short and
+ * plain (so a proxy's id carries through), otherwise a fresh UUID. The id is
+ * echoed in the response and appears in every error body and log line.
+ * @module
+ */
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../context.ts";
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Sets `c.var.requestId` and the `X-Request-Id` response header. */
+export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
+  const incoming = c.req.header("x-request-id");
+  const id = incoming && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
+  c.set("requestId", id);
+  c.header("X-Request-Id", id);
+  await next();
+};

@@ -1,0 +1,55 @@
+/**
+ * CLI entry: parses argv and dispatches to one command. Commands are imported
+ * lazily so `--version` or `gen-secret` do not load the server.
+ * @module
+ */
+import pkg from "../package.json" with { type: "json" };
+import { type CommandIo, EXIT, processIo } from "./cli/io.ts";
+import { USAGE } from "./cli/usage.ts";
+
+/** Runs the command line `args`; resolves to the exit code (serve resolves when it stops). */
+export async function main(
+  args: string[],
+  env: Record<string, string | undefined>,
+  io: CommandIo,
+): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case undefined:
+    case "serve":
+      return (await import("./cli/serve.ts")).runServe(rest, env, io);
+    case "--check":
+    case "check":
+      return (await import("./cli/check.ts")).runCheck(rest, env, io);
+    case "hash-password":
+      return (await import("./cli/hashPassword.ts")).runHashPassword(rest, io);
+    case "gen-secret":
+      return (await import("./cli/genSecret.ts")).runGenSecret(rest, io);
+    case "migrate":
+      return (await import("./cli/migrate.ts")).runMigrateCommand(rest, env, io);
+    case "audit":
+      return (await import("./cli/audit.ts")).runAuditCommand(rest, env, io);
+    case "backup":
+      return (await import("./cli/backup.ts")).runBackupCommand(rest, env, io);
+    case "--version":
+    case "-v":
+      io.stdout(`trading-server ${pkg.version}\n`);
+      return EXIT.ok;
+    case "--help":
+    case "-h":
+    case "help":
+      io.stdout(USAGE);
+      return EXIT.ok;
+  }
+  // `trading-server --environment staging` (flags only) means serve.
+  if (command?.startsWith("--environment")) {
+    return (await import("./cli/serve.ts")).runServe(args, env, io);
+  }
+  io.stderr(`trading-server: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  return EXIT.usage;
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2), process.env, processIo);
+  process.exit(code);
+}
