@@ -1,0 +1,103 @@
+/**
+ * `serve`: the security gate, then the server. The gate runs the same
+ * validator as `check` and refuses to start — exit 1, before binding the port —
+ * on anything at or above error. Development starts with warnings and, without
+ * `SECURITY_SECRET_KEY`, an ephemeral signing key (tokens die with the process).
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import pkg from "../../package.json" with { type: "json" };
+import { isUnknownEnvironmentError, loadConfig, resolveEnvironment } from "../config/index.ts";
+import { listen } from "../http/server.ts";
+import { buildServer } from "../http/wiring.ts";
+import { createLogger } from "../telemetry/logger.ts";
+import { startTelemetry } from "../telemetry/sdk.ts";
+import { runGate } from "./check.ts";
+import { type CommandIo, EXIT } from "./io.ts";
+
+/** Parses `[--environment ENV]`; anything else is a usage error. */
+function parseServeArgs(args: string[]): { environment?: string } | { error: string } {
+  let environment: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inline] = arg.split("=", 2);
+    if (flag !== "--environment") return { error: `unknown option ${JSON.stringify(arg)}` };
+    environment = inline ?? args[++i];
+    if (environment === undefined) return { error: "--environment needs a value" };
+  }
+  return environment === undefined ? {} : { environment };
+}
+
+/** Runs the server until SIGTERM/SIGINT; resolves to the exit code. */
+export async function runServe(
+  args: string[],
+  env: Record<string, string | undefined>,
+  io: CommandIo,
+): Promise<number> {
+  const parsed = parseServeArgs(args);
+  if ("error" in parsed) {
+    io.stderr(`serve: ${parsed.error}\nusage: trading-server [serve] [--environment ENV]\n`);
+    return EXIT.usage;
+  }
+  let environment: ReturnType<typeof resolveEnvironment>;
+  try {
+    environment = resolveEnvironment(parsed.environment, env);
+  } catch (err) {
+    if (!isUnknownEnvironmentError(err)) throw err;
+    io.stderr(`serve: ${err.message}\n`);
+    return EXIT.usage;
+  }
+
+  const gate = await runGate(env, environment);
+  if (gate.text) io.stderr(gate.text);
+  if (!gate.ok) {
+    io.stderr("serve: refusing to start (fix the findings above, or run `trading-server check`)\n");
+    return EXIT.failure;
+  }
+  const loaded = loadConfig(env, environment);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) io.stderr(`serve: ${issue.variable}: ${issue.message}\n`);
+    return EXIT.failure;
+  }
+  const config = loaded.config;
+  const logger = createLogger(config.LOG_LEVEL);
+  if (!config.SECURITY_SECRET_KEY) {
+    // Only reachable in development: the gate rejects a missing key elsewhere.
+    config.SECURITY_SECRET_KEY = randomBytes(32).toString("base64url");
+    logger.warn(
+      "SECURITY_SECRET_KEY is not set: using an ephemeral key; tokens end with this process",
+    );
+  }
+
+  const telemetry = await startTelemetry(env, logger, pkg.version);
+  let built: Awaited<ReturnType<typeof buildServer>>;
+  try {
+    built = await buildServer(config, logger, pkg.version);
+  } catch (err) {
+    logger.error("start-up failed", { error: err });
+    await telemetry.shutdown();
+    return EXIT.failure;
+  }
+
+  const running = listen((req, e) => built.app.fetch(req, e), {
+    hostname: config.HOST,
+    port: config.PORT,
+    maxRequestBodySize: Math.max(config.BODY_LIMIT * 2, 1024 * 1024),
+    logger,
+  });
+  logger.info("listening", {
+    url: running.url.href,
+    environment,
+    version: pkg.version,
+  });
+  await built.started();
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  logger.info("shutting down", { signal, deadline_ms: config.SHUTDOWN_TIMEOUT });
+  await running.shutdown(config.SHUTDOWN_TIMEOUT, [...built.onClosed, () => telemetry.shutdown()]);
+  logger.info("stopped");
+  return EXIT.ok;
+}

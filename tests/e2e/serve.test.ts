@@ -1,0 +1,111 @@
+/**
+ * The compiled binary as an operator runs it: the start-up gate, health,
+ * OpenAPI, the error model on unknown routes, and graceful shutdown.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import {
+  baseEnv,
+  freePort,
+  runBinary,
+  type ServerProcess,
+  startServer,
+} from "./support/process.ts";
+
+describe("serve gate", () => {
+  test("an empty environment (production) exits 1 before binding the port", async () => {
+    const port = freePort();
+    const result = await runBinary(["serve"], baseEnv({ PORT: String(port), HOST: "127.0.0.1" }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("SECURITY_SECRET_KEY");
+    expect(result.stderr).not.toContain("listening");
+    // The port was never bound: we can bind it ourselves.
+    const probe = Bun.serve({ hostname: "127.0.0.1", port, fetch: () => new Response() });
+    probe.stop(true);
+  });
+
+  test("a known secret is refused and its value is printed nowhere", async () => {
+    const result = await runBinary(
+      ["serve"],
+      baseEnv({ ENVIRONMENT: "production", SECURITY_SECRET_KEY: "TradingSystem2024!" }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).not.toContain("TradingSystem2024!");
+  });
+
+  test("an unknown environment is a usage error", async () => {
+    const result = await runBinary(["serve"], baseEnv({ ENVIRONMENT: "prod" }));
+    expect(result.code).toBe(2);
+    const flag = await runBinary(["serve", "--environment", "prod"], baseEnv());
+    expect(flag.code).toBe(2);
+  });
+});
+
+describe("development server", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServer(baseEnv({ ENVIRONMENT: "development" }));
+  });
+  afterAll(async () => {
+    if (server.proc.exitCode === null) server.proc.kill("SIGKILL");
+  });
+
+  test("/healthz answers ok with security headers and a request id", async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test("/readyz reports its components", async () => {
+    const res = await fetch(`${server.url}/readyz`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string };
+    expect(body.status).toBe("ready");
+  });
+
+  test("/openapi.json is OpenAPI 3.1 and lists the health routes", async () => {
+    const res = await fetch(`${server.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toStartWith("3.1");
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/healthz", "/readyz"]));
+  });
+
+  test("unknown routes and methods get the pinned JSON error body", async () => {
+    const missing = await fetch(`${server.url}/nope`, { headers: { "x-request-id": "req-e2e-1" } });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { code: "not_found", message: "Not found.", request_id: "req-e2e-1" },
+    });
+    const wrongMethod = await fetch(`${server.url}/healthz`, { method: "DELETE" });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toContain("GET");
+    const body = (await wrongMethod.json()) as { error: { code: string } };
+    expect(body.error.code).toBe("method_not_allowed");
+  });
+
+  test("each request is logged as one JSON line without the query string", async () => {
+    await fetch(`${server.url}/healthz?token=super-secret-value`);
+    await Bun.sleep(50);
+    const lines = server
+      .logs()
+      .split("\n")
+      .filter((l) => l.includes('"msg":"request"'));
+    const last = JSON.parse(lines.at(-1) as string) as Record<string, unknown>;
+    expect(last).toMatchObject({ method: "GET", route: "/healthz", status: 200, path: "/healthz" });
+    expect(typeof last.duration_ms).toBe("number");
+    expect(server.logs()).not.toContain("super-secret-value");
+  });
+
+  test("SIGTERM drains an in-flight request and exits 0", async () => {
+    const inflight = fetch(`${server.url}/readyz`);
+    const code = await server.stop();
+    expect(code).toBe(0);
+    // The request that was already accepted still got its answer (or had not
+    // reached the server at all); it never saw a reset mid-response.
+    const res = await inflight.catch(() => undefined);
+    if (res) expect([200, 503]).toContain(res.status);
+    expect(server.logs()).toContain('"msg":"stopped"');
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Spans from the compiled binary, received by a local OTLP/HTTP receiver.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type ReceivedSpan, startOtlpReceiver } from "./support/otlpReceiver.ts";
+import { baseEnv, type ServerProcess, startServer } from "./support/process.ts";
+
+let receiver: ReturnType<typeof startOtlpReceiver>;
+let server: ServerProcess;
+
+beforeAll(async () => {
+  receiver = startOtlpReceiver();
+  server = await startServer(
+    baseEnv({
+      ENVIRONMENT: "development",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_BSP_SCHEDULE_DELAY: "50",
+    }),
+  );
+});
+afterAll(() => {
+  if (server.proc.exitCode === null) server.proc.kill("SIGKILL");
+  receiver.stop();
+});
+
+test("a SERVER span per request with semantic-convention attributes, continuing traceparent", async () => {
+  const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  await fetch(`${server.url}/healthz`, {
+    headers: {
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      "user-agent": "e2e-agent/1.0",
+    },
+  });
+  await fetch(`${server.url}/does-not-exist`);
+  // Shutdown flushes the batch processor.
+  expect(await server.stop()).toBe(0);
+
+  const health = receiver.spans.find((s) => s.name === "GET /healthz") as ReceivedSpan;
+  expect(health).toBeDefined();
+  expect(health.kind).toBe(2); // SERVER
+  expect(health.traceId).toBe(traceId);
+  expect(health.parentSpanId).toBe("00f067aa0ba902b7");
+  expect(health.attributes).toMatchObject({
+    "http.request.method": "GET",
+    "url.path": "/healthz",
+    "url.scheme": "http",
+    "http.route": "/healthz",
+    "http.response.status_code": 200,
+    "client.address": "127.0.0.1",
+    "user_agent.original": "e2e-agent/1.0",
+  });
+  const missing = receiver.spans.find((s) => s.attributes["url.path"] === "/does-not-exist");
+  expect(missing?.name).toBe("GET");
+  expect(missing?.attributes["http.response.status_code"]).toBe(404);
+  expect(missing?.attributes["http.route"]).toBeUndefined();
+});
