@@ -20,7 +20,7 @@ interface OtlpValue {
   doubleValue?: number;
 }
 
-const valueOf = (v: OtlpValue): unknown =>
+const attributeValue = (v: OtlpValue): unknown =>
   v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.boolValue ?? v.doubleValue));
 
 /** Starts the receiver; `spans` fills as batches arrive. */
@@ -41,7 +41,7 @@ export function startOtlpReceiver() {
           for (const s of ss.spans ?? []) {
             const attributes: Record<string, unknown> = {};
             for (const a of (s.attributes as Array<{ key: string; value: OtlpValue }>) ?? []) {
-              attributes[a.key] = valueOf(a.value);
+              attributes[a.key] = attributeValue(a.value);
             }
             spans.push({
               name: s.name as string,
