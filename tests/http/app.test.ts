@@ -1,0 +1,241 @@
+/**
+ * The assembled app's core behaviour, in-process: error model, request ids,
+ * security headers, body limits, 404 vs 405, and that nothing unexpected
+ * escapes as a stack trace.
+ */
+import { describe, expect, test } from "bun:test";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { createApp } from "../../src/http/app.ts";
+import type { AppEnv } from "../../src/http/context.ts";
+import { ApiError } from "../../src/http/errors.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
+
+const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("clientIp", "203.0.113.9");
+  await next();
+};
+
+function build(options: { environment?: "development" | "production"; lines?: string[] } = {}) {
+  const lines = options.lines ?? [];
+  return createApp({
+    config: { environment: options.environment ?? "production", BODY_LIMIT: 1024 },
+    logger: createLogger("info", (line) => lines.push(line)),
+    version: "test",
+    readiness: async () => ({ database: { ok: true, state: "ready" } }),
+    clientIp: setIp,
+    v1Middleware: [],
+    routes: [
+      (app) => {
+        app.openapi(
+          createRoute({
+            method: "post",
+            path: "/v1/echo",
+            request: {
+              body: {
+                content: {
+                  "application/json": { schema: z.object({ name: z.string().max(10) }) },
+                },
+              },
+            },
+            responses: { 200: { description: "echo" } },
+          }),
+          (c) => c.json({ name: c.req.valid("json").name }, 200),
+        );
+        app.get("/v1/boom", () => {
+          throw new Error("database password is hunter2");
+        });
+        app.get("/v1/teapot", () => {
+          throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
+        });
+      },
+    ],
+  });
+}
+
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string; request_id: string } }).error;
+
+describe("error model", () => {
+  test("404 has the pinned body with the request id", async () => {
+    const res = await build().request("/nowhere", { headers: { "x-request-id": "abc-123" } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    expect(await res.json()).toEqual({
+      error: { code: "not_found", message: "Not found.", request_id: "abc-123" },
+    });
+  });
+
+  test("405 with Allow when the path exists under another method", async () => {
+    const res = await build().request("/v1/echo", { method: "GET" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+    expect((await errorOf(res)).code).toBe("method_not_allowed");
+  });
+
+  test("an unexpected error is a bare 500 internal: no message, no stack", async () => {
+    const lines: string[] = [];
+    const res = await build({ lines }).request("/v1/boom");
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("at ");
+    expect(JSON.parse(text).error.code).toBe("internal");
+  });
+
+  test("ApiError headers are kept", async () => {
+    const res = await build().request("/v1/teapot");
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("3");
+  });
+});
+
+describe("validation", () => {
+  const post = (body: string, type = "application/json") =>
+    build().request("/v1/echo", { method: "POST", body, headers: { "content-type": type } });
+
+  test("a valid body passes", async () => {
+    const res = await post('{"name":"ok"}');
+    expect(res.status).toBe(200);
+  });
+
+  test.each([
+    ["malformed JSON", "{not json"],
+    ["wrong type", '{"name":5}'],
+    ["too long", '{"name":"aaaaaaaaaaaaaaaa"}'],
+    ["array", "[]"],
+    ["null", "null"],
+    ["empty", ""],
+  ])("%s → 400 invalid_request", async (_, body) => {
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).code).toBe("invalid_request");
+  });
+
+  test("details name the field but never echo the value", async () => {
+    const res = await post('{"name":"secretvalue-too-long"}');
+    const body = (await res.json()) as { error: { details: Array<{ path: string }> } };
+    expect(body.error.details[0]?.path).toBe("json.name");
+    expect(JSON.stringify(body)).not.toContain("secretvalue");
+  });
+
+  test("a non-JSON content type is refused, not guessed", async () => {
+    const res = await post('{"name":"ok"}', "text/plain");
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("body limit", () => {
+  test("a declared oversize body is refused with 413 before it is read", async () => {
+    const res = await build().request("/v1/echo", {
+      method: "POST",
+      body: JSON.stringify({ name: "x".repeat(5000) }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("payload_too_large");
+  });
+
+  test("a streamed body without Content-Length is counted too", async () => {
+    const chunk = new TextEncoder().encode("x".repeat(600));
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await build().request("/v1/echo", {
+      method: "POST",
+      body: stream,
+      headers: { "content-type": "application/json" },
+      // @ts-expect-error: Bun's RequestInit accepts duplex for streamed bodies
+      duplex: "half",
+    });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe("headers", () => {
+  test("security headers on success and error responses", async () => {
+    const app = build();
+    for (const path of ["/healthz", "/nowhere"]) {
+      const res = await app.request(path);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+    }
+  });
+
+  test("no HSTS in development", async () => {
+    const res = await build({ environment: "development" }).request("/healthz");
+    expect(res.headers.get("strict-transport-security")).toBeNull();
+  });
+
+  test("a hostile request id is replaced, a plain one is kept", async () => {
+    const app = build();
+    const hostile = await app.request("/healthz", { headers: { "x-request-id": 'a b<script>"' } });
+    expect(hostile.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const long = await app.request("/healthz", { headers: { "x-request-id": "x".repeat(65) } });
+    expect(long.headers.get("x-request-id")).not.toBe("x".repeat(65));
+    const plain = await app.request("/healthz", { headers: { "x-request-id": "proxy-42" } });
+    expect(plain.headers.get("x-request-id")).toBe("proxy-42");
+  });
+});
+
+describe("health and OpenAPI", () => {
+  test("/readyz is 503 naming the failed component", async () => {
+    const app = createApp({
+      config: { environment: "production", BODY_LIMIT: 1024 },
+      logger: createLogger("error", () => {}),
+      version: "test",
+      readiness: async () => ({
+        database: { ok: true, state: "ready" },
+        ratelimit: { ok: false, state: "unavailable" },
+      }),
+      clientIp: setIp,
+      v1Middleware: [],
+      routes: [],
+    });
+    const res = await app.request("/readyz");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      status: "unavailable",
+      components: {
+        database: { ok: true, state: "ready" },
+        ratelimit: { ok: false, state: "unavailable" },
+      },
+    });
+  });
+
+  test("/openapi.json documents registered routes", async () => {
+    const res = await build().request("/openapi.json");
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/healthz", "/readyz", "/v1/echo"]),
+    );
+  });
+});
+
+describe("access log", () => {
+  test("one JSON line per request with the route template", async () => {
+    const lines: string[] = [];
+    await build({ lines }).request("/v1/echo", {
+      method: "POST",
+      body: '{"name":"a"}',
+      headers: { "content-type": "application/json" },
+    });
+    const records = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((r) => r.msg === "request");
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      method: "POST",
+      route: "/v1/echo",
+      status: 200,
+      client_ip: "203.0.113.9",
+    });
+  });
+});
