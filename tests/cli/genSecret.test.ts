@@ -2,15 +2,6 @@ import { expect, test } from "bun:test";
 import { runGenSecret } from "../../src/cli/genSecret.ts";
 import { captureIo } from "../support/captureIo.ts";
 
-  return {
-    out,
-    io: {
-      stdout: (s: string) => void (out.stdout += s),
-      stderr: (s: string) => void (out.stderr += s),
-    },
-  };
-};
-
 test("32 random bytes by default, base64url, different each time", () => {
   const a = captureIo();
   const b = captureIo();
