@@ -1,0 +1,35 @@
+/**
+ * `hash-password`: reads a password from stdin (not echoed on a terminal) and
+ * prints its argon2id PHC hash, for `ADMIN_PASSWORD_HASH`. The password never
+ * appears in any output.
+ * @module
+ */
+import { hashPassword, MAX_PASSWORD_BYTES, passwordBytes } from "../auth/passwords.ts";
+import { type CommandIo, EXIT } from "./io.ts";
+import { readSecretInput } from "./readSecretInput.ts";
+
+/** Runs the command; returns the exit code. */
+export async function runHashPassword(args: string[], io: CommandIo): Promise<number> {
+  if (args.length > 0) {
+    io.stderr("usage: trading-server hash-password   (reads the password from stdin)\n");
+    return EXIT.usage;
+  }
+  let password: string;
+  try {
+    password = await readSecretInput("Password: ", io.stderr);
+  } catch (err) {
+    io.stderr(`hash-password: ${err instanceof Error ? err.message : "could not read stdin"}\n`);
+    return EXIT.failure;
+  }
+  if (password.length === 0) {
+    io.stderr("hash-password: the password is empty\n");
+    return EXIT.failure;
+  }
+  if (passwordBytes(password) > MAX_PASSWORD_BYTES) {
+    // Login refuses longer passwords, so a hash of one could never be used.
+    io.stderr(`hash-password: the password is longer than ${MAX_PASSWORD_BYTES} bytes\n`);
+    return EXIT.failure;
+  }
+  io.stdout(`${await hashPassword(password)}\n`);
+  return EXIT.ok;
+}
