@@ -52,7 +52,9 @@ export function exponentialBackoff(opts: ExponentialBackoffOptions = {}): Backof
   const factor = opts.factor ?? 2;
   const max = opts.maxMs ?? 30_000;
   const random = opts.random ?? Math.random;
-  const ceiling = (attempt: number) => finiteIn(base * factor ** Math.max(0, attempt - 1), max);
+  // base 0 means "no delay", even when factor ** attempt overflows (0 * Infinity is NaN).
+  const ceiling = (attempt: number) =>
+    base === 0 ? 0 : finiteIn(base * factor ** Math.max(0, attempt - 1), max);
   switch (opts.jitter ?? "decorrelated") {
     case "none":
       return () => ceiling;

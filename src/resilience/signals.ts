@@ -23,6 +23,7 @@ export function sleep(ms: number, scheduler: Scheduler, signal?: AbortSignal): P
   return new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       scheduler.clearTimeout(handle);
+      signal?.removeEventListener("abort", onAbort);
       reject(abortReason(signal as AbortSignal));
     };
     const handle = scheduler.setTimeout(() => {
