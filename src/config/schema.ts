@@ -118,6 +118,8 @@ export const envSchema = z.object({
   // --- secrets and admin -------------------------------------------------
   SECURITY_SECRET_KEY: optionalString(),
   SECURITY_SECRET_KEY_PREVIOUS: optionalString(),
+  /** Comma-separated check IDs the validator hides (criticals stay visible in production). */
+  SECURITY_CHECK_SILENCE: optionalString(),
   ADMIN_USERNAME: z.preprocess(blankToUndefined, z.string().max(256).default("admin")),
   ADMIN_PASSWORD_HASH: optionalString(),
   ADMIN_PASSWORD: optionalString(),

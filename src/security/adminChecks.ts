@@ -1,0 +1,130 @@
+/**
+ * Admin bootstrap checks (admin.*): no plain password outside development, a
+ * well-formed hash in staging/production that does not verify a well-known
+ * password, a non-default account name, and sane hash costs.
+ * @module
+ */
+import { isKnownSecret } from "./knownSecrets.ts";
+import {
+  isVerifiable,
+  KNOWN_PASSWORDS,
+  type ParsedHash,
+  parsePasswordHash,
+  verifiesAnyOf,
+} from "./passwordHash.ts";
+import { isPlaceholder, isTemplated } from "./secretStrength.ts";
+import type { CheckInput, FindingList } from "./types.ts";
+
+const DEFAULT_ACCOUNTS = new Set(["admin", "root", "sa", "administrator"]);
+const HASH_HINT =
+  "Create one with `trading-server hash-password` (argon2id) and set ADMIN_PASSWORD_HASH.";
+/** ASVS 6.2.1 recommends at least 15 characters for a password that is not protected by MFA. */
+const MIN_ADMIN_PASSWORD_LENGTH = 15;
+
+/** Runs admin.001, 002, 004, 005 and 006; returns the parsed hash for admin.003. */
+export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHash | undefined {
+  const password = input.get("ADMIN_PASSWORD");
+  if (password !== undefined) {
+    out.add({
+      id: "admin.001",
+      levels: "E/W/I",
+      variable: "ADMIN_PASSWORD",
+      message:
+        input.environment === "development"
+          ? "is a plain-text password (accepted in development only)"
+          : "is a plain-text password in the environment; only a hash is allowed here",
+      hint: `Unset ADMIN_PASSWORD. ${HASH_HINT}`,
+    });
+    const weak =
+      isKnownSecret(password) ||
+      isTemplated(password) ||
+      isPlaceholder(password) ||
+      Array.from(password).length < MIN_ADMIN_PASSWORD_LENGTH;
+    if (weak) {
+      out.add({
+        id: "admin.005",
+        levels: "-/W/I",
+        variable: "ADMIN_PASSWORD",
+        message: `is weak: known, a placeholder, or under ${MIN_ADMIN_PASSWORD_LENGTH} characters`,
+        hint: "Use a long random passphrase, even for development.",
+      });
+    }
+  }
+
+  const username = (input.get("ADMIN_USERNAME") ?? "admin").trim().normalize("NFC").toLowerCase();
+  if (DEFAULT_ACCOUNTS.has(username)) {
+    out.add({
+      id: "admin.004",
+      levels: "W/W/-",
+      variable: "ADMIN_USERNAME",
+      message: "is a default account name that attackers try first (ASVS 6.3.2)",
+      hint: "Set ADMIN_USERNAME to a personal, non-obvious name.",
+    });
+  }
+
+  const hash = input.get("ADMIN_PASSWORD_HASH");
+  if (hash === undefined) {
+    out.add({
+      id: "admin.002",
+      levels: "E/E/-",
+      variable: "ADMIN_PASSWORD_HASH",
+      message: "is required: the admin account needs a password hash",
+      hint: HASH_HINT,
+    });
+    return undefined;
+  }
+  const parsed = parsePasswordHash(hash);
+  if (parsed === undefined) {
+    out.add({
+      id: "admin.002",
+      levels: "E/E/W",
+      variable: "ADMIN_PASSWORD_HASH",
+      message: "is not a well-formed argon2 (PHC) or bcrypt ($2a$/$2b$/$2y$) hash",
+      hint: HASH_HINT,
+    });
+    return undefined;
+  }
+  checkHashCost(parsed, out);
+  return parsed;
+}
+
+function checkHashCost(parsed: ParsedHash, out: FindingList): void {
+  // OWASP Password Storage Cheat Sheet minimums: argon2id m=19456 KiB, t=2; bcrypt cost 10.
+  const weak =
+    parsed.kind === "bcrypt"
+      ? parsed.cost < 10
+      : parsed.variant !== "id" || parsed.memoryKiB < 19_456 || parsed.time < 2;
+  if (!weak) return;
+  out.add({
+    id: "admin.006",
+    levels: "W/W/-",
+    variable: "ADMIN_PASSWORD_HASH",
+    message:
+      parsed.kind === "bcrypt"
+        ? "uses a bcrypt cost below 10"
+        : "is not argon2id with at least m=19456 KiB and t=2",
+    hint: HASH_HINT,
+  });
+}
+
+/** admin.003: the hash verifies a well-known password (or the account name itself). */
+export async function checkAdminHashKnown(
+  input: CheckInput,
+  parsed: ParsedHash,
+  out: FindingList,
+): Promise<void> {
+  const hash = input.get("ADMIN_PASSWORD_HASH");
+  if (hash === undefined || !isVerifiable(parsed)) return;
+  const username = input.get("ADMIN_USERNAME")?.trim() ?? "admin";
+  const candidates = KNOWN_PASSWORDS.includes(username)
+    ? KNOWN_PASSWORDS
+    : [...KNOWN_PASSWORDS, username];
+  if (!(await verifiesAnyOf(hash, parsed, candidates))) return;
+  out.add({
+    id: "admin.003",
+    levels: "C/E/W",
+    variable: "ADMIN_PASSWORD_HASH",
+    message: "is the hash of a well-known password (or of the account name)",
+    hint: `Choose a new password. ${HASH_HINT}`,
+  });
+}

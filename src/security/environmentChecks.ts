@@ -1,0 +1,93 @@
+/**
+ * Runtime and environment checks (env.*): required variables, debug or
+ * non-production runtime in production, every variable parsing, and the
+ * silence list itself.
+ * @module
+ */
+import { type Environment, isEnvironment, loadConfig } from "../config/index.ts";
+import { isCheckId, parseSilenceList } from "./catalog.ts";
+import type { CheckInput, FindingList } from "./types.ts";
+
+const FALSY = new Set(["0", "false", "no", "off", "n"]);
+
+/** Runs the env.* checks. `raw` is the unfiltered environment handed to loadConfig. */
+export function checkEnvironment(
+  input: CheckInput,
+  raw: Record<string, string | undefined>,
+  out: FindingList,
+): void {
+  if (input.get("REDIS_URL") === undefined) {
+    out.add({
+      id: "env.002",
+      levels: "E/E/I",
+      variable: "REDIS_URL",
+      message:
+        input.environment === "development"
+          ? "is not set: rate limits use the in-memory store of this process"
+          : "is required: rate limiting and revocation need a shared Redis",
+      hint: "Set REDIS_URL=rediss://host:6379 (redis:// only on loopback or Fly's private network).",
+    });
+  }
+
+  const debug = input.get("DEBUG");
+  if (debug !== undefined && !FALSY.has(debug.trim().toLowerCase())) {
+    out.add({
+      id: "env.003",
+      levels: "E/W/-",
+      variable: "DEBUG",
+      message: "debug output is enabled outside development",
+      hint: "Unset DEBUG (debug output can include request data and internals).",
+    });
+  }
+  // NODE_ENV comes from the environment map handed in, never process.env:
+  // the compiled binary freezes process.env.NODE_ENV at build time.
+  const nodeEnv = input.get("NODE_ENV");
+  if (nodeEnv !== undefined && nodeEnv.trim() !== "production") {
+    out.add({
+      id: "env.003",
+      levels: "E/W/-",
+      variable: "NODE_ENV",
+      message: "is set to a non-production value; libraries may enable development behaviour",
+      hint: "Set NODE_ENV=production or leave it unset.",
+    });
+  }
+
+  const loaded = loadConfig(raw, input.environment);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) {
+      out.add({
+        id: "env.004",
+        levels: "E/E/E",
+        variable: issue.variable,
+        message: `invalid value: ${issue.message}`,
+        hint: "See .env.example for the accepted format.",
+      });
+    }
+  }
+
+  const declared = input.get("ENVIRONMENT")?.trim();
+  if (declared !== undefined && isEnvironment(declared) && declared !== input.environment) {
+    out.add({
+      id: "env.005",
+      levels: "W/W/W",
+      variable: "ENVIRONMENT",
+      message: `names ${declared}, but the ${input.environment} rules were checked`,
+      hint: mismatchHint(input.environment),
+    });
+  }
+
+  const silence = input.get("SECURITY_CHECK_SILENCE");
+  if (silence !== undefined && parseSilenceList(silence).some((id) => !isCheckId(id))) {
+    out.add({
+      id: "env.006",
+      levels: "W/W/W",
+      variable: "SECURITY_CHECK_SILENCE",
+      message: "names a check ID that does not exist; that entry silences nothing",
+      hint: "Use IDs from the report, e.g. net.001 (see docs/validator.md).",
+    });
+  }
+}
+
+function mismatchHint(environment: Environment): string {
+  return `The server would apply ENVIRONMENT's rules; check with --environment matching it, or set ENVIRONMENT=${environment}.`;
+}

@@ -1,0 +1,107 @@
+/**
+ * Recognising and testing the admin password hash: argon2 PHC strings and
+ * bcrypt MCF strings (`$2a$/$2b$/$2y$`, e.g. passlib output), and whether a
+ * hash verifies one of a few well-known passwords.
+ * @module
+ */
+
+const ARGON2 =
+  /^\$argon2(id|i|d)\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+
+/** A well-formed hash and its cost parameters. */
+export type ParsedHash =
+  | {
+      kind: "argon2";
+      variant: "id" | "i" | "d";
+      memoryKiB: number;
+      time: number;
+      parallelism: number;
+    }
+  | { kind: "bcrypt"; cost: number };
+
+/** Parses a PHC argon2 or MCF bcrypt string; undefined when it is neither. */
+export function parsePasswordHash(text: string): ParsedHash | undefined {
+  const value = text.trim();
+  const argon = ARGON2.exec(value);
+  if (argon) {
+    return {
+      kind: "argon2",
+      variant: argon[1] as "id" | "i" | "d",
+      memoryKiB: Number(argon[2]),
+      time: Number(argon[3]),
+      parallelism: Number(argon[4]),
+    };
+  }
+  const bcrypt = BCRYPT.exec(value);
+  if (bcrypt) return { kind: "bcrypt", cost: Number(bcrypt[1]) };
+  return undefined;
+}
+
+/**
+ * The passwords whose hash counts as known: the replaced system's default, the
+ * seed's example values and the most common admin passwords. Kept short on
+ * purpose: each argon2 verify costs 10–90 ms and the gate runs at every start.
+ */
+export const KNOWN_PASSWORDS: readonly string[] = [
+  "TradingSystem2024!",
+  "admin",
+  "password",
+  "changeme",
+  "admin123",
+  "password123",
+  "123456",
+  "secret",
+  "your_dev_password",
+  "YOUR_SECURE_PASSWORD",
+];
+
+// Verification is skipped above these costs: a typo such as m=4194304 must not
+// make every start allocate gigabytes or hang for minutes.
+const MAX_ARGON2_MEMORY_KIB = 262_144;
+const MAX_ARGON2_TIME = 16;
+const MAX_BCRYPT_COST = 14;
+// Concurrent argon2 verifies together may use at most this much memory.
+const ARGON2_MEMORY_BUDGET_KIB = 262_144;
+// bcrypt (and passlib, libxcrypt) hash only the first 72 bytes of the password.
+const BCRYPT_MAX_BYTES = 72;
+
+/** True when verifying this hash is cheap enough to do at every start. */
+export function isVerifiable(parsed: ParsedHash): boolean {
+  if (parsed.kind === "bcrypt") return parsed.cost <= MAX_BCRYPT_COST;
+  return parsed.memoryKiB <= MAX_ARGON2_MEMORY_KIB && parsed.time <= MAX_ARGON2_TIME;
+}
+
+/**
+ * True when `hash` verifies any of `candidates`. All candidates are tried (in
+ * memory-bounded batches, concurrently within a batch); a verifier error counts
+ * as "does not match".
+ */
+export async function verifiesAnyOf(
+  hash: string,
+  parsed: ParsedHash,
+  candidates: readonly string[],
+): Promise<boolean> {
+  const value = hash.trim();
+  let verifyOne: (candidate: string) => Promise<boolean>;
+  let batch = candidates.length;
+  if (parsed.kind === "bcrypt") {
+    verifyOne = (candidate) =>
+      Bun.password.verify(
+        Buffer.from(candidate, "utf8").subarray(0, BCRYPT_MAX_BYTES),
+        value,
+        "bcrypt",
+      );
+  } else {
+    // Loaded lazily: only an argon2 hash needs the native module.
+    const { verify } = await import("@node-rs/argon2");
+    verifyOne = (candidate) => verify(value, candidate);
+    batch = Math.max(1, Math.floor(ARGON2_MEMORY_BUDGET_KIB / parsed.memoryKiB));
+  }
+  const safely = (candidate: string) => verifyOne(candidate).catch(() => false);
+  for (let start = 0; start < candidates.length; start += batch) {
+    const results = await Promise.all(candidates.slice(start, start + batch).map(safely));
+    if (results.some(Boolean)) return true;
+  }
+  return false;
+}

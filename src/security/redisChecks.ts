@@ -1,0 +1,64 @@
+/**
+ * Redis checks (redis.*): a password (REDIS_PASSWORD or one inside REDIS_URL),
+ * TLS (`rediss://`) off loopback and Fly's private network, and the secret
+ * predicates on the password. REDIS_URL's presence is env.002.
+ * @module
+ */
+import { parseConnectionUrl } from "./connectionUrl.ts";
+import { assessSecret, weaknessMessage } from "./secretStrength.ts";
+import { isTrustedHost } from "./trustedHosts.ts";
+import type { CheckInput, FindingList } from "./types.ts";
+
+/** Runs redis.001–004. */
+export function checkRedis(input: CheckInput, out: FindingList): void {
+  const text = input.get("REDIS_URL");
+  const url = text === undefined ? undefined : parseConnectionUrl(text);
+  if (text !== undefined && (url === undefined || !["redis", "rediss"].includes(url.scheme))) {
+    out.add({
+      id: "redis.004",
+      levels: "E/E/E",
+      variable: "REDIS_URL",
+      message: "is not a well-formed redis:// or rediss:// URL",
+      hint: "Use rediss://host:6379 (or redis://127.0.0.1:6379 on loopback).",
+    });
+  }
+  const urlPassword = url?.password === "" ? undefined : url?.password;
+  const password = input.get("REDIS_PASSWORD");
+
+  if (password === undefined && urlPassword === undefined) {
+    out.add({
+      id: "redis.001",
+      levels: "E/W/-",
+      variable: "REDIS_PASSWORD",
+      message: "is required: Redis without authentication lets anyone reset rate limits",
+      hint: "Set REDIS_PASSWORD (or put the password in REDIS_URL) and enable requirepass/ACLs.",
+    });
+  }
+
+  if (url?.scheme === "redis" && !isTrustedHost(url.host)) {
+    out.add({
+      id: "redis.002",
+      levels: "E/W/-",
+      variable: "REDIS_URL",
+      message: "uses plain-text redis:// off a trusted network",
+      hint: "Use rediss:// (TLS); plain text is accepted only on loopback and Fly's network.",
+    });
+  }
+
+  const candidates: [string, string | undefined][] = [
+    ["REDIS_PASSWORD", password],
+    ["REDIS_URL", urlPassword],
+  ];
+  for (const [variable, value] of candidates) {
+    if (value === undefined) continue;
+    const weakness = assessSecret(value);
+    if (weakness === undefined) continue;
+    out.add({
+      id: "redis.003",
+      levels: weakness === "known" ? "C/E/W" : "E/E/W",
+      variable,
+      message: `${variable === "REDIS_URL" ? "password " : ""}${weaknessMessage(weakness)}`,
+      hint: "Use a random password: trading-server gen-secret --bytes 32.",
+    });
+  }
+}

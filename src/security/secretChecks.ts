@@ -1,0 +1,114 @@
+/**
+ * Signing-secret checks (secret.*): SECURITY_SECRET_KEY and every entry of
+ * SECURITY_SECRET_KEY_PREVIOUS must be present (the current one), not known,
+ * not templated, not a placeholder, and strong; and no secret may be reused
+ * between variables.
+ * @module
+ */
+import { parseConnectionUrl } from "./connectionUrl.ts";
+import { assessSecret, WEAKNESS_ID, weaknessMessage } from "./secretStrength.ts";
+import type { CheckInput, FindingList, Levels } from "./types.ts";
+
+const GEN_HINT = "Generate one with `trading-server gen-secret --bytes 48` and rotate.";
+
+/** One signing secret to check: the current key or one retired key. */
+export interface SigningSecret {
+  variable: "SECURITY_SECRET_KEY" | "SECURITY_SECRET_KEY_PREVIOUS";
+  /** "" for the current key, "entry N " for a retired one (1-based). */
+  label: string;
+  value: string;
+}
+
+/** The current key and every non-blank retired key, in order. */
+export function signingSecrets(input: CheckInput): SigningSecret[] {
+  const out: SigningSecret[] = [];
+  const current = input.get("SECURITY_SECRET_KEY");
+  if (current !== undefined)
+    out.push({ variable: "SECURITY_SECRET_KEY", label: "", value: current });
+  const previous = input.get("SECURITY_SECRET_KEY_PREVIOUS");
+  if (previous !== undefined) {
+    previous.split(",").forEach((entry, i) => {
+      if (entry.trim() === "") return;
+      out.push({
+        variable: "SECURITY_SECRET_KEY_PREVIOUS",
+        label: `entry ${i + 1} `,
+        value: entry,
+      });
+    });
+  }
+  return out;
+}
+
+/** Runs secret.001–006. */
+export function checkSecrets(input: CheckInput, out: FindingList): void {
+  if (input.get("SECURITY_SECRET_KEY") === undefined) {
+    out.add({
+      id: "secret.001",
+      levels: "E/E/W",
+      variable: "SECURITY_SECRET_KEY",
+      message:
+        input.environment === "development"
+          ? "is not set: an ephemeral key is used and tokens end with the process"
+          : "is required to sign access tokens",
+      hint: GEN_HINT,
+    });
+  }
+  for (const secret of signingSecrets(input)) {
+    const weakness = assessSecret(secret.value);
+    if (weakness === undefined) continue;
+    const levels: Levels = weakness === "known" ? "C/E/W" : "E/E/W";
+    out.add({
+      id: WEAKNESS_ID[weakness],
+      levels,
+      variable: secret.variable,
+      message: `${secret.label}${weaknessMessage(weakness)}`,
+      hint: GEN_HINT,
+    });
+  }
+  checkReuse(input, out);
+}
+
+interface NamedSecret {
+  variable: string;
+  /** Values within one group are the same credential (REDIS_PASSWORD and REDIS_URL's password). */
+  group: string;
+  value: string;
+}
+
+function collectSecrets(input: CheckInput): NamedSecret[] {
+  const named: NamedSecret[] = signingSecrets(input).map((s) => ({
+    variable: s.variable,
+    group: s.variable,
+    value: s.value,
+  }));
+  const add = (variable: string, group: string, value: string | undefined) => {
+    if (value !== undefined && value.trim() !== "") named.push({ variable, group, value });
+  };
+  add("REDIS_PASSWORD", "redis", input.get("REDIS_PASSWORD"));
+  const redisUrl = input.get("REDIS_URL");
+  add("REDIS_URL", "redis", redisUrl ? parseConnectionUrl(redisUrl)?.password : undefined);
+  const dbUrl = input.get("DATABASE_URL");
+  add("DATABASE_URL", "database", dbUrl ? parseConnectionUrl(dbUrl)?.password : undefined);
+  add("ADMIN_PASSWORD", "admin", input.get("ADMIN_PASSWORD"));
+  add("ALPACA_API_SECRET_KEY", "alpaca", input.get("ALPACA_API_SECRET_KEY"));
+  return named;
+}
+
+function checkReuse(input: CheckInput, out: FindingList): void {
+  const seen: NamedSecret[] = [];
+  const reported = new Set<string>();
+  for (const secret of collectSecrets(input)) {
+    const twin = seen.find((s) => s.value === secret.value && s.group !== secret.group);
+    seen.push(secret);
+    const other = twin?.variable;
+    if (other === undefined || reported.has(`${secret.variable}|${other}`)) continue;
+    reported.add(`${secret.variable}|${other}`);
+    out.add({
+      id: "secret.006",
+      levels: "W/W/-",
+      variable: secret.variable,
+      message: `has the same value as ${other}`,
+      hint: "Give every credential its own random value, so one leak does not open the others.",
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Hosts where plain-text Redis/PostgreSQL is accepted (DESIGN §5): loopback,
+ * and Fly.io's private network (`*.internal`, `*.flycast`, `fdaa::/16`),
+ * which WireGuard already encrypts. Everything else needs TLS in production.
+ * @module
+ */
+import { isIP } from "node:net";
+
+/** True for loopback and Fly.io private-network hosts. `host` may carry IPv6 brackets. */
+export function isTrustedHost(host: string): boolean {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
+  // An empty host means a Unix socket (libpq) or the client's loopback default.
+  if (name === "" || name === "localhost" || name.endsWith(".localhost")) return true;
+  if (name.endsWith(".internal") || name.endsWith(".flycast")) return true;
+  const family = isIP(name);
+  if (family === 4) return name.startsWith("127.");
+  if (family === 6) return isTrustedIpv6(name);
+  return false;
+}
+
+function isTrustedIpv6(address: string): boolean {
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return (mapped[1] as string).startsWith("127.");
+  if (/^(?:0{0,4}:){2,7}0{0,3}1$/.test(address) || address === "::1") return true;
+  const first = address.split(":")[0] ?? "";
+  return first !== "" && Number.parseInt(first, 16) === 0xfdaa && first.length <= 4;
+}
