@@ -13,11 +13,7 @@ export {
   exponentialBackoff,
   type Jitter,
 } from "./backoff.ts";
-export {
-  CircuitBreaker,
-  circuitBreaker,
-  type IsolationHandle,
-} from "./breaker/circuitBreaker.ts";
+export { CircuitBreaker, circuitBreaker } from "./breaker/circuitBreaker.ts";
 export type { DetectorCounts } from "./breaker/detector.ts";
 export type { CircuitBreakerOptions, WindowOptions } from "./breaker/options.ts";
 export type {
@@ -25,6 +21,7 @@ export type {
   BreakerJSON,
   BreakerSnapshot,
   CircuitState,
+  IsolationHandle,
   StateChange,
 } from "./breaker/state.ts";
 export { type BulkheadOptions, BulkheadPolicy, bulkhead } from "./bulkhead.ts";

@@ -34,3 +34,12 @@ export function countOutcome(attributes: Attributes): void {
   }
   counter.add(1, attributes);
 }
+
+/** Attribute sets for each outcome of one named policy, built once so counting allocates nothing. */
+export function outcomeAttributes(policy: string, name: string, outcomes: string[]): Attributes[] {
+  return outcomes.map((outcome) => ({
+    "resilience.policy": policy,
+    "resilience.name": name,
+    "resilience.outcome": outcome,
+  }));
+}

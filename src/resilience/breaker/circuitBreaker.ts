@@ -8,12 +8,13 @@
  * never flip the state (opossum #381, Polly #217).
  * @module
  */
+import type { Attributes } from "@opentelemetry/api";
 import type { Backoff, DelaySequence } from "../backoff.ts";
 import { constantBackoff } from "../backoff.ts";
 import { BrokenCircuitError, IsolatedCircuitError } from "../errors.ts";
 import { systemClock } from "../scheduler.ts";
 import { abortReason, neverAbortedSignal } from "../signals.ts";
-import { countOutcome, spanEvent } from "../telemetry.ts";
+import { countOutcome, outcomeAttributes, spanEvent } from "../telemetry.ts";
 import type { Clock, Policy, Work } from "../types.ts";
 import type { FailureDetector } from "./detector.ts";
 import { type CircuitBreakerOptions, detectorFor } from "./options.ts";
@@ -22,6 +23,7 @@ import type {
   BreakerJSON,
   BreakerSnapshot,
   CircuitState,
+  IsolationHandle,
   StateChange,
 } from "./state.ts";
 
@@ -29,12 +31,7 @@ const SUCCESS = 0;
 const FAILURE = 1;
 const IGNORED = 2;
 type Outcome = typeof SUCCESS | typeof FAILURE | typeof IGNORED;
-const OUTCOME_NAMES = ["success", "failure", "ignored"] as const;
-
-/** A handle on a manual isolation; `dispose()` releases it (idempotent). */
-export interface IsolationHandle {
-  dispose(): void;
-}
+const REJECTED = 3;
 
 /** Stops calls to a failing dependency for a while, then probes it. */
 export class CircuitBreaker implements Policy {
@@ -65,7 +62,7 @@ export class CircuitBreaker implements Policy {
     ignored: 0,
     late: 0,
   };
-  private readonly outcomeAttributes;
+  private readonly outcomeAttributes: Attributes[];
 
   constructor(private readonly opts: CircuitBreakerOptions = {}) {
     this.name = opts.name ?? "breaker";
@@ -79,12 +76,12 @@ export class CircuitBreaker implements Policy {
     }
     this.maxHalfOpenMs = opts.halfOpenMaxWaitMs ?? 60_000;
     this.slowMs = opts.slowCallDurationMs;
-    // Pre-built so counting an outcome allocates nothing.
-    this.outcomeAttributes = [...OUTCOME_NAMES, "rejected"].map((outcome) => ({
-      "resilience.policy": "circuit_breaker",
-      "resilience.name": this.name,
-      "resilience.outcome": outcome,
-    }));
+    this.outcomeAttributes = outcomeAttributes("circuit_breaker", this.name, [
+      "success",
+      "failure",
+      "ignored",
+      "rejected",
+    ]);
     if (opts.initialState) this.restore(opts.initialState);
   }
 
@@ -113,9 +110,7 @@ export class CircuitBreaker implements Policy {
       return this.reject(BrokenCircuitError.fast(this.breakMs));
     }
     if (this.probesAdmitted >= this.probes) {
-      return this.reject(
-        BrokenCircuitError.fast(Math.max(0, this.halfOpenedAt + this.breakMs - now)),
-      );
+      return this.reject(BrokenCircuitError.fast(this.halfOpenRetryAfter(now)));
     }
     this.probesAdmitted++;
     return this.run(work, signal, this.generation);
@@ -123,7 +118,7 @@ export class CircuitBreaker implements Policy {
 
   private reject<T>(error: BrokenCircuitError): Promise<T> {
     this.totals.rejections++;
-    countOutcome(this.outcomeAttributes[3] as Record<string, string>);
+    countOutcome(this.outcomeAttributes[REJECTED] as Attributes);
     return Promise.reject(error);
   }
 
@@ -146,7 +141,7 @@ export class CircuitBreaker implements Policy {
     if (outcome === SUCCESS) this.totals.successes++;
     else if (outcome === FAILURE) this.totals.failures++;
     else this.totals.ignored++;
-    countOutcome(this.outcomeAttributes[outcome] as Record<string, string>);
+    countOutcome(this.outcomeAttributes[outcome] as Attributes);
     if (gen !== this.generation) {
       this.totals.late++;
       return;
@@ -244,9 +239,19 @@ export class CircuitBreaker implements Policy {
     if (this.current === "closed") return 0;
     const now = this.clock.now();
     if (this.current === "open") return Math.max(0, this.openedAt + this.breakMs - now);
-    return this.probesAdmitted < this.probes
-      ? 0
-      : Math.max(0, this.halfOpenedAt + this.breakMs - now);
+    return this.probesAdmitted < this.probes ? 0 : this.halfOpenRetryAfter(now);
+  }
+
+  /**
+   * Wait suggested to callers turned away while probes run: the rest of the
+   * break counted from the half-open transition (Polly), or once that is
+   * over, the time until stuck probes are given up.
+   */
+  private halfOpenRetryAfter(now: number): number {
+    const untilBreak = this.halfOpenedAt + this.breakMs - now;
+    if (untilBreak > 0) return untilBreak;
+    if (this.maxHalfOpenMs > 0) return Math.max(0, this.halfOpenedAt + this.maxHalfOpenMs - now);
+    return this.breakMs;
   }
 
   /** A JSON-safe view for status pages. */

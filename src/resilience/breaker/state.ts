@@ -50,3 +50,8 @@ export interface StateChange {
   to: CircuitState;
   at: number;
 }
+
+/** A handle on a manual isolation; `dispose()` releases it (idempotent). */
+export interface IsolationHandle {
+  dispose(): void;
+}
