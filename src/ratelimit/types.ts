@@ -27,6 +27,8 @@ export interface LimitState {
   remaining: number;
   /** Milliseconds until the bucket is full again. */
   resetMs: number;
+  /** Milliseconds until this limit alone would admit the request (0 when it does). */
+  retryAfterMs?: number;
 }
 
 /** The outcome of {@link RateLimitStore.decide}. */

@@ -1,0 +1,82 @@
+/**
+ * In-process memory of keys known to be over their limit. A key rejected by
+ * the store is rejected locally until its retry time, with zero Redis
+ * commands — a flood on one key costs the store nothing. Bounded: under IP
+ * rotation the oldest entries go first, and a forgotten entry only means one
+ * more question to Redis, never a wrong admission.
+ * @module
+ */
+import type { Clock } from "../clock/index.ts";
+
+interface BlockedEntry {
+  /** Local clock instant when the store will admit again. */
+  untilMs: number;
+  /** Cost of the rejected request; a cheaper request may still fit. */
+  cost: number;
+  name: string;
+  limit: number;
+  windowMs: number;
+}
+
+/** A hit: the limit that is known to reject, and for how long. */
+export interface BlockedHit {
+  key: string;
+  name: string;
+  limit: number;
+  windowMs: number;
+  retryAfterMs: number;
+}
+
+/** The bounded blocked-key cache. */
+export class BlockedKeys {
+  private readonly entries = new Map<string, BlockedEntry>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Remembers that `key` rejects requests of `cost` or more for `retryAfterMs`. */
+  add(key: string, entry: Omit<BlockedEntry, "untilMs">, retryAfterMs: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, { ...entry, untilMs: this.clock.now() + retryAfterMs });
+    if (this.entries.size > this.maxKeys) this.shrink();
+  }
+
+  /** The first of `keys` known to reject a request of `cost`, if any. */
+  find(keys: Array<{ key: string; cost: number }>): BlockedHit | undefined {
+    if (this.entries.size === 0) return undefined;
+    const now = this.clock.now();
+    for (const { key, cost } of keys) {
+      const entry = this.entries.get(key);
+      if (!entry) continue;
+      if (entry.untilMs <= now) {
+        this.entries.delete(key);
+        continue;
+      }
+      if (cost < entry.cost) continue;
+      const { name, limit, windowMs } = entry;
+      return { key, name, limit, windowMs, retryAfterMs: entry.untilMs - now };
+    }
+    return undefined;
+  }
+
+  /** Forgets `keys` (after a reset). */
+  delete(keys: string[]): void {
+    for (const key of keys) this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private shrink(): void {
+    const now = this.clock.now();
+    for (const [key, entry] of this.entries) if (entry.untilMs <= now) this.entries.delete(key);
+    const target = Math.floor(this.maxKeys * 0.9);
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= target) break;
+      this.entries.delete(key);
+    }
+  }
+}

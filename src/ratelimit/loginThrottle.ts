@@ -1,0 +1,103 @@
+/**
+ * Login failure throttles, per account and per client IP, on the same store
+ * and GCRA as the HTTP limiter. `check` peeks (consumes nothing) and runs
+ * before any password hashing; only failures consume. Unknown usernames are
+ * keyed exactly like known ones (normalized, then hashed), so the throttle
+ * reveals nothing about which accounts exist.
+ * @module
+ */
+import { rateLimitKeyForIp } from "./ipAddress.ts";
+import type { LimitSpec, RateLimitStore } from "./types.ts";
+
+/** `limit` failures per `windowMs`. */
+export interface FailureBudget {
+  limit: number;
+  windowMs: number;
+}
+
+/** Options of {@link createLoginThrottle}. */
+export interface LoginThrottleOptions {
+  store: RateLimitStore;
+  /** `LOGIN_MAX_FAILURES_PER_ACCOUNT` per `LOGIN_FAILURE_WINDOW` (default 5 / 15 min). */
+  perAccount?: FailureBudget;
+  /** `LOGIN_MAX_FAILURES_PER_IP` per `LOGIN_FAILURE_WINDOW` (default 20 / 15 min). */
+  perIp?: FailureBudget;
+}
+
+/** The answer of {@link LoginThrottle.check}. */
+export interface LoginCheck {
+  allowed: boolean;
+  /** 0 when allowed; else milliseconds until one more attempt is allowed (≥ 1). */
+  retryAfterMs: number;
+  /** Which throttle refused: `login-account` or `login-ip`. */
+  blockedBy?: string;
+}
+
+/**
+ * The login throttle. Every method rejects with `StoreUnavailableError` when the
+ * store cannot answer; the login route must then refuse (503), never proceed.
+ */
+export interface LoginThrottle {
+  /** May this username try from this IP now? Peeks: consumes nothing. Call before hashing. */
+  check(username: string, ip: string): Promise<LoginCheck>;
+  /** Counts one failed attempt against the account and the IP. */
+  recordFailure(username: string, ip: string): Promise<void>;
+  /** Forgets the account's failures after a good login (the IP's stay). */
+  recordSuccess(username: string): Promise<void>;
+}
+
+const FIFTEEN_MINUTES = 15 * 60_000;
+
+/** Usernames are case-insensitive: NFC, then lowercase (DESIGN §6). */
+export function normalizeUsername(username: string): string {
+  return username.normalize("NFC").toLowerCase();
+}
+
+/**
+ * The store key of an account's failure budget: a SHA-256 of the normalized
+ * username, so Redis never holds usernames. All login keys share the
+ * `{login}` hash tag so account and IP are decided in one script call.
+ */
+export function loginAccountKey(username: string): string {
+  const digest = new Bun.CryptoHasher("sha256").update(normalizeUsername(username)).digest("hex");
+  return `{login}:acct:${digest.slice(0, 32)}`;
+}
+
+/** The store key of an IP's login failure budget (IPv6 by /56). */
+export function loginIpKey(ip: string): string {
+  return `{login}:ip:${rateLimitKeyForIp(ip)}`;
+}
+
+/** Builds the login throttle. */
+export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
+  const perAccount = options.perAccount ?? { limit: 5, windowMs: FIFTEEN_MINUTES };
+  const perIp = options.perIp ?? { limit: 20, windowMs: FIFTEEN_MINUTES };
+  const { store } = options;
+
+  const accountLimit = (username: string): LimitSpec => ({
+    name: "login-account",
+    key: loginAccountKey(username),
+    ...perAccount,
+  });
+  const ipLimit = (ip: string): LimitSpec => ({ name: "login-ip", key: loginIpKey(ip), ...perIp });
+
+  return {
+    async check(username, ip) {
+      const decision = await store.decide([accountLimit(username), ipLimit(ip)], { peek: true });
+      if (decision.allowed) return { allowed: true, retryAfterMs: 0 };
+      return {
+        allowed: false,
+        retryAfterMs: Math.max(1, decision.retryAfterMs),
+        blockedBy: decision.blockedBy,
+      };
+    },
+    async recordFailure(username, ip) {
+      // Two decisions, not one: a failure must count against the account even when
+      // the IP's budget is already spent, and the other way round.
+      await Promise.all([store.decide([accountLimit(username)]), store.decide([ipLimit(ip)])]);
+    },
+    async recordSuccess(username) {
+      await store.reset([loginAccountKey(username)]);
+    },
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * The production store: every limit of a request decided by one GCRA script
+ * call on Redis (time from Redis `TIME`), behind a per-decision deadline.
+ * Any failure — no connection, timeout, script or server error — rejects
+ * with {@link StoreUnavailableError}; a reply that arrives after the deadline
+ * is ignored, so it can never turn a refusal into an admission.
+ * @module
+ */
+import type Redis from "ioredis";
+import { type Clock, systemClock } from "../clock/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import { BlockedKeys } from "./blockedKeys.ts";
+import { type RawOutcome, toDecision } from "./decision.ts";
+import { isStoreUnavailableError, StoreUnavailableError } from "./errors.ts";
+import script from "./gcra.lua" with { type: "text" };
+import { assertValidLimit, gcraParams } from "./gcra.ts";
+import { assertSameSlot } from "./hashTag.ts";
+import { createRateLimitRedis } from "./redisClient.ts";
+import type { DecideOptions, Decision, LimitSpec, RateLimitStore, StoreHealth } from "./types.ts";
+
+const SCRIPT_SHA = new Bun.CryptoHasher("sha1").update(script).digest("hex");
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  url: string;
+  password?: string | undefined;
+  /** Per-command timeout and per-decision deadline (`REDIS_COMMAND_TIMEOUT`). */
+  commandTimeoutMs: number;
+  logger: Logger;
+  /** Local clock for the blocked-key cache (only durations are taken from it). */
+  clock?: Clock;
+  /** Prefix of every key (default `rl:`). */
+  keyPrefix?: string;
+  /** Blocked keys remembered locally (default 10 000). */
+  blockedKeysMax?: number;
+  /**
+   * Tests only: a clock whose time is passed to the script instead of Redis
+   * `TIME`, for deterministic accuracy tests. Production never sets it.
+   */
+  scriptClock?: Clock;
+}
+
+/** The Redis store, with a probe and counters for `/readyz` and benchmarks. */
+export interface RedisStore extends RateLimitStore {
+  /** PINGs within the deadline; the health after the answer (or its absence). */
+  probe(): Promise<StoreHealth>;
+  /** Waits until connected or `timeoutMs` passed; true when ready. */
+  waitUntilReady(timeoutMs: number): Promise<boolean>;
+  /** Decisions answered from the blocked-key cache without Redis. */
+  readonly stats: { cachedRejections: number; scriptCalls: number };
+}
+
+/** Consecutive timeouts after which the socket is dropped (a hung server: SIGSTOP). */
+const TIMEOUTS_BEFORE_RECONNECT = 3;
+
+/** Builds the store; it connects in the background and refuses decisions until ready. */
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const clock = options.clock ?? systemClock;
+  const prefix = options.keyPrefix ?? "rl:";
+  const deadlineMs = options.commandTimeoutMs;
+  const redis: Redis = createRateLimitRedis(options);
+  const blocked = new BlockedKeys(clock, options.blockedKeysMax);
+  const stats = { cachedRejections: 0, scriptCalls: 0 };
+  let consecutiveFailures = 0;
+  let consecutiveTimeouts = 0;
+  let closed = false;
+  const scriptClock = options.scriptClock;
+
+  const recordFailure = (error: StoreUnavailableError) => {
+    consecutiveFailures++;
+    consecutiveTimeouts = error.reason === "timeout" ? consecutiveTimeouts + 1 : 0;
+    if (consecutiveTimeouts >= TIMEOUTS_BEFORE_RECONNECT && redis.status === "ready") {
+      // A server that accepts bytes but never answers keeps the socket "ready"; dropping it
+      // makes later decisions fail in microseconds instead of waiting out the deadline.
+      consecutiveTimeouts = 0;
+      redis.disconnect(true);
+    }
+  };
+
+  /** Runs `command` under the deadline; never resolves after it. */
+  const withDeadline = <T>(command: (expired: () => boolean) => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new StoreUnavailableError("closed"));
+    if (redis.status !== "ready") return Promise.reject(new StoreUnavailableError("not_connected"));
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(new StoreUnavailableError("timeout"));
+      }, deadlineMs);
+      command(() => settled).then(
+        (value) => {
+          if (settled) return; // late reply: ignored by design
+          settled = true;
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(classify(err));
+        },
+      );
+    }).then(
+      (value) => {
+        consecutiveFailures = 0;
+        consecutiveTimeouts = 0;
+        return value;
+      },
+      (err: StoreUnavailableError) => {
+        recordFailure(err);
+        throw err;
+      },
+    );
+  };
+
+  const runScript = async (keys: string[], args: string[], expired: () => boolean) => {
+    stats.scriptCalls++;
+    try {
+      return await redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args);
+    } catch (err) {
+      // The script cache is gone after a restart, failover or SCRIPT FLUSH: one EVAL
+      // reloads it. Not a store failure, unless the deadline already passed.
+      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT") || expired()) throw err;
+      return await redis.eval(script, keys.length, ...keys, ...args);
+    }
+  };
+
+  return {
+    stats,
+    async decide(limits: LimitSpec[], decideOptions: DecideOptions = {}): Promise<Decision> {
+      if (limits.length === 0) return { allowed: true, states: [] };
+      for (const spec of limits) assertValidLimit(spec);
+      const keys = limits.map((l) => prefix + l.key);
+      assertSameSlot(keys);
+      const hit = blocked.find(keys.map((key, i) => ({ key, cost: limits[i]?.cost ?? 1 })));
+      if (hit) {
+        stats.cachedRejections++;
+        const state = {
+          name: hit.name,
+          limit: hit.limit,
+          windowMs: hit.windowMs,
+          remaining: 0,
+          resetMs: hit.retryAfterMs,
+          retryAfterMs: hit.retryAfterMs,
+        };
+        return {
+          allowed: false,
+          states: [state],
+          blockedBy: hit.name,
+          retryAfterMs: hit.retryAfterMs,
+        };
+      }
+      const now = scriptClock === undefined ? "" : String(Math.round(scriptClock.now() * 1000));
+      const args = [decideOptions.peek ? "1" : "0", now];
+      for (const spec of limits) {
+        const p = gcraParams(spec);
+        args.push(String(p.intervalUs), String(p.toleranceUs), String(p.incrementUs));
+      }
+      const reply = await withDeadline((expired) => runScript(keys, args, expired));
+      const decision = toDecision(limits, ...parseReply(reply, limits.length));
+      if (!decision.allowed) {
+        decision.states.forEach((state, i) => {
+          const key = keys[i];
+          if (!key || !state.retryAfterMs) return;
+          const cost = limits[i]?.cost ?? 1;
+          blocked.add(
+            key,
+            { cost, name: state.name, limit: state.limit, windowMs: state.windowMs },
+            state.retryAfterMs,
+          );
+        });
+      }
+      return decision;
+    },
+    async reset(keys: string[]): Promise<void> {
+      if (keys.length === 0) return;
+      const full = keys.map((k) => prefix + k);
+      blocked.delete(full);
+      assertSameSlot(full);
+      await withDeadline(() => redis.del(...full));
+    },
+    health(): StoreHealth {
+      if (closed) return { kind: "redis", state: "unavailable" };
+      if (redis.status === "ready") {
+        return { kind: "redis", state: consecutiveFailures === 0 ? "ready" : "unavailable" };
+      }
+      const connecting = ["wait", "connecting", "connect", "reconnecting"].includes(redis.status);
+      return { kind: "redis", state: connecting ? "connecting" : "unavailable" };
+    },
+    async probe(): Promise<StoreHealth> {
+      try {
+        await withDeadline(() => redis.ping());
+      } catch {
+        // health() below reports the failure.
+      }
+      return this.health();
+    },
+    async waitUntilReady(timeoutMs: number): Promise<boolean> {
+      if (redis.status === "ready") return true;
+      return await new Promise<boolean>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          redis.off("ready", done);
+          resolve(redis.status === "ready");
+        };
+        const timer = setTimeout(done, timeoutMs);
+        redis.once("ready", done);
+      });
+    },
+    async close(): Promise<void> {
+      closed = true;
+      redis.disconnect(false);
+    },
+  };
+}
+
+/** Maps any client error to the store's one failure type. */
+function classify(err: unknown): StoreUnavailableError {
+  if (isStoreUnavailableError(err)) return err;
+  const message = err instanceof Error ? err.message : "";
+  if (message.includes("timed out")) return new StoreUnavailableError("timeout");
+  if (err instanceof Error && err.name === "ReplyError") {
+    return new StoreUnavailableError("script_error");
+  }
+  return new StoreUnavailableError(message.includes("ERR") ? "command_error" : "not_connected");
+}
+
+/** Validates the script's reply: `[allowed, (remaining, resetUs, retryUs) × n]`. */
+function parseReply(reply: unknown, n: number): [boolean, RawOutcome[]] {
+  if (!Array.isArray(reply) || reply.length !== 1 + 3 * n) {
+    throw new StoreUnavailableError("script_error");
+  }
+  const numbers = reply.map(Number);
+  if (numbers.some((x) => !Number.isFinite(x))) throw new StoreUnavailableError("script_error");
+  const outcomes: RawOutcome[] = [];
+  for (let i = 0; i < n; i++) {
+    outcomes.push({
+      remaining: numbers[1 + 3 * i] ?? 0,
+      resetUs: numbers[2 + 3 * i] ?? 0,
+      retryUs: numbers[3 + 3 * i] ?? 0,
+    });
+  }
+  return [numbers[0] === 1, outcomes];
+}
