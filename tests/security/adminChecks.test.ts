@@ -1,0 +1,134 @@
+import { describe, expect, test } from "bun:test";
+import { parsePasswordHash } from "../../src/security/passwordHash.ts";
+import { argon2idHash, check, randomSecret, severityOf, strongProductionEnv } from "./support.ts";
+
+/** A passlib-style `$2b$` bcrypt hash (cost 4 keeps the test fast). */
+async function bcrypt2b(password: string): Promise<string> {
+  const hash = await Bun.password.hash(password, { algorithm: "bcrypt", cost: 4 });
+  return `$2b$${hash.slice(4)}`;
+}
+
+describe("admin.001 plain ADMIN_PASSWORD", () => {
+  test("error in production, warning in staging, info in development", async () => {
+    const env = await strongProductionEnv({ ADMIN_PASSWORD: randomSecret() });
+    expect(severityOf(await check(env, "production"), "admin.001")).toBe("error");
+    expect(severityOf(await check(env, "staging"), "admin.001")).toBe("warning");
+    expect(severityOf(await check(env, "development"), "admin.001")).toBe("info");
+  });
+  test("absent: no finding", async () => {
+    expect(
+      severityOf(await check(await strongProductionEnv(), "production"), "admin.001"),
+    ).toBeNull();
+  });
+});
+
+describe("admin.005 weak plain password where allowed", () => {
+  test("short or known passwords are flagged outside production only", async () => {
+    for (const pw of ["admin", "your_dev_password", "Sh0rt!pass"]) {
+      const env = await strongProductionEnv({ ADMIN_PASSWORD: pw });
+      expect(severityOf(await check(env, "staging"), "admin.005")).toBe("warning");
+      expect(severityOf(await check(env, "development"), "admin.005")).toBe("info");
+      expect(severityOf(await check(env, "production"), "admin.005")).toBeNull();
+    }
+  });
+  test("a long random passphrase passes", async () => {
+    const env = await strongProductionEnv({ ADMIN_PASSWORD: randomSecret(16) });
+    expect(severityOf(await check(env, "development"), "admin.005")).toBeNull();
+  });
+});
+
+describe("admin.002 hash required and well-formed", () => {
+  test("missing: error in production and staging, nothing in development", async () => {
+    const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: undefined });
+    expect(severityOf(await check(env, "production"), "admin.002")).toBe("error");
+    expect(severityOf(await check(env, "staging"), "admin.002")).toBe("error");
+    expect(severityOf(await check(env, "development"), "admin.002")).toBeNull();
+  });
+  test.each([
+    "not-a-hash",
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA", // no digest
+    "$2x$12$abcdefghijklmnopqrstuv0123456789ABCDEFGHIJKLMNOPQRSTU", // unknown bcrypt variant
+    "$2b$12$tooshort",
+    "5f4dcc3b5aa765d61d8327deb882cf99", // md5
+  ])("malformed %p → error", async (hash) => {
+    const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: hash });
+    expect(severityOf(await check(env, "production"), "admin.002")).toBe("error");
+    expect(severityOf(await check(env, "development"), "admin.002")).toBe("warning");
+  });
+  test("argon2id and bcrypt $2a$/$2b$/$2y$ parse", async () => {
+    expect(parsePasswordHash(await argon2idHash("x"))).toMatchObject({
+      kind: "argon2",
+      variant: "id",
+    });
+    const b = await bcrypt2b("x");
+    for (const prefix of ["$2a$", "$2b$", "$2y$"]) {
+      expect(parsePasswordHash(prefix + b.slice(4))).toEqual({ kind: "bcrypt", cost: 4 });
+    }
+  });
+});
+
+describe("admin.003 hash of a known password", () => {
+  test("argon2id of TradingSystem2024! is critical in production, error in staging", async () => {
+    const env = await strongProductionEnv({
+      ADMIN_PASSWORD_HASH: await argon2idHash("TradingSystem2024!"),
+    });
+    expect(severityOf(await check(env, "production"), "admin.003")).toBe("critical");
+    expect(severityOf(await check(env, "staging"), "admin.003")).toBe("error");
+    expect(severityOf(await check(env, "development"), "admin.003")).toBe("warning");
+  });
+  test("passlib-style $2b$ bcrypt of TradingSystem2024! is detected", async () => {
+    const hash = await bcrypt2b("TradingSystem2024!");
+    expect(hash.startsWith("$2b$04$")).toBe(true);
+    expect(await Bun.password.verify("TradingSystem2024!", hash)).toBe(true);
+    const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: hash });
+    expect(severityOf(await check(env, "production"), "admin.003")).toBe("critical");
+  });
+  test("a hash of the account name itself is known", async () => {
+    const env = await strongProductionEnv({
+      ADMIN_USERNAME: "ops-lead",
+      ADMIN_PASSWORD_HASH: await argon2idHash("ops-lead"),
+    });
+    expect(severityOf(await check(env, "production"), "admin.003")).toBe("critical");
+  });
+  test("a hash of a random password passes", async () => {
+    const env = await strongProductionEnv({
+      ADMIN_PASSWORD_HASH: await bcrypt2b(randomSecret(18)),
+    });
+    expect(severityOf(await check(env, "production"), "admin.003")).toBeNull();
+  });
+});
+
+describe("admin.004 default account names", () => {
+  test.each(["admin", "Root", "sa", "administrator"])(
+    "%p warns in production and staging",
+    async (name) => {
+      const env = await strongProductionEnv({ ADMIN_USERNAME: name });
+      expect(severityOf(await check(env, "production"), "admin.004")).toBe("warning");
+      expect(severityOf(await check(env, "staging"), "admin.004")).toBe("warning");
+      expect(severityOf(await check(env, "development"), "admin.004")).toBeNull();
+    },
+  );
+  test("unset means the default admin, which warns; a personal name passes", async () => {
+    const unset = await strongProductionEnv({ ADMIN_USERNAME: undefined });
+    expect(severityOf(await check(unset, "production"), "admin.004")).toBe("warning");
+    expect(
+      severityOf(await check(await strongProductionEnv(), "production"), "admin.004"),
+    ).toBeNull();
+  });
+});
+
+describe("admin.006 hash cost", () => {
+  test("bcrypt cost 4 and argon2 below m=19456 warn; the product's parameters pass", async () => {
+    const cheapBcrypt = await strongProductionEnv({
+      ADMIN_PASSWORD_HASH: await bcrypt2b(randomSecret()),
+    });
+    expect(severityOf(await check(cheapBcrypt, "production"), "admin.006")).toBe("warning");
+    const { hash } = await import("@node-rs/argon2");
+    const cheapArgon = await hash(randomSecret(), { memoryCost: 4096, timeCost: 1 });
+    const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: cheapArgon });
+    expect(severityOf(await check(env, "production"), "admin.006")).toBe("warning");
+    expect(
+      severityOf(await check(await strongProductionEnv(), "production"), "admin.006"),
+    ).toBeNull();
+  });
+});
