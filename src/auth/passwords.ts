@@ -1,0 +1,97 @@
+/**
+ * Password hashing: argon2id for everything new, legacy bcrypt (passlib,
+ * libxcrypt) accepted for verification only and upgraded after a good login.
+ * @module
+ */
+import { hash as argon2Hash, verify as argon2Verify, parseOptions } from "@node-rs/argon2";
+
+/** OWASP baseline argon2id parameters (DESIGN §2). */
+export const ARGON2_POLICY = {
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+  outputLen: 32,
+  // Algorithm.Argon2id; the enum is `const` in the .d.ts, which isolated modules cannot inline.
+  algorithm: 2,
+} as const;
+
+/** Longest password accepted, in UTF-8 bytes (an outer bound against hashing huge inputs). */
+export const MAX_PASSWORD_BYTES = 1024;
+
+/** bcrypt only hashes the first 72 bytes; passlib and libxcrypt truncate silently. */
+const BCRYPT_MAX_BYTES = 72;
+
+const BCRYPT_PREFIX = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+const ARGON2ID_PREFIX = /^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+
+const utf8 = new TextEncoder();
+
+/** The kind of a stored hash, by its prefix; `unknown` never verifies. */
+export type HashKind = "argon2id" | "bcrypt" | "unknown";
+
+/** Classifies a stored hash by its format. */
+export function hashKind(stored: string): HashKind {
+  if (ARGON2ID_PREFIX.test(stored)) return "argon2id";
+  if (BCRYPT_PREFIX.test(stored)) return "bcrypt";
+  return "unknown";
+}
+
+/** Hashes `password` with argon2id at the policy parameters; returns a PHC string. */
+export function hashPassword(password: string): Promise<string> {
+  return argon2Hash(password, ARGON2_POLICY);
+}
+
+/**
+ * Verifies `password` against a stored argon2id or bcrypt hash. A malformed
+ * or unsupported hash is a mismatch, never an exception: login must fail the
+ * same way whatever is stored.
+ */
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  try {
+    switch (hashKind(stored)) {
+      case "argon2id":
+        return await argon2Verify(stored, password);
+      case "bcrypt":
+        // Bun would SHA-512 a longer input and never match a passlib hash; cut to 72 bytes ourselves.
+        return await Bun.password.verify(
+          utf8.encode(password).subarray(0, BCRYPT_MAX_BYTES),
+          stored,
+          "bcrypt",
+        );
+      default:
+        return false;
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** True when `stored` should be replaced by a fresh argon2id hash at the policy parameters. */
+export function needsRehash(stored: string): boolean {
+  if (hashKind(stored) !== "argon2id") return true;
+  try {
+    const o = parseOptions(stored);
+    return (
+      o.memoryCost !== ARGON2_POLICY.memoryCost ||
+      o.timeCost !== ARGON2_POLICY.timeCost ||
+      o.parallelism !== ARGON2_POLICY.parallelism
+    );
+  } catch {
+    return true;
+  }
+}
+
+let dummy: Promise<string> | undefined;
+
+/**
+ * An argon2id hash of a random password at the policy parameters, made once.
+ * Unknown users are verified against it so their login costs the same time
+ * as a known user's.
+ */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(crypto.randomUUID());
+  return dummy;
+}
+
+/** Byte length of a password as it will be hashed. */
+export const passwordBytes = (password: string): number => utf8.encode(password).byteLength;

@@ -1,0 +1,211 @@
+/**
+ * Strict, synchronous HS256 access tokens: node:crypto HMAC and
+ * `timingSafeEqual`, no WebCrypto promise per request.
+ *
+ * Verification order: size cap → three canonical base64url segments → header
+ * (alg exactly HS256, typ JWT if present, no `crit`, nothing else) → kid in the
+ * ring → signature → claims (zod) → iss/aud → time with leeway. Nothing in the
+ * payload is looked at before the signature holds.
+ * @module
+ */
+import { createHmac, randomUUID, timingSafeEqual } from "node:crypto";
+import type { Clock } from "../../clock/index.ts";
+import type { AccessClaims } from "../../http/context.ts";
+import type { Role } from "../roles.ts";
+import { decodeCanonical, encode } from "./base64url.ts";
+import { accessClaimsSchema } from "./claims.ts";
+import type { KeyRing, RingKey } from "./keyRing.ts";
+
+/** Why a token was rejected; for logs and tests, never sent to the client. */
+export type RejectReason =
+  | "too_large"
+  | "malformed"
+  | "header"
+  | "algorithm"
+  | "crit"
+  | "unknown_kid"
+  | "signature"
+  | "claims"
+  | "issuer"
+  | "audience"
+  | "expired"
+  | "not_yet_valid"
+  | "lifetime";
+
+/** The outcome of a verification. */
+export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: RejectReason };
+
+/** What an access token is minted for. */
+export interface TokenSubject {
+  sub: string;
+  sid: string;
+  role: Role;
+  ver: number;
+}
+
+/** A freshly minted token. */
+export interface MintedToken {
+  token: string;
+  claims: AccessClaims;
+  /** Lifetime in whole seconds (`expires_in`). */
+  expiresIn: number;
+}
+
+/** Options of {@link createAccessTokens}. */
+export interface AccessTokenOptions {
+  ring: KeyRing;
+  issuer: string;
+  audience: string;
+  /** `ACCESS_TOKEN_TTL` in ms. */
+  ttlMs: number;
+  clock: Clock;
+  /** Clock-skew allowance in seconds (default 30). */
+  leewaySeconds?: number;
+  /** Tokens longer than this are rejected before any decoding (default 4096). */
+  maxLength?: number;
+  /**
+   * Verified tokens remembered by their exact string (default 10 000; 0 turns
+   * it off). A hit skips the HMAC, JSON and schema work but not the time
+   * checks. Only tokens that passed full verification under this process's
+   * ring enter it, so it cannot be filled or poisoned from outside.
+   */
+  cacheSize?: number;
+}
+
+/** Mints and verifies access tokens. */
+export interface AccessTokens {
+  sign(subject: TokenSubject): MintedToken;
+  verify(token: string): VerifyResult;
+}
+
+const HEADER_KEYS = new Set(["alg", "typ", "kid"]);
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+const parseObject = (bytes: Uint8Array): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(utf8.decode(bytes));
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const fail = (reason: RejectReason): VerifyResult => ({ ok: false, reason });
+
+/** The header segment we mint for a key; tokens carrying it skip header parsing. */
+const headerSegment = (kid: string) => encode(JSON.stringify({ alg: "HS256", typ: "JWT", kid }));
+
+/** Strict header check for headers we did not mint byte-for-byte (other HS256 tools). */
+function keyFromHeader(segment: string, ring: KeyRing): RingKey | RejectReason {
+  const bytes = decodeCanonical(segment);
+  if (!bytes) return "malformed";
+  const header = parseObject(bytes);
+  if (!header) return "header";
+  if ("crit" in header) return "crit";
+  if (header.alg !== "HS256") return "algorithm";
+  for (const key of Object.keys(header)) if (!HEADER_KEYS.has(key)) return "header";
+  if (header.typ !== undefined && header.typ !== "JWT") return "header";
+  if (typeof header.kid !== "string") return "unknown_kid";
+  return ring.byKid.get(header.kid) ?? "unknown_kid";
+}
+
+/** Creates the signer/verifier for one key ring and configuration. */
+export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
+  const leeway = options.leewaySeconds ?? 30;
+  const maxLength = options.maxLength ?? 4096;
+  const ttl = Math.max(1, Math.floor(options.ttlMs / 1000));
+  const { ring, issuer, audience, clock } = options;
+
+  const mac = (key: Buffer, input: string) => createHmac("sha256", key).update(input).digest();
+  const cacheSize = options.cacheSize ?? 10_000;
+  const verified = new Map<string, AccessClaims>();
+  const knownHeaders = new Map([...ring.byKid.values()].map((k) => [headerSegment(k.kid), k]));
+
+  return {
+    sign(subject) {
+      const iat = Math.floor(clock.now() / 1000);
+      const claims: AccessClaims = { ...subject, iat, exp: iat + ttl, jti: randomUUID() };
+      const header = headerSegment(ring.active.kid);
+      const payload = encode(JSON.stringify({ iss: issuer, aud: audience, ...claims }));
+      const input = `${header}.${payload}`;
+      return {
+        token: `${input}.${encode(mac(ring.active.key, input))}`,
+        claims,
+        expiresIn: ttl,
+      };
+    },
+
+    verify(token) {
+      const cached = verified.get(token);
+      if (cached) {
+        const timed = checkTime(cached, clock.now() / 1000);
+        if (timed !== undefined) verified.delete(token);
+        return timed ?? { ok: true, claims: cached };
+      }
+      const result = verifyFully(token);
+      if (result.ok && cacheSize > 0) {
+        if (verified.size >= cacheSize) {
+          // Oldest insertion first: a simple FIFO bound is enough for 15-minute tokens.
+          verified.delete(verified.keys().next().value as string);
+        }
+        verified.set(token, result.claims);
+      }
+      return result;
+    },
+  };
+
+  function checkTime(c: AccessClaims & { nbf?: number }, now: number): VerifyResult | undefined {
+    if (now >= c.exp + leeway) return fail("expired");
+    if (c.iat > now + leeway || (c.nbf !== undefined && c.nbf > now + leeway)) {
+      return fail("not_yet_valid");
+    }
+    return undefined;
+  }
+
+  function verifyFully(token: string): VerifyResult {
+    if (typeof token !== "string" || token.length > maxLength) return fail("too_large");
+    const firstDot = token.indexOf(".");
+    const secondDot = token.indexOf(".", firstDot + 1);
+    if (firstDot < 0 || secondDot < 0 || token.indexOf(".", secondDot + 1) >= 0) {
+      return fail("malformed");
+    }
+    const headerSeg = token.slice(0, firstDot);
+    const key = knownHeaders.get(headerSeg) ?? keyFromHeader(headerSeg, ring);
+    if (typeof key === "string") return fail(key);
+    const signature = decodeCanonical(token.slice(secondDot + 1));
+    if (!signature) return fail("malformed");
+    const expected = mac(key.key, token.slice(0, secondDot));
+    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+      return fail("signature");
+    }
+    const payloadBytes = decodeCanonical(token.slice(firstDot + 1, secondDot));
+    if (!payloadBytes) return fail("malformed");
+
+    const raw = parseObject(payloadBytes);
+    const parsed = raw ? accessClaimsSchema.safeParse(raw) : undefined;
+    if (!parsed?.success) return fail("claims");
+    const c = parsed.data;
+    if (c.iss !== issuer) return fail("issuer");
+    if (typeof c.aud === "string" ? c.aud !== audience : !c.aud.includes(audience)) {
+      return fail("audience");
+    }
+    // A token may not claim a longer life than we mint: catches exp in milliseconds.
+    if (c.exp <= c.iat || c.exp - c.iat > ttl) return fail("lifetime");
+    const timed = checkTime(c, clock.now() / 1000);
+    if (timed) return timed;
+    const claims: AccessClaims & { nbf?: number } = {
+      sub: c.sub,
+      sid: c.sid,
+      role: c.role,
+      iat: c.iat,
+      exp: c.exp,
+      jti: c.jti,
+      ver: c.ver,
+    };
+    if (c.nbf !== undefined) claims.nbf = c.nbf;
+    // Shared by every request that presents this token (cache): nobody may mutate it.
+    return { ok: true, claims: Object.freeze(claims) };
+  }
+}
