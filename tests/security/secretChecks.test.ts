@@ -5,6 +5,7 @@ import {
   randomSecret,
   severityOf,
   strongProductionEnv,
+  unresolved,
   withId,
 } from "./support.ts";
 
@@ -49,7 +50,7 @@ describe("secret.002–005 per value, with severities per environment", () => {
     ["TradingSystem2024!", "secret.002", ["critical", "error", "warning"]],
     ["your-256-bit-secret", "secret.002", ["critical", "error", "warning"]],
     ["replace-me-with-a-long-random-string-0123", "secret.003", ["error", "error", "warning"]],
-    ["${SECURITY_SECRET_KEY}", "secret.004", ["error", "error", "warning"]],
+    [unresolved("SECURITY_SECRET_KEY"), "secret.004", ["error", "error", "warning"]],
     ["BCDEFGHIJKLMNOPQRSTUVWXYZ0123456", "secret.005", ["error", "error", "warning"]],
     [
       "abcdeabcdeabcdeabcdeabcdeabcdeabcdeabcdeabcdeabcde",

@@ -7,7 +7,7 @@ import {
   isStrongSecret,
   isTemplated,
 } from "../../src/security/secretStrength.ts";
-import { randomSecret } from "./support.ts";
+import { randomSecret, unresolved } from "./support.ts";
 
 describe("shannonEntropy (reference §3 table)", () => {
   test.each([
@@ -64,7 +64,7 @@ describe("known secrets", () => {
 
 describe("secret predicates", () => {
   test.each([
-    "${JWT_SECRET}",
+    unresolved("JWT_SECRET"),
     "<generated-secret>",
     "{secret}",
     "{{ secret }}",
@@ -99,7 +99,7 @@ describe("secret predicates", () => {
 
   test("assessSecret reports the worst weakness first", () => {
     expect(assessSecret("TradingSystem2024!")).toBe("known");
-    expect(assessSecret("${SECURITY_SECRET_KEY}")).toBe("templated");
+    expect(assessSecret(unresolved("SECURITY_SECRET_KEY"))).toBe("templated");
     expect(assessSecret("replace-me-with-a-long-random-string-0123")).toBe("placeholder");
     expect(assessSecret("Zq8#pL2@")).toBe("weak");
     expect(assessSecret(randomSecret())).toBeUndefined();

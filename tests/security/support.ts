@@ -3,21 +3,22 @@
  * configuration from the issue, and small helpers over findings.
  */
 import { randomBytes } from "node:crypto";
-import { Algorithm, hash } from "@node-rs/argon2";
+import { hash } from "@node-rs/argon2";
 import type { Environment } from "../../src/config/index.ts";
 import { type Finding, validate } from "../../src/security/index.ts";
 
 /** A fresh random secret like `gen-secret --bytes 48` prints. */
 export const randomSecret = (bytes = 48): string => randomBytes(bytes).toString("base64url");
 
+// Algorithm.Argon2id; the const enum cannot be imported under verbatimModuleSyntax.
+const ARGON2ID = 2;
+
 /** argon2id with the product's parameters (m=19456, t=2, p=1). */
 export const argon2idHash = (password: string): Promise<string> =>
-  hash(password, {
-    algorithm: Algorithm.Argon2id,
-    memoryCost: 19_456,
-    timeCost: 2,
-    parallelism: 1,
-  });
+  hash(password, { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+
+/** `${name}`: an unresolved shell/compose template, the input of secret.004. */
+export const unresolved = (name: string): string => `\${${name}}`;
 
 let strongHash: Promise<string> | undefined;
 
