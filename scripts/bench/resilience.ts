@@ -20,9 +20,9 @@ import {
   withTimeout,
 } from "../../src/resilience/index.ts";
 
-const ok = async (_signal?: AbortSignal) => 1;
+const ok = async () => 1;
 const boom = new Error("boom");
-const fail = async (_signal?: AbortSignal) => {
+const fail = async (): Promise<never> => {
   throw boom;
 };
 const noop = () => {};
