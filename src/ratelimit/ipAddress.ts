@@ -31,7 +31,27 @@ export function normalizeIp(text: string): string | undefined {
     const lo = groups[7] ?? 0;
     return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
   }
-  return groups.map((g) => g.toString(16)).join(":");
+  return compressIpv6(groups);
+}
+
+/** RFC 5952 text: lowercase, the longest run of two or more zero groups as `::`. */
+function compressIpv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j === i ? i + 1 : j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart === -1) return hex.join(":");
+  const head = hex.slice(0, bestStart).join(":");
+  const tail = hex.slice(bestStart + bestLength).join(":");
+  return `${head}::${tail}`;
 }
 
 /** Eight 16-bit groups of a valid IPv6 address (embedded IPv4 tail included). */

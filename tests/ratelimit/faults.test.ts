@@ -1,0 +1,190 @@
+/**
+ * Fail-closed under real faults of a real redis-server (production mode).
+ * Oracle: the handler's run count. While the store cannot answer, no request
+ * may reach the handler or get a 2xx, and each must be decided within the
+ * command timeout + 50 ms. After the fault, service recovers with no restart.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { createRedisStore, type RedisStore } from "../../src/ratelimit/index.ts";
+import { silentLogger } from "../../src/telemetry/logger.ts";
+import { freePort, startRedis, type TestRedis } from "../support/redis.ts";
+import { type OracleApp, oracleApp } from "./app.ts";
+
+const TIMEOUT_MS = 100;
+const BUDGET_MS = TIMEOUT_MS + 50;
+
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup = [];
+});
+
+async function setup(
+  existing?: TestRedis,
+): Promise<{ redis: TestRedis; store: RedisStore; oracle: OracleApp }> {
+  const redis = existing ?? (await startRedis());
+  const store = createRedisStore({
+    url: redis.url,
+    commandTimeoutMs: TIMEOUT_MS,
+    logger: silentLogger,
+  });
+  cleanup.push(async () => {
+    await store.close();
+    await redis.stop();
+  });
+  expect(await store.waitUntilReady(3000)).toBe(true);
+  return { redis, store, oracle: oracleApp(store) };
+}
+
+let ipCounter = 0;
+/** `n` concurrent requests from distinct clients; status and duration of each. */
+async function wave(
+  oracle: OracleApp,
+  n: number,
+): Promise<Array<{ status: number; ms: number; retryAfter: string | null }>> {
+  return await Promise.all(
+    Array.from({ length: n }, async () => {
+      const ip = `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
+      const start = performance.now();
+      const res = await oracle.get("/v1/news", ip);
+      return {
+        status: res.status,
+        ms: performance.now() - start,
+        retryAfter: res.headers.get("Retry-After"),
+      };
+    }),
+  );
+}
+
+/** Asserts a whole wave failed closed: 503 + Retry-After, in time, no handler run. */
+async function expectClosed(oracle: OracleApp, n = 20): Promise<void> {
+  const before = oracle.handlerRuns();
+  const results = await wave(oracle, n);
+  expect(results.every((r) => r.status === 503)).toBe(true);
+  expect(results.every((r) => r.retryAfter === "1")).toBe(true);
+  expect(Math.max(...results.map((r) => r.ms))).toBeLessThanOrEqual(BUDGET_MS);
+  expect(oracle.handlerRuns()).toBe(before);
+}
+
+/** Waits (bounded) until a wave is admitted again, i.e. recovery without a restart. */
+async function expectRecovers(store: RedisStore, oracle: OracleApp): Promise<void> {
+  expect(await store.waitUntilReady(5000)).toBe(true);
+  for (let i = 0; i < 100; i++) {
+    const results = await wave(oracle, 5);
+    if (results.every((r) => r.status === 200)) return;
+    await Bun.sleep(20);
+  }
+  throw new Error("the limiter did not recover");
+}
+
+describe("fail-closed against a real redis-server", () => {
+  test("SIGKILL mid-load, then restart empty: no admission while down, recovery after", async () => {
+    const { redis, store, oracle } = await setup();
+    let loading = true;
+    let killed = false;
+    const load = (async () => {
+      const seen: Array<{ status: number; startedAfterKill: boolean }> = [];
+      while (loading) {
+        const startedAfterKill = killed;
+        for (const r of await wave(oracle, 10)) seen.push({ status: r.status, startedAfterKill });
+      }
+      return seen;
+    })();
+    await Bun.sleep(50);
+    await redis.kill();
+    killed = true;
+    await expectClosed(oracle);
+    loading = false;
+    const seen = await load;
+    expect(seen.some((r) => !r.startedAfterKill && r.status === 200)).toBe(true);
+    expect(seen.filter((r) => r.startedAfterKill && r.status !== 503)).toEqual([]);
+    await redis.restart();
+    await expectRecovers(store, oracle);
+  });
+
+  test("SIGSTOP: a hung server is a timeout, never a hang; SIGCONT recovers", async () => {
+    const { redis, store, oracle } = await setup();
+    expect((await wave(oracle, 5)).every((r) => r.status === 200)).toBe(true);
+    redis.pause();
+    for (let i = 0; i < 3; i++) await expectClosed(oracle);
+    redis.resume();
+    await expectRecovers(store, oracle);
+  });
+
+  test("CLIENT PAUSE: queued scripts answer after the deadline and are ignored", async () => {
+    const { redis, store, oracle } = await setup();
+    await redis.cli("CLIENT", "PAUSE", "600", "ALL");
+    await expectClosed(oracle);
+    await expectRecovers(store, oracle);
+  });
+
+  test("SCRIPT FLUSH: NOSCRIPT is recovered with one EVAL, not a failure", async () => {
+    const { redis, oracle } = await setup();
+    await wave(oracle, 3);
+    await redis.cli("CONFIG", "RESETSTAT");
+    await redis.cli("SCRIPT", "FLUSH");
+    const results = await wave(oracle, 1);
+    expect(results[0]?.status).toBe(200);
+    const stats = await redis.cli("INFO", "commandstats");
+    expect(stats).toMatch(/cmdstat_eval:calls=1,/);
+    expect(stats).toMatch(/cmdstat_evalsha:calls=1,.*failed_calls=1/);
+    expect((await wave(oracle, 5)).every((r) => r.status === 200)).toBe(true);
+  });
+
+  test("maxmemory OOM: a script that cannot write fails closed", async () => {
+    const { redis, store, oracle } = await setup();
+    await redis.cli("CONFIG", "SET", "maxmemory-policy", "noeviction");
+    await redis.cli("CONFIG", "SET", "maxmemory", "1");
+    await expectClosed(oracle);
+    expect(store.health().state).toBe("unavailable");
+    await redis.cli("CONFIG", "SET", "maxmemory", "0");
+    await expectRecovers(store, oracle);
+    expect(store.health().state).toBe("ready");
+  });
+
+  test("Redis absent at boot: 503 until it appears, then admitted with no restart", async () => {
+    const port = freePort();
+    const store = createRedisStore({
+      url: `redis://127.0.0.1:${port}`,
+      commandTimeoutMs: TIMEOUT_MS,
+      logger: silentLogger,
+    });
+    cleanup.push(() => store.close());
+    const oracle = oracleApp(store);
+    expect(store.health().state).not.toBe("ready");
+    await expectClosed(oracle);
+    const redis = await startRedis({ port });
+    cleanup.push(() => redis.stop());
+    await expectRecovers(store, oracle);
+  });
+
+  test("Redis restarted empty: budgets start over (documented), the limiter keeps limiting", async () => {
+    const redis = await startRedis();
+    const store = createRedisStore({
+      url: redis.url,
+      commandTimeoutMs: TIMEOUT_MS,
+      logger: silentLogger,
+    });
+    cleanup.push(async () => {
+      await store.close();
+      await redis.stop();
+    });
+    expect(await store.waitUntilReady(3000)).toBe(true);
+    const oracle = oracleApp(store, {
+      anonymous: { limit: 2, windowMs: 3_600_000 },
+      user: { limit: 2, windowMs: 3_600_000 },
+      routes: {},
+    });
+    const statuses = async () => (await oracle.get("/v1/news", "198.51.100.1")).status;
+    expect([await statuses(), await statuses(), await statuses()]).toEqual([200, 200, 429]);
+    await redis.kill();
+    await expectClosed(oracle, 5);
+    await redis.restart();
+    expect(await store.waitUntilReady(5000)).toBe(true);
+    // The in-process blocked-key cache still refuses the known-blocked client…
+    expect(await statuses()).toBe(429);
+    // …and a new client is limited by the emptied Redis exactly as before.
+    const fresh = async () => (await oracle.get("/v1/news", "198.51.100.2")).status;
+    expect([await fresh(), await fresh(), await fresh()]).toEqual([200, 200, 429]);
+  });
+});
