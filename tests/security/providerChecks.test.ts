@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { check, severityOf, strongProductionEnv, withId } from "./support.ts";
+import { check, quickEnv, severityOf, withId } from "./support.ts";
 
 const FINNHUB = "c1a2b3c4d5e6f7g8h9i0";
 const ALPACA_SECRET = "Zx9QwErTyUiOpAsDfGhJkLzXcVbNm1234567890q";
@@ -11,14 +11,14 @@ describe("apikey.001 demo/test/sandbox credentials", () => {
     ["FINNHUB_API_KEY", "Tpk_0123456789abcdef0123456789abcdef"],
     ["ALPHA_VANTAGE_API_KEY", "sk_test_51Habcdefghijklmnopqrstuv"],
   ])("%s=%p: error in production, info elsewhere", async (variable, value) => {
-    const env = await strongProductionEnv({ [variable]: value });
+    const env = await quickEnv({ [variable]: value });
     expect(severityOf(await check(env, "production"), "apikey.001", variable)).toBe("error");
     expect(severityOf(await check(env, "staging"), "apikey.001", variable)).toBe("info");
     expect(severityOf(await check(env, "development"), "apikey.001", variable)).toBe("info");
   });
 
   test("checked even when the provider is not selected (pinned)", async () => {
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       ALPHA_VANTAGE_API_KEY: "demo",
       MARKET_DATA_PROVIDER: "simulated",
     });
@@ -28,21 +28,21 @@ describe("apikey.001 demo/test/sandbox credentials", () => {
   test.each(["ALPACA_API_URL", "ALPACA_DATA_URL"])(
     "paper host in %s is an error in production",
     async (variable) => {
-      const env = await strongProductionEnv({ [variable]: "https://paper-api.alpaca.markets" });
+      const env = await quickEnv({ [variable]: "https://paper-api.alpaca.markets" });
       expect(severityOf(await check(env, "production"), "apikey.001", variable)).toBe("error");
       expect(severityOf(await check(env, "staging"), "apikey.001", variable)).toBe("info");
     },
   );
 
   test("sandbox hosts are flagged", async () => {
-    const env = await strongProductionEnv({ FINNHUB_BASE_URL: "https://sandbox.iexapis.com/v1" });
+    const env = await quickEnv({ FINNHUB_BASE_URL: "https://sandbox.iexapis.com/v1" });
     expect(severityOf(await check(env, "production"), "apikey.001", "FINNHUB_BASE_URL")).toBe(
       "error",
     );
   });
 
   test("a PK… key ID in production is a warning, not an error (pinned)", async () => {
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       ALPACA_API_KEY_ID: "PKABCDEFGHIJ12345678",
       ALPACA_API_SECRET_KEY: ALPACA_SECRET,
     });
@@ -52,7 +52,7 @@ describe("apikey.001 demo/test/sandbox credentials", () => {
   });
 
   test("real-looking keys pass", async () => {
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       FINNHUB_API_KEY: FINNHUB,
       ALPHA_VANTAGE_API_KEY: "A1B2C3D4E5F6G7H8",
       ALPACA_API_KEY_ID: "AKABCDEFGHIJ12345678",
@@ -68,7 +68,7 @@ describe("apikey.001 demo/test/sandbox credentials", () => {
 
 describe("apikey.002 live credentials outside production", () => {
   test("AK key ID, live host and sk_live_ keys warn in staging and development only", async () => {
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       ALPACA_API_KEY_ID: "AKABCDEFGHIJ12345678",
       ALPACA_API_SECRET_KEY: ALPACA_SECRET,
       ALPACA_API_URL: "https://api.alpaca.markets",
@@ -90,7 +90,7 @@ describe("apikey.003 Alpaca key/host mismatch", () => {
     ["PKABCDEFGHIJ12345678", "https://api.alpaca.markets"],
     ["AKABCDEFGHIJ12345678", "https://paper-api.alpaca.markets"],
   ])("%s with %s: error in production and staging, warning in development", async (id, url) => {
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       ALPACA_API_KEY_ID: id,
       ALPACA_API_SECRET_KEY: ALPACA_SECRET,
       ALPACA_API_URL: url,
@@ -100,7 +100,7 @@ describe("apikey.003 Alpaca key/host mismatch", () => {
     expect(severityOf(await check(env, "development"), "apikey.003")).toBe("warning");
   });
   test("PK with the paper host matches", async () => {
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       ALPACA_API_KEY_ID: "PKABCDEFGHIJ12345678",
       ALPACA_API_SECRET_KEY: ALPACA_SECRET,
       ALPACA_API_URL: "https://paper-api.alpaca.markets",
@@ -118,7 +118,7 @@ describe("apikey.004 format", () => {
     ["ALPACA_API_SECRET_KEY", "short"],
     ["ALPHA_VANTAGE_API_KEY", "<your-key>"],
   ])("%s=%p warns", async (variable, value) => {
-    const env = await strongProductionEnv({ [variable]: value });
+    const env = await quickEnv({ [variable]: value });
     expect(severityOf(await check(env, "production"), "apikey.004", variable)).toBe("warning");
     expect(severityOf(await check(env, "development"), "apikey.004", variable)).toBe("info");
   });
@@ -130,7 +130,7 @@ describe("apikey.005 selected provider needs its key", () => {
     ["NEWS_PROVIDER", "finnhub", ["FINNHUB_API_KEY"]],
     ["ALTDATA_PROVIDER", "alphavantage", ["ALPHA_VANTAGE_API_KEY"]],
   ])("%s=%s without keys is an error in every environment", async (selector, provider, missing) => {
-    const env = await strongProductionEnv({ [selector]: provider });
+    const env = await quickEnv({ [selector]: provider });
     for (const environment of ["production", "staging", "development"] as const) {
       const found = withId(await check(env, environment), "apikey.005");
       expect(found.map((f) => f.variable).sort()).toEqual(missing);
@@ -138,14 +138,12 @@ describe("apikey.005 selected provider needs its key", () => {
     }
   });
   test("half an Alpaca pair without selection warns", async () => {
-    const env = await strongProductionEnv({ ALPACA_API_KEY_ID: "AKABCDEFGHIJ12345678" });
+    const env = await quickEnv({ ALPACA_API_KEY_ID: "AKABCDEFGHIJ12345678" });
     expect(severityOf(await check(env, "production"), "apikey.005", "ALPACA_API_SECRET_KEY")).toBe(
       "warning",
     );
   });
   test("the simulated default needs nothing", async () => {
-    expect(withId(await check(await strongProductionEnv(), "production"), "apikey.005")).toEqual(
-      [],
-    );
+    expect(withId(await check(await quickEnv(), "production"), "apikey.005")).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import {
   blocking,
   check,
+  quickEnv,
   randomSecret,
   severityOf,
   strongProductionEnv,
@@ -60,14 +61,14 @@ describe("secret.002–005 per value, with severities per environment", () => {
     ["Zq8pL2wR", "secret.005", ["error", "error", "warning"]],
   ];
   test.each(cases)("%p → %s", async (value, id, [prod, staging, dev]) => {
-    const env = await strongProductionEnv({ SECURITY_SECRET_KEY: value });
+    const env = await quickEnv({ SECURITY_SECRET_KEY: value });
     expect(severityOf(await check(env, "production"), id, "SECURITY_SECRET_KEY")).toBe(prod);
     expect(severityOf(await check(env, "staging"), id, "SECURITY_SECRET_KEY")).toBe(staging);
     expect(severityOf(await check(env, "development"), id, "SECURITY_SECRET_KEY")).toBe(dev);
   });
 
   test("one finding per bad value: the worst weakness only", async () => {
-    const env = await strongProductionEnv({ SECURITY_SECRET_KEY: "TradingSystem2024!" });
+    const env = await quickEnv({ SECURITY_SECRET_KEY: "TradingSystem2024!" });
     const ids = (await check(env, "production"))
       .filter((f) => f.variable === "SECURITY_SECRET_KEY" && f.id.startsWith("secret."))
       .map((f) => f.id);
@@ -75,7 +76,7 @@ describe("secret.002–005 per value, with severities per environment", () => {
   });
 
   test("every SECURITY_SECRET_KEY_PREVIOUS entry is checked and named by position", async () => {
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       SECURITY_SECRET_KEY_PREVIOUS: `${randomSecret()},changeme, ,\${OLD_KEY}`,
     });
     const findings = withId(
@@ -89,7 +90,7 @@ describe("secret.002–005 per value, with severities per environment", () => {
   });
 
   test("strong retired keys pass", async () => {
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       SECURITY_SECRET_KEY_PREVIOUS: `${randomSecret()},${randomSecret()}`,
     });
     expect(blocking(await check(env, "production"))).toEqual([]);
@@ -99,7 +100,7 @@ describe("secret.002–005 per value, with severities per environment", () => {
 describe("secret.006 reuse", () => {
   test("the signing key reused as the Redis password warns in production and staging", async () => {
     const shared = randomSecret();
-    const env = await strongProductionEnv({ SECURITY_SECRET_KEY: shared, REDIS_PASSWORD: shared });
+    const env = await quickEnv({ SECURITY_SECRET_KEY: shared, REDIS_PASSWORD: shared });
     expect(severityOf(await check(env, "production"), "secret.006", "REDIS_PASSWORD")).toBe(
       "warning",
     );
@@ -109,7 +110,7 @@ describe("secret.006 reuse", () => {
   test("a retired key equal to the current key, and Redis reusing the database password", async () => {
     const key = randomSecret();
     const db = randomSecret(32);
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       SECURITY_SECRET_KEY: key,
       SECURITY_SECRET_KEY_PREVIOUS: key,
       DATABASE_URL: `postgres://trader:${db}@db.internal:5432/trading`,
@@ -123,7 +124,7 @@ describe("secret.006 reuse", () => {
   });
   test("REDIS_PASSWORD equal to REDIS_URL's password is one credential, not reuse", async () => {
     const pw = randomSecret(32);
-    const env = await strongProductionEnv({
+    const env = await quickEnv({
       REDIS_URL: `redis://:${pw}@127.0.0.1:6379`,
       REDIS_PASSWORD: pw,
     });
@@ -133,13 +134,13 @@ describe("secret.006 reuse", () => {
 
 describe("jwt.001 HS256 key size", () => {
   test("31 bytes fails, 32 bytes passes (bytes, not characters)", async () => {
-    const short = await strongProductionEnv({ SECURITY_SECRET_KEY: randomSecret(23).slice(0, 31) });
+    const short = await quickEnv({ SECURITY_SECRET_KEY: randomSecret(23).slice(0, 31) });
     expect(severityOf(await check(short, "production"), "jwt.001")).toBe("error");
     expect(severityOf(await check(short, "development"), "jwt.001")).toBe("warning");
-    const ok = await strongProductionEnv({ SECURITY_SECRET_KEY: randomSecret(24) });
+    const ok = await quickEnv({ SECURITY_SECRET_KEY: randomSecret(24) });
     expect(severityOf(await check(ok, "production"), "jwt.001")).toBeNull();
     // 16 two-byte characters are 32 bytes of key.
-    const wide = await strongProductionEnv({ SECURITY_SECRET_KEY: "é".repeat(15) });
+    const wide = await quickEnv({ SECURITY_SECRET_KEY: "é".repeat(15) });
     expect(severityOf(await check(wide, "production"), "jwt.001")).toBe("error");
   });
 });
@@ -152,14 +153,14 @@ describe("jwt.003 lifetimes", () => {
     [{ SESSION_ABSOLUTE_TTL: "60d" }, "SESSION_ABSOLUTE_TTL"],
     [{ REFRESH_REUSE_GRACE: "2m" }, "REFRESH_REUSE_GRACE"],
   ])("%p warns on %s", async (extra, variable) => {
-    const env = await strongProductionEnv(extra);
+    const env = await quickEnv(extra);
     expect(withId(await check(env, "production"), "jwt.003", variable)[0]?.severity).toBe(
       "warning",
     );
     expect(withId(await check(env, "development"), "jwt.003")).toEqual([]);
   });
   test("defaults and sane values pass", async () => {
-    const env = await strongProductionEnv({ ACCESS_TOKEN_TTL: "1h", SESSION_IDLE_TTL: "8h" });
+    const env = await quickEnv({ ACCESS_TOKEN_TTL: "1h", SESSION_IDLE_TTL: "8h" });
     expect(withId(await check(env, "production"), "jwt.003")).toEqual([]);
   });
 });

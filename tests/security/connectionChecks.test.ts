@@ -1,0 +1,176 @@
+import { describe, expect, test } from "bun:test";
+import { parseConnectionUrl } from "../../src/security/connectionUrl.ts";
+import { isTrustedHost } from "../../src/security/index.ts";
+import { check, quickEnv, randomSecret, severityOf, withId } from "./support.ts";
+
+const STRONG = randomSecret(32);
+const pg = (auth: string, host: string, query = "") =>
+  `postgres://${auth}@${host}:5432/trading${query}`;
+
+describe("trusted hosts (pinned)", () => {
+  test.each([
+    "127.0.0.1",
+    "127.10.0.3",
+    "localhost",
+    "::1",
+    "[::1]",
+    "0:0:0:0:0:0:0:1",
+    "::ffff:127.0.0.1",
+    "my-redis.internal",
+    "trading-db.flycast",
+    "fdaa:0:1a2b::3",
+    "[fdaa::2]",
+    "",
+  ])("%p is trusted", (host) => expect(isTrustedHost(host)).toBe(true));
+  test.each([
+    "db.example.com",
+    "10.0.0.5",
+    "192.168.1.2",
+    "128.0.0.1",
+    "fdab::1",
+    "internal.example.com",
+    "fdaa.example.com",
+    "::2",
+  ])("%p is not", (host) => expect(isTrustedHost(host)).toBe(false));
+});
+
+describe("parseConnectionUrl", () => {
+  test("tells user@host from user:@host and decodes the password", () => {
+    expect(parseConnectionUrl("postgres://u@h/db")?.password).toBeUndefined();
+    expect(parseConnectionUrl("postgres://u:@h/db")?.password).toBe("");
+    expect(parseConnectionUrl("redis://:p%40ss@h:6379")?.password).toBe("p@ss");
+    expect(parseConnectionUrl("not a url")).toBeUndefined();
+  });
+});
+
+describe("db.001 default credentials", () => {
+  test.each([
+    pg("postgres:postgres", "db.example.com"),
+    pg("postgres", "db.example.com"),
+    pg("root:", "db.example.com"),
+    pg("admin:changeme", "db.example.com"),
+    pg("trader:trader", "db.example.com"),
+    pg("trader:TradingSystem2024!", "db.example.com"),
+  ])("%p: critical in production, error in staging, warning in development", async (url) => {
+    const env = await quickEnv({ DATABASE_URL: `${url}?sslmode=verify-full` });
+    expect(severityOf(await check(env, "production"), "db.001")).toBe("critical");
+    expect(severityOf(await check(env, "staging"), "db.001")).toBe("error");
+    expect(severityOf(await check(env, "development"), "db.001")).toBe("warning");
+  });
+  test("a default user with a strong password passes", async () => {
+    const env = await quickEnv({
+      DATABASE_URL: pg(`postgres:${STRONG}`, "db.example.com", "?sslmode=verify-full"),
+    });
+    expect(severityOf(await check(env, "production"), "db.001")).toBeNull();
+  });
+});
+
+describe("db.002 PostgreSQL TLS", () => {
+  test.each([
+    ["", "error", "warning"],
+    ["?sslmode=disable", "error", "warning"],
+    ["?sslmode=allow", "error", "warning"],
+    ["?sslmode=prefer", "error", "warning"],
+    ["?sslmode=require", "warning", "info"],
+    ["?sslmode=verify-ca", "info", null],
+    ["?sslmode=verify-full", null, null],
+  ])("%p off a trusted host → %p in production, %p in staging", async (query, prod, staging) => {
+    const env = await quickEnv({ DATABASE_URL: pg(`trader:${STRONG}`, "db.example.com", query) });
+    expect(severityOf(await check(env, "production"), "db.002")).toBe(prod);
+    expect(severityOf(await check(env, "staging"), "db.002")).toBe(staging);
+    expect(severityOf(await check(env, "development"), "db.002")).toBeNull();
+  });
+  test.each([
+    "127.0.0.1",
+    "trading-db.flycast",
+    "top1.nearest.of.trading-db.internal",
+    "[fdaa:0:1::5]",
+  ])("plain text on %p is accepted", async (host) => {
+    const env = await quickEnv({ DATABASE_URL: pg(`trader:${STRONG}`, host, "?sslmode=disable") });
+    expect(severityOf(await check(env, "production"), "db.002")).toBeNull();
+  });
+});
+
+describe("db.003–006", () => {
+  test("db.003: no password warns unless PGPASSWORD is set", async () => {
+    const env = await quickEnv({ DATABASE_URL: pg("trader", "db.internal") });
+    expect(severityOf(await check(env, "production"), "db.003")).toBe("warning");
+    expect(
+      severityOf(await check({ ...env, PGPASSWORD: STRONG }, "production"), "db.003"),
+    ).toBeNull();
+  });
+  test("db.004: placeholder password is an error, low-entropy one a warning", async () => {
+    const placeholder = await quickEnv({
+      DATABASE_URL: pg("trader:your_db_password_here_0123456789", "db.internal"),
+    });
+    expect(severityOf(await check(placeholder, "production"), "db.004")).toBe("error");
+    const short = await quickEnv({ DATABASE_URL: pg("trader:Xk29fLq7", "db.internal") });
+    expect(severityOf(await check(short, "production"), "db.004")).toBe("warning");
+    expect(severityOf(await check(short, "development"), "db.004")).toBeNull();
+  });
+  test("db.005: SQLite is info, a warning on Fly.io (several machines)", async () => {
+    const env = await quickEnv({ DATABASE_URL: undefined });
+    expect(severityOf(await check(env, "production"), "db.005")).toBe("info");
+    expect(
+      severityOf(
+        await check({ ...env, FLY_APP_NAME: "trading", TRUST_PROXY: "fly" }, "production"),
+        "db.005",
+      ),
+    ).toBe("warning");
+    expect(severityOf(await check(env, "development"), "db.005")).toBeNull();
+  });
+  test.each(["mysql://u:p@h/db", "postgres://[bad", "nonsense"])(
+    "db.006: %p is an error everywhere",
+    async (url) => {
+      const env = await quickEnv({ DATABASE_URL: url });
+      expect(severityOf(await check(env, "production"), "db.006")).toBe("error");
+      expect(severityOf(await check(env, "development"), "db.006")).toBe("error");
+    },
+  );
+});
+
+describe("redis.*", () => {
+  test("redis.001: a password in REDIS_URL satisfies the requirement (pinned)", async () => {
+    const none = await quickEnv({ REDIS_PASSWORD: undefined });
+    expect(severityOf(await check(none, "production"), "redis.001")).toBe("error");
+    expect(severityOf(await check(none, "staging"), "redis.001")).toBe("warning");
+    expect(severityOf(await check(none, "development"), "redis.001")).toBeNull();
+    const inUrl = await quickEnv({
+      REDIS_PASSWORD: undefined,
+      REDIS_URL: `redis://:${STRONG}@127.0.0.1:6379`,
+    });
+    expect(severityOf(await check(inUrl, "production"), "redis.001")).toBeNull();
+  });
+  test("redis.002: redis:// off trusted hosts needs rediss://", async () => {
+    const plain = await quickEnv({ REDIS_URL: "redis://cache.example.com:6379" });
+    expect(severityOf(await check(plain, "production"), "redis.002")).toBe("error");
+    expect(severityOf(await check(plain, "staging"), "redis.002")).toBe("warning");
+    for (const url of [
+      "rediss://cache.example.com:6380",
+      "redis://trading-redis.internal:6379",
+      "redis://[fdaa::9]:6379",
+    ]) {
+      expect(
+        severityOf(await check(await quickEnv({ REDIS_URL: url }), "production"), "redis.002"),
+      ).toBeNull();
+    }
+  });
+  test("redis.003: known password is critical, weak one an error", async () => {
+    const known = await quickEnv({ REDIS_PASSWORD: "foobared" });
+    expect(severityOf(await check(known, "production"), "redis.003")).toBe("critical");
+    expect(severityOf(await check(known, "staging"), "redis.003")).toBe("error");
+    expect(severityOf(await check(known, "development"), "redis.003")).toBe("warning");
+    const weakInUrl = await quickEnv({
+      REDIS_PASSWORD: undefined,
+      REDIS_URL: "redis://:Xk29fLq7@127.0.0.1:6379",
+    });
+    expect(severityOf(await check(weakInUrl, "production"), "redis.003", "REDIS_URL")).toBe(
+      "error",
+    );
+  });
+  test("redis.004: not a Redis URL", async () => {
+    const env = await quickEnv({ REDIS_URL: "http://127.0.0.1:6379" });
+    expect(severityOf(await check(env, "production"), "redis.004")).toBe("error");
+    expect(withId(await check(await quickEnv(), "production"), "redis.004")).toEqual([]);
+  });
+});
