@@ -21,7 +21,7 @@ import {
   withTimeout,
   withTokenBucket,
 } from "../../src/resilience/index.ts";
-import { failing, rejectionOf, succeeding } from "./support/deferred.ts";
+import { deferred, failing, rejectionOf, succeeding } from "./support/deferred.ts";
 
 const tracing = (name: string, log: string[]): Policy => ({
   async execute<T>(work: Work<T>, signal?: AbortSignal): Promise<T> {
@@ -118,6 +118,28 @@ describe("pipeline", () => {
     await s.advance(10);
     expect(await p).toBe("stale");
   });
+});
+
+test("local rejections inside the breaker (bucket, bulkhead) are not failures of the dependency", async () => {
+  const s = new ManualScheduler();
+  const breaker = new CircuitBreaker({ clock: s, failureThreshold: 1 });
+  const policy = pipeline(
+    breaker,
+    tokenBucket({ rate: 1, clock: s, scheduler: s }),
+    bulkhead({ maxConcurrent: 1 }),
+  );
+  await policy.execute(succeeding(1));
+  await rejectionOf(policy.execute(succeeding(1))); // bucket empty
+  const gate = deferred<void>();
+  await s.advance(1_000);
+  const holding = policy.execute(() => gate.promise);
+  await rejectionOf(policy.execute(succeeding(1))); // bucket empty again
+  await s.advance(1_000);
+  await rejectionOf(policy.execute(succeeding(1))); // bulkhead full
+  gate.resolve();
+  await holding;
+  expect(breaker.state).toBe("closed");
+  expect(breaker.snapshot().counts).toMatchObject({ failures: 0, ignored: 3 });
 });
 
 describe("decorators", () => {

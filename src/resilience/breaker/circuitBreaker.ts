@@ -11,20 +11,28 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { Backoff, DelaySequence } from "../backoff.ts";
 import { constantBackoff } from "../backoff.ts";
-import { BrokenCircuitError, IsolatedCircuitError } from "../errors.ts";
+import {
+  BrokenCircuitError,
+  IsolatedCircuitError,
+  isBulkheadRejectedError,
+  isTokenBucketRejectedError,
+} from "../errors.ts";
 import { systemClock } from "../scheduler.ts";
 import { abortReason, neverAbortedSignal } from "../signals.ts";
 import { countOutcome, outcomeAttributes, spanEvent } from "../telemetry.ts";
 import type { Clock, Policy, Work } from "../types.ts";
 import type { FailureDetector } from "./detector.ts";
+import { Isolation } from "./isolation.ts";
 import { type CircuitBreakerOptions, detectorFor } from "./options.ts";
-import type {
-  BreakerCounts,
-  BreakerJSON,
-  BreakerSnapshot,
-  CircuitState,
-  IsolationHandle,
-  StateChange,
+import { ProbeRound } from "./probeRound.ts";
+import {
+  type BreakerCounts,
+  type BreakerJSON,
+  type BreakerSnapshot,
+  type CircuitState,
+  emptyCounts,
+  type IsolationHandle,
+  type StateChange,
 } from "./state.ts";
 
 const SUCCESS = 0;
@@ -43,11 +51,8 @@ export class CircuitBreaker implements Policy {
   private openings = 0;
   private breakSequence: DelaySequence | undefined;
   private halfOpenedAt = 0;
-  private probesAdmitted = 0;
-  private probesGood = 0;
-  private probesBad = 0;
-  private isolations = 0;
-  private isolationEpoch = 0;
+  private round: ProbeRound;
+  private readonly isolation = new Isolation();
   private readonly detector: FailureDetector;
   private readonly clock: Clock;
   private readonly breakBackoff: Backoff;
@@ -55,13 +60,7 @@ export class CircuitBreaker implements Policy {
   private readonly maxHalfOpenMs: number;
   private readonly slowMs: number | undefined;
   private readonly listeners = new Set<(change: StateChange) => void>();
-  private readonly totals: BreakerCounts = {
-    successes: 0,
-    failures: 0,
-    rejections: 0,
-    ignored: 0,
-    late: 0,
-  };
+  private readonly totals: BreakerCounts = emptyCounts();
   private readonly outcomeAttributes: Attributes[];
 
   constructor(private readonly opts: CircuitBreakerOptions = {}) {
@@ -74,6 +73,7 @@ export class CircuitBreaker implements Policy {
     if (!Number.isInteger(this.probes) || this.probes < 1) {
       throw new RangeError("circuit breaker: halfOpenProbes must be an integer >= 1");
     }
+    this.round = this.newRound();
     this.maxHalfOpenMs = opts.halfOpenMaxWaitMs ?? 60_000;
     this.slowMs = opts.slowCallDurationMs;
     this.outcomeAttributes = outcomeAttributes("circuit_breaker", this.name, [
@@ -109,10 +109,9 @@ export class CircuitBreaker implements Policy {
       this.open(now);
       return this.reject(BrokenCircuitError.fast(this.breakMs));
     }
-    if (this.probesAdmitted >= this.probes) {
+    if (!this.round.admit()) {
       return this.reject(BrokenCircuitError.fast(this.halfOpenRetryAfter(now)));
     }
-    this.probesAdmitted++;
     return this.run(work, signal, this.generation);
   }
 
@@ -128,13 +127,23 @@ export class CircuitBreaker implements Policy {
     try {
       result = await work(signal ?? neverAbortedSignal);
     } catch (error) {
-      const handled = this.opts.shouldHandle ? this.opts.shouldHandle(error) : true;
-      this.settle(gen, signal?.aborted ? IGNORED : handled ? FAILURE : SUCCESS, started);
+      this.settle(gen, this.classify(error, signal), started);
       throw error;
     }
     const bad = this.opts.shouldHandleResult?.(result) ?? false;
     this.settle(gen, bad ? FAILURE : SUCCESS, started);
     return result;
+  }
+
+  /**
+   * Caller aborts and local rejections (a full bulkhead or empty token bucket
+   * inside the breaker) say nothing about the dependency: neither counts.
+   */
+  private classify(error: unknown, signal: AbortSignal | undefined): Outcome {
+    if (signal?.aborted || isBulkheadRejectedError(error) || isTokenBucketRejectedError(error)) {
+      return IGNORED;
+    }
+    return !this.opts.shouldHandle || this.opts.shouldHandle(error) ? FAILURE : SUCCESS;
   }
 
   private settle(gen: number, outcome: Outcome, started: number): void {
@@ -156,15 +165,14 @@ export class CircuitBreaker implements Policy {
   }
 
   private settleProbe(outcome: Outcome, slow: boolean, now: number): void {
+    // A probe whose caller gave up decides nothing; let another caller probe.
     if (outcome === IGNORED) {
-      this.probesAdmitted--; // the caller gave up; let another caller probe
+      this.round.release();
       return;
     }
-    if (outcome === FAILURE || slow) this.probesBad++;
-    else this.probesGood++;
-    const limit = this.detector.probeFailureLimit(this.probes);
-    if (this.probesBad >= limit) this.open(now);
-    else if (this.probesGood > this.probes - limit) this.close(now);
+    const verdict = this.round.settle(outcome === FAILURE || slow);
+    if (verdict === "open") this.open(now);
+    else if (verdict === "close") this.close(now);
   }
 
   private open(now: number): void {
@@ -188,9 +196,7 @@ export class CircuitBreaker implements Policy {
     this.generation++;
     if (to === "half-open") {
       this.halfOpenedAt = now;
-      this.probesAdmitted = 0;
-      this.probesGood = 0;
-      this.probesBad = 0;
+      this.round = this.newRound();
     }
     if (from === to) return;
     const change: StateChange = { name: this.name, from, to, at: now };
@@ -200,6 +206,10 @@ export class CircuitBreaker implements Policy {
       "resilience.circuit.to": to,
     });
     for (const listener of this.listeners) listener(change);
+  }
+
+  private newRound(): ProbeRound {
+    return new ProbeRound(this.probes, this.detector.probeFailureLimit(this.probes));
   }
 
   /** Subscribes to state changes; returns the unsubscribe function. */
@@ -213,23 +223,14 @@ export class CircuitBreaker implements Policy {
    * rejecting calls with IsolatedCircuitError. The last dispose closes it.
    */
   isolate(): IsolationHandle {
-    this.isolations++;
+    const handle = this.isolation.acquire(() => this.close(this.clock.now()));
     if (this.current !== "isolated") this.transition("isolated", this.clock.now());
-    const epoch = this.isolationEpoch;
-    let disposed = false;
-    return {
-      dispose: () => {
-        if (disposed || epoch !== this.isolationEpoch) return;
-        disposed = true;
-        if (--this.isolations === 0) this.close(this.clock.now());
-      },
-    };
+    return handle;
   }
 
   /** Closes the circuit, clears its window, its backoff and every isolation. */
   reset(): void {
-    this.isolations = 0;
-    this.isolationEpoch++;
+    this.isolation.clear();
     this.close(this.clock.now());
   }
 
@@ -239,7 +240,7 @@ export class CircuitBreaker implements Policy {
     if (this.current === "closed") return 0;
     const now = this.clock.now();
     if (this.current === "open") return Math.max(0, this.openedAt + this.breakMs - now);
-    return this.probesAdmitted < this.probes ? 0 : this.halfOpenRetryAfter(now);
+    return this.round.hasRoom ? 0 : this.halfOpenRetryAfter(now);
   }
 
   /**
@@ -290,8 +291,7 @@ export class CircuitBreaker implements Policy {
     this.openings = openings;
     this.openedAt = json.openedAt;
     this.current = json.state;
-    // Isolation restored from data has no handle to dispose: only reset() ends it.
-    if (json.state === "isolated") this.isolations = 1;
+    if (json.state === "isolated") this.isolation.hold();
   }
 }
 

@@ -32,6 +32,15 @@ export interface BreakerCounts {
   late: number;
 }
 
+/** All-zero counts. */
+export const emptyCounts = (): BreakerCounts => ({
+  successes: 0,
+  failures: 0,
+  rejections: 0,
+  ignored: 0,
+  late: 0,
+});
+
 /** A JSON-safe view of a breaker, as listed by the registry. */
 export interface BreakerSnapshot {
   name: string;
