@@ -8,8 +8,8 @@ import { ENVIRONMENTS } from "../../src/config/index.ts";
 import { argon2idHash, randomSecret, strongProductionEnv } from "./support.ts";
 
 async function outputs(env: Record<string, string | undefined>): Promise<string> {
-  let all = "";
-  const io = { stdout: (s: string) => void (all += s), stderr: (s: string) => void (all += s) };
+  const chunks: string[] = [];
+  const io = { stdout: (s: string) => chunks.push(s), stderr: (s: string) => chunks.push(s) };
   for (const environment of ENVIRONMENTS) {
     for (const format of ["text", "json"]) {
       await runCheck(
@@ -18,9 +18,9 @@ async function outputs(env: Record<string, string | undefined>): Promise<string>
         io,
       );
     }
-    all += (await runGate(env, environment)).text;
+    chunks.push((await runGate(env, environment)).text);
   }
-  return all;
+  return chunks.join("");
 }
 
 const SECRET_VARIABLES = [
