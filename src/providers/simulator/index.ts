@@ -1,0 +1,88 @@
+/**
+ * The built-in market simulator: the zero-configuration provider of quotes,
+ * bars, news and sentiment. Every answer is a pure function of (SIM_SEED,
+ * symbol, requested time range, clock time): no network, no files, no state
+ * that could make two servers or two runs disagree. Design: docs/providers.md.
+ * @module
+ */
+import type { Clock } from "../../clock/index.ts";
+import { ProviderError } from "../errors.ts";
+import type {
+  AltDataProvider,
+  Bar,
+  BarsQuery,
+  MarketDataProvider,
+  NewsItem,
+  NewsProvider,
+  NewsQuery,
+  Quote,
+  Sentiment,
+} from "../types.ts";
+import { TIMEFRAMES } from "../types.ts";
+import { simulatedBars } from "./aggregate.ts";
+import { toBar } from "./minuteBars.ts";
+import { simulatedNews } from "./newsFeed.ts";
+import { simulatedQuote } from "./quote.ts";
+import { simulatedSentiment } from "./sentiment.ts";
+import { type SymbolParams, symbolParams } from "./symbolParams.ts";
+
+export { isTradingDay, newYorkDay, sessionClose, sessionOpen } from "./calendar.ts";
+export { type SymbolParams, symbolParams } from "./symbolParams.ts";
+
+/** Symbols the simulated general news feed covers when a request names none. */
+export const SIMULATED_UNIVERSE = ["SPY", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "IBM"];
+
+/** Options of {@link SimulatedProvider}. */
+export interface SimulatorOptions {
+  seed: number;
+  clock: Clock;
+}
+
+const checkAborted = (signal: AbortSignal): void => {
+  if (signal.aborted) throw signal.reason;
+};
+
+/** The simulator as market-data, news and alternative-data provider at once. */
+export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltDataProvider {
+  readonly name = "simulated";
+  readonly timeframes = TIMEFRAMES;
+  readonly generalFeed = true;
+  private readonly seed: number;
+  private readonly clock: Clock;
+
+  constructor(opts: SimulatorOptions) {
+    this.seed = opts.seed;
+    this.clock = opts.clock;
+  }
+
+  private params(symbol: string): SymbolParams {
+    return symbolParams(this.seed, symbol);
+  }
+
+  async latestQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
+    checkAborted(signal);
+    const quote = simulatedQuote(this.params(symbol), this.clock.now());
+    if (!quote) throw new ProviderError(this.name, "not_found", "no session before this time");
+    return quote;
+  }
+
+  async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
+    checkAborted(signal);
+    return simulatedBars(this.params(symbol), query.timeframe, query, this.clock.now()).map(toBar);
+  }
+
+  async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
+    checkAborted(signal);
+    const symbols = query.symbols.length > 0 ? query.symbols : SIMULATED_UNIVERSE;
+    return simulatedNews(
+      symbols.map((s) => this.params(s)),
+      query,
+      this.clock.now(),
+    );
+  }
+
+  async sentiment(symbol: string, signal: AbortSignal): Promise<Sentiment> {
+    checkAborted(signal);
+    return simulatedSentiment(this.params(symbol), this.clock.now());
+  }
+}
