@@ -1,0 +1,78 @@
+/**
+ * Shared start of the database commands (`migrate`, `audit verify`, `backup`):
+ * parse `[--environment ENV]`, load the configuration, report problems with the
+ * pinned exit codes. No security gate: these commands serve no traffic, and an
+ * operator must be able to migrate before the rest of the config is final.
+ * @module
+ */
+import {
+  type Config,
+  isUnknownEnvironmentError,
+  loadConfig,
+  resolveEnvironment,
+} from "../config/index.ts";
+import { type CommandIo, EXIT } from "./io.ts";
+
+/** The loaded config, or the exit code to return. */
+export type CommandConfig = { config: Config } | { exit: number };
+
+/**
+ * Parses `args` (only `--environment ENV` / `--environment=ENV` besides the
+ * `extra` flags the caller accepts, returned in `flags`) and loads the config.
+ */
+export function loadCommandConfig(
+  name: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  io: CommandIo,
+  extra: readonly string[] = [],
+): CommandConfig & { flags?: Set<string> } {
+  let flag: string | undefined;
+  const flags = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [key, inline] = arg.split("=", 2);
+    if (key === "--environment") {
+      flag = inline ?? args[++i];
+      if (flag === undefined) {
+        io.stderr(`${name}: --environment needs a value\n`);
+        return { exit: EXIT.usage };
+      }
+    } else if (extra.includes(arg)) {
+      flags.add(arg);
+    } else {
+      io.stderr(`${name}: unknown option ${JSON.stringify(arg)}\n`);
+      return { exit: EXIT.usage };
+    }
+  }
+  let environment: ReturnType<typeof resolveEnvironment>;
+  try {
+    environment = resolveEnvironment(flag, env);
+  } catch (error) {
+    if (!isUnknownEnvironmentError(error)) throw error;
+    io.stderr(`${name}: ${error.message}\n`);
+    return { exit: EXIT.usage };
+  }
+  const loaded = loadConfig(env, environment);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) io.stderr(`${name}: ${issue.variable}: ${issue.message}\n`);
+    return { exit: EXIT.failure };
+  }
+  return { config: loaded.config, flags };
+}
+
+/**
+ * A failure message safe to print: the error's message with the database URL's
+ * password (if any) removed, since driver errors may quote connection details.
+ */
+export function safeErrorMessage(error: unknown, databaseUrl: string): string {
+  let message = error instanceof Error ? error.message : "unexpected failure";
+  try {
+    const password = new URL(databaseUrl).password;
+    if (password)
+      message = message.split(decodeURIComponent(password)).join("***").split(password).join("***");
+  } catch {
+    // Not a URL with credentials (e.g. sqlite://./x.db): nothing to remove.
+  }
+  return message;
+}

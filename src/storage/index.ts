@@ -1,0 +1,28 @@
+/**
+ * Storage: one `Bun.SQL` handle for SQLite and PostgreSQL, versioned
+ * migrations, and row normalization.
+ * @module
+ */
+export {
+  type Database,
+  type DatabaseHealth,
+  type Executor,
+  type OpenDatabaseOptions,
+  openDatabase,
+} from "./database.ts";
+export { isStorageError, StorageError, type StorageErrorKind } from "./errors.ts";
+export {
+  type AppliedMigration,
+  type MigrateOptions,
+  type MigrationReport,
+  migrate,
+} from "./migrate.ts";
+export { MIGRATIONS, type Migration } from "./migrations/index.ts";
+export { integerOrNull, type Row } from "./rows.ts";
+export {
+  type DatabaseTarget,
+  DEFAULT_DATABASE_URL,
+  type Dialect,
+  describeTarget,
+  parseDatabaseUrl,
+} from "./url.ts";

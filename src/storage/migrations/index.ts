@@ -1,0 +1,14 @@
+/**
+ * Every migration the code knows, in order. Add a file `NNN_name.ts` and list
+ * it here; never edit a released migration.
+ * @module
+ */
+import { migration as auth } from "./001_auth.ts";
+import { migration as settings } from "./002_settings.ts";
+import { migration as auditEvents } from "./003_audit_events.ts";
+import type { Migration } from "./types.ts";
+
+export type { Migration } from "./types.ts";
+
+/** The known migrations, ascending by id. */
+export const MIGRATIONS: readonly Migration[] = [auth, settings, auditEvents];

@@ -1,0 +1,153 @@
+import { expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isStorageError, openDatabase, parseDatabaseUrl } from "../../src/storage/index.ts";
+import { describeEachDatabase } from "../support/databases.ts";
+
+describeEachDatabase("storage database", (t) => {
+  test("RETURNING, upsert and BIGINT come back as numbers", async () => {
+    const db = t.db();
+    const at = 1_700_000_000_123;
+    const [row] = await db.sql<{ key: string; updated_at: number }>`
+      INSERT INTO settings (key, value, updated_at) VALUES (${"k1"}, ${"a"}, ${at})
+      RETURNING key, updated_at`;
+    expect(row).toEqual({ key: "k1", updated_at: at });
+    const [up] = await db.sql<{ value: string; updated_at: number }>`
+      INSERT INTO settings (key, value, updated_at) VALUES (${"k1"}, ${"b"}, ${at + 1})
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+      RETURNING value, updated_at`;
+    expect(up).toEqual({ value: "b", updated_at: at + 1 });
+    const [count] = await db.sql<{
+      n: number;
+    }>`SELECT COUNT(*) AS n FROM settings WHERE key = ${"k1"}`;
+    expect(count?.n).toBe(1);
+  });
+
+  test("a throwing transaction rolls back; a resolving one commits", async () => {
+    const db = t.db();
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.sql`INSERT INTO settings (key, value, updated_at) VALUES ('rb', 'x', 1)`;
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await db.sql`SELECT key FROM settings WHERE key = 'rb'`).toEqual([]);
+    const result = await db.transaction(async (tx) => {
+      await tx.sql`INSERT INTO settings (key, value, updated_at) VALUES ('ok', 'x', 1)`;
+      return 42;
+    });
+    expect(result).toBe(42);
+    expect(await db.sql`SELECT key FROM settings WHERE key = 'ok'`).toEqual([{ key: "ok" }]);
+  });
+
+  test("a query outside a running transaction is not swallowed by its rollback", async () => {
+    const db = t.db();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const tx = db
+      .transaction(async (tx) => {
+        await tx.sql`INSERT INTO settings (key, value, updated_at) VALUES ('in-tx', 'x', 1)`;
+        await gate;
+        throw new Error("rollback");
+      })
+      .catch(() => "rolled back");
+    const outside = db.sql`INSERT INTO settings (key, value, updated_at) VALUES ('outside', 'x', 1)`;
+    release();
+    expect(await tx).toBe("rolled back");
+    await outside;
+    const keys = await db.sql<{ key: string }>`
+      SELECT key FROM settings WHERE key IN ('in-tx', 'outside') ORDER BY key`;
+    expect(keys).toEqual([{ key: "outside" }]);
+  });
+
+  test("queries through db inside a transaction join it; nested transaction is a savepoint", async () => {
+    const db = t.db();
+    await expect(
+      db.transaction(async () => {
+        await db.sql`INSERT INTO settings (key, value, updated_at) VALUES ('amb', 'x', 1)`;
+        await db
+          .transaction(async () => {
+            await db.sql`INSERT INTO settings (key, value, updated_at) VALUES ('sp', 'x', 1)`;
+            throw new Error("inner");
+          })
+          .catch(() => undefined);
+        const seen = await db.sql`SELECT key FROM settings WHERE key IN ('amb', 'sp')`;
+        expect(seen).toEqual([{ key: "amb" }]);
+        throw new Error("outer");
+      }),
+    ).rejects.toThrow("outer");
+    expect(await db.sql`SELECT key FROM settings WHERE key IN ('amb', 'sp')`).toEqual([]);
+  });
+
+  test("foreign keys are enforced", async () => {
+    const db = t.db();
+    await expect(
+      db.sql`INSERT INTO sessions (id, user_id, created_at, last_used_at, absolute_expires_at)
+             VALUES ('s1', 'no-such-user', 1, 1, 2)`,
+    ).rejects.toThrow();
+  });
+
+  test("ping answers ready", async () => {
+    expect(await t.db().ping(1000)).toEqual({ ok: true, state: "ready" });
+  });
+
+  test("a second handle sees committed writes", async () => {
+    const other = await t.openAnother();
+    await t.db().sql`INSERT INTO settings (key, value, updated_at) VALUES ('shared', 'v', 1)`;
+    expect(await other.sql`SELECT value FROM settings WHERE key = 'shared'`).toEqual([
+      { value: "v" },
+    ]);
+  });
+});
+
+test("DATABASE_URL parsing accepts sqlite and postgres, never echoes the URL", () => {
+  expect(parseDatabaseUrl("sqlite://./data/trading.db")).toEqual({
+    dialect: "sqlite",
+    filename: "./data/trading.db",
+  });
+  expect(parseDatabaseUrl("sqlite:///var/lib/x.db")).toEqual({
+    dialect: "sqlite",
+    filename: "/var/lib/x.db",
+  });
+  expect(parseDatabaseUrl("sqlite://:memory:")).toEqual({
+    dialect: "sqlite",
+    filename: ":memory:",
+  });
+  expect(parseDatabaseUrl("postgresql://u:p@h/db").dialect).toBe("postgres");
+  try {
+    parseDatabaseUrl("mysql://root:hunter2@db/x");
+    throw new Error("expected a failure");
+  } catch (error) {
+    expect(isStorageError(error)).toBe(true);
+    expect(String((error as Error).message)).not.toContain("hunter2");
+  }
+});
+
+test("SQLite: creates the parent directory and uses WAL", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ts-storage-"));
+  try {
+    const db = await openDatabase(`sqlite://${join(dir, "nested", "deeper", "x.db")}`);
+    expect(existsSync(join(dir, "nested", "deeper"))).toBe(true);
+    expect(await db.sql`PRAGMA journal_mode`).toEqual([{ journal_mode: "wal" }]);
+    expect(await db.sql`PRAGMA foreign_keys`).toEqual([{ foreign_keys: 1 }]);
+    await db.close();
+    await expect(db.sql`SELECT 1`).rejects.toThrow("closed");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("ping on an unreachable PostgreSQL answers within its timeout", async () => {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  // A server that accepts and never answers: the worst case for a readiness probe.
+  const db = await openDatabase(`postgres://u@127.0.0.1:${server.port}/x`);
+  const started = performance.now();
+  const health = await db.ping(300);
+  expect(health.ok).toBe(false);
+  expect(performance.now() - started).toBeLessThan(2000);
+  server.stop(true);
+  await db.close().catch(() => undefined);
+});
