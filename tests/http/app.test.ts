@@ -149,7 +149,6 @@ describe("body limit", () => {
       method: "POST",
       body: stream,
       headers: { "content-type": "application/json" },
-      // @ts-expect-error: Bun's RequestInit accepts duplex for streamed bodies
       duplex: "half",
     });
     expect(res.status).toBe(413);
