@@ -1,0 +1,152 @@
+/**
+ * `--check` as a deploy pipeline runs it: the compiled binary, a clean
+ * environment, exit codes and the pinned JSON document.
+ */
+import { describe, expect, test } from "bun:test";
+import { randomBytes } from "node:crypto";
+import { hash } from "@node-rs/argon2";
+import { baseEnv, runBinary } from "./support/process.ts";
+
+interface Report {
+  environment: string;
+  ok: boolean;
+  summary: Record<"critical" | "error" | "warning" | "info" | "silenced", number>;
+  findings: Array<{
+    id: string;
+    severity: string;
+    variable: string | null;
+    message: string;
+    hint: string | null;
+  }>;
+}
+
+const parse = (stdout: string) => JSON.parse(stdout) as Report;
+
+async function strongProductionEnv(): Promise<Record<string, string>> {
+  const adminHash = await hash(randomBytes(24).toString("base64url"), {
+    algorithm: 2,
+    memoryCost: 19456,
+    timeCost: 2,
+    parallelism: 1,
+  });
+  return baseEnv({
+    SECURITY_SECRET_KEY: randomBytes(48).toString("base64url"),
+    ADMIN_PASSWORD_HASH: adminHash,
+    ADMIN_USERNAME: "desk-operator",
+    REDIS_URL: "redis://127.0.0.1:6379",
+    REDIS_PASSWORD: randomBytes(32).toString("base64url"),
+    DATABASE_URL: `postgres://trader:${randomBytes(24).toString("hex")}@db.example.com:5432/trading?sslmode=verify-full`,
+  });
+}
+
+describe("check --environment production", () => {
+  test("an empty environment fails with errors on the secret, the admin hash and Redis", async () => {
+    const result = await runBinary(
+      ["--check", "--environment", "production", "--format", "json"],
+      baseEnv(),
+    );
+    expect(result.code).toBe(1);
+    const report = parse(result.stdout);
+    expect(report.environment).toBe("production");
+    expect(report.ok).toBe(false);
+    const flagged = new Set(
+      report.findings
+        .filter((f) => ["error", "critical"].includes(f.severity))
+        .map((f) => f.variable),
+    );
+    for (const variable of ["SECURITY_SECRET_KEY", "ADMIN_PASSWORD_HASH", "REDIS_URL"]) {
+      expect(flagged.has(variable)).toBe(true);
+    }
+  });
+
+  test("a strong configuration exits 0", async () => {
+    const env = await strongProductionEnv();
+    const result = await runBinary(
+      ["check", "--environment", "production", "--format", "json"],
+      env,
+    );
+    const report = parse(result.stdout);
+    expect(
+      report.findings.filter((f) => f.severity === "error" || f.severity === "critical"),
+    ).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(report.ok).toBe(true);
+  });
+
+  test("the seed's old default is critical and appears nowhere in the output", async () => {
+    const env = { ...(await strongProductionEnv()), SECURITY_SECRET_KEY: "TradingSystem2024!" };
+    for (const format of ["json", "text"]) {
+      const result = await runBinary(
+        ["--check", "--environment", "production", "--format", format],
+        env,
+      );
+      expect(result.code).toBe(1);
+      expect(result.stdout + result.stderr).not.toContain("TradingSystem2024!");
+      if (format === "json") {
+        const report = parse(result.stdout);
+        const finding = report.findings.find((f) => f.variable === "SECURITY_SECRET_KEY");
+        expect(finding?.severity).toBe("critical");
+        expect(report.summary.critical).toBeGreaterThanOrEqual(1);
+      }
+    }
+  });
+
+  test("no secret value of a strong configuration is printed either", async () => {
+    const env = await strongProductionEnv();
+    const result = await runBinary(
+      ["--check", "--environment", "production", "--fail-level", "info"],
+      env,
+    );
+    for (const name of [
+      "SECURITY_SECRET_KEY",
+      "ADMIN_PASSWORD_HASH",
+      "REDIS_PASSWORD",
+      "DATABASE_URL",
+    ]) {
+      expect(result.stdout + result.stderr).not.toContain(env[name] as string);
+    }
+  });
+});
+
+describe("usage errors exit 2", () => {
+  test.each([
+    [["--check", "--environment", "prod"], {}],
+    [["--check"], { ENVIRONMENT: "prod" }],
+    [["--check", "--format", "xml"], {}],
+    [["--check", "--fail-level", "fatal"], {}],
+    [["--check", "--bogus"], {}],
+    [["frobnicate"], {}],
+  ])("%p %p", async (args, extra) => {
+    const result = await runBinary(args, baseEnv(extra));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+  });
+});
+
+describe("other commands", () => {
+  test("hash-password reads stdin and prints an argon2id hash with the pinned parameters", async () => {
+    const result = await runBinary(["hash-password"], baseEnv(), {
+      stdin: "correct horse battery\n",
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(
+      /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/,
+    );
+    expect(result.stdout + result.stderr).not.toContain("correct horse");
+  });
+
+  test("gen-secret prints a fresh base64url secret", async () => {
+    const result = await runBinary(["gen-secret", "--bytes", "48"], baseEnv());
+    expect(result.code).toBe(0);
+    expect(Buffer.from(result.stdout.trim(), "base64url")).toHaveLength(48);
+  });
+
+  test("--version and --help", async () => {
+    expect((await runBinary(["--version"], baseEnv())).stdout).toMatch(
+      /^trading-server \d+\.\d+\.\d+/,
+    );
+    const help = await runBinary(["--help"], baseEnv());
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--check");
+  });
+});
