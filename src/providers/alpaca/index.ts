@@ -1,0 +1,157 @@
+/**
+ * Alpaca Market Data v2 adapter: latest quotes, bars (following
+ * `next_page_token`) and news. Keys go in the `APCA-API-KEY-ID` /
+ * `APCA-API-SECRET-KEY` headers, never in URLs.
+ * @module
+ */
+import { ProviderError } from "../errors.ts";
+import { isoTime, normaliseTime, parseShape } from "../shape.ts";
+import { type CallContext, getJson } from "../transport/index.ts";
+import type {
+  Bar,
+  BarsQuery,
+  MarketDataProvider,
+  NewsItem,
+  NewsProvider,
+  NewsQuery,
+  Quote,
+} from "../types.ts";
+import { TIMEFRAMES } from "../types.ts";
+import { BarsPage, LatestQuotes, NewsPage } from "./schemas.ts";
+
+/** Options of {@link AlpacaProvider}. */
+export interface AlpacaOptions {
+  keyId: string;
+  secretKey: string;
+  /** Default https://data.alpaca.markets. */
+  dataUrl?: string;
+  /** Call context (clock, parent span) for each request. */
+  call: () => CallContext;
+}
+
+const NAME = "alpaca";
+/** Pages followed at most per request (limit 10 000 / page size 10 000 → 1 normally). */
+const MAX_PAGES = 20;
+const NEWS_PAGE = 50;
+
+/** Alpaca as market-data and news provider. */
+export class AlpacaProvider implements MarketDataProvider, NewsProvider {
+  readonly name = NAME;
+  readonly timeframes = TIMEFRAMES;
+  readonly generalFeed = true;
+  private readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly opts: AlpacaOptions) {
+    this.baseUrl = opts.dataUrl ?? "https://data.alpaca.markets";
+    this.headers = { "APCA-API-KEY-ID": opts.keyId, "APCA-API-SECRET-KEY": opts.secretKey };
+  }
+
+  private get(
+    path: string,
+    query: Record<string, string | number | undefined>,
+    signal: AbortSignal,
+  ) {
+    return getJson(
+      { provider: NAME, baseUrl: this.baseUrl, path, query, headers: this.headers },
+      signal,
+      this.opts.call(),
+    );
+  }
+
+  async latestQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
+    const body = parseShape(
+      NAME,
+      LatestQuotes,
+      await this.get("/v2/stocks/quotes/latest", { symbols: symbol }, signal),
+      "quote",
+    );
+    const q = body.quotes[symbol];
+    if (!q) throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
+    const mid =
+      q.bp > 0 && q.ap > 0 ? Math.round(((q.bp + q.ap) / 2) * 10_000) / 10_000 : q.ap || q.bp;
+    return {
+      symbol,
+      timestamp: normaliseTime(q.t),
+      price: mid,
+      bid: q.bp,
+      ask: q.ap,
+      bid_size: q.bs,
+      ask_size: q.as,
+    };
+  }
+
+  async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
+    const out: Bar[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES && out.length < query.limit; page++) {
+      const raw = await this.get(
+        "/v2/stocks/bars",
+        {
+          symbols: symbol,
+          timeframe: query.timeframe,
+          start: isoTime(query.start),
+          end: isoTime(query.end),
+          limit: Math.min(10_000, query.limit - out.length),
+          sort: "asc",
+          page_token: pageToken,
+        },
+        signal,
+      );
+      const body = parseShape(NAME, BarsPage, raw, "bars");
+      for (const b of body.bars?.[symbol] ?? []) {
+        out.push({
+          t: normaliseTime(b.t),
+          o: b.o,
+          h: b.h,
+          l: b.l,
+          c: b.c,
+          v: b.v,
+          n: b.n ?? null,
+          vw: b.vw ?? null,
+        });
+      }
+      pageToken = body.next_page_token ?? undefined;
+      if (!pageToken) break;
+    }
+    return out.slice(0, query.limit);
+  }
+
+  async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
+    const out: NewsItem[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES && out.length < query.limit; page++) {
+      const raw = await this.get(
+        "/v1beta1/news",
+        {
+          symbols: query.symbols.length > 0 ? query.symbols.join(",") : undefined,
+          start: isoTime(query.start),
+          end: isoTime(query.end),
+          limit: Math.min(NEWS_PAGE, query.limit - out.length),
+          sort: "desc",
+          page_token: pageToken,
+        },
+        signal,
+      );
+      const body = parseShape(NAME, NewsPage, raw, "news");
+      for (const n of body.news) {
+        out.push({
+          id: String(n.id),
+          headline: n.headline,
+          summary: n.summary ?? "",
+          author: n.author || null,
+          source: n.source,
+          url: n.url || null,
+          symbols: n.symbols,
+          created_at: normaliseTime(n.created_at),
+          updated_at: normaliseTime(n.updated_at),
+          sentiment: null,
+          sentiment_label: null,
+        });
+      }
+      pageToken = body.next_page_token ?? undefined;
+      if (!pageToken) break;
+    }
+    return out.slice(0, query.limit);
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Alpha Vantage adapter: daily bars (TIME_SERIES_DAILY), quotes
+ * (GLOBAL_QUOTE), news with sentiment and ticker sentiment (NEWS_SENTIMENT).
+ * The key is the `apikey` query parameter, redacted everywhere.
+ * @module
+ */
+
+import { ProviderError } from "../errors.ts";
+import { isoTime, parseShape } from "../shape.ts";
+import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
+import { type CallContext, getJson } from "../transport/index.ts";
+import {
+  type AltDataProvider,
+  type Bar,
+  type BarsQuery,
+  type MarketDataProvider,
+  type NewsItem,
+  type NewsProvider,
+  type NewsQuery,
+  type Quote,
+  type Sentiment,
+  sentimentLabel,
+} from "../types.ts";
+import { throwIfRefusal } from "./refusal.ts";
+import { DailySeries, type FeedItem, GlobalQuote, NewsSentiment } from "./schemas.ts";
+
+/** Options of {@link AlphaVantageProvider}. */
+export interface AlphaVantageOptions {
+  apiKey: string;
+  /** Default https://www.alphavantage.co. */
+  baseUrl?: string;
+  call: () => CallContext;
+}
+
+const NAME = "alphavantage";
+const DAY_MS = 86_400_000;
+const SENTIMENT_WINDOW_MS = 3 * DAY_MS;
+/** `compact` holds the last 100 sessions (~140 calendar days). */
+const COMPACT_SPAN_MS = 135 * DAY_MS;
+
+const dayNumber = (ymd: string): number => Date.parse(`${ymd}T00:00:00Z`) / DAY_MS;
+/** `20240102T170245` (treated as UTC) → epoch ms. */
+const published = (text: string): number =>
+  Date.parse(
+    `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15) || "00"}Z`,
+  );
+const avTime = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace(/[-:]/g, "");
+
+/** Alpha Vantage as market-data (daily only), news and alternative-data provider. */
+export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, AltDataProvider {
+  readonly name = NAME;
+  readonly timeframes = ["1Day"] as const;
+  readonly generalFeed = true;
+  private readonly baseUrl: string;
+
+  constructor(private readonly opts: AlphaVantageOptions) {
+    this.baseUrl = opts.baseUrl ?? "https://www.alphavantage.co";
+  }
+
+  private async query(
+    params: Record<string, string | number | undefined>,
+    signal: AbortSignal,
+    symbol?: string,
+  ) {
+    const body = await getJson(
+      {
+        provider: NAME,
+        baseUrl: this.baseUrl,
+        path: "/query",
+        query: { ...params, apikey: this.opts.apiKey },
+        secretParams: ["apikey"],
+      },
+      signal,
+      this.opts.call(),
+    );
+    throwIfRefusal(body, symbol);
+    return body;
+  }
+
+  async latestQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
+    const raw = await this.query({ function: "GLOBAL_QUOTE", symbol }, signal, symbol);
+    const quote = parseShape(NAME, GlobalQuote, raw, "quote")["Global Quote"];
+    if (!("05. price" in quote))
+      throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
+    return {
+      symbol,
+      timestamp: isoTime(sessionClose(dayNumber(quote["07. latest trading day"]))),
+      price: quote["05. price"],
+      bid: null,
+      ask: null,
+      bid_size: null,
+      ask_size: null,
+    };
+  }
+
+  async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
+    if (query.timeframe !== "1Day") throw new ProviderError(NAME, "not_found", "only daily bars");
+    const now = this.opts.call().clock.now();
+    const outputsize = now - query.start > COMPACT_SPAN_MS ? "full" : "compact";
+    const raw = await this.query(
+      { function: "TIME_SERIES_DAILY", symbol, outputsize },
+      signal,
+      symbol,
+    );
+    const series = parseShape(NAME, DailySeries, raw, "daily series")["Time Series (Daily)"];
+    return Object.entries(series)
+      .map(([date, d]): Bar => {
+        const t = newYorkMidnight(dayNumber(date));
+        return {
+          t: isoTime(t),
+          o: d["1. open"],
+          h: d["2. high"],
+          l: d["3. low"],
+          c: d["4. close"],
+          v: d["5. volume"],
+          n: null,
+          vw: null,
+        };
+      })
+      .filter((bar) => {
+        const t = Date.parse(bar.t);
+        return t >= query.start && t <= query.end;
+      })
+      .sort((a, b) => a.t.localeCompare(b.t))
+      .slice(0, query.limit);
+  }
+
+  private async feed(
+    tickers: string[],
+    start: number,
+    end: number,
+    limit: number,
+    signal: AbortSignal,
+  ) {
+    const raw = await this.query(
+      {
+        function: "NEWS_SENTIMENT",
+        tickers: tickers.length > 0 ? tickers.join(",") : undefined,
+        time_from: avTime(start),
+        time_to: avTime(end),
+        sort: "LATEST",
+        limit: Math.max(50, limit),
+      },
+      signal,
+      tickers.join(","),
+    );
+    return parseShape(NAME, NewsSentiment, raw, "news sentiment").feed;
+  }
+
+  async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
+    const feed = await this.feed(query.symbols, query.start, query.end, query.limit, signal);
+    return feed
+      .map((item): NewsItem => {
+        const at = isoTime(published(item.time_published));
+        const score = Math.max(-1, Math.min(1, item.overall_sentiment_score));
+        return {
+          id: `av-${new Bun.CryptoHasher("sha256").update(item.url).digest("hex").slice(0, 16)}`,
+          headline: item.title,
+          summary: item.summary ?? "",
+          author: item.authors?.join(", ") || null,
+          source: item.source,
+          url: item.url,
+          symbols: (item.ticker_sentiment ?? []).map((t) => t.ticker),
+          created_at: at,
+          updated_at: at,
+          sentiment: score,
+          sentiment_label: sentimentLabel(score),
+        };
+      })
+      .filter((item) => {
+        const t = Date.parse(item.created_at);
+        return t >= query.start && t <= query.end;
+      })
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .slice(0, query.limit);
+  }
+
+  async sentiment(symbol: string, signal: AbortSignal): Promise<Sentiment> {
+    const now = this.opts.call().clock.now();
+    const start = now - SENTIMENT_WINDOW_MS;
+    const feed = await this.feed([symbol], start, now, 200, signal);
+    const scores = feed
+      .flatMap((item: FeedItem) => item.ticker_sentiment ?? [])
+      .filter((t) => t.ticker === symbol);
+    let weights = 0;
+    let weighted = 0;
+    for (const t of scores) {
+      weights += t.relevance_score;
+      weighted += t.relevance_score * t.ticker_sentiment_score;
+    }
+    const score = weights > 0 ? Math.max(-1, Math.min(1, weighted / weights)) : 0;
+    return {
+      symbol,
+      as_of: isoTime(now),
+      window_start: isoTime(start),
+      score: Math.round(score * 10_000) / 10_000,
+      label: sentimentLabel(score),
+      mentions: scores.length,
+      positive_mentions: scores.filter((t) => t.ticker_sentiment_score >= 0.15).length,
+      negative_mentions: scores.filter((t) => t.ticker_sentiment_score <= -0.15).length,
+    };
+  }
+}

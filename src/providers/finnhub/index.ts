@@ -1,0 +1,151 @@
+/**
+ * Finnhub adapter: quote, company news (one call per symbol; no general feed)
+ * and social sentiment. The key travels as the `token` query parameter, as
+ * Finnhub documents, and is redacted from every message and span.
+ * @module
+ */
+import { ProviderError } from "../errors.ts";
+import { isoTime, parseShape } from "../shape.ts";
+import { type CallContext, getJson } from "../transport/index.ts";
+import {
+  type AltDataProvider,
+  type MarketDataProvider,
+  type NewsItem,
+  type NewsProvider,
+  type NewsQuery,
+  type Quote,
+  type Sentiment,
+  sentimentLabel,
+} from "../types.ts";
+import { CompanyNews, FinnhubQuote, type SentimentRow, SocialSentiment } from "./schemas.ts";
+
+/** Options of {@link FinnhubProvider}. */
+export interface FinnhubOptions {
+  apiKey: string;
+  /** Default https://finnhub.io/api/v1. */
+  baseUrl?: string;
+  call: () => CallContext;
+}
+
+const NAME = "finnhub";
+const DAY_MS = 86_400_000;
+/** Window the sentiment aggregates over. */
+const SENTIMENT_WINDOW_MS = 3 * DAY_MS;
+const ymd = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** Finnhub as quote, news and alternative-data provider (it serves no bars on the free tier). */
+export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDataProvider {
+  readonly name = NAME;
+  readonly timeframes = [] as const;
+  readonly generalFeed = false;
+  private readonly baseUrl: string;
+
+  constructor(private readonly opts: FinnhubOptions) {
+    this.baseUrl = opts.baseUrl ?? "https://finnhub.io/api/v1";
+  }
+
+  private get(path: string, query: Record<string, string>, signal: AbortSignal) {
+    return getJson(
+      {
+        provider: NAME,
+        baseUrl: this.baseUrl,
+        path,
+        query: { ...query, token: this.opts.apiKey },
+        secretParams: ["token"],
+      },
+      signal,
+      this.opts.call(),
+    );
+  }
+
+  async latestQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
+    const q = parseShape(NAME, FinnhubQuote, await this.get("/quote", { symbol }, signal), "quote");
+    // Finnhub answers an unknown symbol with an all-zero quote.
+    if (q.t === 0 && q.c === 0)
+      throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
+    return {
+      symbol,
+      timestamp: isoTime(q.t * 1000),
+      price: q.c,
+      bid: null,
+      ask: null,
+      bid_size: null,
+      ask_size: null,
+    };
+  }
+
+  async bars(): Promise<never> {
+    throw new ProviderError(NAME, "not_found", "bars are not served by this provider");
+  }
+
+  async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
+    const perSymbol = await Promise.all(
+      query.symbols.map(async (symbol) => {
+        const raw = await this.get(
+          "/company-news",
+          { symbol, from: ymd(query.start), to: ymd(query.end) },
+          signal,
+        );
+        return parseShape(NAME, CompanyNews, raw, "company news").map(
+          (n): NewsItem => ({
+            id: String(n.id),
+            headline: n.headline,
+            summary: n.summary ?? "",
+            author: null,
+            source: n.source,
+            url: n.url || null,
+            symbols: n.related ? n.related.split(",").filter(Boolean) : [symbol],
+            created_at: isoTime(n.datetime * 1000),
+            updated_at: isoTime(n.datetime * 1000),
+            sentiment: null,
+            sentiment_label: null,
+          }),
+        );
+      }),
+    );
+    const seen = new Set<string>();
+    return perSymbol
+      .flat()
+      .filter((item) => {
+        const at = Date.parse(item.created_at);
+        if (at < query.start || at > query.end || seen.has(item.id)) return false;
+        seen.add(item.id);
+        return true;
+      })
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .slice(0, query.limit);
+  }
+
+  async sentiment(symbol: string, signal: AbortSignal): Promise<Sentiment> {
+    const now = this.opts.call().clock.now();
+    const start = now - SENTIMENT_WINDOW_MS;
+    const raw = await this.get(
+      "/stock/social-sentiment",
+      { symbol, from: ymd(start), to: ymd(now) },
+      signal,
+    );
+    const body = parseShape(NAME, SocialSentiment, raw, "social sentiment");
+    const rows: SentimentRow[] = "data" in body ? body.data : [...body.reddit, ...body.twitter];
+    let mentions = 0;
+    let positive = 0;
+    let negative = 0;
+    let weighted = 0;
+    for (const row of rows) {
+      mentions += row.mention;
+      positive += row.positiveMention;
+      negative += row.negativeMention;
+      weighted += row.score * row.mention;
+    }
+    const score = mentions > 0 ? Math.max(-1, Math.min(1, weighted / mentions)) : 0;
+    return {
+      symbol,
+      as_of: isoTime(now),
+      window_start: isoTime(start),
+      score: Math.round(score * 10_000) / 10_000,
+      label: sentimentLabel(score),
+      mentions: Math.round(mentions),
+      positive_mentions: Math.round(positive),
+      negative_mentions: Math.round(negative),
+    };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Validation of provider payloads: a body of the wrong shape becomes a
+ * `bad_response` ProviderError naming the first offending path (never the
+ * value, which could echo a credential).
+ * @module
+ */
+import type { z } from "zod";
+import { ProviderError } from "./errors.ts";
+
+/** Parses `body` with `schema` or throws `bad_response`. */
+export function parseShape<S extends z.ZodType>(
+  provider: string,
+  schema: S,
+  body: unknown,
+  what: string,
+): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const at = issue ? issue.path.map(String).join(".") || "(root)" : "(root)";
+  throw new ProviderError(provider, "bad_response", `unexpected ${what} shape at ${at}`);
+}
+
+/** Epoch ms as RFC 3339 UTC without fractional zeros. */
+export const isoTime = (ms: number): string => new Date(ms).toISOString().replace(".000Z", "Z");
+
+/** An RFC 3339 string normalised to UTC (Alpaca sends nanoseconds: keep them out of Date). */
+export function normaliseTime(text: string): string {
+  const ms = Date.parse(text.replace(/(\.\d{3})\d+/, "$1"));
+  return Number.isNaN(ms) ? text : isoTime(ms);
+}

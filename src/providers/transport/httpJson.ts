@@ -1,0 +1,157 @@
+/**
+ * One outbound GET returning parsed JSON, with the failure mapping every
+ * adapter shares and a CLIENT span per attempt. Credentials travel in
+ * headers, or in query parameters listed as `secretParams`, which are
+ * replaced by `[redacted]` in every message and span attribute.
+ * @module
+ */
+import {
+  type Context,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import type { Clock } from "../../clock/index.ts";
+import { ProviderError } from "../errors.ts";
+import { retryAfterMs } from "./retryAfter.ts";
+
+/** A GET to send. */
+export interface JsonRequest {
+  provider: string;
+  baseUrl: string;
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  headers?: Record<string, string>;
+  /** Query parameters that carry credentials (redacted everywhere). */
+  secretParams?: readonly string[];
+}
+
+/** Per-call context: the clock for Retry-After dates and the parent span. */
+export interface CallContext {
+  clock: Clock;
+  /** Parent of the CLIENT span (the provider operation span). */
+  parent?: Context;
+  /** Number of this attempt's predecessors (`http.request.resend_count`). */
+  resendCount?: number;
+}
+
+const tracer = trace.getTracer("trading-server/providers");
+
+/** The request URL, and the same URL safe to print. */
+export function buildUrl(req: JsonRequest): { url: URL; redacted: string } {
+  const base = req.baseUrl.endsWith("/") ? req.baseUrl.slice(0, -1) : req.baseUrl;
+  const url = new URL(`${base}${req.path}`);
+  for (const [key, value] of Object.entries(req.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  const printable = new URL(url);
+  for (const key of req.secretParams ?? []) {
+    if (printable.searchParams.has(key)) printable.searchParams.set(key, "[redacted]");
+  }
+  return { url, redacted: printable.toString() };
+}
+
+function statusError(provider: string, res: Response, now: number, where: string): ProviderError {
+  const status = res.status;
+  const options = { status };
+  if (status === 401 || status === 403)
+    return new ProviderError(provider, "auth", `${status} from ${where}`, options);
+  if (status === 404) return new ProviderError(provider, "not_found", `404 from ${where}`, options);
+  if (status === 429) {
+    const wait = retryAfterMs(res.headers, now);
+    return new ProviderError(provider, "rate_limited", `429 from ${where}`, {
+      status,
+      ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    });
+  }
+  if (status >= 500 || status === 408) {
+    return new ProviderError(provider, "unavailable", `${status} from ${where}`, options);
+  }
+  return new ProviderError(provider, "bad_response", `unexpected ${status} from ${where}`, options);
+}
+
+async function send(
+  req: JsonRequest,
+  signal: AbortSignal,
+  call: CallContext,
+  span: Span,
+): Promise<unknown> {
+  const { url, redacted } = buildUrl(req);
+  const where = `GET ${redacted}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { accept: "application/json", ...req.headers },
+      signal,
+      redirect: "error",
+    });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    span.setAttribute("error.type", "connection");
+    throw new ProviderError(req.provider, "unavailable", `cannot reach ${where}`, {
+      cause: error instanceof Error ? error.name : undefined,
+    });
+  }
+  span.setAttribute("http.response.status_code", res.status);
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => {});
+    span.setAttribute("error.type", String(res.status));
+    throw statusError(req.provider, res, call.clock.now(), where);
+  }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch {
+    if (signal.aborted) throw signal.reason;
+    throw new ProviderError(req.provider, "unavailable", `body of ${where} was cut off`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    span.setAttribute("error.type", "invalid_json");
+    throw new ProviderError(
+      req.provider,
+      "bad_response",
+      `invalid or truncated JSON from ${where}`,
+    );
+  }
+}
+
+/** Sends `req` and returns its parsed JSON body, or throws a ProviderError (or the signal's reason). */
+export async function getJson(
+  req: JsonRequest,
+  signal: AbortSignal,
+  call: CallContext,
+): Promise<unknown> {
+  const { url, redacted } = buildUrl(req);
+  const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+  const span = tracer.startSpan(
+    "GET",
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "http.request.method": "GET",
+        "server.address": url.hostname,
+        "server.port": port,
+        "url.full": redacted,
+        "provider.name": req.provider,
+        ...(call.resendCount ? { "http.request.resend_count": call.resendCount } : {}),
+      },
+    },
+    call.parent ?? context.active(),
+  );
+  try {
+    return await send(req, signal, call, span);
+  } catch (error) {
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.name : "error",
+    });
+    if (signal.aborted) span.setAttribute("error.type", "timeout_or_abort");
+    throw error;
+  } finally {
+    span.end();
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The HTTP transport the real adapters share.
+ * @module
+ */
+export { buildUrl, type CallContext, getJson, type JsonRequest } from "./httpJson.ts";
+export { retryAfterMs } from "./retryAfter.ts";
