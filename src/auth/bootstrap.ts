@@ -1,0 +1,80 @@
+/**
+ * Creates or updates the bootstrap admin from `ADMIN_USERNAME` and
+ * `ADMIN_PASSWORD_HASH` (or, in development only, `ADMIN_PASSWORD`) at start.
+ *
+ * The configured hash is applied when the admin does not exist or when the
+ * configured value changed since the last start (we remember a SHA-256 of the
+ * configured hash string, never of a password). So a rehash-on-login or a
+ * password change through the API survives restarts, and changing the
+ * variable is the operator's break-glass: it resets the password, restores
+ * the admin role, re-enables the account and ends its tokens.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { Config } from "../config/index.ts";
+import type { Database } from "../storage/index.ts";
+import { hashKind, hashPassword, verifyPassword } from "./passwords.ts";
+import { readSetting, SETTING, writeSetting } from "./settings.ts";
+import { createUserStore } from "./users.ts";
+
+/** What happened to the admin account. */
+export type BootstrapOutcome = "created" | "updated" | "unchanged" | "skipped";
+
+/** Thrown when the admin configuration cannot be applied. */
+export class AdminBootstrapError extends Error {
+  readonly isAdminBootstrapError = true;
+  constructor(message: string) {
+    super(message);
+    this.name = "AdminBootstrapError";
+  }
+}
+
+/** True when `e` is an {@link AdminBootstrapError}. */
+export const isAdminBootstrapError = (e: unknown): e is AdminBootstrapError =>
+  e instanceof Error && (e as Partial<AdminBootstrapError>).isAdminBootstrapError === true;
+
+/** Applies the admin configuration. Idempotent. */
+export async function bootstrapAdmin(
+  db: Database,
+  config: Pick<Config, "environment" | "ADMIN_USERNAME" | "ADMIN_PASSWORD_HASH" | "ADMIN_PASSWORD">,
+  now: number = Date.now(),
+): Promise<BootstrapOutcome> {
+  const users = createUserStore(db);
+  const existing = await users.findByUsername(config.ADMIN_USERNAME);
+  let configured = config.ADMIN_PASSWORD_HASH;
+  if (configured !== undefined && hashKind(configured) === "unknown") {
+    throw new AdminBootstrapError("ADMIN_PASSWORD_HASH is not an argon2id or bcrypt hash");
+  }
+  if (configured === undefined && config.ADMIN_PASSWORD !== undefined) {
+    if (config.environment !== "development") {
+      throw new AdminBootstrapError("ADMIN_PASSWORD is only allowed in development");
+    }
+    // Keep the stored hash when it still matches, so each start does not reset the fingerprint.
+    if (existing && (await verifyPassword(existing.passwordHash, config.ADMIN_PASSWORD))) {
+      configured = existing.passwordHash;
+    } else {
+      configured = await hashPassword(config.ADMIN_PASSWORD);
+    }
+  }
+  if (configured === undefined) return "skipped";
+  const hash = configured;
+
+  const fingerprint = createHash("sha256").update(hash).digest("hex");
+  return db.transaction(async (tx) => {
+    const txUsers = createUserStore(tx);
+    const current = await txUsers.findByUsername(config.ADMIN_USERNAME);
+    if (!current) {
+      await txUsers.create(
+        { username: config.ADMIN_USERNAME, passwordHash: hash, role: "admin" },
+        now,
+      );
+      await writeSetting(tx, SETTING.adminBootstrap, fingerprint, now);
+      return "created";
+    }
+    if ((await readSetting(tx, SETTING.adminBootstrap)) === fingerprint) return "unchanged";
+    if (current.passwordHash !== hash) await txUsers.setPasswordHash(current.id, hash, true, now);
+    await txUsers.update(current.id, { role: "admin", disabled: false }, now);
+    await writeSetting(tx, SETTING.adminBootstrap, fingerprint, now);
+    return "updated";
+  });
+}

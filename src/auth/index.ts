@@ -1,0 +1,51 @@
+/**
+ * Authentication: passwords, access tokens, sessions and refresh tokens,
+ * the login flow, revocation, maintenance state and the admin bootstrap.
+ * See docs/auth.md.
+ * @module
+ */
+export type { AuditRecorder, AuthAuditEvent, AuthEventType, RequestOrigin } from "./auditTrail.ts";
+export {
+  AdminBootstrapError,
+  type BootstrapOutcome,
+  bootstrapAdmin,
+  isAdminBootstrapError,
+} from "./bootstrap.ts";
+export {
+  createHashLimiter,
+  HashCapacityError,
+  type HashLimiter,
+  isHashCapacityError,
+} from "./hashLimiter.ts";
+export {
+  ARGON2_POLICY,
+  dummyHash,
+  hashKind,
+  hashPassword,
+  MAX_PASSWORD_BYTES,
+  needsRehash,
+  passwordBytes,
+  verifyPassword,
+} from "./passwords.ts";
+export { refreshTokenDigest } from "./refreshTokens.ts";
+export { ROLES, type Role, roleAtLeast } from "./roles.ts";
+export {
+  type AuthConfig,
+  type AuthService,
+  type AuthServiceOptions,
+  createAuthService,
+  createUserWithPassword,
+  invalidGrant,
+  type TokenPair,
+} from "./service.ts";
+export type { SessionCheck, SessionCheckResult } from "./sessionCheck.ts";
+export { createMaintenance, type Maintenance, type MaintenanceState } from "./settings.ts";
+export * from "./tokens/index.ts";
+export {
+  isUsernameTakenError,
+  normalizeUsername,
+  type PublicUser,
+  publicUser,
+  UsernameTakenError,
+  type UserRecord,
+} from "./users.ts";

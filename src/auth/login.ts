@@ -1,0 +1,111 @@
+/**
+ * The login flow (DESIGN §6): throttles before any hashing, one password
+ * verification for every attempt (a dummy hash for unknown users), one
+ * failure for every cause, and an argon2id upgrade of legacy hashes after a
+ * good password.
+ * @module
+ */
+import { ApiError } from "../http/errors.ts";
+import {
+  isStoreUnavailableError,
+  type LoginThrottle,
+  rateLimiterUnavailable,
+} from "../ratelimit/index.ts";
+import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
+import { type HashLimiter, isHashCapacityError } from "./hashLimiter.ts";
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
+import type { UserRecord, UserStore } from "./users.ts";
+
+/** What a login needs. */
+export interface LoginDeps {
+  users: UserStore;
+  throttle: LoginThrottle;
+  hasher: HashLimiter;
+  audit: AuditRecorder;
+  now: () => number;
+}
+
+/** The one failure of every login problem; bodies differ only in request_id. */
+export const invalidCredentials = () => new ApiError("invalid_credentials");
+
+/** 503 with `Retry-After` when every hash slot is busy (capacity, not the caller's fault). */
+export const hashersBusy = () =>
+  new ApiError("service_unavailable", {
+    message: "Too many logins in progress; try again shortly.",
+    headers: { "Retry-After": "1" },
+  });
+
+/** Throttle store failures fail closed (503), like the HTTP rate limiter. */
+export async function guarded<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (isStoreUnavailableError(e)) throw rateLimiterUnavailable();
+    throw e;
+  }
+}
+
+/** Runs a hash job under the concurrency cap, mapping overflow to 503. */
+export async function underCap<T>(hasher: HashLimiter, job: () => Promise<T>): Promise<T> {
+  try {
+    return await hasher.run(job);
+  } catch (e) {
+    if (isHashCapacityError(e)) throw hashersBusy();
+    throw e;
+  }
+}
+
+/**
+ * Checks a username and password. Resolves with the user on success; throws
+ * the pinned 429, 503 or 401 otherwise. Failures are counted and audited.
+ */
+export async function authenticate(
+  deps: LoginDeps,
+  username: string,
+  password: string,
+  origin: RequestOrigin,
+): Promise<UserRecord> {
+  const check = await guarded(() => deps.throttle.check(username, origin.ip));
+  if (!check.allowed) {
+    throw new ApiError("rate_limited", {
+      headers: { "Retry-After": String(Math.max(1, Math.ceil(check.retryAfterMs / 1000))) },
+    });
+  }
+  const user = await deps.users.findByUsername(username);
+  const stored = user?.passwordHash ?? (await dummyHash());
+  const matches = await underCap(deps.hasher, () => verifyPassword(stored, password));
+
+  if (!user || !matches || user.disabled) {
+    const reason = !user ? "unknown_user" : !matches ? "bad_password" : "disabled";
+    await guarded(() => deps.throttle.recordFailure(username, origin.ip));
+    // The attempted name of an unknown user is not recorded: people type passwords there.
+    await deps.audit({
+      type: "authn_login_fail",
+      actor: null,
+      target: user?.id ?? null,
+      outcome: "failure",
+      ...fromOrigin(origin),
+      details: { reason },
+    });
+    const after = await guarded(() => deps.throttle.check(username, origin.ip));
+    if (!after.allowed) {
+      await deps.audit({
+        type: "authn_login_lock",
+        actor: null,
+        target: user?.id ?? null,
+        outcome: "failure",
+        ...fromOrigin(origin),
+        details: { throttle: after.blockedBy ?? "unknown", retry_after_ms: after.retryAfterMs },
+      });
+    }
+    throw invalidCredentials();
+  }
+
+  await guarded(() => deps.throttle.recordSuccess(username));
+  if (needsRehash(user.passwordHash)) {
+    // Upgrade legacy bcrypt (or weaker argon2) now that we hold the right password.
+    const upgraded = await underCap(deps.hasher, () => hashPassword(password));
+    await deps.users.setPasswordHash(user.id, upgraded, false, deps.now());
+  }
+  return user;
+}

@@ -1,0 +1,239 @@
+/**
+ * The auth service: every store and flow composed once from the
+ * configuration, handed to the middleware and routes as their `deps`.
+ * @module
+ */
+import type { Clock } from "../clock/index.ts";
+import type { Config } from "../config/index.ts";
+import { ApiError } from "../http/errors.ts";
+import type { LoginThrottle } from "../ratelimit/index.ts";
+import type { Database } from "../storage/index.ts";
+import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
+import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
+import { authenticate, guarded, underCap } from "./login.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
+import type { Role } from "./roles.ts";
+import { createSessionCheck, type SessionCheck } from "./sessionCheck.ts";
+import { createSessionStore, type SessionStore } from "./sessions.ts";
+import { createMaintenance, type Maintenance } from "./settings.ts";
+import { type AccessTokens, createAccessTokens, createKeyRing } from "./tokens/index.ts";
+import { createUserStore, type UserRecord, type UserStore } from "./users.ts";
+
+/** The configuration auth reads. */
+export type AuthConfig = Pick<
+  Config,
+  | "SECURITY_SECRET_KEY"
+  | "SECURITY_SECRET_KEY_PREVIOUS"
+  | "JWT_ISSUER"
+  | "JWT_AUDIENCE"
+  | "ACCESS_TOKEN_TTL"
+  | "REFRESH_REUSE_GRACE"
+  | "SESSION_IDLE_TTL"
+  | "SESSION_ABSOLUTE_TTL"
+  | "LOGIN_MAX_CONCURRENT_HASHES"
+  | "LOGIN_HASH_QUEUE"
+>;
+
+/** Options of {@link createAuthService}. */
+export interface AuthServiceOptions {
+  db: Database;
+  config: AuthConfig;
+  /** The login throttle (`createLoginThrottle` on the rate-limit store). */
+  throttle: LoginThrottle;
+  audit: AuditRecorder;
+  clock: Clock;
+}
+
+/** The pinned 200 body of login and refresh. */
+export interface TokenPair {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  refresh_token: string;
+}
+
+/** Everything auth offers the HTTP layer. */
+export interface AuthService {
+  db: Database;
+  clock: Clock;
+  tokens: AccessTokens;
+  users: UserStore;
+  sessions: SessionStore;
+  refreshTokens: RefreshTokens;
+  sessionCheck: SessionCheck;
+  maintenance: Maintenance;
+  hasher: HashLimiter;
+  throttle: LoginThrottle;
+  audit: AuditRecorder;
+  login(username: string, password: string, origin: RequestOrigin): Promise<TokenPair>;
+  refresh(refreshToken: string, origin: RequestOrigin): Promise<TokenPair>;
+  logout(userId: string, sessionId: string, origin: RequestOrigin): Promise<void>;
+  changePassword(
+    userId: string,
+    current: string,
+    next: string,
+    origin: RequestOrigin,
+  ): Promise<void>;
+}
+
+/** The one refresh failure, whatever went wrong. */
+export const invalidGrant = () => new ApiError("invalid_grant");
+
+/** Builds the auth service. Throws when `SECURITY_SECRET_KEY` is missing. */
+export function createAuthService(options: AuthServiceOptions): AuthService {
+  const { db, config, clock, audit, throttle } = options;
+  if (!config.SECURITY_SECRET_KEY) throw new Error("SECURITY_SECRET_KEY is required for auth");
+  const now = () => clock.now();
+  const tokens = createAccessTokens({
+    ring: createKeyRing(config.SECURITY_SECRET_KEY, config.SECURITY_SECRET_KEY_PREVIOUS),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlMs: config.ACCESS_TOKEN_TTL,
+    clock,
+  });
+  const users = createUserStore(db);
+  const sessions = createSessionStore(db, {
+    idleMs: config.SESSION_IDLE_TTL,
+    absoluteMs: config.SESSION_ABSOLUTE_TTL,
+  });
+  const refreshTokens = createRefreshTokens(db, sessions, config.REFRESH_REUSE_GRACE);
+  const hasher = createHashLimiter({
+    maxConcurrent: config.LOGIN_MAX_CONCURRENT_HASHES,
+    maxQueue: config.LOGIN_HASH_QUEUE,
+  });
+
+  const pair = (user: UserRecord, sessionId: string, refreshToken: string): TokenPair => {
+    const minted = tokens.sign({
+      sub: user.id,
+      sid: sessionId,
+      role: user.role,
+      ver: user.tokenVersion,
+    });
+    return {
+      access_token: minted.token,
+      token_type: "Bearer",
+      expires_in: minted.expiresIn,
+      refresh_token: refreshToken,
+    };
+  };
+
+  return {
+    db,
+    clock,
+    tokens,
+    users,
+    sessions,
+    refreshTokens,
+    sessionCheck: createSessionCheck(db, config.SESSION_IDLE_TTL),
+    maintenance: createMaintenance({ db, clock }),
+    hasher,
+    throttle,
+    audit,
+
+    async login(username, password, origin) {
+      const user = await authenticate(
+        { users, throttle, hasher, audit, now },
+        username,
+        password,
+        origin,
+      );
+      const at = now();
+      const sessionId = await sessions.create(user.id, origin, at);
+      const refreshToken = await refreshTokens.issue(sessionId, at);
+      await audit({
+        type: "authn_login_success",
+        actor: user.id,
+        target: user.id,
+        outcome: "success",
+        ...fromOrigin(origin),
+        details: { session_id: sessionId },
+      });
+      return pair(user, sessionId, refreshToken);
+    },
+
+    async refresh(refreshToken, origin) {
+      const result = await refreshTokens.rotate(refreshToken, now());
+      if (!result.ok) {
+        if (result.reason === "reused") {
+          await audit({
+            type: "authn_token_reuse",
+            actor: result.userId ?? null,
+            target: result.sessionId ?? null,
+            outcome: "failure",
+            ...fromOrigin(origin),
+            details: { action: "session_revoked" },
+          });
+        }
+        throw invalidGrant();
+      }
+      const user = await users.findById(result.userId);
+      if (!user || user.disabled) throw invalidGrant();
+      await audit({
+        type: "authn_token_refresh",
+        actor: user.id,
+        target: result.sessionId,
+        outcome: "success",
+        ...fromOrigin(origin),
+      });
+      return pair(user, result.sessionId, result.token);
+    },
+
+    async logout(userId, sessionId, origin) {
+      await sessions.revoke(sessionId, "logout", now());
+      await audit({
+        type: "session_logout",
+        actor: userId,
+        target: sessionId,
+        outcome: "success",
+        ...fromOrigin(origin),
+      });
+    },
+
+    async changePassword(userId, current, next, origin) {
+      const user = await users.findById(userId);
+      if (!user) throw new ApiError("unauthorized");
+      const check = await guarded(() => throttle.check(user.username, origin.ip));
+      if (!check.allowed) {
+        throw new ApiError("rate_limited", {
+          headers: { "Retry-After": String(Math.max(1, Math.ceil(check.retryAfterMs / 1000))) },
+        });
+      }
+      const ok = await underCap(hasher, () => verifyPassword(user.passwordHash, current));
+      const event = {
+        type: "authn_password_change",
+        actor: userId,
+        target: userId,
+        ...fromOrigin(origin),
+      } as const;
+      if (!ok) {
+        await guarded(() => throttle.recordFailure(user.username, origin.ip));
+        await audit({ ...event, outcome: "failure", details: { reason: "bad_password" } });
+        throw new ApiError("invalid_credentials", { message: "The current password is wrong." });
+      }
+      const hash = await underCap(hasher, () => hashPassword(next));
+      const at = now();
+      await db.transaction(async (tx) => {
+        await createUserStore(tx).setPasswordHash(userId, hash, true, at);
+        await createSessionStore(tx, sessions.lifetimes).revokeAllOfUser(
+          userId,
+          "password_change",
+          at,
+        );
+      });
+      await audit({ ...event, outcome: "success" });
+    },
+  };
+}
+
+/** Creates a user with a freshly hashed password (admin action). */
+export async function createUserWithPassword(
+  auth: AuthService,
+  input: { username: string; password: string; role: Role },
+): Promise<UserRecord> {
+  const passwordHash = await underCap(auth.hasher, () => hashPassword(input.password));
+  return auth.users.create(
+    { username: input.username, passwordHash, role: input.role },
+    auth.clock.now(),
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * Sessions: one row per login, with idle and absolute lifetimes. A session
+ * ends (logout, password change, disable, revoke-all, refresh-token reuse)
+ * by setting `revoked_at`; its refresh tokens and access tokens die with it
+ * because both are checked against this row.
+ * @module
+ */
+import type { Executor } from "../storage/index.ts";
+
+/** Why a session ended (stored, and audited). */
+export type RevokeReason =
+  | "logout"
+  | "password_change"
+  | "user_disabled"
+  | "revoke_all"
+  | "token_reuse";
+
+/** Lifetimes, in ms. */
+export interface SessionLifetimes {
+  /** `SESSION_IDLE_TTL`: no refresh for this long ends the session. */
+  idleMs: number;
+  /** `SESSION_ABSOLUTE_TTL`: the session ends this long after login whatever happens. */
+  absoluteMs: number;
+}
+
+/** Where a session came from (for the audit trail). */
+export interface SessionOrigin {
+  ip: string;
+  userAgent?: string | undefined;
+}
+
+/** True when a session row is still usable at `now`. */
+export function sessionAlive(
+  row: { revoked_at: number | null; last_used_at: number; absolute_expires_at: number },
+  now: number,
+  idleMs: number,
+): boolean {
+  return (
+    row.revoked_at === null &&
+    now < Number(row.absolute_expires_at) &&
+    now < Number(row.last_used_at) + idleMs
+  );
+}
+
+/** Data access for sessions. */
+export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
+  return {
+    lifetimes,
+    /** Starts a session; returns its id. */
+    async create(userId: string, origin: SessionOrigin, now: number): Promise<string> {
+      const id = crypto.randomUUID();
+      const ua = origin.userAgent?.slice(0, 256) ?? null;
+      await db.sql`INSERT INTO sessions (id, user_id, created_at, last_used_at, absolute_expires_at, ip, user_agent)
+        VALUES (${id}, ${userId}, ${now}, ${now}, ${now + lifetimes.absoluteMs}, ${origin.ip}, ${ua})`;
+      return id;
+    },
+    /** Ends one session. Returns true when it was live. */
+    async revoke(id: string, reason: RevokeReason, now: number): Promise<boolean> {
+      const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
+        WHERE id = ${id} AND revoked_at IS NULL RETURNING id`;
+      return rows.length > 0;
+    },
+    /** Ends every session of a user; returns how many were live. */
+    async revokeAllOfUser(userId: string, reason: RevokeReason, now: number): Promise<number> {
+      const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
+        WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`;
+      return rows.length;
+    },
+    /** Ends every session of every user; returns how many were live. */
+    async revokeEverything(reason: RevokeReason, now: number): Promise<number> {
+      const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
+        WHERE revoked_at IS NULL RETURNING id`;
+      return rows.length;
+    },
+  };
+}
+
+/** The session store's interface. */
+export type SessionStore = ReturnType<typeof createSessionStore>;

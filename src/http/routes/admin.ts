@@ -1,0 +1,238 @@
+/**
+ * `/v1/admin/*` for users, revoke-all, maintenance and the audit log
+ * (DESIGN §6). Every route requires the admin role.
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import {
+  type AuthService,
+  createUserWithPassword,
+  isUsernameTakenError,
+  publicUser,
+  ROLES,
+} from "../../auth/index.ts";
+import { SETTING, writeSetting } from "../../auth/settings.ts";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { requireAuth } from "../middleware/authenticate.ts";
+import { type AuditReader, registerAuditRoutes } from "./adminAudit.ts";
+import { errorResponse, originOf, passwordField } from "./auth.ts";
+
+const User = z
+  .object({ id: z.string(), username: z.string(), role: z.enum(ROLES), disabled: z.boolean() })
+  .openapi("User");
+const UserList = z.object({ users: z.array(User) }).openapi("UserList");
+const CreateUser = z
+  .object({
+    username: z.string().min(1).max(256),
+    password: passwordField(8),
+    role: z.enum(ROLES),
+  })
+  .openapi("CreateUserRequest");
+const PatchUser = z
+  .object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() })
+  .strict()
+  .openapi("UpdateUserRequest");
+const Maintenance = z
+  .object({ enabled: z.boolean(), reason: z.string().max(500) })
+  .openapi("MaintenanceState");
+
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
+const ok = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const denied = {
+  401: errorResponse("unauthorized"),
+  403: errorResponse("forbidden"),
+};
+
+const actorOf = (c: Context<AppEnv>) => c.get("principal")?.userId ?? null;
+
+/** What the admin routes need. */
+export interface AdminDeps {
+  auth: AuthService;
+  /** The audit log, for `GET /v1/admin/audit` and `/verify`. */
+  audit: AuditReader;
+}
+
+/** Registers the admin routes. */
+export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): void {
+  const { auth } = deps;
+  const admin = requireAuth("admin", auth);
+  const common = { tags: ["admin"], security: [{ bearer: [] }], middleware: admin };
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "get",
+      path: "/v1/admin/users",
+      summary: "List users",
+      responses: { 200: ok("Users", UserList), ...denied },
+    }),
+    async (c) => c.json({ users: (await auth.users.list()).map(publicUser) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "post",
+      path: "/v1/admin/users",
+      summary: "Create a user",
+      request: { body: json(CreateUser) },
+      responses: {
+        201: ok("Created", User),
+        400: errorResponse("invalid_request"),
+        409: errorResponse("conflict: the username is taken"),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const user = await createUserWithPassword(auth, body).catch((e: unknown) => {
+        if (isUsernameTakenError(e))
+          throw new ApiError("conflict", { message: "The username is taken." });
+        throw e;
+      });
+      await auth.audit({
+        type: "user_created",
+        actor: actorOf(c),
+        target: user.id,
+        outcome: "success",
+        ...origin(c),
+        details: { role: user.role },
+      });
+      return c.json(publicUser(user), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "patch",
+      path: "/v1/admin/users/{id}",
+      summary: "Change a user's role or disable/enable it (disabling ends its sessions)",
+      request: {
+        params: z.object({ id: z.string().min(1).max(64) }),
+        body: json(PatchUser),
+      },
+      responses: {
+        200: ok("Updated", User),
+        400: errorResponse("invalid_request"),
+        404: errorResponse("not_found"),
+        409: errorResponse("conflict: would leave no enabled admin"),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const change = c.req.valid("json");
+      const now = auth.clock.now();
+      const updated = await auth.db.transaction(async () => {
+        const before = await auth.users.findById(id);
+        if (!before) throw new ApiError("not_found");
+        const losesAdmin =
+          before.role === "admin" &&
+          !before.disabled &&
+          (change.disabled === true || (change.role !== undefined && change.role !== "admin"));
+        if (losesAdmin && (await auth.users.countActiveAdmins()) <= 1) {
+          throw new ApiError("conflict", { message: "This would leave no enabled admin." });
+        }
+        const after = await auth.users.update(id, change, now);
+        if (!after) throw new ApiError("not_found");
+        if (after.disabled && !before.disabled) {
+          await auth.sessions.revokeAllOfUser(id, "user_disabled", now);
+        }
+        return { before, after };
+      });
+      const base = { actor: actorOf(c), target: id, outcome: "success" as const, ...origin(c) };
+      await auth.audit({
+        ...base,
+        type: "user_updated",
+        details: { role: updated.after.role, disabled: updated.after.disabled },
+      });
+      if (updated.after.disabled && !updated.before.disabled) {
+        await auth.audit({ ...base, type: "user_disabled" });
+      }
+      return c.json(publicUser(updated.after), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "post",
+      path: "/v1/admin/revoke-all",
+      summary: "Emergency: every access and refresh token of every user stops working",
+      responses: { 204: { description: "Revoked" }, ...denied },
+    }),
+    async (c) => {
+      const now = auth.clock.now();
+      const ended = await auth.db.transaction(async (tx) => {
+        await writeSetting(tx, SETTING.tokensNotBefore, String(now), now);
+        return auth.sessions.revokeEverything("revoke_all", now);
+      });
+      await auth.audit({
+        type: "authz_revoke_all",
+        actor: actorOf(c),
+        target: null,
+        outcome: "success",
+        ...origin(c),
+        details: { sessions_ended: ended },
+      });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "get",
+      path: "/v1/admin/maintenance",
+      summary: "Maintenance state",
+      responses: { 200: ok("State", Maintenance), ...denied },
+    }),
+    async (c) => c.json(await auth.maintenance.get(), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "put",
+      path: "/v1/admin/maintenance",
+      summary: "Turn maintenance on or off for every instance",
+      request: { body: json(Maintenance) },
+      responses: {
+        200: ok("New state", Maintenance),
+        400: errorResponse("invalid_request"),
+        ...denied,
+      },
+    }),
+    async (c) => {
+      const state = c.req.valid("json");
+      const previous = await auth.maintenance.set(state);
+      if (previous.enabled !== state.enabled || previous.reason !== state.reason) {
+        await auth.audit({
+          type: state.enabled ? "maintenance_on" : "maintenance_off",
+          actor: actorOf(c),
+          target: null,
+          outcome: "success",
+          ...origin(c),
+          details: { reason: state.reason },
+        });
+      }
+      return c.json(state, 200);
+    },
+  );
+
+  registerAuditRoutes(app, { ...common, audit: deps.audit });
+}
+
+const origin = (c: Context<AppEnv>) => {
+  const o = originOf(c);
+  return { ip: o.ip, userAgent: o.userAgent?.slice(0, 256) ?? null, requestId: o.requestId };
+};

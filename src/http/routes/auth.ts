@@ -1,0 +1,187 @@
+/**
+ * `/v1/auth/*`: login, refresh, logout, me, password (DESIGN §6).
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AuthService, RequestOrigin } from "../../auth/index.ts";
+import { MAX_PASSWORD_BYTES, passwordBytes } from "../../auth/index.ts";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { requireAuth } from "../middleware/authenticate.ts";
+
+/** A password field: a string of at most 1024 UTF-8 bytes. */
+export const passwordField = (min = 0) =>
+  z
+    .string()
+    .min(min)
+    .refine((p) => passwordBytes(p) <= MAX_PASSWORD_BYTES, {
+      message: `must be at most ${MAX_PASSWORD_BYTES} bytes`,
+    });
+
+const LoginBody = z
+  .object({ username: z.string().min(1).max(256), password: passwordField() })
+  .openapi("LoginRequest");
+const RefreshBody = z.object({ refresh_token: z.string().max(4096) }).openapi("RefreshRequest");
+const PasswordBody = z
+  .object({ current_password: passwordField(), new_password: passwordField(8) })
+  .openapi("PasswordChangeRequest");
+const TokenPairSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int(),
+    refresh_token: z.string(),
+  })
+  .openapi("TokenPair");
+const Me = z.object({ id: z.string(), username: z.string(), role: z.string() }).openapi("Me");
+
+/** Shared error body for the OpenAPI document. */
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      request_id: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .openapi("Error");
+
+/** An error response entry for `responses`. */
+export const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorSchema } },
+});
+
+const json = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema } },
+  required: true,
+});
+
+/** Request facts for audit events. */
+export const originOf = (c: Context<AppEnv>): RequestOrigin => ({
+  ip: c.get("clientIp"),
+  userAgent: c.req.header("user-agent"),
+  requestId: c.get("requestId"),
+});
+
+const principalOf = (c: Context<AppEnv>) => {
+  const p = c.get("principal");
+  // requireAuth always sets it; reaching here without one is a wiring bug, not a client error.
+  if (!p) throw new ApiError("internal");
+  return p;
+};
+
+/** Registers the auth routes. */
+export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService): void {
+  const bearer = requireAuth("viewer", deps);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/login",
+      tags: ["auth"],
+      summary: "Log in with username and password",
+      request: { body: json(LoginBody) },
+      responses: {
+        200: {
+          description: "Tokens",
+          content: { "application/json": { schema: TokenPairSchema } },
+        },
+        400: errorResponse("invalid_request"),
+        401: errorResponse("invalid_credentials: any login failure"),
+        429: errorResponse("rate_limited: too many failures for this account or address"),
+        503: errorResponse("service_unavailable: too many logins in progress"),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const pair = await deps.login(body.username, body.password, originOf(c));
+      c.header("Cache-Control", "no-store");
+      return c.json(pair, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/refresh",
+      tags: ["auth"],
+      summary: "Exchange a refresh token for a new pair (the old one is spent)",
+      request: { body: json(RefreshBody) },
+      responses: {
+        200: {
+          description: "Tokens",
+          content: { "application/json": { schema: TokenPairSchema } },
+        },
+        400: errorResponse("invalid_request or invalid_grant"),
+      },
+    }),
+    async (c) => {
+      const pair = await deps.refresh(c.req.valid("json").refresh_token, originOf(c));
+      c.header("Cache-Control", "no-store");
+      return c.json(pair, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/logout",
+      tags: ["auth"],
+      summary: "End this session (its access and refresh tokens)",
+      security: [{ bearer: [] }],
+      middleware: [bearer] as const,
+      responses: { 204: { description: "Logged out" }, 401: errorResponse("unauthorized") },
+    }),
+    async (c) => {
+      const p = principalOf(c);
+      await deps.logout(p.userId, p.sessionId, originOf(c));
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/auth/me",
+      tags: ["auth"],
+      summary: "The caller",
+      security: [{ bearer: [] }],
+      middleware: [bearer] as const,
+      responses: {
+        200: { description: "The caller", content: { "application/json": { schema: Me } } },
+        401: errorResponse("unauthorized"),
+      },
+    }),
+    (c) => {
+      const p = principalOf(c);
+      return c.json({ id: p.userId, username: p.username, role: p.role }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/auth/password",
+      tags: ["auth"],
+      summary: "Change the password; ends every session of the user",
+      security: [{ bearer: [] }],
+      middleware: [bearer] as const,
+      request: { body: json(PasswordBody) },
+      responses: {
+        204: { description: "Changed" },
+        400: errorResponse("invalid_request"),
+        401: errorResponse("unauthorized, or invalid_credentials for a wrong current password"),
+        429: errorResponse("rate_limited"),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const p = principalOf(c);
+      await deps.changePassword(p.userId, body.current_password, body.new_password, originOf(c));
+      return c.body(null, 204);
+    },
+  );
+}

@@ -1,0 +1,201 @@
+/**
+ * An in-process app assembled the way the server assembles it: the lead's
+ * `createApp` (request id, body limit, error model, validation hook), then
+ * local token verification → real rate limiter on the memory store →
+ * maintenance gate on `/v1/*`, then the auth and admin routes, on a real
+ * migrated database (SQLite or PostgreSQL) and an injected clock.
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import {
+  type AuthAuditEvent,
+  type AuthService,
+  bootstrapAdmin,
+  createAuthService,
+} from "../../../src/auth/index.ts";
+import { ManualClock } from "../../../src/clock/index.ts";
+import { type Config, loadConfig } from "../../../src/config/index.ts";
+import { createApp } from "../../../src/http/app.ts";
+import type { AppEnv } from "../../../src/http/context.ts";
+import { requireAuth, verifyAccessToken } from "../../../src/http/middleware/authenticate.ts";
+import { maintenanceGate } from "../../../src/http/middleware/maintenance.ts";
+import { registerAdminRoutes } from "../../../src/http/routes/admin.ts";
+import type { AuditEventView, AuditReader } from "../../../src/http/routes/adminAudit.ts";
+import { registerAuthRoutes } from "../../../src/http/routes/auth.ts";
+import {
+  createLoginThrottle,
+  createMemoryStore,
+  type MemoryStore,
+  policiesFromConfig,
+  rateLimit,
+} from "../../../src/ratelimit/index.ts";
+import type { Database } from "../../../src/storage/index.ts";
+import { silentLogger } from "../../../src/telemetry/logger.ts";
+
+export const SECRET = "test-signing-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+export const ADMIN_PASSWORD = "admin-password-for-tests";
+export const DEFAULT_IP = "198.51.100.7";
+/** Fixed start: far from any real clock so nothing depends on the wall time. */
+export const T0 = 1_800_000_000_000;
+
+/** One running instance of the app. */
+export interface AuthHarness {
+  app: OpenAPIHono<AppEnv>;
+  auth: AuthService;
+  clock: ManualClock;
+  store: MemoryStore;
+  config: Config;
+  /** Audit events recorded by this instance, oldest first. */
+  events: AuthAuditEvent[];
+  /** Sends a request as client `ip` (header x-test-client-ip). */
+  send(path: string, init?: RequestInit & { ip?: string; token?: string }): Promise<Response>;
+  /** POSTs JSON. */
+  post(path: string, body: unknown, opts?: { ip?: string; token?: string }): Promise<Response>;
+  /** Logs in and returns the token pair (throws on failure). */
+  login(username: string, password: string, ip?: string): Promise<TokenPairBody>;
+}
+
+export interface TokenPairBody {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  refresh_token: string;
+}
+
+/** The pinned error body. */
+export interface ErrorBodyJson {
+  error: { code: string; message: string; request_id: string; details?: unknown[] };
+}
+
+const clientIpFromTestHeader: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("clientIp", c.req.header("x-test-client-ip") ?? DEFAULT_IP);
+  await next();
+};
+
+/** Options of {@link buildAuthHarness}. */
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  clock?: ManualClock;
+  /** Skip the admin bootstrap (e.g. when a second instance shares the database). */
+  bootstrap?: boolean;
+}
+
+/** Builds one instance on `db`. */
+export async function buildAuthHarness(
+  db: Database,
+  options: HarnessOptions = {},
+): Promise<AuthHarness> {
+  const loaded = loadConfig(
+    {
+      SECURITY_SECRET_KEY: SECRET,
+      ADMIN_USERNAME: "admin",
+      ADMIN_PASSWORD,
+      RATE_LIMIT_ANONYMOUS: "100000/1m",
+      RATE_LIMIT_USER: "100000/1m",
+      BODY_LIMIT: "8192",
+      ...options.env,
+    },
+    "development",
+  );
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+  const config = loaded.config;
+  const clock = options.clock ?? new ManualClock(T0);
+  const store = createMemoryStore({ clock });
+  const events: AuthAuditEvent[] = [];
+  const auth = createAuthService({
+    db,
+    config,
+    clock,
+    throttle: createLoginThrottle({
+      store,
+      perAccount: {
+        limit: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        windowMs: config.LOGIN_FAILURE_WINDOW,
+      },
+      perIp: { limit: config.LOGIN_MAX_FAILURES_PER_IP, windowMs: config.LOGIN_FAILURE_WINDOW },
+    }),
+    audit: async (event) => {
+      events.push(event);
+    },
+  });
+  if (options.bootstrap !== false) await bootstrapAdmin(db, config, clock.now());
+
+  const auditReader: AuditReader = {
+    async query(q) {
+      const views: AuditEventView[] = events.map((e, i) => ({
+        seq: i + 1,
+        type: e.type,
+        at: new Date(T0).toISOString(),
+        actor: e.actor,
+        target: e.target,
+        outcome: e.outcome,
+        ip: e.ip,
+        request_id: e.requestId,
+        details: e.details ?? {},
+      }));
+      return views
+        .filter(
+          (v) => (q.type ? v.type === q.type : true) && (q.beforeSeq ? v.seq < q.beforeSeq : true),
+        )
+        .reverse()
+        .slice(0, q.limit);
+    },
+    async verify() {
+      return { ok: true, checked: events.length };
+    },
+  };
+
+  const app = createApp({
+    config: { environment: "development", BODY_LIMIT: config.BODY_LIMIT },
+    logger: silentLogger,
+    version: "test",
+    readiness: async () => ({}),
+    clientIp: clientIpFromTestHeader,
+    v1Middleware: [
+      verifyAccessToken(auth),
+      rateLimit({ store, environment: "development", policies: policiesFromConfig(config) }),
+      maintenanceGate(auth),
+    ],
+    routes: [
+      (a) => registerAuthRoutes(a, auth),
+      (a) => registerAdminRoutes(a, { auth, audit: auditReader }),
+      // A viewer route standing in for market data, to see the gate and roles act.
+      (a) =>
+        a.get("/v1/market/ping", requireAuth("viewer", auth), (c) =>
+          c.json({ user: c.get("principal")?.username }),
+        ),
+    ],
+  });
+
+  const send: AuthHarness["send"] = (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("x-test-client-ip", init.ip ?? DEFAULT_IP);
+    if (init.token !== undefined) headers.set("authorization", `Bearer ${init.token}`);
+    return Promise.resolve(app.request(path, { ...init, headers }));
+  };
+  const post: AuthHarness["post"] = (path, body, opts = {}) =>
+    send(path, {
+      method: "POST",
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+      ...opts,
+    });
+  return {
+    app,
+    auth,
+    clock,
+    store,
+    config,
+    events,
+    send,
+    post,
+    async login(username, password, ip) {
+      const res = await post("/v1/auth/login", { username, password }, ip ? { ip } : {});
+      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as TokenPairBody;
+    },
+  };
+}
+
+/** Reads an error body. */
+export const errorOf = async (res: Response) => ((await res.json()) as ErrorBodyJson).error;
