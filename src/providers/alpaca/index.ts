@@ -4,9 +4,11 @@
  * `APCA-API-SECRET-KEY` headers, never in URLs.
  * @module
  */
+
+import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { isoTime, normaliseTime, parseShape } from "../shape.ts";
-import { type CallContext, getJson } from "../transport/index.ts";
+import { getJson } from "../transport/index.ts";
 import type {
   Bar,
   BarsQuery,
@@ -25,8 +27,7 @@ export interface AlpacaOptions {
   secretKey: string;
   /** Default https://data.alpaca.markets. */
   dataUrl?: string;
-  /** Call context (clock, parent span) for each request. */
-  call: () => CallContext;
+  clock: Clock;
 }
 
 const NAME = "alpaca";
@@ -42,7 +43,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
 
-  constructor(private readonly opts: AlpacaOptions) {
+  constructor(opts: AlpacaOptions) {
     this.baseUrl = opts.dataUrl ?? "https://data.alpaca.markets";
     this.headers = { "APCA-API-KEY-ID": opts.keyId, "APCA-API-SECRET-KEY": opts.secretKey };
   }
@@ -55,7 +56,6 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
     return getJson(
       { provider: NAME, baseUrl: this.baseUrl, path, query, headers: this.headers },
       signal,
-      this.opts.call(),
     );
   }
 

@@ -5,10 +5,11 @@
  * @module
  */
 
+import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { isoTime, parseShape } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
-import { type CallContext, getJson } from "../transport/index.ts";
+import { getJson } from "../transport/index.ts";
 import {
   type AltDataProvider,
   type Bar,
@@ -29,7 +30,7 @@ export interface AlphaVantageOptions {
   apiKey: string;
   /** Default https://www.alphavantage.co. */
   baseUrl?: string;
-  call: () => CallContext;
+  clock: Clock;
 }
 
 const NAME = "alphavantage";
@@ -71,7 +72,6 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
         secretParams: ["apikey"],
       },
       signal,
-      this.opts.call(),
     );
     throwIfRefusal(body, symbol);
     return body;
@@ -95,7 +95,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
 
   async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
     if (query.timeframe !== "1Day") throw new ProviderError(NAME, "not_found", "only daily bars");
-    const now = this.opts.call().clock.now();
+    const now = this.opts.clock.now();
     const outputsize = now - query.start > COMPACT_SPAN_MS ? "full" : "compact";
     const raw = await this.query(
       { function: "TIME_SERIES_DAILY", symbol, outputsize },
@@ -176,7 +176,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
   }
 
   async sentiment(symbol: string, signal: AbortSignal): Promise<Sentiment> {
-    const now = this.opts.call().clock.now();
+    const now = this.opts.clock.now();
     const start = now - SENTIMENT_WINDOW_MS;
     const feed = await this.feed([symbol], start, now, 200, signal);
     const scores = feed

@@ -4,9 +4,11 @@
  * Finnhub documents, and is redacted from every message and span.
  * @module
  */
+
+import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { isoTime, parseShape } from "../shape.ts";
-import { type CallContext, getJson } from "../transport/index.ts";
+import { getJson } from "../transport/index.ts";
 import {
   type AltDataProvider,
   type MarketDataProvider,
@@ -24,7 +26,7 @@ export interface FinnhubOptions {
   apiKey: string;
   /** Default https://finnhub.io/api/v1. */
   baseUrl?: string;
-  call: () => CallContext;
+  clock: Clock;
 }
 
 const NAME = "finnhub";
@@ -54,7 +56,6 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
         secretParams: ["token"],
       },
       signal,
-      this.opts.call(),
     );
   }
 
@@ -117,7 +118,7 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
   }
 
   async sentiment(symbol: string, signal: AbortSignal): Promise<Sentiment> {
-    const now = this.opts.call().clock.now();
+    const now = this.opts.clock.now();
     const start = now - SENTIMENT_WINDOW_MS;
     const raw = await this.get(
       "/stock/social-sentiment",

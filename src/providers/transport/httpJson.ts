@@ -5,6 +5,8 @@
  * replaced by `[redacted]` in every message and span attribute.
  * @module
  */
+
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   type Context,
   context,
@@ -13,7 +15,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import type { Clock } from "../../clock/index.ts";
+import { type Clock, systemClock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { retryAfterMs } from "./retryAfter.ts";
 
@@ -38,6 +40,12 @@ export interface CallContext {
 }
 
 const tracer = trace.getTracer("trading-server/providers");
+const callStore = new AsyncLocalStorage<CallContext>();
+
+/** Runs `fn` with `call` as the context of every request it sends (parent span, attempt number). */
+export function withCallContext<T>(call: CallContext, fn: () => Promise<T>): Promise<T> {
+  return callStore.run(call, fn);
+}
 
 /** The request URL, and the same URL safe to print. */
 export function buildUrl(req: JsonRequest): { url: URL; redacted: string } {
@@ -120,11 +128,8 @@ async function send(
 }
 
 /** Sends `req` and returns its parsed JSON body, or throws a ProviderError (or the signal's reason). */
-export async function getJson(
-  req: JsonRequest,
-  signal: AbortSignal,
-  call: CallContext,
-): Promise<unknown> {
+export async function getJson(req: JsonRequest, signal: AbortSignal): Promise<unknown> {
+  const call = callStore.getStore() ?? { clock: systemClock };
   const { url, redacted } = buildUrl(req);
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   const span = tracer.startSpan(

@@ -2,5 +2,11 @@
  * The HTTP transport the real adapters share.
  * @module
  */
-export { buildUrl, type CallContext, getJson, type JsonRequest } from "./httpJson.ts";
+export {
+  buildUrl,
+  type CallContext,
+  getJson,
+  type JsonRequest,
+  withCallContext,
+} from "./httpJson.ts";
 export { retryAfterMs } from "./retryAfter.ts";

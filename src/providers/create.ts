@@ -1,0 +1,239 @@
+/**
+ * `createProviders(config, {clock, logger})`: the configured market, news
+ * and alternative-data providers behind their resilience pipelines and cache.
+ * One pipeline (breaker, bucket, bulkhead) per real provider, shared by the
+ * data kinds it serves, because its rate limit and health are per account.
+ * @module
+ */
+import { type Clock, systemClock } from "../clock/index.ts";
+import type { Config } from "../config/index.ts";
+import { type BreakerRegistry, breakerRegistry } from "../resilience/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import { AlpacaProvider } from "./alpaca/index.ts";
+import { AlphaVantageProvider } from "./alphavantage/index.ts";
+import { ResponseCache } from "./cache.ts";
+import { ProviderConfigError } from "./errors.ts";
+import { FinnhubProvider } from "./finnhub/index.ts";
+import { type PolicyTuning, providerPolicy } from "./policy.ts";
+import { type AttemptWork, type ServeDeps, type Served, serve } from "./served.ts";
+import { SimulatedProvider } from "./simulator/index.ts";
+import type {
+  AltDataProvider,
+  Bar,
+  BarsQuery,
+  MarketDataProvider,
+  NewsItem,
+  NewsProvider,
+  NewsQuery,
+  Quote,
+  Sentiment,
+  Timeframe,
+} from "./types.ts";
+
+type ProviderName = Config["MARKET_DATA_PROVIDER"];
+type ProviderConfig = Pick<
+  Config,
+  | "MARKET_DATA_PROVIDER"
+  | "NEWS_PROVIDER"
+  | "ALTDATA_PROVIDER"
+  | "SIM_SEED"
+  | "ALPACA_API_KEY_ID"
+  | "ALPACA_API_SECRET_KEY"
+  | "ALPACA_DATA_URL"
+  | "FINNHUB_API_KEY"
+  | "FINNHUB_BASE_URL"
+  | "ALPHA_VANTAGE_API_KEY"
+  | "ALPHA_VANTAGE_BASE_URL"
+  | "PROVIDER_ATTEMPT_TIMEOUT"
+  | "PROVIDER_TOTAL_TIMEOUT"
+  | "PROVIDER_CACHE_TTL"
+>;
+
+/** Options of {@link createProviders}. */
+export interface CreateProvidersOptions {
+  clock?: Clock;
+  logger: Logger;
+  /** Where breakers are registered (default: the process-wide registry /v1/admin/status lists). */
+  registry?: BreakerRegistry;
+  tuning?: Partial<PolicyTuning>;
+}
+
+/** How long a cached answer is served without asking the provider again. */
+const FRESH_MS = { quote: 1_000, bars: 30_000, news: 60_000, sentiment: 300_000 } as const;
+
+/** Market data as the routes consume it. */
+export interface MarketService {
+  readonly name: string;
+  readonly timeframes: readonly Timeframe[];
+  latestQuote(symbol: string, signal: AbortSignal): Promise<Served<Quote>>;
+  bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Served<Bar[]>>;
+}
+/** News as the routes consume it. */
+export interface NewsService {
+  readonly name: string;
+  readonly generalFeed: boolean;
+  news(query: NewsQuery, signal: AbortSignal): Promise<Served<NewsItem[]>>;
+}
+/** Alternative data as the routes consume it. */
+export interface AltDataService {
+  readonly name: string;
+  sentiment(symbol: string, signal: AbortSignal): Promise<Served<Sentiment>>;
+}
+/** Health of one data kind. */
+export interface ProviderHealth {
+  kind: "market" | "news" | "altdata";
+  provider: string;
+  breaker: string | null;
+}
+/** What {@link createProviders} returns. */
+export interface Providers {
+  market: MarketService;
+  news: NewsService;
+  altdata: AltDataService;
+  health(): ProviderHealth[];
+}
+
+type Adapter = SimulatedProvider | AlpacaProvider | FinnhubProvider | AlphaVantageProvider;
+
+/** Builds the configured providers. Throws ProviderConfigError for an impossible selection. */
+export function createProviders(
+  config: ProviderConfig,
+  options: CreateProvidersOptions,
+): Providers {
+  const clock = options.clock ?? systemClock;
+  const registry = options.registry ?? breakerRegistry;
+  const cache = new ResponseCache();
+  const adapters = new Map<ProviderName, { adapter: Adapter; deps: ServeDeps }>();
+
+  const get = (name: ProviderName) => {
+    const existing = adapters.get(name);
+    if (existing) return existing;
+    const adapter = build(name);
+    const pipeline =
+      name === "simulated"
+        ? undefined
+        : providerPolicy({
+            name,
+            attemptTimeoutMs: config.PROVIDER_ATTEMPT_TIMEOUT,
+            totalTimeoutMs: config.PROVIDER_TOTAL_TIMEOUT,
+            clock,
+            registry,
+            ...(options.tuning ? { tuning: options.tuning } : {}),
+          }).pipeline;
+    const entry = {
+      adapter,
+      deps: {
+        provider: name,
+        clock,
+        logger: options.logger,
+        cache,
+        staleMs: config.PROVIDER_CACHE_TTL,
+        pipeline,
+      },
+    };
+    adapters.set(name, entry);
+    return entry;
+  };
+
+  const build = (name: ProviderName): Adapter => {
+    switch (name) {
+      case "simulated":
+        return new SimulatedProvider({ seed: config.SIM_SEED, clock });
+      case "alpaca":
+        return new AlpacaProvider({
+          keyId: config.ALPACA_API_KEY_ID ?? "",
+          secretKey: config.ALPACA_API_SECRET_KEY ?? "",
+          ...(config.ALPACA_DATA_URL ? { dataUrl: config.ALPACA_DATA_URL } : {}),
+          clock,
+        });
+      case "finnhub":
+        return new FinnhubProvider({
+          apiKey: config.FINNHUB_API_KEY ?? "",
+          ...(config.FINNHUB_BASE_URL ? { baseUrl: config.FINNHUB_BASE_URL } : {}),
+          clock,
+        });
+      case "alphavantage":
+        return new AlphaVantageProvider({
+          apiKey: config.ALPHA_VANTAGE_API_KEY ?? "",
+          ...(config.ALPHA_VANTAGE_BASE_URL ? { baseUrl: config.ALPHA_VANTAGE_BASE_URL } : {}),
+          clock,
+        });
+    }
+  };
+
+  const attempt = <T>(fn: AttemptWork<T>): AttemptWork<T> => fn;
+
+  const market = get(config.MARKET_DATA_PROVIDER);
+  const news = get(config.NEWS_PROVIDER);
+  if (config.ALTDATA_PROVIDER === "alpaca") {
+    throw new ProviderConfigError(
+      "ALTDATA_PROVIDER=alpaca: Alpaca serves no sentiment data; use simulated, finnhub or alphavantage",
+    );
+  }
+  const alt = get(config.ALTDATA_PROVIDER);
+  const marketAdapter = market.adapter as MarketDataProvider;
+  const newsAdapter = news.adapter as NewsProvider;
+  const altAdapter = alt.adapter as AltDataProvider;
+
+  return {
+    market: {
+      name: marketAdapter.name,
+      timeframes: marketAdapter.timeframes,
+      latestQuote: (symbol, signal) =>
+        serve(
+          market.deps,
+          "quote",
+          symbol,
+          FRESH_MS.quote,
+          attempt((s) => marketAdapter.latestQuote(symbol, s)),
+          signal,
+        ),
+      bars: (symbol, query, signal) =>
+        serve(
+          market.deps,
+          "bars",
+          `${symbol}|${query.timeframe}|${query.start}|${query.end}|${query.limit}`,
+          FRESH_MS.bars,
+          attempt((s) => marketAdapter.bars(symbol, query, s)),
+          signal,
+        ),
+    },
+    news: {
+      name: newsAdapter.name,
+      generalFeed: newsAdapter.generalFeed,
+      news: (query, signal) =>
+        serve(
+          news.deps,
+          "news",
+          `${query.symbols.join(",")}|${query.start}|${query.end}|${query.limit}`,
+          FRESH_MS.news,
+          attempt((s) => newsAdapter.news(query, s)),
+          signal,
+        ),
+    },
+    altdata: {
+      name: altAdapter.name,
+      sentiment: (symbol, signal) =>
+        serve(
+          alt.deps,
+          "sentiment",
+          symbol,
+          FRESH_MS.sentiment,
+          attempt((s) => altAdapter.sentiment(symbol, s)),
+          signal,
+        ),
+    },
+    health: () =>
+      (
+        [
+          ["market", config.MARKET_DATA_PROVIDER],
+          ["news", config.NEWS_PROVIDER],
+          ["altdata", config.ALTDATA_PROVIDER],
+        ] as const
+      ).map(([kind, provider]) => ({
+        kind,
+        provider,
+        breaker: provider === "simulated" ? null : (registry.get(provider)?.state ?? null),
+      })),
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The resilience pipeline every outbound call of one provider goes through,
+ * outermost first:
+ *
+ * total timeout → retry (jittered backoff, Retry-After honoured) → bulkhead
+ * → token bucket → circuit breaker (registered under the provider's name)
+ * → attempt timeout → the HTTP call.
+ *
+ * Bulkhead and bucket sit outside the breaker so their rejections (our own
+ * back-pressure) never count as provider failures; the attempt timeout sits
+ * inside it so a hung provider does. Retry stops when a server asks for a
+ * longer wait than the total budget, so no call outlives the total timeout.
+ * @module
+ */
+
+import type { Clock } from "../clock/index.ts";
+import {
+  type BreakerRegistry,
+  bulkhead,
+  type CircuitBreaker,
+  exponentialBackoff,
+  isTimeoutError,
+  type PipelinePolicy,
+  pipeline,
+  retry,
+  timeout,
+  tokenBucket,
+} from "../resilience/index.ts";
+import { isProviderError } from "./errors.ts";
+
+/** Published request limits, as token-bucket settings (docs/providers.md). */
+export const PROVIDER_RATE_LIMITS = {
+  /** 200 requests/min per account (free plan). */
+  alpaca: { rate: 200, intervalMs: 60_000, burst: 50 },
+  /** 60 calls/min, at most 30/s. */
+  finnhub: { rate: 60, intervalMs: 60_000, burst: 30 },
+  /** Free key: 25 requests/day; a burst of 5 (the old per-minute cap). */
+  alphavantage: { rate: 25, intervalMs: 86_400_000, burst: 5 },
+} as const;
+
+/** Tuning knobs; defaults in {@link DEFAULT_TUNING}. Tests shrink them. */
+export interface PolicyTuning {
+  maxAttempts: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  failureThreshold: number;
+  breakDurationMs: number;
+  maxConcurrent: number;
+  maxQueue: number;
+}
+
+/** Production defaults. */
+export const DEFAULT_TUNING: PolicyTuning = {
+  maxAttempts: 3,
+  backoffInitialMs: 100,
+  backoffMaxMs: 2_000,
+  failureThreshold: 5,
+  breakDurationMs: 30_000,
+  maxConcurrent: 8,
+  maxQueue: 32,
+};
+
+/** Everything a provider pipeline is built from. */
+export interface ProviderPolicyOptions {
+  name: keyof typeof PROVIDER_RATE_LIMITS;
+  attemptTimeoutMs: number;
+  totalTimeoutMs: number;
+  clock: Clock;
+  registry: BreakerRegistry;
+  tuning?: Partial<PolicyTuning>;
+}
+
+/** Worth another attempt: provider trouble and attempt timeouts; never not_found, auth or bad shapes. */
+export function isRetryable(error: unknown): boolean {
+  if (isProviderError(error)) return error.retryable;
+  return isTimeoutError(error);
+}
+
+/** Counts against the breaker: everything but "no such symbol" (a correct answer). */
+const countsAsFailure = (error: unknown): boolean =>
+  !(isProviderError(error) && error.kind === "not_found");
+
+/** A provider's pipeline and its breaker. */
+export interface ProviderPolicy {
+  pipeline: PipelinePolicy;
+  breaker: CircuitBreaker;
+}
+
+/** Builds the pipeline of one provider. */
+export function providerPolicy(opts: ProviderPolicyOptions): ProviderPolicy {
+  const tune = { ...DEFAULT_TUNING, ...opts.tuning };
+  const breaker = opts.registry.getOrCreate(opts.name, {
+    failureThreshold: tune.failureThreshold,
+    breakDuration: tune.breakDurationMs,
+    halfOpenMaxWaitMs: Math.max(opts.totalTimeoutMs * 2, 1_000),
+    shouldHandle: countsAsFailure,
+    clock: opts.clock,
+  });
+  const limits = PROVIDER_RATE_LIMITS[opts.name];
+  return {
+    breaker,
+    pipeline: pipeline(
+      timeout(opts.totalTimeoutMs, { mode: "aggressive" }),
+      retry({
+        name: `${opts.name}.retry`,
+        maxAttempts: tune.maxAttempts,
+        maxDelayMs: opts.totalTimeoutMs,
+        backoff: exponentialBackoff({
+          initialMs: tune.backoffInitialMs,
+          maxMs: tune.backoffMaxMs,
+          jitter: "decorrelated",
+        }),
+        shouldRetry: isRetryable,
+      }),
+      bulkhead({
+        maxConcurrent: tune.maxConcurrent,
+        maxQueue: tune.maxQueue,
+        queueTimeoutMs: opts.attemptTimeoutMs,
+      }),
+      tokenBucket({ ...limits, clock: opts.clock }),
+      breaker,
+      timeout(opts.attemptTimeoutMs, { mode: "aggressive" }),
+    ),
+  };
+}

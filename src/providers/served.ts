@@ -1,0 +1,105 @@
+/**
+ * Runs one provider operation through its pipeline and cache, and says how
+ * fresh the answer is: `stale: false` for a live or fresh-cached answer,
+ * `stale: true` when the provider failed and a cached answer younger than
+ * PROVIDER_CACHE_TTL stood in. An operation span (INTERNAL) parents the
+ * CLIENT span of every attempt and carries a `provider.retry` event per retry.
+ * @module
+ */
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Clock } from "../clock/index.ts";
+import type { PipelinePolicy } from "../resilience/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import type { ResponseCache } from "./cache.ts";
+import { isProviderError } from "./errors.ts";
+import { isoTime } from "./shape.ts";
+import { type CallContext, withCallContext } from "./transport/index.ts";
+
+/** An answer with its provenance. */
+export interface Served<T> {
+  data: T;
+  source: string;
+  stale: boolean;
+  /** When the data was fetched from the provider. */
+  as_of: string;
+  age_ms: number;
+}
+
+/** Work of one attempt. */
+export type AttemptWork<T> = (signal: AbortSignal) => Promise<T>;
+
+/** Shared parts of every operation of one provider. */
+export interface ServeDeps {
+  provider: string;
+  clock: Clock;
+  logger: Logger;
+  cache: ResponseCache;
+  /** Fallback window for stale answers (PROVIDER_CACHE_TTL). */
+  staleMs: number;
+  /** Undefined for the simulator: it runs in-process, without a pipeline or cache. */
+  pipeline: PipelinePolicy | undefined;
+}
+
+const tracer = trace.getTracer("trading-server/providers");
+
+/** Runs `work` with cache, pipeline and span; `freshMs` is how long a cached answer is served as is. */
+export async function serve<T>(
+  deps: ServeDeps,
+  operation: string,
+  key: string,
+  freshMs: number,
+  work: AttemptWork<T>,
+  signal: AbortSignal,
+): Promise<Served<T>> {
+  const now = deps.clock.now();
+  const result = (data: T, at: number, stale: boolean): Served<T> => ({
+    data,
+    source: deps.provider,
+    stale,
+    as_of: isoTime(at),
+    age_ms: Math.max(0, deps.clock.now() - at),
+  });
+  if (!deps.pipeline) return result(await work(signal), now, false);
+  const cacheKey = `${deps.provider}|${operation}|${key}`;
+  const cached = deps.cache.get<T>(cacheKey);
+  if (cached && now - cached.storedAt <= freshMs)
+    return result(cached.data, cached.storedAt, false);
+
+  const span = tracer.startSpan(`provider ${deps.provider} ${operation}`, {
+    kind: SpanKind.INTERNAL,
+    attributes: { "provider.name": deps.provider, "provider.operation": operation },
+  });
+  const parent = trace.setSpan(context.active(), span);
+  let attempt = 0;
+  try {
+    const data = await deps.pipeline.execute((attemptSignal) => {
+      if (attempt > 0) span.addEvent("provider.retry", { "http.request.resend_count": attempt });
+      const call: CallContext = { clock: deps.clock, parent, resendCount: attempt++ };
+      return withCallContext(call, () => work(attemptSignal));
+    }, signal);
+    deps.cache.set(cacheKey, data, deps.clock.now());
+    return result(data, deps.clock.now(), false);
+  } catch (error) {
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.name : "error",
+    });
+    const notFound = isProviderError(error) && error.kind === "not_found";
+    if (notFound || signal.aborted) throw error;
+    deps.logger.warn("provider call failed", {
+      provider: deps.provider,
+      operation,
+      error: {
+        name: error instanceof Error ? error.name : "error",
+        message: error instanceof Error ? error.message : "",
+      },
+    });
+    if (cached && deps.clock.now() - cached.storedAt <= deps.staleMs) {
+      span.setAttribute("provider.stale", true);
+      return result(cached.data, cached.storedAt, true);
+    }
+    throw error;
+  } finally {
+    span.end();
+  }
+}
