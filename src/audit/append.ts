@@ -1,0 +1,101 @@
+/**
+ * Appending one event to the chain.
+ *
+ * The append runs in a transaction that first locks the single
+ * `audit_chain_head` row (`SELECT … FOR UPDATE` on PostgreSQL; on SQLite the
+ * transaction itself is `BEGIN IMMEDIATE`, which holds the write lock), so
+ * appends from every instance are serialized: seq is gapless and each
+ * prev_hash is the hash of the event before it. When called inside a caller's
+ * transaction it joins it (a savepoint), committing or rolling back with it.
+ * @module
+ */
+import type { Clock } from "../clock/index.ts";
+import type { Database } from "../storage/index.ts";
+import { canonicalJson, type HashedRecord, hashRecord } from "./canonical.ts";
+import { AuditError } from "./errors.ts";
+import type { AuditEvent, AuditEventInput } from "./events.ts";
+import { redactString, sanitizeDetails } from "./redaction.ts";
+
+const TYPE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+const MAX_DETAILS_BYTES = 8 * 1024;
+
+function field(value: string | null | undefined, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  return redactString(value).slice(0, max);
+}
+
+function buildRecord(input: AuditEventInput, at: number): Omit<HashedRecord, "seq" | "prev_hash"> {
+  if (!TYPE_PATTERN.test(input.type)) {
+    throw new AuditError("invalid_event", "event type must be snake_case");
+  }
+  if (input.outcome !== "success" && input.outcome !== "failure") {
+    throw new AuditError("invalid_event", "outcome must be success or failure");
+  }
+  let details: Record<string, unknown>;
+  try {
+    details = sanitizeDetails(input.details);
+  } catch {
+    throw new AuditError("invalid_event", "details must be JSON-serializable");
+  }
+  if (JSON.stringify(details).length > MAX_DETAILS_BYTES) {
+    throw new AuditError(
+      "invalid_event",
+      `details must be under ${MAX_DETAILS_BYTES} bytes of JSON`,
+    );
+  }
+  return {
+    at,
+    type: input.type,
+    actor: field(input.actor, 256),
+    target: field(input.target, 256),
+    outcome: input.outcome,
+    ip: field(input.ip, 64),
+    user_agent: field(input.userAgent, 512),
+    request_id: field(input.requestId, 128),
+    details,
+  };
+}
+
+/** Appends `input` at `clock.now()`; resolves with the stored event. */
+export async function appendEvent(
+  db: Database,
+  clock: Clock,
+  input: AuditEventInput,
+): Promise<AuditEvent> {
+  const partial = buildRecord(input, clock.now());
+  return db.transaction(async (tx) => {
+    const heads =
+      tx.dialect === "postgres"
+        ? await tx.sql<{ seq: number; hash: string }>`
+            SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`
+        : await tx.sql<{
+            seq: number;
+            hash: string;
+          }>`SELECT seq, hash FROM audit_chain_head WHERE id = 1`;
+    const head = heads[0];
+    if (!head) throw new Error("audit_chain_head is missing: run the migrations");
+    const record: HashedRecord = { ...partial, seq: head.seq + 1, prev_hash: head.hash };
+    const hash = hashRecord(record);
+    await tx.sql`
+      INSERT INTO audit_events
+        (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
+      VALUES (${record.seq}, ${record.at}, ${record.type}, ${record.actor}, ${record.target},
+        ${record.outcome}, ${record.ip}, ${record.user_agent}, ${record.request_id},
+        ${canonicalJson(record.details)}, ${record.prev_hash}, ${hash})`;
+    await tx.sql`UPDATE audit_chain_head SET seq = ${record.seq}, hash = ${hash} WHERE id = 1`;
+    return {
+      seq: record.seq,
+      at: record.at,
+      type: record.type,
+      actor: record.actor,
+      target: record.target,
+      outcome: record.outcome,
+      ip: record.ip,
+      userAgent: record.user_agent,
+      requestId: record.request_id,
+      details: record.details,
+      prevHash: record.prev_hash,
+      hash,
+    };
+  });
+}

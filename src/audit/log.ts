@@ -1,0 +1,50 @@
+/**
+ * The audit log facade: append, query, verify, head.
+ * @module
+ */
+import { type Clock, systemClock } from "../clock/index.ts";
+import type { Database } from "../storage/index.ts";
+import { appendEvent } from "./append.ts";
+import type { AuditEvent, AuditEventInput } from "./events.ts";
+import { type AuditPage, type AuditQuery, queryEvents } from "./query.ts";
+import { DEFAULT_VERIFY_PAGE_SIZE, type VerifyResult, verifyChain } from "./verify.ts";
+
+/** The append-only, hash-chained audit log. */
+export interface AuditLog {
+  /**
+   * Appends one event (redacted, hashed, chained). Inside a caller's
+   * transaction it commits or rolls back with it. Throws `AuditError`
+   * (`invalid_event`) for a malformed event.
+   */
+  append(event: AuditEventInput): Promise<AuditEvent>;
+  /** Events newest first. Throws `AuditError` (`invalid_query`) for bad limits or cursors. */
+  query(query: AuditQuery): Promise<AuditPage>;
+  /** Checks the whole chain, streaming in pages. */
+  verify(): Promise<VerifyResult>;
+  /** The last event's seq and hash (seq 0 and the genesis hash when empty), to anchor elsewhere. */
+  head(): Promise<{ seq: number; hash: string }>;
+}
+
+/** Options of {@link createAuditLog}. */
+export interface AuditLogOptions {
+  clock?: Clock;
+  /** Rows per page during verification (default 1000). */
+  verifyPageSize?: number;
+}
+
+/** Creates the audit log over a migrated database. */
+export function createAuditLog(db: Database, options: AuditLogOptions = {}): AuditLog {
+  const clock = options.clock ?? systemClock;
+  const pageSize = options.verifyPageSize ?? DEFAULT_VERIFY_PAGE_SIZE;
+  return {
+    append: (event) => appendEvent(db, clock, event),
+    query: (query) => queryEvents(db, query),
+    verify: () => verifyChain(db, pageSize),
+    head: async () => {
+      const [head] = await db.sql<{ seq: number; hash: string }>`
+        SELECT seq, hash FROM audit_chain_head WHERE id = 1`;
+      if (!head) throw new Error("audit_chain_head is missing: run the migrations");
+      return head;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Reading the log newest first, with filters and an opaque cursor.
+ *
+ * The cursor is `base64url("seq:<n>")` of the last event returned; the next
+ * page holds events with a smaller seq. It is stable while events are being
+ * appended (new events have larger seqs and never shift a page).
+ * @module
+ */
+import type { Database } from "../storage/index.ts";
+import { AuditError } from "./errors.ts";
+import type { AuditEvent } from "./events.ts";
+import { type AuditRow, eventOf } from "./rows.ts";
+
+/** Largest page {@link queryEvents} returns. */
+export const MAX_QUERY_LIMIT = 500;
+
+/** Filters of a query. Times are UTC epoch ms: `since` inclusive, `until` exclusive. */
+export interface AuditQuery {
+  type?: string | undefined;
+  actor?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+  /** 1..{@link MAX_QUERY_LIMIT}. */
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** One page of events, newest first; `next_cursor` is null on the last page. */
+export interface AuditPage {
+  events: AuditEvent[];
+  next_cursor: string | null;
+}
+
+/** Encodes the position after the event `seq`. */
+export function encodeCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`, "utf8").toString("base64url");
+}
+
+/** Decodes a cursor; throws `invalid_query` for anything {@link encodeCursor} did not make. */
+export function decodeCursor(cursor: string): number {
+  const text = /^[A-Za-z0-9_-]{1,40}$/.test(cursor)
+    ? Buffer.from(cursor, "base64url").toString("utf8")
+    : "";
+  const match = /^seq:([1-9]\d{0,15})$/.exec(text);
+  const seq = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isSafeInteger(seq)) throw new AuditError("invalid_query", "cursor is not valid");
+  return seq;
+}
+
+function checkTime(name: string, value: number | undefined): void {
+  if (value !== undefined && !Number.isSafeInteger(value)) {
+    throw new AuditError("invalid_query", `${name} must be an epoch-ms integer`);
+  }
+}
+
+/** Runs `query` against `db`. */
+export async function queryEvents(db: Database, query: AuditQuery): Promise<AuditPage> {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_QUERY_LIMIT) {
+    throw new AuditError("invalid_query", `limit must be 1..${MAX_QUERY_LIMIT}`);
+  }
+  checkTime("since", query.since);
+  checkTime("until", query.until);
+  const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
+  const type = query.type ?? null;
+  const actor = query.actor ?? null;
+  const since = query.since ?? null;
+  const until = query.until ?? null;
+  // Each filter is "(CAST(param) IS NULL OR column <op> param)": the CAST gives the
+  // untyped NULL a type on PostgreSQL and is a no-op on SQLite.
+  const rows = await db.sql<AuditRow>`
+    SELECT seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash
+    FROM audit_events
+    WHERE (CAST(${before} AS BIGINT) IS NULL OR seq < ${before})
+      AND (CAST(${type} AS TEXT) IS NULL OR type = ${type})
+      AND (CAST(${actor} AS TEXT) IS NULL OR actor = ${actor})
+      AND (CAST(${since} AS BIGINT) IS NULL OR at >= ${since})
+      AND (CAST(${until} AS BIGINT) IS NULL OR at < ${until})
+    ORDER BY seq DESC
+    LIMIT ${query.limit + 1}`;
+  const more = rows.length > query.limit;
+  const page = more ? rows.slice(0, query.limit) : rows;
+  const last = page.at(-1);
+  return {
+    events: page.map(eventOf),
+    next_cursor: more && last ? encodeCursor(last.seq) : null,
+  };
+}

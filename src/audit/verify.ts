@@ -1,0 +1,92 @@
+/**
+ * Verifying the chain, in pages of `pageSize` rows (never the whole table in
+ * memory).
+ *
+ * Per row, in seq order: the seq must follow the previous one (`seq_gap`: a
+ * deleted row; `first_bad_seq` is the missing seq), the stored hash must match
+ * the canonical encoding (`hash_mismatch`: an edited row; `malformed_row` when
+ * details are not a JSON object), and prev_hash must be the previous row's hash
+ * (`chain_break`: an inserted, replaced or reordered row whose own hash was
+ * recomputed). At the end the last row must match `audit_chain_head`
+ * (`truncated`: the newest rows were deleted; `head_mismatch`: a row appended
+ * outside the log, or the head edited).
+ *
+ * The chain is unkeyed: someone who can rewrite every row from the edit
+ * onwards *and* the head defeats it. Anchoring the head hash elsewhere (logs,
+ * sys_startup/sys_shutdown details) closes that gap; see docs/storage.md.
+ * @module
+ */
+import type { Database } from "../storage/index.ts";
+import { GENESIS_HASH, hashRecord } from "./canonical.ts";
+import { type AuditRow, hashedRecordOf } from "./rows.ts";
+
+/** Why verification failed. */
+export type VerifyFailureReason =
+  | "seq_gap"
+  | "hash_mismatch"
+  | "malformed_row"
+  | "chain_break"
+  | "truncated"
+  | "head_mismatch";
+
+/** The verification outcome; `checked` counts rows found intact before the first bad one. */
+export type VerifyResult =
+  | { ok: true; checked: number }
+  | { ok: false; checked: number; first_bad_seq: number; reason: VerifyFailureReason };
+
+/** Rows read per page. */
+export const DEFAULT_VERIFY_PAGE_SIZE = 1000;
+
+/** Appends that may land while verification runs before it gives up catching up. */
+const MAX_CATCH_UP_ROUNDS = 10;
+
+/** Verifies the whole chain. */
+export async function verifyChain(
+  db: Database,
+  pageSize = DEFAULT_VERIFY_PAGE_SIZE,
+): Promise<VerifyResult> {
+  let checked = 0;
+  let lastSeq = 0;
+  let lastHash = GENESIS_HASH;
+  const fail = (first_bad_seq: number, reason: VerifyFailureReason): VerifyResult => ({
+    ok: false,
+    checked,
+    first_bad_seq,
+    reason,
+  });
+
+  for (let round = 0; ; round++) {
+    for (;;) {
+      const rows = await db.sql<AuditRow>`
+        SELECT seq, at, type, actor, target, outcome, ip, user_agent, request_id, details,
+               prev_hash, hash
+        FROM audit_events WHERE seq > ${lastSeq} ORDER BY seq LIMIT ${pageSize}`;
+      for (const row of rows) {
+        if (row.seq !== lastSeq + 1) return fail(lastSeq + 1, "seq_gap");
+        const record = hashedRecordOf(row);
+        if (!record) return fail(row.seq, "malformed_row");
+        if (hashRecord(record) !== row.hash) return fail(row.seq, "hash_mismatch");
+        if (row.prev_hash !== lastHash) return fail(row.seq, "chain_break");
+        lastSeq = row.seq;
+        lastHash = row.hash;
+        checked++;
+      }
+      if (rows.length < pageSize) break;
+    }
+    // Read after the rows: the head and its row commit together, so a head
+    // beyond what we read means appends landed meanwhile (catch up) or rows vanished.
+    const [head] = await db.sql<{ seq: number; hash: string }>`
+      SELECT seq, hash FROM audit_chain_head WHERE id = 1`;
+    if (!head) return fail(lastSeq + 1, "head_mismatch");
+    if (head.seq === lastSeq) {
+      return head.hash === lastHash ? { ok: true, checked } : fail(lastSeq, "head_mismatch");
+    }
+    if (head.seq < lastSeq) {
+      // Rows beyond the head were never appended by the log; the ones up to it are intact.
+      return { ok: false, checked: head.seq, first_bad_seq: head.seq + 1, reason: "head_mismatch" };
+    }
+    const [next] = await db.sql<{ seq: number }>`
+      SELECT seq FROM audit_events WHERE seq > ${lastSeq} ORDER BY seq LIMIT 1`;
+    if (!next || round >= MAX_CATCH_UP_ROUNDS) return fail(lastSeq + 1, "truncated");
+  }
+}

@@ -1,0 +1,230 @@
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { type AuditLog, createAuditLog, hashRecord } from "../../src/audit/index.ts";
+import { runAuditVerify } from "../../src/cli/audit.ts";
+import { ManualClock } from "../../src/clock/index.ts";
+import { captureIo } from "../support/captureIo.ts";
+import { describeEachDatabase } from "../support/databases.ts";
+import { disableAppendOnly } from "./tamper.ts";
+
+describeEachDatabase(
+  "audit verify",
+  (t) => {
+    let audit: AuditLog;
+    /** Seven events, verified in pages of two so tampering lands mid-stream. */
+    const seed = async () => {
+      const clock = new ManualClock(1_750_000_000_000);
+      audit = createAuditLog(t.db(), { clock, verifyPageSize: 2 });
+      for (let i = 1; i <= 7; i++) {
+        await audit.append({
+          type: "authn_login_success",
+          outcome: "success",
+          actor: `u${i}`,
+          details: { i },
+        });
+        clock.advance(1000);
+      }
+      expect(await audit.verify()).toEqual({ ok: true, checked: 7 });
+      await disableAppendOnly(t.db());
+    };
+
+    test("an edited row: hash_mismatch at that seq", async () => {
+      await seed();
+      await t.db().sql`UPDATE audit_events SET actor = 'mallory' WHERE seq = 5`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 4,
+        first_bad_seq: 5,
+        reason: "hash_mismatch",
+      });
+    });
+
+    test("an edited timestamp or details: hash_mismatch", async () => {
+      await seed();
+      await t.db().sql`UPDATE audit_events SET details = '{"i":99}' WHERE seq = 2`;
+      expect(await audit.verify()).toMatchObject({
+        ok: false,
+        first_bad_seq: 2,
+        reason: "hash_mismatch",
+      });
+    });
+
+    test("a deleted row: seq_gap naming the missing seq", async () => {
+      await seed();
+      await t.db().sql`DELETE FROM audit_events WHERE seq = 3`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 2,
+        first_bad_seq: 3,
+        reason: "seq_gap",
+      });
+    });
+
+    test("deleted newest rows: truncated", async () => {
+      await seed();
+      await t.db().sql`DELETE FROM audit_events WHERE seq >= 6`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 5,
+        first_bad_seq: 6,
+        reason: "truncated",
+      });
+    });
+
+    test("a re-hashed edit: chain_break at the next row", async () => {
+      await seed();
+      const [row] = await t.db().sql<{
+        at: number;
+        type: string;
+        outcome: string;
+        details: string;
+        prev_hash: string;
+      }>`SELECT at, type, outcome, details, prev_hash FROM audit_events WHERE seq = 4`;
+      if (!row) throw new Error("seeded row missing");
+      const hash = hashRecord({
+        seq: 4,
+        at: row.at,
+        type: row.type,
+        actor: "mallory",
+        target: null,
+        outcome: row.outcome,
+        ip: null,
+        user_agent: null,
+        request_id: null,
+        details: JSON.parse(row.details),
+        prev_hash: row.prev_hash,
+      });
+      await t.db().sql`UPDATE audit_events SET actor = 'mallory', hash = ${hash} WHERE seq = 4`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 4,
+        first_bad_seq: 5,
+        reason: "chain_break",
+      });
+    });
+
+    test("reordered rows: detected at the first moved seq", async () => {
+      await seed();
+      await t.db().sql`UPDATE audit_events SET seq = -1 WHERE seq = 3`;
+      await t.db().sql`UPDATE audit_events SET seq = 3 WHERE seq = 4`;
+      await t.db().sql`UPDATE audit_events SET seq = 4 WHERE seq = -1`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 2,
+        first_bad_seq: 3,
+        reason: "hash_mismatch",
+      });
+    });
+
+    test("a row inserted in the middle (later rows shifted): detected where it starts", async () => {
+      await seed();
+      // Shift seq 4..7 up by one (descending to keep the key unique), then forge seq 4.
+      for (const seq of [7, 6, 5, 4]) {
+        await t.db().sql`UPDATE audit_events SET seq = ${seq + 1} WHERE seq = ${seq}`;
+      }
+      const [prev] = await t.db().sql<{
+        hash: string;
+      }>`SELECT hash FROM audit_events WHERE seq = 3`;
+      const record = {
+        seq: 4,
+        at: 1,
+        type: "user_created",
+        actor: "mallory",
+        target: null,
+        outcome: "success",
+        ip: null,
+        user_agent: null,
+        request_id: null,
+        details: {},
+        prev_hash: prev?.hash as string,
+      };
+      await t.db().sql`INSERT INTO audit_events
+        (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
+        VALUES (4, 1, 'user_created', 'mallory', NULL, 'success', NULL, NULL, NULL, '{}',
+                ${record.prev_hash}, ${hashRecord(record)})`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 4,
+        first_bad_seq: 5,
+        reason: "hash_mismatch",
+      });
+    });
+
+    test("a well-formed row appended behind the log's back: head_mismatch", async () => {
+      await seed();
+      const [last] = await t.db().sql<{
+        hash: string;
+      }>`SELECT hash FROM audit_events WHERE seq = 7`;
+      const record = {
+        seq: 8,
+        at: 1,
+        type: "user_created",
+        actor: "mallory",
+        target: null,
+        outcome: "success",
+        ip: null,
+        user_agent: null,
+        request_id: null,
+        details: {},
+        prev_hash: last?.hash as string,
+      };
+      await t.db().sql`INSERT INTO audit_events
+        (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
+        VALUES (8, 1, 'user_created', 'mallory', NULL, 'success', NULL, NULL, NULL, '{}',
+                ${record.prev_hash}, ${hashRecord(record)})`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 7,
+        first_bad_seq: 8,
+        reason: "head_mismatch",
+      });
+    });
+
+    test("details that are not a JSON object: malformed_row", async () => {
+      await seed();
+      await t.db().sql`UPDATE audit_events SET details = 'not json' WHERE seq = 6`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 5,
+        first_bad_seq: 6,
+        reason: "malformed_row",
+      });
+    });
+
+    test("audit verify command: exit 0 with the route's JSON, exit 1 once tampered", async () => {
+      await seed();
+      const ok = captureIo();
+      expect(await runAuditVerify({ DATABASE_URL: t.url() }, ok.io)).toBe(0);
+      expect(JSON.parse(ok.stdout())).toEqual({ ok: true, checked: 7 });
+      await t.db().sql`DELETE FROM audit_events WHERE seq = 2`;
+      const bad = captureIo();
+      expect(await runAuditVerify({ DATABASE_URL: t.url() }, bad.io)).toBe(1);
+      expect(JSON.parse(bad.stdout())).toEqual({
+        ok: false,
+        checked: 1,
+        first_bad_seq: 2,
+        reason: "seq_gap",
+      });
+    });
+
+    test("instances appending at once share one gapless chain", async () => {
+      const fixture = join(import.meta.dir, "fixtures", "appendMany.ts");
+      const children = ["a", "b", "c"].map((name) =>
+        Bun.spawn([process.execPath, fixture, t.url(), name, "15"], {
+          stdout: "pipe",
+          stderr: "pipe",
+        }),
+      );
+      for (const child of children) {
+        const code = await child.exited;
+        if (code !== 0)
+          throw new Error(`instance failed: ${await new Response(child.stderr).text()}`);
+      }
+      const audit = createAuditLog(t.db());
+      expect(await audit.verify()).toEqual({ ok: true, checked: 45 });
+      const page = await audit.query({ limit: 100 });
+      expect(new Set(page.events.map((e) => e.actor))).toEqual(new Set(["a", "b", "c"]));
+    });
+  },
+  { fresh: "test" },
+);
