@@ -1,0 +1,256 @@
+/**
+ * Market data, news and alternative-data routes. Every answer carries its
+ * provenance (`source`, `stale`, `as_of`, `age_ms`); a failing provider with
+ * no acceptable cached answer gives 503 `provider_unavailable`, an unknown
+ * symbol 404 `not_found`. Symbols are upper case (`^[A-Z][A-Z0-9.-]{0,9}$`):
+ * lower case is rejected rather than folded, so a cache key has one spelling.
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import {
+  BarSchema,
+  isProviderError,
+  NewsItemSchema,
+  type Providers,
+  QuoteSchema,
+  SentimentSchema,
+  type Served,
+  TIMEFRAMES,
+  type Timeframe,
+} from "../../providers/index.ts";
+import { retryAfterOf } from "../../resilience/index.ts";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+
+const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
+const DAY = 86_400_000;
+/** Longest range one bars request may span, per timeframe. */
+export const MAX_SPAN_MS: Record<Timeframe, number> = {
+  "1Min": 31 * DAY,
+  "5Min": 93 * DAY,
+  "15Min": 186 * DAY,
+  "1Hour": 366 * DAY,
+  "1Day": 3_660 * DAY,
+};
+/** Default range when `start` is absent, per timeframe. */
+const DEFAULT_SPAN_MS: Record<Timeframe, number> = {
+  "1Min": DAY,
+  "5Min": 5 * DAY,
+  "15Min": 10 * DAY,
+  "1Hour": 30 * DAY,
+  "1Day": 365 * DAY,
+};
+const NEWS_MAX_SPAN_MS = 366 * DAY;
+
+const SymbolText = z
+  .string()
+  .regex(SYMBOL, "must be 1-10 characters: A-Z, 0-9, '.', '-', starting with a letter");
+const Time = z.iso.datetime({ offset: true }).openapi({ example: "2024-03-15T14:30:00Z" });
+const SymbolParam = z.object({
+  symbol: SymbolText.openapi({ param: { name: "symbol", in: "path" }, example: "AAPL" }),
+});
+
+const meta = {
+  source: z.string(),
+  stale: z
+    .boolean()
+    .openapi({ description: "True when a provider failed and a cached answer stood in" }),
+  as_of: z.string().openapi({ format: "date-time", description: "When the data was fetched" }),
+  age_ms: z.number().int(),
+};
+const QuoteResponse = z.object({ quote: QuoteSchema, ...meta }).openapi("QuoteResponse");
+const BarsResponse = z
+  .object({ symbol: z.string(), timeframe: z.enum(TIMEFRAMES), bars: z.array(BarSchema), ...meta })
+  .openapi("BarsResponse");
+const NewsResponse = z.object({ news: z.array(NewsItemSchema), ...meta }).openapi("NewsResponse");
+const SentimentResponse = z
+  .object({ sentiment: SentimentSchema, ...meta })
+  .openapi("SentimentResponse");
+
+const BarsQuery = z.object({
+  timeframe: z.enum(TIMEFRAMES).default("1Day"),
+  start: Time.optional(),
+  end: Time.optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+});
+const NewsQuery = z.object({
+  symbols: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "Comma-separated symbols, at most 10", example: "AAPL,MSFT" }),
+  start: Time.optional(),
+  end: Time.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+const ErrorBody = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), request_id: z.string() }) })
+  .openapi("Error");
+const errors = {
+  400: { description: "Invalid request", content: { "application/json": { schema: ErrorBody } } },
+  404: { description: "Unknown symbol", content: { "application/json": { schema: ErrorBody } } },
+  503: {
+    description: "Provider unavailable",
+    content: { "application/json": { schema: ErrorBody } },
+  },
+} as const;
+const ok = <S extends z.ZodType>(schema: S, description: string) => ({
+  200: { description, content: { "application/json": { schema } } },
+  ...errors,
+});
+
+const invalid = (path: string, message: string) =>
+  new ApiError("invalid_request", {
+    message: "The request query is invalid.",
+    details: [{ path, message }],
+  });
+
+/** Resolves start/end (defaults, order, span). */
+function range(
+  start: string | undefined,
+  end: string | undefined,
+  now: number,
+  defaultSpan: number,
+  maxSpan: number,
+) {
+  const endMs = end ? Date.parse(end) : now;
+  const startMs = start ? Date.parse(start) : endMs - defaultSpan;
+  if (startMs > endMs) throw invalid("query.start", "must not be after end");
+  if (endMs - startMs > maxSpan)
+    throw invalid("query.start", `range must not exceed ${Math.round(maxSpan / DAY)} days`);
+  return { start: startMs, end: endMs };
+}
+
+/** Maps provider failures to the pinned API errors. */
+async function guarded<T>(run: () => Promise<Served<T>>): Promise<Served<T>> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isProviderError(error) && error.kind === "not_found")
+      throw new ApiError("not_found", { message: "Unknown symbol or no data." });
+    const wait = retryAfterOf(error);
+    const headers: Record<string, string> =
+      wait === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(wait / 1000))) };
+    throw new ApiError("provider_unavailable", { headers });
+  }
+}
+
+const meta$ = <T>(s: Served<T>) => ({
+  source: s.source,
+  stale: s.stale,
+  as_of: s.as_of,
+  age_ms: s.age_ms,
+});
+
+/** Dependencies of {@link registerMarketRoutes}. */
+export interface MarketRouteDeps {
+  providers: Providers;
+  /** Route-level auth (requireAuth("viewer")). */
+  authorize: MiddlewareHandler<AppEnv>;
+  /** Current time for default ranges (default Date.now). */
+  now?: () => number;
+}
+
+/** Registers GET /v1/market/quotes/{symbol}, /v1/market/bars/{symbol}, /v1/news, /v1/altdata/sentiment/{symbol}. */
+export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRouteDeps): void {
+  const { providers, authorize } = deps;
+  const now = deps.now ?? Date.now;
+  const common = {
+    tags: ["market"],
+    security: [{ bearer: [] as string[] }],
+    middleware: [authorize],
+  };
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "get",
+      path: "/v1/market/quotes/{symbol}",
+      summary: "Latest quote",
+      request: { params: SymbolParam },
+      responses: ok(QuoteResponse, "Latest quote"),
+    }),
+    async (c) => {
+      const { symbol } = c.req.valid("param");
+      const served = await guarded(() => providers.market.latestQuote(symbol, c.req.raw.signal));
+      return c.json({ quote: served.data, ...meta$(served) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "get",
+      path: "/v1/market/bars/{symbol}",
+      summary: "Historical bars",
+      request: { params: SymbolParam, query: BarsQuery },
+      responses: ok(BarsResponse, "Bars, ascending"),
+    }),
+    async (c) => {
+      const { symbol } = c.req.valid("param");
+      const q = c.req.valid("query");
+      if (!providers.market.timeframes.includes(q.timeframe)) {
+        throw invalid("query.timeframe", `not served by provider ${providers.market.name}`);
+      }
+      const { start, end } = range(
+        q.start,
+        q.end,
+        now(),
+        DEFAULT_SPAN_MS[q.timeframe],
+        MAX_SPAN_MS[q.timeframe],
+      );
+      const served = await guarded(() =>
+        providers.market.bars(
+          symbol,
+          { timeframe: q.timeframe, start, end, limit: q.limit },
+          c.req.raw.signal,
+        ),
+      );
+      return c.json({ symbol, timeframe: q.timeframe, bars: served.data, ...meta$(served) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "get",
+      path: "/v1/news",
+      summary: "News, newest first",
+      request: { query: NewsQuery },
+      responses: ok(NewsResponse, "News items"),
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const symbols = q.symbols ? [...new Set(q.symbols.split(",").map((s) => s.trim()))] : [];
+      if (symbols.length > 10) throw invalid("query.symbols", "at most 10 symbols");
+      if (symbols.some((s) => !SYMBOL.test(s)))
+        throw invalid("query.symbols", "each symbol must match ^[A-Z][A-Z0-9.-]{0,9}$");
+      if (symbols.length === 0 && !providers.news.generalFeed) {
+        throw invalid("query.symbols", `required by provider ${providers.news.name}`);
+      }
+      const { start, end } = range(q.start, q.end, now(), 7 * DAY, NEWS_MAX_SPAN_MS);
+      const served = await guarded(() =>
+        providers.news.news({ symbols, start, end, limit: q.limit }, c.req.raw.signal),
+      );
+      return c.json({ news: served.data, ...meta$(served) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      ...common,
+      method: "get",
+      path: "/v1/altdata/sentiment/{symbol}",
+      summary: "Sentiment and social mentions",
+      request: { params: SymbolParam },
+      responses: ok(SentimentResponse, "Sentiment"),
+    }),
+    async (c) => {
+      const { symbol } = c.req.valid("param");
+      const served = await guarded(() => providers.altdata.sentiment(symbol, c.req.raw.signal));
+      return c.json({ sentiment: served.data, ...meta$(served) }, 200);
+    },
+  );
+}
