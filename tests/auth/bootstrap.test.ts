@@ -1,0 +1,117 @@
+/**
+ * The bootstrap admin: created from ADMIN_PASSWORD_HASH (argon2id or passlib
+ * bcrypt, 72-byte truncation included) or a development ADMIN_PASSWORD;
+ * legacy hashes upgraded to argon2id on the first good login and kept across
+ * restarts; a changed variable is the break-glass reset.
+ */
+import { expect, test } from "bun:test";
+import {
+  bootstrapAdmin,
+  hashKind,
+  hashPassword,
+  isAdminBootstrapError,
+} from "../../src/auth/index.ts";
+import { describeEachDatabase } from "../support/databases.ts";
+import { buildAuthHarness } from "./support/authApp.ts";
+
+// libxcrypt (python3 crypt, METHOD_BLOWFISH) — what passlib writes too.
+const PASSLIB_LONG = {
+  // 40 × "é" = 80 bytes + tail: only the first 72 bytes were hashed.
+  password: `${"é".repeat(40)}tail-that-is-ignored`,
+  hash: "$2b$04$Q0BQGrpwprzCYsFSaag8EeXsVx40sUQAjY7rcT/cDcpV7pqUjT3Sm",
+};
+
+const base = {
+  environment: "production" as const,
+  ADMIN_USERNAME: "root",
+  ADMIN_PASSWORD: undefined,
+};
+
+describeEachDatabase(
+  "bootstrap admin",
+  (t) => {
+    test("passlib bcrypt hash: login works, is upgraded to argon2id, and survives a restart", async () => {
+      const config = { ...base, ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash };
+      expect(await bootstrapAdmin(t.db(), config)).toBe("created");
+      const h = await buildAuthHarness(t.db(), { bootstrap: false });
+      // The tail beyond 72 bytes does not matter to bcrypt, exactly as with passlib.
+      const first = await h.post("/v1/auth/login", {
+        username: "root",
+        password: `${"é".repeat(36)}other tail`,
+      });
+      expect(first.status).toBe(200);
+      await t.db()
+        .sql`UPDATE users SET password_hash = ${PASSLIB_LONG.hash} WHERE username = 'root'`;
+      const pair = await h.login("Root", PASSLIB_LONG.password);
+      expect(pair.token_type).toBe("Bearer");
+      const upgraded = await h.auth.users.findByUsername("root");
+      expect(hashKind(upgraded?.passwordHash as string)).toBe("argon2id");
+      expect(await bootstrapAdmin(t.db(), config)).toBe("unchanged");
+      expect((await h.auth.users.findByUsername("root"))?.passwordHash).toBe(
+        upgraded?.passwordHash as string,
+      );
+      // The upgrade re-hashed the password as received (full length): argon2id has no 72-byte limit.
+      expect(
+        (await h.post("/v1/auth/login", { username: "root", password: PASSLIB_LONG.password }))
+          .status,
+      ).toBe(200);
+    });
+
+    test("a changed ADMIN_PASSWORD_HASH resets the password, role and disabled flag and ends tokens", async () => {
+      expect(
+        await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash }),
+      ).toBe("created");
+      const h = await buildAuthHarness(t.db(), { bootstrap: false });
+      const pair = await h.login("root", PASSLIB_LONG.password);
+      const user = await h.auth.users.findByUsername("root");
+      await h.auth.users.update(
+        user?.id as string,
+        { role: "viewer", disabled: true },
+        h.clock.now(),
+      );
+      const next = await hashPassword("the-break-glass-password");
+      expect(await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: next })).toBe("updated");
+      const after = await h.auth.users.findByUsername("root");
+      expect(after).toMatchObject({ role: "admin", disabled: false, passwordHash: next });
+      expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(401);
+      expect(
+        (await h.post("/v1/auth/login", { username: "root", password: "the-break-glass-password" }))
+          .status,
+      ).toBe(200);
+    });
+
+    test("development ADMIN_PASSWORD is hashed at bootstrap; refused elsewhere", async () => {
+      const dev = {
+        environment: "development" as const,
+        ADMIN_USERNAME: "dev",
+        ADMIN_PASSWORD: "dev-password-123",
+        ADMIN_PASSWORD_HASH: undefined,
+      };
+      expect(await bootstrapAdmin(t.db(), dev)).toBe("created");
+      const stored = (
+        await t.db().sql<{
+          password_hash: string;
+        }>`SELECT password_hash FROM users WHERE username = 'dev'`
+      )[0]?.password_hash;
+      expect(hashKind(stored as string)).toBe("argon2id");
+      expect(stored).not.toContain("dev-password-123");
+      expect(await bootstrapAdmin(t.db(), dev)).toBe("unchanged");
+      const err = await bootstrapAdmin(t.db(), { ...dev, environment: "production" }).catch(
+        (e: unknown) => e,
+      );
+      expect(isAdminBootstrapError(err)).toBe(true);
+    });
+
+    test("a malformed hash is refused; no configuration is skipped", async () => {
+      const err = await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: "plaintext" }).catch(
+        (e: unknown) => e,
+      );
+      expect(isAdminBootstrapError(err)).toBe(true);
+      expect(String(err)).not.toContain("plaintext");
+      expect(await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: undefined })).toBe(
+        "skipped",
+      );
+    });
+  },
+  { fresh: "test" },
+);

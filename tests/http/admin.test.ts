@@ -1,0 +1,241 @@
+/**
+ * /v1/admin/*: users, roles, disabling, revoke-all, maintenance (shared by
+ * instances, ≤ 1 s), audit listing, and that the routes are in the OpenAPI
+ * document — on SQLite and PostgreSQL.
+ */
+import { beforeEach, expect, test } from "bun:test";
+import {
+  ADMIN_PASSWORD,
+  type AuthHarness,
+  buildAuthHarness,
+  errorOf,
+  type TokenPairBody,
+} from "../auth/support/authApp.ts";
+import { describeEachDatabase } from "../support/databases.ts";
+
+interface UserJson {
+  id: string;
+  username: string;
+  role: string;
+  disabled: boolean;
+}
+
+describeEachDatabase(
+  "admin",
+  (t) => {
+    let h: AuthHarness;
+    let admin: TokenPairBody;
+    beforeEach(async () => {
+      h = await buildAuthHarness(t.db());
+      admin = await h.login("admin", ADMIN_PASSWORD);
+    });
+
+    const createUser = async (
+      username: string,
+      role = "viewer",
+      password = "viewer-password-1",
+    ) => {
+      const res = await h.post(
+        "/v1/admin/users",
+        { username, password, role },
+        { token: admin.access_token },
+      );
+      return { res, user: res.status === 201 ? ((await res.json()) as UserJson) : undefined };
+    };
+    const patch = (id: string, body: unknown, token = admin.access_token) =>
+      h.send(`/v1/admin/users/${id}`, {
+        method: "PATCH",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+        token,
+      });
+
+    test("create → 201 user; duplicate (any case) → 409; list", async () => {
+      const { res, user } = await createUser("Alice", "trader");
+      expect(res.status).toBe(201);
+      expect(user).toEqual({
+        id: expect.any(String),
+        username: "alice",
+        role: "trader",
+        disabled: false,
+      });
+      expect((await createUser("ALICE")).res.status).toBe(409);
+      const list = (await (
+        await h.send("/v1/admin/users", { token: admin.access_token })
+      ).json()) as { users: UserJson[] };
+      expect(list.users.map((u) => u.username).sort()).toEqual(["admin", "alice"]);
+      expect(JSON.stringify(list)).not.toContain("argon2");
+      const created = h.events.find((e) => e.type === "user_created");
+      expect(created).toMatchObject({
+        actor: expect.any(String),
+        target: user?.id,
+        outcome: "success",
+      });
+    });
+
+    test("validation errors are the pinned 400 with details, never echoing values", async () => {
+      const res = await h.post(
+        "/v1/admin/users",
+        { username: "bob", password: "short", role: "root" },
+        { token: admin.access_token },
+      );
+      expect(res.status).toBe(400);
+      const err = await errorOf(res);
+      expect(err.code).toBe("invalid_request");
+      expect(Array.isArray(err.details) && err.details.length >= 2).toBe(true);
+      expect(JSON.stringify(err)).not.toContain("short");
+      expect((await patch("x", { role: "admin", extra: 1 })).status).toBe(400);
+    });
+
+    test("roles: a viewer gets 403 on admin routes and sees market data; demotion applies at once", async () => {
+      const { user } = await createUser("victor", "admin");
+      const v = await h.login("victor", "viewer-password-1");
+      expect((await h.send("/v1/admin/users", { token: v.access_token })).status).toBe(200);
+      expect((await patch(user?.id as string, { role: "viewer" })).status).toBe(200);
+      const denied = await h.send("/v1/admin/users", { token: v.access_token });
+      expect(denied.status).toBe(403);
+      expect((await errorOf(denied)).code).toBe("forbidden");
+      expect((await h.send("/v1/market/ping", { token: v.access_token })).status).toBe(200);
+    });
+
+    test("disabling a user ends its sessions; re-enabling does not revive old tokens", async () => {
+      const { user } = await createUser("dana");
+      const d = await h.login("dana", "viewer-password-1");
+      const res = await patch(user?.id as string, { disabled: true });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as UserJson).disabled).toBe(true);
+      expect((await h.send("/v1/market/ping", { token: d.access_token })).status).toBe(401);
+      expect((await h.post("/v1/auth/refresh", { refresh_token: d.refresh_token })).status).toBe(
+        400,
+      );
+      expect(
+        (await h.post("/v1/auth/login", { username: "dana", password: "viewer-password-1" }))
+          .status,
+      ).toBe(401);
+      await patch(user?.id as string, { disabled: false });
+      expect((await h.send("/v1/market/ping", { token: d.access_token })).status).toBe(401);
+      expect(h.events.filter((e) => e.type === "user_disabled")).toHaveLength(1);
+    });
+
+    test("unknown user → 404; the last enabled admin cannot be disabled or demoted", async () => {
+      expect((await patch("no-such-id", { role: "viewer" })).status).toBe(404);
+      const me = (await (await h.send("/v1/auth/me", { token: admin.access_token })).json()) as {
+        id: string;
+      };
+      expect((await patch(me.id, { disabled: true })).status).toBe(409);
+      expect((await patch(me.id, { role: "trader" })).status).toBe(409);
+    });
+
+    test("revoke-all: every token of every user stops working; new logins work", async () => {
+      await createUser("erin");
+      const e = await h.login("erin", "viewer-password-1");
+      const res = await h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
+      expect(res.status).toBe(204);
+      for (const p of [admin, e]) {
+        expect((await h.send("/v1/market/ping", { token: p.access_token })).status).toBe(401);
+        expect((await h.post("/v1/auth/refresh", { refresh_token: p.refresh_token })).status).toBe(
+          400,
+        );
+      }
+      // Same second as the revoke-all: the new session's token must still work.
+      const fresh = await h.login("erin", "viewer-password-1");
+      expect((await h.send("/v1/market/ping", { token: fresh.access_token })).status).toBe(200);
+      expect(h.events.find((x) => x.type === "authz_revoke_all")).toMatchObject({
+        outcome: "success",
+      });
+    });
+
+    test("revoke-all rejects a token minted before it even if its session were alive", async () => {
+      const old = await h.login("admin", ADMIN_PASSWORD);
+      h.clock.advance(2000);
+      await h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
+      // Resurrect the session row to isolate the global not-before check.
+      await t.db().sql`UPDATE sessions SET revoked_at = NULL`;
+      expect((await h.send("/v1/auth/me", { token: old.access_token })).status).toBe(401);
+    });
+
+    test("maintenance: 503 on /v1 except auth and admin, before any token check; shared with other instances ≤ 1 s", async () => {
+      const other = await buildAuthHarness(await t.openAnother(), {
+        clock: h.clock,
+        bootstrap: false,
+      });
+      expect((await other.send("/v1/market/ping")).status).toBe(401);
+      const on = await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: JSON.stringify({ enabled: true, reason: "db failover" }),
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      expect(on.status).toBe(200);
+      expect(await on.json()).toEqual({ enabled: true, reason: "db failover" });
+      const anon = await h.send("/v1/market/ping");
+      expect(anon.status).toBe(503);
+      expect((await errorOf(anon)).code).toBe("maintenance");
+      expect((await h.send("/v1/auth/me", { token: admin.access_token })).status).toBe(200);
+      expect(
+        await (await h.send("/v1/admin/maintenance", { token: admin.access_token })).json(),
+      ).toEqual({ enabled: true, reason: "db failover" });
+      h.clock.advance(500);
+      expect((await other.send("/v1/market/ping")).status).toBe(503);
+      await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: JSON.stringify({ enabled: false, reason: "" }),
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      h.clock.advance(500);
+      expect((await other.send("/v1/market/ping")).status).toBe(401);
+      expect(h.events.filter((e) => e.type.startsWith("maintenance_")).map((e) => e.type)).toEqual([
+        "maintenance_on",
+        "maintenance_off",
+      ]);
+    });
+
+    test("audit listing: newest first, type filter, cursor", async () => {
+      await createUser("f1");
+      await createUser("f2");
+      const page = (await (
+        await h.send("/v1/admin/audit?limit=2", { token: admin.access_token })
+      ).json()) as { events: { seq: number; type: string }[]; next_cursor: string | null };
+      expect(page.events).toHaveLength(2);
+      expect(page.events[0]?.seq).toBeGreaterThan(page.events[1]?.seq as number);
+      expect(page.next_cursor).toBe(String(page.events[1]?.seq));
+      const filtered = (await (
+        await h.send("/v1/admin/audit?type=user_created", { token: admin.access_token })
+      ).json()) as { events: { type: string }[] };
+      expect(filtered.events.map((e) => e.type)).toEqual(["user_created", "user_created"]);
+      expect((await h.send("/v1/admin/audit?limit=0", { token: admin.access_token })).status).toBe(
+        400,
+      );
+      expect(
+        (await h.send("/v1/admin/audit?since=yesterday", { token: admin.access_token })).status,
+      ).toBe(400);
+      expect(
+        await (await h.send("/v1/admin/audit/verify", { token: admin.access_token })).json(),
+      ).toMatchObject({ ok: true });
+    });
+
+    test("every auth and admin route is in /openapi.json", async () => {
+      const doc = (await (await h.send("/openapi.json")).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      for (const [path, method] of [
+        ["/v1/auth/login", "post"],
+        ["/v1/auth/refresh", "post"],
+        ["/v1/auth/logout", "post"],
+        ["/v1/auth/me", "get"],
+        ["/v1/auth/password", "post"],
+        ["/v1/admin/users", "get"],
+        ["/v1/admin/users", "post"],
+        ["/v1/admin/users/{id}", "patch"],
+        ["/v1/admin/revoke-all", "post"],
+        ["/v1/admin/maintenance", "put"],
+        ["/v1/admin/audit", "get"],
+        ["/v1/admin/audit/verify", "get"],
+      ] as const) {
+        expect(doc.paths[path]?.[method]).toBeDefined();
+      }
+    });
+  },
+  { fresh: "test" },
+);
