@@ -43,7 +43,10 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
 
+  private readonly clock: Clock;
+
   constructor(opts: AlpacaOptions) {
+    this.clock = opts.clock;
     this.baseUrl = opts.dataUrl ?? "https://data.alpaca.markets";
     this.headers = { "APCA-API-KEY-ID": opts.keyId, "APCA-API-SECRET-KEY": opts.secretKey };
   }
@@ -54,7 +57,14 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
     signal: AbortSignal,
   ) {
     return getJson(
-      { provider: NAME, baseUrl: this.baseUrl, path, query, headers: this.headers },
+      {
+        provider: NAME,
+        baseUrl: this.baseUrl,
+        path,
+        query,
+        headers: this.headers,
+        clock: this.clock,
+      },
       signal,
     );
   }

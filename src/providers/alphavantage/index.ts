@@ -70,6 +70,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
         path: "/query",
         query: { ...params, apikey: this.opts.apiKey },
         secretParams: ["apikey"],
+        clock: this.opts.clock,
       },
       signal,
     );

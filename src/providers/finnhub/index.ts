@@ -54,6 +54,7 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
         path,
         query: { ...query, token: this.opts.apiKey },
         secretParams: ["token"],
+        clock: this.opts.clock,
       },
       signal,
     );

@@ -28,6 +28,8 @@ export interface JsonRequest {
   headers?: Record<string, string>;
   /** Query parameters that carry credentials (redacted everywhere). */
   secretParams?: readonly string[];
+  /** Clock for Retry-After dates when no call context is installed. */
+  clock?: Clock;
 }
 
 /** Per-call context: the clock for Retry-After dates and the parent span. */
@@ -129,7 +131,7 @@ async function send(
 
 /** Sends `req` and returns its parsed JSON body, or throws a ProviderError (or the signal's reason). */
 export async function getJson(req: JsonRequest, signal: AbortSignal): Promise<unknown> {
-  const call = callStore.getStore() ?? { clock: systemClock };
+  const call = callStore.getStore() ?? { clock: req.clock ?? systemClock };
   const { url, redacted } = buildUrl(req);
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   const span = tracer.startSpan(

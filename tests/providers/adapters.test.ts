@@ -1,0 +1,244 @@
+/** Real adapters against fake servers replaying documented payloads and faults. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { ManualClock } from "../../src/clock/index.ts";
+import {
+  AlpacaProvider,
+  AlphaVantageProvider,
+  FinnhubProvider,
+  isProviderError,
+  type ProviderError,
+} from "../../src/providers/index.ts";
+import { startFake } from "./fakes/fakeServer.ts";
+import { alpacaRoutes, alphaVantageRoutes, finnhubRoutes } from "./fakes/payloads.ts";
+
+const signal = new AbortController().signal;
+const clock = new ManualClock(Date.parse("2024-01-03T12:00:00Z"));
+const alpacaFake = startFake(alpacaRoutes);
+const finnhubFake = startFake(finnhubRoutes({ legacy: false }));
+const legacyFake = startFake(finnhubRoutes({ legacy: true }));
+const avFake = startFake(alphaVantageRoutes);
+afterAll(async () => {
+  await Promise.all([alpacaFake.stop(), finnhubFake.stop(), legacyFake.stop(), avFake.stop()]);
+});
+
+const SECRET = "sk-very-secret-value";
+const alpaca = new AlpacaProvider({
+  keyId: "AKID",
+  secretKey: SECRET,
+  dataUrl: alpacaFake.url,
+  clock,
+});
+const finnhub = (url: string) => new FinnhubProvider({ apiKey: SECRET, baseUrl: url, clock });
+const av = new AlphaVantageProvider({ apiKey: SECRET, baseUrl: avFake.url, clock });
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isProviderError(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
+  expect(error.message).not.toContain(SECRET);
+  return error;
+}
+
+describe("alpaca", () => {
+  test("latest quote with key headers, nanosecond time normalised", async () => {
+    const q = await alpaca.latestQuote("AAPL", signal);
+    expect(q).toEqual({
+      symbol: "AAPL",
+      timestamp: "2022-03-18T14:02:43.651Z",
+      price: 161.105,
+      bid: 161.1,
+      ask: 161.11,
+      bid_size: 2,
+      ask_size: 13,
+    });
+    const sent = alpacaFake.requests.at(-1);
+    expect(sent?.headers.get("apca-api-key-id")).toBe("AKID");
+    expect(sent?.headers.get("apca-api-secret-key")).toBe(SECRET);
+    expect(sent?.url.search).not.toContain(SECRET);
+  });
+
+  test("bars follow next_page_token; unknown symbol quote is not_found", async () => {
+    const bars = await alpaca.bars(
+      "AAPL",
+      { timeframe: "1Day", start: 0, end: clock.now(), limit: 100 },
+      signal,
+    );
+    expect(bars.map((b) => b.t)).toEqual(["2022-02-01T05:00:00Z", "2022-02-02T05:00:00Z"]);
+    expect(bars[0]).toMatchObject({ o: 174, n: 732412, vw: 173.703516 });
+    expect((await failure(alpaca.latestQuote("NOPE", signal))).kind).toBe("not_found");
+    expect(
+      await alpaca.bars(
+        "NOPE",
+        { timeframe: "1Day", start: 0, end: clock.now(), limit: 100 },
+        signal,
+      ),
+    ).toEqual([]);
+  });
+
+  test("news maps to the domain model", async () => {
+    const [item] = await alpaca.news(
+      { symbols: ["AAPL"], start: 0, end: clock.now(), limit: 10 },
+      signal,
+    );
+    expect(item).toMatchObject({
+      id: "24843171",
+      source: "benzinga",
+      symbols: ["AAPL"],
+      created_at: "2022-01-05T22:00:37Z",
+      sentiment: null,
+    });
+  });
+
+  test("faults: 429 with Retry-After / X-Ratelimit-Reset, 5xx, 401, truncated JSON, wrong shape", async () => {
+    alpacaFake.fault = { kind: "status", status: 429, headers: { "Retry-After": "3" } };
+    let e = await failure(alpaca.latestQuote("AAPL", signal));
+    expect([e.kind, e.retryAfterMs, e.retryable]).toEqual(["rate_limited", 3000, true]);
+    const reset = Math.floor(clock.now() / 1000) + 7;
+    alpacaFake.fault = {
+      kind: "status",
+      status: 429,
+      headers: {
+        "X-Ratelimit-Limit": "200",
+        "X-Ratelimit-Remaining": "0",
+        "X-Ratelimit-Reset": String(reset),
+      },
+    };
+    e = await failure(alpaca.latestQuote("AAPL", signal));
+    expect(e.retryAfterMs).toBe(7000);
+    alpacaFake.fault = { kind: "status", status: 503 };
+    expect((await failure(alpaca.latestQuote("AAPL", signal))).kind).toBe("unavailable");
+    alpacaFake.fault = { kind: "status", status: 401 };
+    expect((await failure(alpaca.latestQuote("AAPL", signal))).kind).toBe("auth");
+    alpacaFake.fault = { kind: "truncated" };
+    expect((await failure(alpaca.latestQuote("AAPL", signal))).kind).toBe("bad_response");
+    alpacaFake.fault = { kind: "body", body: { quotes: { AAPL: { ap: "161.11" } } } };
+    e = await failure(alpaca.latestQuote("AAPL", signal));
+    expect(e.kind).toBe("bad_response");
+    expect(e.message).toContain("quotes.AAPL");
+    alpacaFake.fault = undefined;
+  });
+});
+
+describe("finnhub", () => {
+  test("quote, unknown symbol (all zeros) is not_found, token redacted in errors", async () => {
+    const q = await finnhub(finnhubFake.url).latestQuote("AAPL", signal);
+    expect(q).toMatchObject({ price: 182.63, timestamp: "2024-01-01T00:00:00Z", bid: null });
+    expect(finnhubFake.requests.at(-1)?.url.searchParams.get("token")).toBe(SECRET);
+    expect((await failure(finnhub(finnhubFake.url).latestQuote("NOPE", signal))).kind).toBe(
+      "not_found",
+    );
+    finnhubFake.fault = { kind: "status", status: 500 };
+    const e = await failure(finnhub(finnhubFake.url).latestQuote("AAPL", signal));
+    expect(e.message).toContain("token=%5Bredacted%5D");
+    finnhubFake.fault = undefined;
+  });
+
+  test("social sentiment in both envelopes aggregates the same", async () => {
+    const current = await finnhub(finnhubFake.url).sentiment("AAPL", signal);
+    const legacy = await finnhub(legacyFake.url).sentiment("AAPL", signal);
+    expect(current).toEqual(legacy);
+    expect(current).toMatchObject({
+      mentions: 40,
+      positive_mentions: 24,
+      negative_mentions: 8,
+      score: 0.2,
+      label: "Somewhat-Bullish",
+    });
+  });
+
+  test("company news per symbol, newest first", async () => {
+    const items = await finnhub(finnhubFake.url).news(
+      { symbols: ["AAPL"], start: 0, end: clock.now(), limit: 5 },
+      signal,
+    );
+    expect(items[0]).toMatchObject({
+      id: "125000001",
+      created_at: "2024-01-02T00:00:00Z",
+      symbols: ["AAPL"],
+    });
+  });
+});
+
+describe("alpha vantage", () => {
+  test("daily series (string numbers) as ascending bars at New York midnight", async () => {
+    const bars = await av.bars(
+      "IBM",
+      { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 },
+      signal,
+    );
+    expect(bars).toEqual([
+      {
+        t: "2022-06-30T04:00:00Z",
+        o: 139.58,
+        h: 141.33,
+        l: 139.04,
+        c: 140.17,
+        v: 5070011,
+        n: null,
+        vw: null,
+      },
+      {
+        t: "2022-07-01T04:00:00Z",
+        o: 141,
+        h: 141.67,
+        l: 139.26,
+        c: 141.12,
+        v: 4012106,
+        n: null,
+        vw: null,
+      },
+    ]);
+  });
+
+  test("HTTP 200 refusals: Note and rate Information are retryable, Error Message is not_found", async () => {
+    avFake.fault = {
+      kind: "body",
+      body: {
+        Note: "Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute",
+      },
+    };
+    const e = await failure(
+      av.bars("IBM", { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 }, signal),
+    );
+    expect([e.kind, e.retryable, e.retryAfterMs]).toEqual(["rate_limited", true, 60_000]);
+    avFake.fault = {
+      kind: "body",
+      body: {
+        Information:
+          "We have detected your API key as ... our standard API rate limit is 25 requests per day.",
+      },
+    };
+    expect((await failure(av.latestQuote("IBM", signal))).kind).toBe("rate_limited");
+    avFake.fault = {
+      kind: "body",
+      body: { Information: "The demo API key is for demo purposes only." },
+    };
+    expect((await failure(av.latestQuote("IBM", signal))).kind).toBe("auth");
+    avFake.fault = undefined;
+    expect(
+      (
+        await failure(
+          av.bars("NOPE", { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 }, signal),
+        )
+      ).kind,
+    ).toBe("not_found");
+    expect((await failure(av.latestQuote("NOPE", signal))).kind).toBe("not_found");
+  });
+
+  test("news sentiment and ticker sentiment", async () => {
+    const [item] = await av.news(
+      { symbols: ["IBM"], start: 0, end: clock.now(), limit: 5 },
+      signal,
+    );
+    expect(item).toMatchObject({
+      created_at: "2024-01-02T17:02:45Z",
+      sentiment: 0.31,
+      sentiment_label: "Somewhat-Bullish",
+      symbols: ["IBM"],
+    });
+    const s = await av.sentiment("IBM", signal);
+    expect(s).toMatchObject({ score: 0.4, mentions: 1, positive_mentions: 1 });
+  });
+});
