@@ -1,0 +1,131 @@
+/** createProviders against a failing fake: breaker, stale fallback, provider_unavailable, total timeout, recovery. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { ManualClock } from "../../src/clock/index.ts";
+import { createProviders, isProviderError } from "../../src/providers/index.ts";
+import { BreakerRegistry, isBrokenCircuitError } from "../../src/resilience/index.ts";
+import { silentLogger } from "../../src/telemetry/logger.ts";
+import { startFake } from "./fakes/fakeServer.ts";
+import { alpacaRoutes } from "./fakes/payloads.ts";
+
+const fake = startFake(alpacaRoutes);
+afterAll(() => fake.stop());
+const signal = () => new AbortController().signal;
+
+function build(clock: ManualClock, registry: BreakerRegistry) {
+  return createProviders(
+    {
+      MARKET_DATA_PROVIDER: "alpaca",
+      NEWS_PROVIDER: "simulated",
+      ALTDATA_PROVIDER: "simulated",
+      SIM_SEED: 1,
+      ALPACA_API_KEY_ID: "AKID",
+      ALPACA_API_SECRET_KEY: "secret",
+      ALPACA_DATA_URL: fake.url,
+      ALPACA_API_URL: undefined,
+      FINNHUB_API_KEY: undefined,
+      FINNHUB_BASE_URL: undefined,
+      ALPHA_VANTAGE_API_KEY: undefined,
+      ALPHA_VANTAGE_BASE_URL: undefined,
+      PROVIDER_ATTEMPT_TIMEOUT: 60,
+      PROVIDER_TOTAL_TIMEOUT: 200,
+      PROVIDER_CACHE_TTL: 300_000,
+    },
+    {
+      clock,
+      logger: silentLogger,
+      registry,
+      tuning: {
+        failureThreshold: 3,
+        breakDurationMs: 10_000,
+        backoffInitialMs: 5,
+        backoffMaxMs: 10,
+      },
+    },
+  );
+}
+
+describe("resilience wiring", () => {
+  test("stale fallback, breaker opens at its threshold, fails fast, recovers by itself", async () => {
+    const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+    const registry = new BreakerRegistry();
+    const providers = build(clock, registry);
+    fake.fault = undefined;
+    const fresh = await providers.market.latestQuote("AAPL", signal());
+    expect(fresh).toMatchObject({ source: "alpaca", stale: false, age_ms: 0 });
+
+    clock.advance(5_000); // past the 1 s fresh window
+    fake.fault = { kind: "status", status: 503 };
+    const before = fake.requests.length;
+    const stale = await providers.market.latestQuote("AAPL", signal());
+    expect(stale).toMatchObject({ stale: true, age_ms: 5_000, data: fresh.data });
+    expect(fake.requests.length - before).toBe(3); // one call + two retries: 3 consecutive failures
+    expect(registry.get("alpaca")?.state).toBe("open");
+    expect(providers.health()).toContainEqual({
+      kind: "market",
+      provider: "alpaca",
+      breaker: "open",
+    });
+
+    // No cached data for IBM: the open breaker answers at once, without a request.
+    const during = fake.requests.length;
+    const error = await providers.market.latestQuote("IBM", signal()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isBrokenCircuitError(error)).toBe(true);
+    expect(fake.requests.length).toBe(during);
+
+    fake.fault = undefined;
+    clock.advance(10_001);
+    const recovered = await providers.market.latestQuote("IBM", signal());
+    expect(recovered.stale).toBe(false);
+    expect(registry.get("alpaca")?.state).toBe("closed");
+  });
+
+  test("a hanging provider never outlives the total timeout; not_found is not a failure", async () => {
+    const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+    const registry = new BreakerRegistry();
+    const providers = build(clock, registry);
+    fake.fault = undefined;
+    for (let i = 0; i < 5; i++) {
+      const e = await providers.market.latestQuote("NOPE", signal()).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+      expect(isProviderError(e) && e.kind === "not_found").toBe(true);
+    }
+    expect(registry.get("alpaca")?.state).toBe("closed");
+
+    fake.fault = { kind: "hang" };
+    const started = performance.now();
+    const e = await providers.market.latestQuote("AAPL", signal()).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    const elapsed = performance.now() - started;
+    expect(e).toBeDefined();
+    expect(elapsed).toBeLessThan(200 + 100);
+    fake.fault = { kind: "slowBody", delayMs: 500 };
+    const slowStart = performance.now();
+    await providers.market.latestQuote("IBM", signal()).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(performance.now() - slowStart).toBeLessThan(300);
+    fake.fault = undefined;
+  });
+
+  test("429 with a Retry-After longer than the budget is not waited for", async () => {
+    const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+    const providers = build(clock, new BreakerRegistry());
+    fake.fault = { kind: "status", status: 429, headers: { "Retry-After": "30" } };
+    const before = fake.requests.length;
+    const e = await providers.market.latestQuote("AAPL", signal()).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(isProviderError(e) && e.retryAfterMs).toBe(30_000);
+    expect(fake.requests.length - before).toBe(1);
+    fake.fault = undefined;
+  });
+});
