@@ -1,0 +1,132 @@
+/** Market routes on the real app: provenance, strict validation, 404 and 503 mapping, OpenAPI. */
+import { afterAll, describe, expect, test } from "bun:test";
+import type { MiddlewareHandler } from "hono";
+import { ManualClock } from "../../src/clock/index.ts";
+import { createApp } from "../../src/http/app.ts";
+import type { AppEnv } from "../../src/http/context.ts";
+import { registerMarketRoutes } from "../../src/http/routes/market.ts";
+import { createProviders } from "../../src/providers/index.ts";
+import { BreakerRegistry } from "../../src/resilience/index.ts";
+import { silentLogger } from "../../src/telemetry/logger.ts";
+import { startFake } from "../providers/fakes/fakeServer.ts";
+import { alpacaRoutes } from "../providers/fakes/payloads.ts";
+
+const fake = startFake(alpacaRoutes);
+afterAll(() => fake.stop());
+const NOW = Date.parse("2024-03-15T18:00:00Z");
+const pass: MiddlewareHandler<AppEnv> = async (_c, next) => next();
+const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("clientIp", "127.0.0.1");
+  await next();
+};
+
+function app(market: "simulated" | "alpaca") {
+  const clock = new ManualClock(NOW);
+  const providers = createProviders(
+    {
+      MARKET_DATA_PROVIDER: market,
+      NEWS_PROVIDER: "simulated",
+      ALTDATA_PROVIDER: "simulated",
+      SIM_SEED: 42,
+      ALPACA_API_KEY_ID: "AKID",
+      ALPACA_API_SECRET_KEY: "s",
+      ALPACA_DATA_URL: fake.url,
+      ALPACA_API_URL: undefined,
+      FINNHUB_API_KEY: undefined,
+      FINNHUB_BASE_URL: undefined,
+      ALPHA_VANTAGE_API_KEY: undefined,
+      ALPHA_VANTAGE_BASE_URL: undefined,
+      PROVIDER_ATTEMPT_TIMEOUT: 60,
+      PROVIDER_TOTAL_TIMEOUT: 150,
+      PROVIDER_CACHE_TTL: 60_000,
+    },
+    {
+      clock,
+      logger: silentLogger,
+      registry: new BreakerRegistry(),
+      tuning: { backoffInitialMs: 5, backoffMaxMs: 5 },
+    },
+  );
+  return createApp({
+    config: { environment: "production", BODY_LIMIT: 1024 },
+    logger: silentLogger,
+    version: "test",
+    readiness: async () => ({}),
+    clientIp: setIp,
+    v1Middleware: [],
+    routes: [
+      (a) => registerMarketRoutes(a, { providers, authorize: pass, now: () => clock.now() }),
+    ],
+  });
+}
+
+const sim = app("simulated");
+const get = async (a: ReturnType<typeof app>, path: string) => {
+  const res = await a.request(path);
+  return {
+    status: res.status,
+    // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected structurally.
+    body: (await res.json()) as Record<string, any>,
+    headers: res.headers,
+  };
+};
+
+describe("market routes", () => {
+  test("quote, bars, news and sentiment from the simulator with provenance", async () => {
+    const quote = await get(sim, "/v1/market/quotes/AAPL");
+    expect(quote.status).toBe(200);
+    expect(quote.body).toMatchObject({
+      source: "simulated",
+      stale: false,
+      quote: { symbol: "AAPL" },
+    });
+    const bars = await get(
+      sim,
+      "/v1/market/bars/AAPL?timeframe=5Min&start=2024-03-14T00:00:00Z&end=2024-03-14T23:59:59Z",
+    );
+    expect(bars.status).toBe(200);
+    expect(bars.body.bars).toHaveLength(78);
+    expect((await get(sim, "/v1/news?symbols=AAPL,MSFT&limit=3")).status).toBe(200);
+    expect((await get(sim, "/v1/altdata/sentiment/AAPL")).body.sentiment.symbol).toBe("AAPL");
+  });
+
+  test("strict validation gives the pinned 400 invalid_request", async () => {
+    for (const path of [
+      "/v1/market/quotes/aapl",
+      "/v1/market/quotes/TOOLONGSYMBOL",
+      "/v1/market/bars/AAPL?timeframe=2Min",
+      "/v1/market/bars/AAPL?limit=0",
+      "/v1/market/bars/AAPL?start=yesterday",
+      "/v1/market/bars/AAPL?timeframe=1Min&start=2024-01-01T00:00:00Z&end=2024-03-01T00:00:00Z",
+      "/v1/market/bars/AAPL?start=2024-03-02T00:00:00Z&end=2024-03-01T00:00:00Z",
+      "/v1/news?symbols=AAPL,bad",
+    ]) {
+      const res = await get(sim, path);
+      expect([path, res.status, res.body.error.code]).toEqual([path, 400, "invalid_request"]);
+      expect(res.body.error.details.length).toBeGreaterThan(0);
+    }
+  });
+
+  test("unknown symbol 404; failing provider without cache 503 provider_unavailable", async () => {
+    const live = app("alpaca");
+    expect((await get(live, "/v1/market/quotes/NOPE")).body.error.code).toBe("not_found");
+    fake.fault = { kind: "status", status: 500, body: '{"message":"boom"}' };
+    const down = await get(live, "/v1/market/quotes/IBM");
+    expect([down.status, down.body.error.code]).toEqual([503, "provider_unavailable"]);
+    expect(JSON.stringify(down.body)).not.toContain("boom");
+    fake.fault = undefined;
+  });
+
+  test("routes are documented in the OpenAPI document", async () => {
+    const doc = await get(sim, "/openapi.json");
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/market/quotes/{symbol}",
+        "/v1/market/bars/{symbol}",
+        "/v1/news",
+        "/v1/altdata/sentiment/{symbol}",
+      ]),
+    );
+    expect(doc.body.components.schemas.Bar).toBeDefined();
+  });
+});
