@@ -3,6 +3,7 @@
  * password, hash or token: only ids, the outcome and small details.
  * @module
  */
+import type { AuditLog } from "../audit/index.ts";
 
 /** Event types of auth (DESIGN §6, pinned names). */
 export type AuthEventType =
@@ -36,6 +37,13 @@ export interface AuthAuditEvent {
 
 /** Writes one audit event. */
 export type AuditRecorder = (event: AuthAuditEvent) => Promise<void>;
+
+/** Records auth events into the hash-chained audit log. */
+export const recordTo =
+  (log: Pick<AuditLog, "append">): AuditRecorder =>
+  async (event) => {
+    await log.append(event);
+  };
 
 /** Request facts every audit event carries. */
 export interface RequestOrigin {

@@ -4,7 +4,13 @@
  * See docs/auth.md.
  * @module
  */
-export type { AuditRecorder, AuthAuditEvent, AuthEventType, RequestOrigin } from "./auditTrail.ts";
+export {
+  type AuditRecorder,
+  type AuthAuditEvent,
+  type AuthEventType,
+  type RequestOrigin,
+  recordTo,
+} from "./auditTrail.ts";
 export {
   AdminBootstrapError,
   type BootstrapOutcome,

@@ -5,47 +5,26 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { type AuditEvent, type AuditLog, decodeCursor, encodeCursor } from "../../audit/index.ts";
 import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
 import { errorResponse } from "./auth.ts";
 
-/** One audit event as the API shows it. */
-export interface AuditEventView {
-  seq: number;
-  type: string;
-  /** ISO-8601 UTC. */
-  at: string;
-  actor: string | null;
-  target: string | null;
-  outcome: string;
-  ip: string | null;
-  request_id: string | null;
-  details: Record<string, unknown>;
-}
+/** What the audit routes read: the audit log (`createAuditLog(db)`). */
+export type AuditReader = Pick<AuditLog, "list" | "verify">;
 
-/** A page query. */
-export interface AuditQuery {
-  type?: string | undefined;
-  actor?: string | undefined;
-  /** Epoch ms, inclusive. */
-  since?: number | undefined;
-  /** Epoch ms, exclusive. */
-  until?: number | undefined;
-  limit: number;
-  /** Only events with a smaller seq (from the previous page's `next_cursor`). */
-  beforeSeq?: number | undefined;
-}
-
-/** The outcome of a chain check (pinned body). */
-export type AuditVerification =
-  | { ok: true; checked: number }
-  | { ok: false; checked: number; first_bad_seq: number; reason: string };
-
-/** What the audit routes read; the lead adapts the audit log to it. */
-export interface AuditReader {
-  /** Newest first, at most `limit` events. */
-  query(q: AuditQuery): Promise<AuditEventView[]>;
-  verify(): Promise<AuditVerification>;
-}
+/** The pinned event fields of `GET /v1/admin/audit`. */
+const view = (e: AuditEvent) => ({
+  seq: e.seq,
+  type: e.type,
+  at: new Date(e.at).toISOString(),
+  actor: e.actor,
+  target: e.target,
+  outcome: e.outcome,
+  ip: e.ip,
+  request_id: e.requestId,
+  details: e.details,
+});
 
 const Event = z
   .object({
@@ -86,10 +65,14 @@ const Query = z.object({
   since: instant,
   until: instant,
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z
-    .string()
-    .regex(/^[1-9]\d{0,15}$/)
-    .optional(),
+  cursor: z.string().max(64).optional(),
+});
+
+const pick = (q: { type?: string; actor?: string; since?: number; until?: number }) => ({
+  type: q.type,
+  actor: q.actor,
+  since: q.since,
+  until: q.until,
 });
 
 /** Registers the audit routes with the admin route options. */
@@ -120,18 +103,19 @@ export function registerAuditRoutes(
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const events = await audit.query({
-        type: q.type,
-        actor: q.actor,
-        since: q.since,
-        until: q.until,
-        limit: q.limit + 1,
-        beforeSeq: q.cursor === undefined ? undefined : Number(q.cursor),
-      });
+      let beforeSeq: number | undefined;
+      try {
+        beforeSeq = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      } catch {
+        throw new ApiError("invalid_request", {
+          details: [{ path: "query.cursor", message: "is not a cursor from a previous page" }],
+        });
+      }
+      const events = await audit.list({ ...pick(q), limit: q.limit + 1, beforeSeq });
       const page = events.slice(0, q.limit);
-      const more = events.length > q.limit;
       const last = page.at(-1);
-      return c.json({ events: page, next_cursor: more && last ? String(last.seq) : null }, 200);
+      const next = events.length > q.limit && last ? encodeCursor(last.seq) : null;
+      return c.json({ events: page.map(view), next_cursor: next }, 200);
     },
   );
 

@@ -7,11 +7,13 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { type AuditLog, createAuditLog } from "../../../src/audit/index.ts";
 import {
   type AuthAuditEvent,
   type AuthService,
   bootstrapAdmin,
   createAuthService,
+  recordTo,
 } from "../../../src/auth/index.ts";
 import { ManualClock } from "../../../src/clock/index.ts";
 import { type Config, loadConfig } from "../../../src/config/index.ts";
@@ -20,7 +22,6 @@ import type { AppEnv } from "../../../src/http/context.ts";
 import { requireAuth, verifyAccessToken } from "../../../src/http/middleware/authenticate.ts";
 import { maintenanceGate } from "../../../src/http/middleware/maintenance.ts";
 import { registerAdminRoutes } from "../../../src/http/routes/admin.ts";
-import type { AuditEventView, AuditReader } from "../../../src/http/routes/adminAudit.ts";
 import { registerAuthRoutes } from "../../../src/http/routes/auth.ts";
 import {
   createLoginThrottle,
@@ -45,8 +46,10 @@ export interface AuthHarness {
   clock: ManualClock;
   store: MemoryStore;
   config: Config;
-  /** Audit events recorded by this instance, oldest first. */
+  /** Audit events recorded by this instance, oldest first (also appended to `auditLog`). */
   events: AuthAuditEvent[];
+  /** The real hash-chained audit log on the same database. */
+  auditLog: AuditLog;
   /** Sends a request as client `ip` (header x-test-client-ip). */
   send(path: string, init?: RequestInit & { ip?: string; token?: string }): Promise<Response>;
   /** POSTs JSON. */
@@ -102,6 +105,8 @@ export async function buildAuthHarness(
   const clock = options.clock ?? new ManualClock(T0);
   const store = createMemoryStore({ clock });
   const events: AuthAuditEvent[] = [];
+  const auditLog = createAuditLog(db, { clock });
+  const record = recordTo(auditLog);
   const auth = createAuthService({
     db,
     config,
@@ -116,34 +121,10 @@ export async function buildAuthHarness(
     }),
     audit: async (event) => {
       events.push(event);
+      await record(event);
     },
   });
   if (options.bootstrap !== false) await bootstrapAdmin(db, config, clock.now());
-
-  const auditReader: AuditReader = {
-    async query(q) {
-      const views: AuditEventView[] = events.map((e, i) => ({
-        seq: i + 1,
-        type: e.type,
-        at: new Date(T0).toISOString(),
-        actor: e.actor,
-        target: e.target,
-        outcome: e.outcome,
-        ip: e.ip,
-        request_id: e.requestId,
-        details: e.details ?? {},
-      }));
-      return views
-        .filter(
-          (v) => (q.type ? v.type === q.type : true) && (q.beforeSeq ? v.seq < q.beforeSeq : true),
-        )
-        .reverse()
-        .slice(0, q.limit);
-    },
-    async verify() {
-      return { ok: true, checked: events.length };
-    },
-  };
 
   const app = createApp({
     config: { environment: "development", BODY_LIMIT: config.BODY_LIMIT },
@@ -158,7 +139,7 @@ export async function buildAuthHarness(
     ],
     routes: [
       (a) => registerAuthRoutes(a, auth),
-      (a) => registerAdminRoutes(a, { auth, audit: auditReader }),
+      (a) => registerAdminRoutes(a, { auth, audit: auditLog }),
       // A viewer route standing in for market data, to see the gate and roles act.
       (a) =>
         a.get("/v1/market/ping", requireAuth("viewer", auth), (c) =>
@@ -187,6 +168,7 @@ export async function buildAuthHarness(
     store,
     config,
     events,
+    auditLog,
     send,
     post,
     async login(username, password, ip) {
