@@ -16,6 +16,13 @@ export {
   toAuditEventJson,
 } from "./events.ts";
 export { type AuditLog, type AuditLogOptions, createAuditLog } from "./log.ts";
-export { type AuditPage, type AuditQuery, MAX_QUERY_LIMIT } from "./query.ts";
+export {
+  type AuditListFilter,
+  type AuditPage,
+  type AuditQuery,
+  decodeCursor,
+  encodeCursor,
+  MAX_QUERY_LIMIT,
+} from "./query.ts";
 export { REDACTED, sanitizeDetails } from "./redaction.ts";
 export type { VerifyFailureReason, VerifyResult } from "./verify.ts";

@@ -6,7 +6,13 @@ import { type Clock, systemClock } from "../clock/index.ts";
 import type { Database } from "../storage/index.ts";
 import { appendEvent } from "./append.ts";
 import type { AuditEvent, AuditEventInput } from "./events.ts";
-import { type AuditPage, type AuditQuery, queryEvents } from "./query.ts";
+import {
+  type AuditListFilter,
+  type AuditPage,
+  type AuditQuery,
+  listEvents,
+  queryEvents,
+} from "./query.ts";
 import { DEFAULT_VERIFY_PAGE_SIZE, type VerifyResult, verifyChain } from "./verify.ts";
 
 /** The append-only, hash-chained audit log. */
@@ -19,6 +25,11 @@ export interface AuditLog {
   append(event: AuditEventInput): Promise<AuditEvent>;
   /** Events newest first. Throws `AuditError` (`invalid_query`) for bad limits or cursors. */
   query(query: AuditQuery): Promise<AuditPage>;
+  /**
+   * The same read with a raw seq bound and no cursor: for callers that page
+   * themselves (the admin route's `AuditReader`). `limit` may be one over the page size.
+   */
+  list(filter: AuditListFilter): Promise<AuditEvent[]>;
   /** Checks the whole chain, streaming in pages. */
   verify(): Promise<VerifyResult>;
   /** The last event's seq and hash (seq 0 and the genesis hash when empty), to anchor elsewhere. */
@@ -39,6 +50,7 @@ export function createAuditLog(db: Database, options: AuditLogOptions = {}): Aud
   return {
     append: (event) => appendEvent(db, clock, event),
     query: (query) => queryEvents(db, query),
+    list: (filter) => listEvents(db, filter),
     verify: () => verifyChain(db, pageSize),
     head: async () => {
       const [head] = await db.sql<{ seq: number; hash: string }>`

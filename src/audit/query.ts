@@ -47,24 +47,37 @@ export function decodeCursor(cursor: string): number {
   return seq;
 }
 
-function checkTime(name: string, value: number | undefined): void {
+function checkInteger(name: string, value: number | undefined): void {
   if (value !== undefined && !Number.isSafeInteger(value)) {
-    throw new AuditError("invalid_query", `${name} must be an epoch-ms integer`);
+    throw new AuditError("invalid_query", `${name} must be a safe integer`);
   }
 }
 
-/** Runs `query` against `db`. */
-export async function queryEvents(db: Database, query: AuditQuery): Promise<AuditPage> {
-  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_QUERY_LIMIT) {
+/** A filter for {@link listEvents}: {@link AuditQuery} with a raw seq bound instead of a cursor. */
+export interface AuditListFilter {
+  type?: string | undefined;
+  actor?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+  /** 1..{@link MAX_QUERY_LIMIT} + 1 (one extra to detect a next page). */
+  limit: number;
+  /** Only events with a smaller seq. */
+  beforeSeq?: number | undefined;
+}
+
+/** Events matching `filter`, newest first. */
+export async function listEvents(db: Database, filter: AuditListFilter): Promise<AuditEvent[]> {
+  if (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > MAX_QUERY_LIMIT + 1) {
     throw new AuditError("invalid_query", `limit must be 1..${MAX_QUERY_LIMIT}`);
   }
-  checkTime("since", query.since);
-  checkTime("until", query.until);
-  const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-  const type = query.type ?? null;
-  const actor = query.actor ?? null;
-  const since = query.since ?? null;
-  const until = query.until ?? null;
+  checkInteger("since", filter.since);
+  checkInteger("until", filter.until);
+  checkInteger("beforeSeq", filter.beforeSeq);
+  const before = filter.beforeSeq ?? null;
+  const type = filter.type ?? null;
+  const actor = filter.actor ?? null;
+  const since = filter.since ?? null;
+  const until = filter.until ?? null;
   // Each filter is "(CAST(param) IS NULL OR column <op> param)": the CAST gives the
   // untyped NULL a type on PostgreSQL and is a no-op on SQLite.
   const rows = await db.sql<AuditRow>`
@@ -76,12 +89,25 @@ export async function queryEvents(db: Database, query: AuditQuery): Promise<Audi
       AND (CAST(${since} AS BIGINT) IS NULL OR at >= ${since})
       AND (CAST(${until} AS BIGINT) IS NULL OR at < ${until})
     ORDER BY seq DESC
-    LIMIT ${query.limit + 1}`;
-  const more = rows.length > query.limit;
-  const page = more ? rows.slice(0, query.limit) : rows;
+    LIMIT ${filter.limit}`;
+  return rows.map(eventOf);
+}
+
+/** Runs `query` against `db`: one page and the cursor of the next. */
+export async function queryEvents(db: Database, query: AuditQuery): Promise<AuditPage> {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_QUERY_LIMIT) {
+    throw new AuditError("invalid_query", `limit must be 1..${MAX_QUERY_LIMIT}`);
+  }
+  const events = await listEvents(db, {
+    type: query.type,
+    actor: query.actor,
+    since: query.since,
+    until: query.until,
+    limit: query.limit + 1,
+    beforeSeq: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+  });
+  const more = events.length > query.limit;
+  const page = more ? events.slice(0, query.limit) : events;
   const last = page.at(-1);
-  return {
-    events: page.map(eventOf),
-    next_cursor: more && last ? encodeCursor(last.seq) : null,
-  };
+  return { events: page, next_cursor: more && last ? encodeCursor(last.seq) : null };
 }

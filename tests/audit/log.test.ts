@@ -249,3 +249,14 @@ test("canonical JSON sorts keys at every depth and drops undefined", () => {
     }),
   ).toMatch(/^[0-9a-f]{64}$/);
 });
+
+describeEachDatabase("audit list", (t) => {
+  test("list pages by a raw seq bound for callers that keep their own cursor", async () => {
+    const audit = createAuditLog(t.db(), { clock: new ManualClock(T0) });
+    for (let i = 0; i < 4; i++) await audit.append({ type: "user_updated", outcome: "success" });
+    expect((await audit.list({ limit: 2 })).map((e) => e.seq)).toEqual([4, 3]);
+    expect((await audit.list({ limit: 501, beforeSeq: 3 })).map((e) => e.seq)).toEqual([2, 1]);
+    const error = await audit.list({ limit: 502 }).catch((e: unknown) => e);
+    expect(isAuditError(error)).toBe(true);
+  });
+});

@@ -42,6 +42,20 @@ export interface DescribeEachDatabaseOptions {
   fresh?: "suite" | "test";
 }
 
+let migratedTemplate: Promise<string> | undefined;
+
+/** A migrated PostgreSQL database, built once per process, that fresh databases are copied from. */
+function postgresTemplate(): Promise<string> {
+  migratedTemplate ??= (async () => {
+    const url = await createTestDatabase();
+    const db = await openDatabase(url);
+    await migrate(db);
+    await db.close();
+    return url;
+  })();
+  return migratedTemplate;
+}
+
 /** Creates an empty database on `backend` and returns its URL plus a disposer. */
 export async function createEmptyDatabase(
   backend: Backend,
@@ -55,6 +69,12 @@ export async function createEmptyDatabase(
     url: `sqlite://${join(dir, "test.db")}`,
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+async function createMigratedPostgres(): Promise<{ url: string; dispose(): Promise<void> }> {
+  const url = await createTestDatabase({ template: await postgresTemplate() });
+  // Dropping takes a checkpoint (~150 ms); let it overlap with the next test.
+  return { url, dispose: async () => void dropTestDatabase(url).catch(() => undefined) };
 }
 
 /** Declares `describe("<name> [<backend>]")` for each backend. */
@@ -73,8 +93,12 @@ export function describeEachDatabase(
       let current: { url: string; dispose(): Promise<void>; db: Database } | undefined;
       let extra: Database[] = [];
       const setUp = async () => {
-        const made = await createEmptyDatabase(backend);
+        const made =
+          backend === "postgres" && options.migrate !== false
+            ? await createMigratedPostgres()
+            : await createEmptyDatabase(backend);
         const db = await openDatabase(made.url);
+        // Migrating again is a no-op for the copied template but proves it is current.
         if (options.migrate !== false) await migrate(db);
         current = { ...made, db };
       };

@@ -161,12 +161,17 @@ function cluster(): Promise<Cluster> {
  * Creates a fresh, empty database in the shared cluster and returns its URL
  * (`postgres://postgres@127.0.0.1:<port>/<name>`). Throws when PostgreSQL is
  * unavailable, even if `SKIP_POSTGRES=1` (callers decide whether to skip).
+ * With `template` (the URL of another test database that has no open
+ * connections), the new database is a copy of it: much faster than migrating.
  */
-export async function createTestDatabase(): Promise<string> {
+export async function createTestDatabase(options: { template?: string } = {}): Promise<string> {
   const c = await cluster();
   counter += 1;
   const name = `t_${process.pid}_${counter}_${crypto.randomUUID().slice(0, 8)}`;
-  await c.admin.unsafe(`CREATE DATABASE "${name}"`);
+  const template = options.template
+    ? ` TEMPLATE "${new URL(options.template).pathname.slice(1)}"`
+    : "";
+  await c.admin.unsafe(`CREATE DATABASE "${name}"${template}`);
   return `postgres://postgres@127.0.0.1:${c.port}/${name}`;
 }
 
