@@ -31,7 +31,7 @@ function app(market: "simulated" | "alpaca") {
       ALPACA_API_KEY_ID: "AKID",
       ALPACA_API_SECRET_KEY: "s",
       ALPACA_DATA_URL: fake.url,
-      ALPACA_API_URL: undefined,
+
       FINNHUB_API_KEY: undefined,
       FINNHUB_BASE_URL: undefined,
       ALPHA_VANTAGE_API_KEY: undefined,
