@@ -4,7 +4,7 @@
 --   an integer microsecond instant only from tests that need deterministic time.
 -- ARGV[3i], ARGV[3i+1], ARGV[3i+2]: interval, tolerance, increment of limit i (µs).
 -- Returns {allowed, remaining_1, reset_1, retry_1, ...}; nothing is written on rejection.
-redis.replicate_commands()
+-- Needs Redis >= 5: writes after TIME rely on effects replication being the default.
 local now
 if ARGV[2] ~= "" then
   now = tonumber(ARGV[2])

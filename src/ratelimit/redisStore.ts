@@ -77,52 +77,77 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   };
 
-  /** Runs `command` under the deadline; never resolves after it. */
-  const withDeadline = <T>(command: (expired: () => boolean) => Promise<T>): Promise<T> => {
-    if (closed) return Promise.reject(new StoreUnavailableError("closed"));
-    if (redis.status !== "ready") return Promise.reject(new StoreUnavailableError("not_connected"));
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const timer = setTimeout(() => {
-        settled = true;
-        reject(new StoreUnavailableError("timeout"));
-      }, deadlineMs);
-      command(() => settled).then(
-        (value) => {
-          if (settled) return; // late reply: ignored by design
-          settled = true;
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(classify(err));
-        },
-      );
-    }).then(
-      (value) => {
-        consecutiveFailures = 0;
-        consecutiveTimeouts = 0;
-        return value;
-      },
-      (err: StoreUnavailableError) => {
-        recordFailure(err);
-        throw err;
-      },
-    );
+  const succeeded = () => {
+    consecutiveFailures = 0;
+    consecutiveTimeouts = 0;
+  };
+  const failed = (err: unknown): never => {
+    const error = classify(err);
+    recordFailure(error);
+    throw error;
+  };
+  const ensureUsable = () => {
+    if (closed) throw new StoreUnavailableError("closed");
+    if (redis.status !== "ready") failed(new StoreUnavailableError("not_connected"));
   };
 
-  const runScript = async (keys: string[], args: string[], expired: () => boolean) => {
+  /**
+   * Runs one command under what is left of the decision's deadline. ioredis
+   * arms `commandTimeout` (= the deadline) on every command it sends, so the
+   * common path needs no timer of its own; this one only bounds a second command.
+   */
+  const withinRemaining = <T>(command: Promise<T>, remainingMs: number): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StoreUnavailableError("timeout")), remainingMs);
+      command.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value); // no-op when the timer already rejected: a late reply is ignored
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+
+  const runScript = async (keys: string[], args: string[]): Promise<unknown> => {
+    ensureUsable();
+    const started = performance.now();
     stats.scriptCalls++;
     try {
-      return await redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args);
+      // A reply after commandTimeout is dropped by ioredis: the promise has already rejected.
+      const reply = await redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args);
+      succeeded();
+      return reply;
     } catch (err) {
       // The script cache is gone after a restart, failover or SCRIPT FLUSH: one EVAL
       // reloads it. Not a store failure, unless the deadline already passed.
-      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT") || expired()) throw err;
-      return await redis.eval(script, keys.length, ...keys, ...args);
+      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) return failed(err);
+      const remaining = deadlineMs - (performance.now() - started);
+      if (remaining <= 0) return failed(new StoreUnavailableError("timeout"));
+      try {
+        const reply = await withinRemaining(
+          redis.eval(script, keys.length, ...keys, ...args),
+          remaining,
+        );
+        succeeded();
+        return reply;
+      } catch (retryErr) {
+        return failed(retryErr);
+      }
+    }
+  };
+
+  /** Any other command (DEL, PING) under the full deadline. */
+  const runCommand = async <T>(command: () => Promise<T>): Promise<T> => {
+    ensureUsable();
+    try {
+      const value = await withinRemaining(command(), deadlineMs);
+      succeeded();
+      return value;
+    } catch (err) {
+      return failed(err);
     }
   };
 
@@ -157,7 +182,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         const p = gcraParams(spec);
         args.push(String(p.intervalUs), String(p.toleranceUs), String(p.incrementUs));
       }
-      const reply = await withDeadline((expired) => runScript(keys, args, expired));
+      const reply = await runScript(keys, args);
       const decision = toDecision(limits, ...parseReply(reply, limits.length));
       if (!decision.allowed) {
         decision.states.forEach((state, i) => {
@@ -178,7 +203,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const full = keys.map((k) => prefix + k);
       blocked.delete(full);
       assertSameSlot(full);
-      await withDeadline(() => redis.del(...full));
+      await runCommand(() => redis.del(...full));
     },
     health(): StoreHealth {
       if (closed) return { kind: "redis", state: "unavailable" };
@@ -190,7 +215,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
     async probe(): Promise<StoreHealth> {
       try {
-        await withDeadline(() => redis.ping());
+        await runCommand(() => redis.ping());
       } catch {
         // health() below reports the failure.
       }
