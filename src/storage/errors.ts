@@ -10,7 +10,8 @@ export type StorageErrorKind =
   | "closed"
   | "migration_failed"
   | "schema_too_new"
-  | "timeout";
+  | "timeout"
+  | "backup_failed";
 
 /** A failure of the storage layer with a machine-readable kind. */
 export class StorageError extends Error {

@@ -3,6 +3,7 @@
  * migrations, and row normalization.
  * @module
  */
+export { type BackupOptions, type BackupResult, backupDatabase } from "./backup.ts";
 export {
   type Database,
   type DatabaseHealth,

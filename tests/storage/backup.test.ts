@@ -1,0 +1,65 @@
+import { expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runBackupCommand } from "../../src/cli/backup.ts";
+import { ManualClock } from "../../src/clock/index.ts";
+import { backupDatabase } from "../../src/storage/backup.ts";
+import { isStorageError, migrate, openDatabase } from "../../src/storage/index.ts";
+import { captureIo } from "../support/captureIo.ts";
+
+async function withDatabase(fn: (dir: string, url: string) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), "ts-backup-"));
+  try {
+    const url = `sqlite://${join(dir, "trading.db")}`;
+    const db = await openDatabase(url);
+    await migrate(db);
+    await db.sql`INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', 1)`;
+    await db.close();
+    await fn(dir, url);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("backup writes a consistent, owner-only, timestamped copy and never overwrites", async () => {
+  await withDatabase(async (dir, url) => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+    const first = await backupDatabase(url, { clock });
+    expect(first.path).toBe(join(dir, "backups", "trading-20260102T030405Z.db"));
+    expect(statSync(first.path).mode & 0o777).toBe(0o600);
+    const copy = await openDatabase(`sqlite://${first.path}`);
+    expect(await copy.sql`SELECT value FROM settings WHERE key = 'k'`).toEqual([{ value: "v" }]);
+    await copy.close();
+    const second = await backupDatabase(url, { clock });
+    expect(second.path).toBe(join(dir, "backups", "trading-20260102T030405Z-1.db"));
+  });
+});
+
+test("backup refuses PostgreSQL, memory and missing files", async () => {
+  for (const url of [
+    "postgres://u:pw@127.0.0.1/x",
+    "sqlite://:memory:",
+    "sqlite:///nonexistent/dir/x.db",
+  ]) {
+    const error = await backupDatabase(url).catch((e: unknown) => e);
+    expect(isStorageError(error) && error.kind).toBe("backup_failed");
+  }
+});
+
+test("backup command prints the path; --output-dir chooses the directory", async () => {
+  await withDatabase(async (dir, url) => {
+    const out = captureIo();
+    const code = await runBackupCommand(
+      ["--output-dir", join(dir, "elsewhere")],
+      { DATABASE_URL: url, ENVIRONMENT: "development" },
+      out.io,
+    );
+    expect(code).toBe(0);
+    const printed = JSON.parse(out.stdout()) as { path: string; bytes: number };
+    expect(readdirSync(join(dir, "elsewhere"))).toHaveLength(1);
+    expect(printed.bytes).toBeGreaterThan(0);
+    const usage = captureIo();
+    expect(await runBackupCommand(["--bogus"], { DATABASE_URL: url }, usage.io)).toBe(2);
+  });
+});
