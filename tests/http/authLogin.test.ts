@@ -131,7 +131,7 @@ describeEachDatabase(
       };
       const known: number[] = [];
       const unknown: number[] = [];
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 5; i++) {
         known.push(await timed("admin"));
         unknown.push(await timed(`ghost-${i}`));
         await h.auth.throttle.recordSuccess("admin");
@@ -139,8 +139,9 @@ describeEachDatabase(
       const median = (xs: number[]) =>
         [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
       // argon2id costs ~20+ ms; a quick exit for unknown names would be ~1 ms.
-      expect(median(unknown) / median(known)).toBeGreaterThan(0.5);
-      expect(median(unknown) / median(known)).toBeLessThan(2);
+      // Wide bounds: the machine is shared; a quick exit would be a ratio near 0.03.
+      expect(median(unknown) / median(known)).toBeGreaterThan(0.33);
+      expect(median(unknown) / median(known)).toBeLessThan(3);
     });
 
     test("per-account lockout: 5 failures, then even the right password gets 429 with Retry-After", async () => {

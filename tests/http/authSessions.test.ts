@@ -68,6 +68,44 @@ describeEachDatabase(
       ).toBe(200);
     });
 
+    test("local verification never rejects by itself: a bad token does not block anonymous routes", async () => {
+      const res = await h.post(
+        "/v1/auth/login",
+        { username: "admin", password: ADMIN_PASSWORD },
+        { token: "garbage.token.here" },
+      );
+      expect(res.status).toBe(200);
+    });
+
+    test("maintenance answers 503 before any session check, even for a revoked token", async () => {
+      await h.auth.maintenance.set({ enabled: true, reason: "drill" });
+      await h.post("/v1/auth/logout", {}, { token: pair.access_token });
+      const res = await h.send("/v1/market/ping", { token: pair.access_token });
+      expect(res.status).toBe(503);
+      expect((await errorOf(res)).code).toBe("maintenance");
+      await h.auth.maintenance.set({ enabled: false, reason: "" });
+    });
+
+    test("audit events carry ip, user agent and request id", async () => {
+      await h.send("/v1/auth/login", {
+        method: "POST",
+        body: JSON.stringify({ username: "admin", password: "wrong" }),
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "probe/1.0",
+          "x-request-id": "req-123",
+        },
+        ip: "192.0.2.77",
+      });
+      expect(h.events.at(-1)).toMatchObject({
+        type: "authn_login_fail",
+        ip: "192.0.2.77",
+        userAgent: "probe/1.0",
+        requestId: "req-123",
+        outcome: "failure",
+      });
+    });
+
     test("an expired token is refused (after the 30 s leeway)", async () => {
       h.clock.advance((900 + 29) * 1000);
       expect((await me(pair.access_token)).status).toBe(200);
