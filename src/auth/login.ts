@@ -103,9 +103,15 @@ export async function authenticate(
 
   await guarded(() => deps.throttle.recordSuccess(username));
   if (needsRehash(user.passwordHash)) {
-    // Upgrade legacy bcrypt (or weaker argon2) now that we hold the right password.
-    const upgraded = await underCap(deps.hasher, () => hashPassword(password));
-    await deps.users.setPasswordHash(user.id, upgraded, false, deps.now());
+    // Upgrade legacy bcrypt (or weaker argon2) now that we hold the right password. Best
+    // effort: when every hash slot is busy the login still succeeds; the next one upgrades.
+    const upgraded = await deps.hasher
+      .run(() => hashPassword(password))
+      .catch((e: unknown) => {
+        if (isHashCapacityError(e)) return undefined;
+        throw e;
+      });
+    if (upgraded) await deps.users.setPasswordHash(user.id, upgraded, false, deps.now());
   }
   return user;
 }

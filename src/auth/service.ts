@@ -11,7 +11,7 @@ import type { Database } from "../storage/index.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
 import { authenticate, guarded, underCap } from "./login.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
 import { createSessionCheck, type SessionCheck } from "./sessionCheck.ts";
@@ -98,6 +98,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     absoluteMs: config.SESSION_ABSOLUTE_TTL,
   });
   const refreshTokens = createRefreshTokens(db, sessions, config.REFRESH_REUSE_GRACE);
+  // Made now, so the first unknown-user login does not pay for it (a one-off timing tell).
+  void dummyHash().catch(() => {});
   const hasher = createHashLimiter({
     maxConcurrent: config.LOGIN_MAX_CONCURRENT_HASHES,
     maxQueue: config.LOGIN_HASH_QUEUE,
