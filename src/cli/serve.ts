@@ -13,6 +13,7 @@ import { buildServer } from "../http/wiring.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { startTelemetry } from "../telemetry/sdk.ts";
 import { runGate } from "./check.ts";
+import { safeErrorMessage } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 
 /** Parses `[--environment ENV]`; anything else is a usage error. */
@@ -74,7 +75,11 @@ export async function runServe(
   try {
     built = await buildServer(config, logger, pkg.version);
   } catch (err) {
-    logger.error("start-up failed", { error: err });
+    // Driver errors may quote the connection string: strip its password.
+    const name = err instanceof Error ? err.name : "Error";
+    logger.error("start-up failed", {
+      error: { name, message: safeErrorMessage(err, config.DATABASE_URL) },
+    });
     await telemetry.shutdown();
     return EXIT.failure;
   }

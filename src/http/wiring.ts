@@ -1,14 +1,34 @@
 /**
  * Builds the running server's dependency graph from the configuration:
- * storage, rate-limit store, auth, providers, and the app on top of them.
+ * storage, rate-limit store, auth, audit, providers, and the app on top.
+ * Every failure here is a refused start (exit 1), never a half-working server.
  * @module
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { getConnInfo } from "hono/bun";
+import { type AuditLog, createAuditLog } from "../audit/index.ts";
+import { bootstrapAdmin, createAuthService, createKeyRing, recordTo } from "../auth/index.ts";
+import { type Clock, systemClock } from "../clock/index.ts";
 import type { Config } from "../config/index.ts";
+import { createProviders } from "../providers/index.ts";
+import {
+  clientIpMiddleware,
+  createLoginThrottle,
+  createRateLimitStore,
+  policiesFromConfig,
+  rateLimit,
+} from "../ratelimit/index.ts";
+import { breakerRegistry } from "../resilience/index.ts";
+import { prepareSchema } from "../storage/schemaGate.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createApp } from "./app.ts";
 import type { AppEnv } from "./context.ts";
+import { requireAuth, verifyAccessToken } from "./middleware/authenticate.ts";
+import { maintenanceGate } from "./middleware/maintenance.ts";
+import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerMarketRoutes } from "./routes/market.ts";
+import { registerStatusRoute } from "./routes/status.ts";
 
 /** The assembled server, before it listens. */
 export interface BuiltServer {
@@ -19,23 +39,126 @@ export interface BuiltServer {
   onClosed: Array<() => Promise<void>>;
 }
 
+/** Signing-key fingerprints for the start/stop audit events: never the keys. */
+function keyFingerprints(config: Config): { active_kid: string; previous_kids: string[] } {
+  const ring = createKeyRing(
+    config.SECURITY_SECRET_KEY as string,
+    config.SECURITY_SECRET_KEY_PREVIOUS,
+  );
+  return {
+    active_kid: ring.active.kid,
+    previous_kids: [...ring.byKid.keys()].filter((kid) => kid !== ring.active.kid),
+  };
+}
+
+const systemEvent = (
+  audit: AuditLog,
+  type: "sys_startup" | "sys_shutdown",
+  details: Record<string, unknown>,
+) =>
+  audit.append({
+    type,
+    actor: null,
+    target: null,
+    outcome: "success",
+    ip: null,
+    userAgent: null,
+    requestId: null,
+    details,
+  });
+
 /** Assembles every dependency and the app. */
 export async function buildServer(
   config: Config,
   logger: Logger,
   version: string,
+  clock: Clock = systemClock,
 ): Promise<BuiltServer> {
-  const app = createApp({
-    config,
-    logger,
-    version,
-    readiness: async () => ({}),
-    clientIp: async (c, next) => {
-      c.set("clientIp", getConnInfo(c).remote.address ?? "unknown");
-      await next();
-    },
-    v1Middleware: [],
-    routes: [],
-  });
-  return { app, started: async () => {}, onClosed: [] };
+  const onClosed: Array<() => Promise<void>> = [];
+  const db = await prepareSchema(config, logger, clock);
+  onClosed.push(() => db.close());
+  try {
+    const store = createRateLimitStore(config, logger);
+    onClosed.unshift(() => store.close());
+    const audit = createAuditLog(db, { clock });
+    const auth = createAuthService({
+      db,
+      config,
+      clock,
+      throttle: createLoginThrottle({
+        store,
+        perAccount: {
+          limit: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+          windowMs: config.LOGIN_FAILURE_WINDOW,
+        },
+        perIp: { limit: config.LOGIN_MAX_FAILURES_PER_IP, windowMs: config.LOGIN_FAILURE_WINDOW },
+      }),
+      audit: recordTo(audit),
+    });
+    const bootstrap = await bootstrapAdmin(db, config, clock.now());
+    logger.info("admin account", { outcome: bootstrap });
+    const providers = createProviders(config, { clock, logger });
+
+    const app = createApp({
+      config,
+      logger,
+      version,
+      readiness: async () => {
+        const database = await db.ping(1000);
+        const limiter = store.health();
+        return {
+          database: { ok: database.ok, state: database.state },
+          ratelimit: { ok: limiter.state === "ready", state: `${limiter.kind}:${limiter.state}` },
+        };
+      },
+      clientIp: clientIpMiddleware({
+        trustProxy: config.TRUST_PROXY,
+        socketAddress: (c) => getConnInfo(c).remote.address,
+      }),
+      v1Middleware: [
+        verifyAccessToken(auth),
+        rateLimit({
+          store,
+          environment: config.environment,
+          policies: policiesFromConfig(config),
+          logger,
+        }),
+        maintenanceGate(auth),
+      ],
+      routes: [
+        (a) => registerAuthRoutes(a, auth),
+        (a) => registerAdminRoutes(a, { auth, audit }),
+        (a) =>
+          registerStatusRoute(a, {
+            authorize: requireAuth("admin", auth),
+            status: async () => ({
+              breakers: breakerRegistry.list(),
+              rate_limit_store: store.health(),
+              database: await db.ping(1000),
+              maintenance: await auth.maintenance.get(),
+            }),
+          }),
+        (a) => registerMarketRoutes(a, { providers, authorize: requireAuth("viewer", auth) }),
+      ],
+    });
+
+    const fingerprints = keyFingerprints(config);
+    onClosed.unshift(async () => {
+      await systemEvent(audit, "sys_shutdown", { version, ...fingerprints });
+    });
+    return {
+      app,
+      started: async () => {
+        await systemEvent(audit, "sys_startup", {
+          version,
+          environment: config.environment,
+          ...fingerprints,
+        });
+      },
+      onClosed,
+    };
+  } catch (err) {
+    for (const close of onClosed) await close().catch(() => undefined);
+    throw err;
+  }
 }

@@ -9,8 +9,34 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
 
 const Breaker = z
-  .object({ name: z.string(), state: z.string() })
-  .catchall(z.unknown())
+  .object({
+    name: z.string(),
+    state: z.enum(["closed", "open", "half-open", "isolated"]),
+    retryAfterMs: z.number().nullable().openapi({ description: "ms until a call is admitted" }),
+    openings: z.number(),
+    counts: z.object({
+      successes: z.number(),
+      failures: z.number(),
+      rejections: z.number(),
+      ignored: z.number(),
+      late: z.number(),
+    }),
+    window: z.union([
+      z.object({
+        kind: z.literal("consecutive"),
+        consecutiveFailures: z.number(),
+        threshold: z.number(),
+      }),
+      z.object({
+        kind: z.enum(["count", "time"]),
+        calls: z.number(),
+        failures: z.number(),
+        slowCalls: z.number(),
+        failureRate: z.number().nullable(),
+        minimumThroughput: z.number(),
+      }),
+    ]),
+  })
   .openapi("BreakerStatus");
 
 const Status = z
