@@ -138,6 +138,8 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     },
 
     verify(token) {
+      // The size cap comes before any work, the cache lookup (which hashes the string) included.
+      if (typeof token !== "string" || token.length > maxLength) return fail("too_large");
       const cached = verified.get(token);
       if (cached) {
         const timed = checkTime(cached, clock.now() / 1000);
@@ -165,7 +167,6 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   }
 
   function verifyFully(token: string): VerifyResult {
-    if (typeof token !== "string" || token.length > maxLength) return fail("too_large");
     const firstDot = token.indexOf(".");
     const secondDot = token.indexOf(".", firstDot + 1);
     if (firstDot < 0 || secondDot < 0 || token.indexOf(".", secondDot + 1) >= 0) {
