@@ -16,6 +16,7 @@ import {
   createLoginThrottle,
   createRateLimitStore,
   policiesFromConfig,
+  type RateLimitStore,
   rateLimit,
 } from "../ratelimit/index.ts";
 import { breakerRegistry } from "../resilience/index.ts";
@@ -37,6 +38,18 @@ export interface BuiltServer {
   started(): Promise<void>;
   /** Close hooks, in order, after the HTTP server drained. */
   onClosed: Array<() => Promise<void>>;
+}
+
+/**
+ * How long start-up waits for the rate-limit store's first connection. The
+ * server starts anyway after that (failing closed until Redis answers, and
+ * `/readyz` says so); waiting only spares the first requests a needless 503.
+ */
+const STORE_READY_WAIT_MS = 2_000;
+
+async function untilReady(store: RateLimitStore, maxMs: number): Promise<void> {
+  const deadline = performance.now() + maxMs;
+  while (store.health().state !== "ready" && performance.now() < deadline) await Bun.sleep(5);
 }
 
 /** Signing-key fingerprints for the start/stop audit events: never the keys. */
@@ -80,6 +93,7 @@ export async function buildServer(
   try {
     const store = createRateLimitStore(config, logger);
     onClosed.unshift(() => store.close());
+    await untilReady(store, STORE_READY_WAIT_MS);
     const audit = createAuditLog(db, { clock });
     const auth = createAuthService({
       db,

@@ -1,0 +1,134 @@
+/**
+ * A production-mode binary on a real Redis: refuses a stale schema, serves
+ * after `migrate`, and fails closed when Redis dies — only 503
+ * `rate_limiter_unavailable`, never a 2xx — then recovers on its own.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hash } from "@node-rs/argon2";
+import { startRedis, type TestRedis } from "../support/redis.ts";
+import { baseEnv, runBinary, type ServerProcess, startServer } from "./support/process.ts";
+
+const REDIS_PASSWORD = randomBytes(24).toString("base64url");
+const ADMIN_PASSWORD = randomBytes(18).toString("base64url");
+let redis: TestRedis;
+let server: ServerProcess | undefined;
+let env: Record<string, string>;
+
+async function protect(r: TestRedis) {
+  await r.cli("CONFIG", "SET", "requirepass", REDIS_PASSWORD);
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  await protect(redis);
+  const dir = mkdtempSync(join(tmpdir(), "ts-prod-"));
+  env = baseEnv({
+    ENVIRONMENT: "production",
+    SECURITY_SECRET_KEY: randomBytes(48).toString("base64url"),
+    ADMIN_USERNAME: "desk-operator",
+    ADMIN_PASSWORD_HASH: await hash(ADMIN_PASSWORD, {
+      algorithm: 2,
+      memoryCost: 19456,
+      timeCost: 2,
+      parallelism: 1,
+    }),
+    REDIS_URL: redis.url,
+    REDIS_PASSWORD,
+    DATABASE_URL: `sqlite://${join(dir, "prod.db")}`,
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+  });
+});
+
+afterAll(async () => {
+  if (server && server.proc.exitCode === null) server.proc.kill("SIGKILL");
+  await redis.stop();
+});
+
+async function login(url: string): Promise<string> {
+  const res = await fetch(`${url}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "desk-operator", password: ADMIN_PASSWORD }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+describe("production binary", () => {
+  test("refuses to start before migrations, starts after `migrate`", async () => {
+    const early = await runBinary(["serve"], { ...env, PORT: "0" });
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain("trading-server migrate");
+    const migrated = await runBinary(["migrate"], env);
+    expect(migrated.code).toBe(0);
+    server = await startServer(env);
+    // Healthy is not ready: /readyz also needs the rate-limit store.
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  test("serves with rate-limit headers while Redis is up", async () => {
+    const live = server as ServerProcess;
+    const token = await login(live.url);
+    const res = await fetch(`${live.url}/v1/market/quotes/AAPL`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("ratelimit-policy")).toContain('"user";q=600;w=60');
+  });
+
+  test("Redis killed: only 503 rate_limiter_unavailable, promptly; then recovery without a restart", async () => {
+    const live = server as ServerProcess;
+    const token = await login(live.url);
+    const quote = () =>
+      fetch(`${live.url}/v1/market/quotes/AAPL`, { headers: { authorization: `Bearer ${token}` } });
+
+    await redis.kill();
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const started = performance.now();
+      const res = await quote();
+      const elapsed = performance.now() - started;
+      statuses.push(res.status);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { error: { code: string } };
+      expect(body.error.code).toBe("rate_limiter_unavailable");
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      // REDIS_COMMAND_TIMEOUT (100 ms) plus a margin; a refused connection is much faster.
+      expect(elapsed).toBeLessThan(400);
+    }
+    expect(statuses.every((s) => s === 503)).toBe(true);
+    // Anonymous routes under /v1 are limited too, and fail the same way.
+    const anonymous = await fetch(`${live.url}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "x", password: "y" }),
+    });
+    expect(anonymous.status).toBe(503);
+    expect((await fetch(`${live.url}/readyz`)).status).toBe(503);
+
+    await redis.restart();
+    await protect(redis);
+    const deadline = Date.now() + 15_000;
+    let recovered = false;
+    while (!recovered && Date.now() < deadline) {
+      const res = await quote();
+      recovered = res.status === 200;
+      if (!recovered) {
+        expect(res.status).toBe(503);
+        await Bun.sleep(100);
+      }
+    }
+    expect(recovered).toBe(true);
+    expect((await fetch(`${live.url}/readyz`)).status).toBe(200);
+  });
+
+  test("stops cleanly on SIGTERM", async () => {
+    expect(await (server as ServerProcess).stop()).toBe(0);
+  });
+});
