@@ -31,6 +31,7 @@ export {
   type LoginThrottle,
   type LoginThrottleOptions,
   loginAccountKey,
+  loginBudgetsFromConfig,
   loginIpKey,
   normalizeUsername,
 } from "./loginThrottle.ts";

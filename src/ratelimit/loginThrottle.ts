@@ -6,6 +6,7 @@
  * reveals nothing about which accounts exist.
  * @module
  */
+import type { Config } from "../config/index.ts";
 import { rateLimitKeyForIp } from "./ipAddress.ts";
 import type { LimitSpec, RateLimitStore } from "./types.ts";
 
@@ -47,6 +48,20 @@ export interface LoginThrottle {
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
+
+/** The budgets configured by `LOGIN_MAX_FAILURES_PER_ACCOUNT`, `…_PER_IP` and `LOGIN_FAILURE_WINDOW`. */
+export function loginBudgetsFromConfig(
+  config: Pick<
+    Config,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT" | "LOGIN_MAX_FAILURES_PER_IP" | "LOGIN_FAILURE_WINDOW"
+  >,
+): { perAccount: FailureBudget; perIp: FailureBudget } {
+  const windowMs = config.LOGIN_FAILURE_WINDOW;
+  return {
+    perAccount: { limit: config.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowMs },
+    perIp: { limit: config.LOGIN_MAX_FAILURES_PER_IP, windowMs },
+  };
+}
 
 /** Usernames are case-insensitive: NFC, then lowercase (DESIGN §6). */
 export function normalizeUsername(username: string): string {

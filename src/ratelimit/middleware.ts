@@ -40,7 +40,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     const sub = c.get("claims")?.sub;
     const identity: Identity = sub
       ? { kind: "user", userId: sub }
-      : { kind: "ip", ip: c.get("clientIp") };
+      : { kind: "ip", ip: c.get("clientIp") ?? "unknown" };
     const limits = limitsFor(policies, identity, groupOf(c.req.path));
     const policy = formatRateLimitPolicy(limits);
     let decision: Awaited<ReturnType<RateLimitStore["decide"]>>;

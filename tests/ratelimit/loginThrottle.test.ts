@@ -4,6 +4,7 @@ import {
   createLoginThrottle,
   createMemoryStore,
   loginAccountKey,
+  loginBudgetsFromConfig,
   normalizeUsername,
 } from "../../src/ratelimit/index.ts";
 
@@ -64,5 +65,18 @@ describe("login throttle", () => {
       await throttle.recordFailure(`u${i}`, `2001:db8:0:ab${i.toString(16).padStart(2, "0")}::1`);
     expect((await throttle.check("x", "2001:db8:0:abff::99")).allowed).toBe(false);
     expect((await throttle.check("x", "2001:db8:0:ac00::1")).allowed).toBe(true);
+  });
+
+  test("budgets come from the LOGIN_* variables", () => {
+    expect(
+      loginBudgetsFromConfig({
+        LOGIN_MAX_FAILURES_PER_ACCOUNT: 5,
+        LOGIN_MAX_FAILURES_PER_IP: 20,
+        LOGIN_FAILURE_WINDOW: WINDOW,
+      }),
+    ).toEqual({
+      perAccount: { limit: 5, windowMs: WINDOW },
+      perIp: { limit: 20, windowMs: WINDOW },
+    });
   });
 });
