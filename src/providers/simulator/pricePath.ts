@@ -100,11 +100,29 @@ export function sessionEnds(params: SymbolParams, day: number): SessionEnds {
 }
 
 /**
+ * Recently built paths. A quote or a bar request rebuilds the same session
+ * (390 normal draws) on every call otherwise; bounded so symbol or date
+ * scans cannot grow it. The arrays are shared: callers only read them.
+ */
+const PATH_MEMO_SIZE = 512;
+const pathMemo = new Map<string, Float64Array>();
+
+/**
  * The session's log price at each minute boundary: index m is the open of
  * minute m, index 390 the close. Undefined on non-trading days.
  */
 export function minutePath(params: SymbolParams, day: number): Float64Array | undefined {
   if (day < FIRST_DAY || day > LAST_DAY || !isTradingDay(day)) return undefined;
+  const memoKey = `${params.key}:${day}`;
+  const memoized = pathMemo.get(memoKey);
+  if (memoized) return memoized;
+  const path = buildMinutePath(params, day);
+  if (pathMemo.size >= PATH_MEMO_SIZE) pathMemo.delete(pathMemo.keys().next().value as string);
+  pathMemo.set(memoKey, path);
+  return path;
+}
+
+function buildMinutePath(params: SymbolParams, day: number): Float64Array {
   const ends = sessionEnds(params, day);
   const move = ends.close - ends.open;
   const jump = ends.jumpMinute === undefined ? 0 : JUMP_SHARE * move;
