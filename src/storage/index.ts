@@ -17,6 +17,8 @@ export {
   type MigrateOptions,
   type MigrationReport,
   migrate,
+  type SchemaStatus,
+  schemaStatus,
 } from "./migrate.ts";
 export { MIGRATIONS, type Migration } from "./migrations/index.ts";
 export { integerOrNull, type Row } from "./rows.ts";

@@ -111,3 +111,42 @@ export async function migrate(
     options.logger?.info("migration applied", { id: step.next.id, name: step.next.name });
   }
 }
+
+/** How a database's schema compares with the migrations this build knows. */
+export interface SchemaStatus {
+  /** Highest applied migration id (0 for an empty database). */
+  version: number;
+  /** Known migrations not yet applied, ascending. */
+  pending: number[];
+  /** Applied ids this build does not know (a newer schema), ascending. */
+  unknown: number[];
+}
+
+/**
+ * Reads the schema state without changing anything. An empty database (no
+ * `schema_migrations` table) is version 0 with everything pending; a
+ * connection failure throws instead of looking like an empty database.
+ */
+export async function schemaStatus(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<SchemaStatus> {
+  const exists =
+    db.dialect === "sqlite"
+      ? await db.sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+      : await db.sql`SELECT 1 FROM pg_tables
+          WHERE schemaname = current_schema() AND tablename = 'schema_migrations'`;
+  const applied =
+    exists.length === 0
+      ? []
+      : (await db.sql<{ id: number }>`SELECT id FROM schema_migrations ORDER BY id`).map((r) =>
+          Number(r.id),
+        );
+  const known = new Set(migrations.map((m) => m.id));
+  const done = new Set(applied);
+  return {
+    version: applied.at(-1) ?? 0,
+    pending: migrations.filter((m) => !done.has(m.id)).map((m) => m.id),
+    unknown: applied.filter((id) => !known.has(id)),
+  };
+}

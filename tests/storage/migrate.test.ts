@@ -1,7 +1,14 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { runMigrate } from "../../src/cli/migrate.ts";
-import { isStorageError, MIGRATIONS, type Migration, migrate } from "../../src/storage/index.ts";
+import {
+  isStorageError,
+  MIGRATIONS,
+  type Migration,
+  migrate,
+  openDatabase,
+  schemaStatus,
+} from "../../src/storage/index.ts";
 import { captureIo } from "../support/captureIo.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 
@@ -35,6 +42,20 @@ describeEachDatabase(
       for (const table of ["users", "sessions", "refresh_tokens", "settings", "audit_events"]) {
         expect(await tableExists(db, table)).toBe(true);
       }
+    });
+
+    test("schemaStatus reports empty, current and newer schemas without changing them", async () => {
+      const db = t.db();
+      expect(await schemaStatus(db)).toEqual({ version: 0, pending: ALL_IDS, unknown: [] });
+      expect(await tableExists(db, "schema_migrations")).toBe(false);
+      await migrate(db);
+      expect(await schemaStatus(db)).toEqual({
+        version: ALL_IDS.at(-1) as number,
+        pending: [],
+        unknown: [],
+      });
+      await db.sql`INSERT INTO schema_migrations (id, name, applied_at) VALUES (999, 'future', 1)`;
+      expect(await schemaStatus(db)).toEqual({ version: 999, pending: [], unknown: [999] });
     });
 
     test("refuses a database that has a migration newer than the code", async () => {
@@ -114,6 +135,15 @@ describeEachDatabase(
   },
   { migrate: false, fresh: "test" },
 );
+
+test("schemaStatus throws when the database cannot be reached (not 'empty')", async () => {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  const db = await openDatabase(`postgres://u@127.0.0.1:${port}/x`);
+  await expect(schemaStatus(db)).rejects.toThrow();
+  await db.close().catch(() => undefined);
+});
 
 test("the migrate command fails cleanly on a bad URL without echoing it", async () => {
   const out = captureIo();
