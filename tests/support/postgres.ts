@@ -88,11 +88,14 @@ function stopCluster(): void {
  */
 function startReaper(pgCtl: string, dir: string): void {
   const stop = `${pgCtl} stop -D '${dir}/data' -m immediate -w`;
-  const script = [
+  const body = [
     `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done`,
     asRoot ? `runuser -u postgres -- ${stop}` : stop,
     `rm -rf '${dir}'`,
   ].join("; ");
+  // Backgrounded so the direct child exits at once: bun test kills "dangling"
+  // children of a test that times out, which would otherwise take the reaper along.
+  const script = `(${body}) >/dev/null 2>&1 &`;
   const reaper = Bun.spawn(["setsid", "sh", "-c", script], {
     stdin: "ignore",
     stdout: "ignore",
