@@ -163,9 +163,14 @@ export async function buildServer(
     return {
       app,
       started: async () => {
+        // The chain head goes into the log line too: a copy outside the
+        // database, so a rewrite of the whole chain tail can be noticed.
+        const head = await audit.head();
+        logger.info("audit chain head", { seq: head.seq, chain_head: head.hash });
         await systemEvent(audit, "sys_startup", {
           version,
           environment: config.environment,
+          chain_head: head.hash,
           ...fingerprints,
         });
       },

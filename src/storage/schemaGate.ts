@@ -11,21 +11,7 @@ import type { Config } from "../config/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { type Database, openDatabase } from "./database.ts";
 import { StorageError } from "./errors.ts";
-import { migrate } from "./migrate.ts";
-import { MIGRATIONS } from "./migrations/index.ts";
-
-const LATEST = MIGRATIONS.at(-1)?.id ?? 0;
-
-async function schemaVersion(db: Database): Promise<number> {
-  try {
-    const rows = await db.sql<{
-      v: number | string | null;
-    }>`SELECT MAX(id) AS v FROM schema_migrations`;
-    return Number(rows[0]?.v ?? 0);
-  } catch {
-    return 0; // no schema_migrations table: an empty database
-  }
-}
+import { migrate, schemaStatus } from "./migrate.ts";
 
 /** Opens the database and makes sure its schema matches this build. */
 export async function prepareSchema(
@@ -45,17 +31,17 @@ export async function prepareSchema(
       }
       return db;
     }
-    const version = await schemaVersion(db);
-    if (version < LATEST) {
-      throw new StorageError(
-        "migration_failed",
-        `the database schema is at version ${version}, this build needs ${LATEST}: run \`trading-server migrate\` first`,
-      );
-    }
-    if (version > LATEST) {
+    const status = await schemaStatus(db);
+    if (status.unknown.length > 0) {
       throw new StorageError(
         "schema_too_new",
-        `the database schema is at version ${version}, newer than this build (${LATEST})`,
+        `the database schema is at version ${status.version}, newer than this build knows`,
+      );
+    }
+    if (status.pending.length > 0) {
+      throw new StorageError(
+        "migration_failed",
+        `the database schema is at version ${status.version} with ${status.pending.length} migration(s) pending: run \`trading-server migrate\` first`,
       );
     }
     return db;
