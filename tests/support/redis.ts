@@ -65,10 +65,13 @@ async function pingOnce(port: number): Promise<boolean> {
   });
 }
 
-/** Waits (bounded) until the server on `port` answers PING. */
-async function waitForPing(port: number, attempts = 300): Promise<void> {
+/** Waits (bounded) until the server on `port` answers PING; fails fast if it exited. */
+async function waitForPing(port: number, proc: Subprocess, attempts = 300): Promise<void> {
   for (let i = 0; i < attempts; i++) {
     if (await pingOnce(port)) return;
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`redis-server on port ${port} exited at start (port taken?)`);
+    }
     await Bun.sleep(10);
   }
   throw new Error(`redis-server on port ${port} did not answer PING`);
@@ -84,7 +87,7 @@ export async function startRedis(
   let proc: Subprocess | undefined;
 
   const spawn = async () => {
-    proc = Bun.spawn(
+    const child = Bun.spawn(
       [
         binary,
         "--port",
@@ -101,7 +104,8 @@ export async function startRedis(
       ],
       { stdout: "ignore", stderr: "ignore" },
     );
-    await waitForPing(port);
+    proc = child;
+    await waitForPing(port, child);
   };
   await spawn();
 

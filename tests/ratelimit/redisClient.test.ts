@@ -1,0 +1,38 @@
+import { describe, expect, test } from "bun:test";
+import { createRedisStore } from "../../src/ratelimit/index.ts";
+import { reconnectDelay } from "../../src/ratelimit/redisClient.ts";
+import { silentLogger } from "../../src/telemetry/logger.ts";
+import { startRedis } from "../support/redis.ts";
+
+describe("redis client", () => {
+  test("reconnect backoff is exponential, capped at 2 s, and jittered within [50 %, 100 %]", () => {
+    expect(reconnectDelay(0, () => 1)).toBe(50);
+    expect(reconnectDelay(0, () => 0)).toBe(25);
+    expect(reconnectDelay(3, () => 1)).toBe(400);
+    expect(reconnectDelay(30, () => 1)).toBe(2000);
+    expect(reconnectDelay(30, () => 0)).toBe(1000);
+    const spread = new Set(Array.from({ length: 50 }, () => reconnectDelay(6)));
+    expect(spread.size).toBeGreaterThan(1);
+  });
+
+  test("probe() reports ready, then unavailable while Redis is down, then ready again", async () => {
+    const redis = await startRedis();
+    const store = createRedisStore({ url: redis.url, commandTimeoutMs: 100, logger: silentLogger });
+    try {
+      expect(await store.waitUntilReady(3000)).toBe(true);
+      expect(await store.probe()).toEqual({ kind: "redis", state: "ready" });
+      redis.pause();
+      expect((await store.probe()).state).toBe("unavailable");
+      redis.resume();
+      await redis.kill();
+      expect((await store.probe()).state).not.toBe("ready");
+      await redis.restart();
+      expect(await store.waitUntilReady(5000)).toBe(true);
+      expect(await store.probe()).toEqual({ kind: "redis", state: "ready" });
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+    expect(store.health().state).toBe("unavailable");
+  });
+});
