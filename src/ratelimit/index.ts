@@ -44,6 +44,7 @@ export {
   type RateLimitPolicies,
   routeGroupOf,
 } from "./policies.ts";
+export { probeRateLimitStore, type StoreReadiness } from "./readiness.ts";
 export { createRedisStore, type RedisStore, type RedisStoreOptions } from "./redisStore.ts";
 export type {
   DecideOptions,

@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { createRedisStore } from "../../src/ratelimit/index.ts";
+import {
+  createMemoryStore,
+  createRedisStore,
+  probeRateLimitStore,
+} from "../../src/ratelimit/index.ts";
 import { reconnectDelay } from "../../src/ratelimit/redisClient.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { startRedis } from "../support/redis.ts";
@@ -21,8 +25,9 @@ describe("redis client", () => {
     try {
       expect(await store.waitUntilReady(3000)).toBe(true);
       expect(await store.probe()).toEqual({ kind: "redis", state: "ready" });
+      expect(await probeRateLimitStore(store)).toEqual({ ok: true, state: "ready" });
       redis.pause();
-      expect((await store.probe()).state).toBe("unavailable");
+      expect(await probeRateLimitStore(store)).toEqual({ ok: false, state: "unavailable" });
       redis.resume();
       await redis.kill();
       expect((await store.probe()).state).not.toBe("ready");
@@ -34,5 +39,12 @@ describe("redis client", () => {
       await redis.stop();
     }
     expect(store.health().state).toBe("unavailable");
+  });
+
+  test("the development store is ready until closed", async () => {
+    const store = createMemoryStore();
+    expect(await probeRateLimitStore(store)).toEqual({ ok: true, state: "ready" });
+    await store.close();
+    expect(await probeRateLimitStore(store)).toEqual({ ok: false, state: "unavailable" });
   });
 });
