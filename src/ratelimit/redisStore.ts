@@ -67,6 +67,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const scriptClock = options.scriptClock;
 
   const recordFailure = (error: StoreUnavailableError) => {
+    // One line when an outage starts and one when it ends, not one per refused request.
+    if (consecutiveFailures === 0) {
+      options.logger.warn("rate-limit store failing; requests are refused", {
+        reason: error.reason,
+      });
+    }
     consecutiveFailures++;
     consecutiveTimeouts = error.reason === "timeout" ? consecutiveTimeouts + 1 : 0;
     if (consecutiveTimeouts >= TIMEOUTS_BEFORE_RECONNECT && redis.status === "ready") {
@@ -78,6 +84,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   };
 
   const succeeded = () => {
+    if (consecutiveFailures > 0) {
+      options.logger.info("rate-limit store answering again", {
+        failed_decisions: consecutiveFailures,
+      });
+    }
     consecutiveFailures = 0;
     consecutiveTimeouts = 0;
   };

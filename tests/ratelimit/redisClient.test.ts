@@ -5,7 +5,7 @@ import {
   probeRateLimitStore,
 } from "../../src/ratelimit/index.ts";
 import { reconnectDelay } from "../../src/ratelimit/redisClient.ts";
-import { silentLogger } from "../../src/telemetry/logger.ts";
+import { createLogger, silentLogger } from "../../src/telemetry/logger.ts";
 import { startRedis } from "../support/redis.ts";
 
 describe("redis client", () => {
@@ -46,5 +46,39 @@ describe("redis client", () => {
     expect(await probeRateLimitStore(store)).toEqual({ ok: true, state: "ready" });
     await store.close();
     expect(await probeRateLimitStore(store)).toEqual({ ok: false, state: "unavailable" });
+  });
+});
+
+describe("store logs", () => {
+  test("one line when an outage starts and one when it ends, without connection details", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("info", (line) => lines.push(line));
+    const redis = await startRedis();
+    const store = createRedisStore({
+      url: redis.url,
+      password: "s3cret-pw",
+      commandTimeoutMs: 100,
+      logger,
+    });
+    try {
+      expect(await store.waitUntilReady(3000)).toBe(true);
+      const spec = { name: "ip", key: "{log}:all", limit: 100, windowMs: 60_000 };
+      await redis.cli("CONFIG", "SET", "maxmemory-policy", "noeviction");
+      await redis.cli("CONFIG", "SET", "maxmemory", "1");
+      for (let i = 0; i < 5; i++) await expect(store.decide([spec])).rejects.toThrow("unavailable");
+      await redis.cli("CONFIG", "SET", "maxmemory", "0");
+      expect((await store.decide([spec])).allowed).toBe(true);
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+    const failing = lines.filter((l) => l.includes("store failing"));
+    const back = lines.filter((l) => l.includes("answering again"));
+    expect(failing).toHaveLength(1);
+    expect(failing[0]).toContain('"reason":"script_error"');
+    expect(back).toHaveLength(1);
+    expect(back[0]).toContain('"failed_decisions":5');
+    expect(lines.join("\n")).not.toContain("s3cret-pw");
+    expect(lines.join("\n")).not.toContain(String(redis.port));
   });
 });
