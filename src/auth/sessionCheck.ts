@@ -2,16 +2,17 @@
  * The per-request session and revocation check, after local token
  * verification. One indexed query per request, no cache: a revocation written
  * by any instance (logout, password change, disable, revoke-all) is seen by
- * every instance on its next request, well inside the 1 s promise. On SQLite
- * the query costs tens of µs; on PostgreSQL one round trip (~0.2–1 ms on a
- * private network), which we accept for immediate revocation.
+ * every instance on its next request, well inside the 1 s promise. The query
+ * is prepared once ({@link Database.prepareRead}): on SQLite it costs a few
+ * µs; on PostgreSQL one round trip (~0.2–1 ms on a private network), which we
+ * accept for immediate revocation.
  *
  * Revocation keys on the session id, the user's token version and the global
  * not-before — never on the token string (signatures are malleable).
  * @module
  */
 import type { AccessClaims, Principal } from "../http/context.ts";
-import type { Executor } from "../storage/index.ts";
+import type { Database } from "../storage/index.ts";
 import { ROLES, type Role } from "./roles.ts";
 import { sessionAlive } from "./sessions.ts";
 import { SETTING } from "./settings.ts";
@@ -43,16 +44,17 @@ interface Row {
 }
 
 /** Creates the check for tokens of sessions with idle lifetime `idleMs`. */
-export function createSessionCheck(db: Executor, idleMs: number) {
+export function createSessionCheck(db: Pick<Database, "prepareRead">, idleMs: number) {
+  const lookup = db.prepareRead<Row>(`
+    SELECT s.user_id, s.revoked_at, s.last_used_at, s.absolute_expires_at,
+           u.username, u.role, u.disabled, u.token_version,
+           (SELECT value FROM settings WHERE key = $1) AS not_before
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.id = $2`);
   return {
     /** Checks `claims` against the session, the user and the global not-before at `now` (ms). */
     async check(claims: AccessClaims, now: number): Promise<SessionCheckResult> {
-      const rows = await db.sql<Row>`
-        SELECT s.user_id, s.revoked_at, s.last_used_at, s.absolute_expires_at,
-               u.username, u.role, u.disabled, u.token_version,
-               (SELECT value FROM settings WHERE key = ${SETTING.tokensNotBefore}) AS not_before
-        FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.id = ${claims.sid}`;
+      const rows = await lookup(SETTING.tokensNotBefore, claims.sid);
       const row = rows[0];
       if (!row) return { ok: false, reason: "no_session" };
       if (row.user_id !== claims.sub) return { ok: false, reason: "wrong_user" };
