@@ -16,6 +16,7 @@ import {
   createLoginThrottle,
   createRateLimitStore,
   policiesFromConfig,
+  probeRateLimitStore,
   type RateLimitStore,
   rateLimit,
 } from "../ratelimit/index.ts";
@@ -118,11 +119,14 @@ export async function buildServer(
       logger,
       version,
       readiness: async () => {
-        const database = await db.ping(1000);
-        const limiter = store.health();
+        // Probed, not just the connection flag: a SIGSTOPped Redis still looks connected.
+        const [database, ratelimit] = await Promise.all([
+          db.ping(1000),
+          probeRateLimitStore(store),
+        ]);
         return {
           database: { ok: database.ok, state: database.state },
-          ratelimit: { ok: limiter.state === "ready", state: `${limiter.kind}:${limiter.state}` },
+          ratelimit: { ok: ratelimit.ok, state: `${store.health().kind}:${ratelimit.state}` },
         };
       },
       clientIp: clientIpMiddleware({
