@@ -131,7 +131,8 @@ export async function buildServer(
       },
       clientIp: clientIpMiddleware({
         trustProxy: config.TRUST_PROXY,
-        socketAddress: (c) => getConnInfo(c).remote.address,
+        // Bun.serve hands its server to app.fetch; in-process requests have none.
+        socketAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
       }),
       v1Middleware: [
         verifyAccessToken(auth),
