@@ -15,6 +15,7 @@ import {
   clientIpMiddleware,
   createLoginThrottle,
   createRateLimitStore,
+  loginBudgetsFromConfig,
   policiesFromConfig,
   probeRateLimitStore,
   type RateLimitStore,
@@ -100,14 +101,7 @@ export async function buildServer(
       db,
       config,
       clock,
-      throttle: createLoginThrottle({
-        store,
-        perAccount: {
-          limit: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-          windowMs: config.LOGIN_FAILURE_WINDOW,
-        },
-        perIp: { limit: config.LOGIN_MAX_FAILURES_PER_IP, windowMs: config.LOGIN_FAILURE_WINDOW },
-      }),
+      throttle: createLoginThrottle({ store, ...loginBudgetsFromConfig(config) }),
       audit: recordTo(audit),
     });
     const bootstrap = await bootstrapAdmin(db, config, clock.now());

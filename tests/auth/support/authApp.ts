@@ -26,6 +26,7 @@ import { registerAuthRoutes } from "../../../src/http/routes/auth.ts";
 import {
   createLoginThrottle,
   createMemoryStore,
+  loginBudgetsFromConfig,
   type MemoryStore,
   policiesFromConfig,
   rateLimit,
@@ -111,14 +112,7 @@ export async function buildAuthHarness(
     db,
     config,
     clock,
-    throttle: createLoginThrottle({
-      store,
-      perAccount: {
-        limit: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-        windowMs: config.LOGIN_FAILURE_WINDOW,
-      },
-      perIp: { limit: config.LOGIN_MAX_FAILURES_PER_IP, windowMs: config.LOGIN_FAILURE_WINDOW },
-    }),
+    throttle: createLoginThrottle({ store, ...loginBudgetsFromConfig(config) }),
     audit: async (event) => {
       events.push(event);
       await record(event);
