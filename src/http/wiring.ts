@@ -24,6 +24,7 @@ import {
 import { breakerRegistry } from "../resilience/index.ts";
 import { prepareSchema } from "../storage/schemaGate.ts";
 import type { Logger } from "../telemetry/logger.ts";
+import { tracerRegistered } from "../telemetry/sdk.ts";
 import { createApp } from "./app.ts";
 import type { AppEnv } from "./context.ts";
 import { requireAuth, verifyAccessToken } from "./middleware/authenticate.ts";
@@ -112,6 +113,8 @@ export async function buildServer(
       config,
       logger,
       version,
+      // Telemetry starts before the server is built (cli/serve.ts), so this sees the SDK.
+      tracing: tracerRegistered(),
       readiness: async () => {
         // Probed, not just the connection flag: a SIGSTOPped Redis still looks connected.
         const [database, ratelimit] = await Promise.all([

@@ -8,6 +8,7 @@
  * module reads the environment", because those names are the SDK's contract.
  * @module
  */
+import { ProxyTracerProvider, trace } from "@opentelemetry/api";
 import type { Logger } from "./logger.ts";
 
 /** A started telemetry pipeline. */
@@ -18,6 +19,19 @@ export interface Telemetry {
 }
 
 const disabled: Telemetry = { enabled: false, shutdown: async () => {} };
+
+// What the global provider delegates to while no SDK is registered (the API's no-op singleton).
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * True when a tracer provider is registered globally (the SDK was started),
+ * so spans would be recorded; false while every tracer is a no-op.
+ */
+export function tracerRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  return delegate !== NOOP_PROVIDER;
+}
 
 /** True when the environment asks for trace export. */
 export function tracingRequested(env: Record<string, string | undefined>): boolean {
