@@ -30,9 +30,6 @@ export function createRateLimitRedis(options: RateLimitRedisOptions): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    // Decisions made in one event-loop turn share one socket write; each
-    // command keeps its own timeout, so failing closed is unchanged.
-    enableAutoPipelining: true,
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: Math.max(1_000, options.commandTimeoutMs * 5),
     // RESP2: the script returns a flat integer array either way; HELLO 3 would be one
