@@ -5,7 +5,6 @@
  * `SECURITY_SECRET_KEY`, an ephemeral signing key (tokens die with the process).
  * @module
  */
-import { randomBytes } from "node:crypto";
 import pkg from "../../package.json" with { type: "json" };
 import { isUnknownEnvironmentError, loadConfig, resolveEnvironment } from "../config/index.ts";
 import { listen } from "../http/server.ts";
@@ -49,7 +48,9 @@ export async function runServe(
     return EXIT.usage;
   }
 
+  const bootStarted = performance.now();
   const gate = await runGate(env, environment);
+  const gateMs = performance.now() - bootStarted;
   if (gate.text) io.stderr(gate.text);
   if (!gate.ok) {
     io.stderr("serve: refusing to start (fix the findings above, or run `trading-server check`)\n");
@@ -64,7 +65,9 @@ export async function runServe(
   const logger = createLogger(config.LOG_LEVEL);
   if (!config.SECURITY_SECRET_KEY) {
     // Only reachable in development: the gate rejects a missing key elsewhere.
-    config.SECURITY_SECRET_KEY = randomBytes(32).toString("base64url");
+    config.SECURITY_SECRET_KEY = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString(
+      "base64url",
+    );
     logger.warn(
       "SECURITY_SECRET_KEY is not set: using an ephemeral key; tokens end with this process",
     );
@@ -91,6 +94,9 @@ export async function runServe(
     logger,
   });
   logger.info("listening", {
+    // performance.now() counts from process start: module loading included.
+    startup_ms: Math.round(performance.now()),
+    gate_ms: Math.round(gateMs),
     url: running.url.href,
     environment,
     version: pkg.version,

@@ -113,6 +113,13 @@ const url = () =>
     z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
   );
 
+// zod 4 decides at construction whether an object schema is compiled with
+// `new Function` on its first parse: ~10 ms for this large schema at every
+// start, for a parse that runs once or twice (the interpreter takes ~2 ms).
+// Only this schema is built interpreted; request schemas keep the JIT.
+const jitless = z.config().jitless;
+z.config({ jitless: true });
+
 /** The environment schema. Keys are the pinned variable names. */
 export const envSchema = z.object({
   // --- secrets and admin -------------------------------------------------
@@ -187,6 +194,8 @@ export const envSchema = z.object({
     z.enum(["debug", "info", "warn", "error"]).default("info"),
   ),
 });
+
+z.config({ jitless });
 
 /** The parsed environment, before environment-dependent defaults are applied. */
 export type ParsedEnv = z.infer<typeof envSchema>;

@@ -21,7 +21,10 @@ export async function prepareSchema(
 ): Promise<Database> {
   const db = await openDatabase(config.DATABASE_URL, { logger });
   try {
-    if (config.environment === "development") {
+    const status = await schemaStatus(db);
+    // Development migrates itself — but only when there is something to do:
+    // migrate() takes write locks, and an up-to-date start should not wait.
+    if (config.environment === "development" && status.pending.length > 0) {
       const report = await migrate(db, { logger, clock });
       if (report.applied.length > 0) {
         logger.info("migrations applied", {
@@ -31,7 +34,6 @@ export async function prepareSchema(
       }
       return db;
     }
-    const status = await schemaStatus(db);
     if (status.unknown.length > 0) {
       throw new StorageError(
         "schema_too_new",
