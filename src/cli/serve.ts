@@ -6,6 +6,7 @@
  * @module
  */
 import pkg from "../../package.json" with { type: "json" };
+import { ensureDevAdmin } from "../auth/devAdmin.ts";
 import { isUnknownEnvironmentError, loadConfig, resolveEnvironment } from "../config/index.ts";
 import { listen } from "../http/server.ts";
 import { buildServer } from "../http/wiring.ts";
@@ -71,6 +72,15 @@ export async function runServe(
     logger.warn(
       "SECURITY_SECRET_KEY is not set: using an ephemeral key; tokens end with this process",
     );
+  }
+
+  if (environment === "development" && !config.ADMIN_PASSWORD_HASH && !config.ADMIN_PASSWORD) {
+    const admin = await ensureDevAdmin();
+    config.ADMIN_PASSWORD_HASH = admin.passwordHash;
+    logger.warn("development admin account", {
+      username: config.ADMIN_USERNAME,
+      credentials_file: admin.passwordFile,
+    });
   }
 
   const telemetry = await startTelemetry(env, logger, pkg.version);

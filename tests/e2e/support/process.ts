@@ -55,6 +55,8 @@ export function freePort(): number {
 /** A server process under test. */
 export interface ServerProcess {
   url: string;
+  /** The server's working directory (fresh per server). */
+  cwd: string;
   proc: Subprocess<"ignore", "pipe", "pipe">;
   /** Everything the server wrote to stderr so far (logs). */
   logs(): string;
@@ -102,6 +104,7 @@ export async function startServer(
   }
   return {
     url,
+    cwd,
     proc,
     logs: () => stderr,
     stop: async () => {
