@@ -329,3 +329,39 @@ describe.each([
     expect(r.ok && Object.isFrozen(r.claims)).toBe(true);
   });
 });
+
+describe("exact-header fast path (only our own header bytes skip parsing)", () => {
+  const { tokens } = setup(OLD);
+  const ours = JSON.stringify(H());
+  test.each([
+    ["key order", `{"kid":"${keyId(SECRET)}","alg":"HS256","typ":"JWT"}`, "ok"],
+    ["whitespace", `{ "alg": "HS256", "typ": "JWT", "kid": "${keyId(SECRET)}" }`, "ok"],
+    ["no typ", `{"alg":"HS256","kid":"${keyId(SECRET)}"}`, "ok"],
+    ["escaped alg", ours.replace('"HS256"', '"HS\\u0032\\u00356"'), "ok"],
+    ["our bytes plus crit", ours.replace("}", ',"crit":[]}'), "crit"],
+    ["our bytes plus jku", ours.replace("}", ',"jku":"http://127.0.0.1/k"}'), "header"],
+    ["duplicate alg, last wins", ours.replace("{", '{"alg":"none",'), "ok"],
+    ["duplicate alg none last", ours.replace("}", ',"alg":"none"}'), "algorithm"],
+    ["trailing garbage", `${ours}x`, "header"],
+  ])("%s takes the strict path → %s", (_n, header, expected) => {
+    const input = `${b64(header)}.${b64(goodClaims())}`;
+    expect(reason(tokens.verify(`${input}.${hmac(SECRET, input)}`))).toBe(expected);
+  });
+
+  test("our exact header bytes under another ring key's kid still need that key's MAC", () => {
+    const header = b64(H({ kid: keyId(OLD) }));
+    const input = `${header}.${b64(goodClaims())}`;
+    expect(reason(tokens.verify(`${input}.${hmac(OLD, input)}`))).toBe("ok");
+    expect(reason(tokens.verify(`${input}.${hmac(SECRET, input)}`))).toBe("signature");
+  });
+
+  test("a signature in any spelling but the canonical one is malformed, a wrong one is signature", () => {
+    const input = `${b64(H())}.${b64(goodClaims())}`;
+    const sig = hmac(SECRET, input);
+    expect(reason(tokens.verify(`${input}.${sig}`))).toBe("ok");
+    expect(reason(tokens.verify(`${input}.${sig}=`))).toBe("malformed");
+    const flipped = `${sig[0] === "A" ? "B" : "A"}${sig.slice(1)}`;
+    expect(reason(tokens.verify(`${input}.${flipped}`))).toBe("signature");
+    expect(reason(tokens.verify(`${input}.${hmac(OTHER, input)}`))).toBe("signature");
+  });
+});

@@ -4,8 +4,6 @@
  * short fingerprint (`kid`) so a verifier never has to try every key.
  * @module
  */
-import { createHash } from "node:crypto";
-
 /** One key of the ring. */
 export interface RingKey {
   /** Fingerprint: the first 12 base64url chars of SHA-256("trading-server kid v1\0" + secret). */
@@ -27,7 +25,8 @@ export interface KeyRing {
  * by any token's signature, so the kid adds no attack surface.
  */
 export function keyId(secret: string): string {
-  return createHash("sha256")
+  // Bun.CryptoHasher, not node:crypto: the ring is built at start-up, where node:crypto's first use is slow.
+  return new Bun.CryptoHasher("sha256")
     .update(`trading-server kid v1\0${secret}`)
     .digest("base64url")
     .slice(0, 12);
