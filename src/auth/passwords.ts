@@ -3,7 +3,18 @@
  * libxcrypt) accepted for verification only and upgraded after a good login.
  * @module
  */
-import { hash as argon2Hash, verify as argon2Verify, parseOptions } from "@node-rs/argon2";
+type Argon2 = typeof import("@node-rs/argon2");
+let argon2Module: Argon2 | undefined;
+
+/**
+ * The argon2 addon, loaded on first use: its `dlopen` (and, in the compiled
+ * binary, its extraction to `$TMPDIR`) costs ~5 ms that a start-up without a
+ * login does not need. A synchronous `require`, so `needsRehash` stays sync.
+ */
+function argon2(): Argon2 {
+  argon2Module ??= require("@node-rs/argon2") as Argon2;
+  return argon2Module;
+}
 
 /** OWASP baseline argon2id parameters (DESIGN §2). */
 export const ARGON2_POLICY = {
@@ -38,7 +49,7 @@ export function hashKind(stored: string): HashKind {
 
 /** Hashes `password` with argon2id at the policy parameters; returns a PHC string. */
 export function hashPassword(password: string): Promise<string> {
-  return argon2Hash(password, ARGON2_POLICY);
+  return argon2().hash(password, ARGON2_POLICY);
 }
 
 /**
@@ -50,7 +61,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
   try {
     switch (hashKind(stored)) {
       case "argon2id":
-        return await argon2Verify(stored, password);
+        return await argon2().verify(stored, password);
       case "bcrypt":
         // Bun would SHA-512 a longer input and never match a passlib hash; cut to 72 bytes ourselves.
         return await Bun.password.verify(
@@ -70,7 +81,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
 export function needsRehash(stored: string): boolean {
   if (hashKind(stored) !== "argon2id") return true;
   try {
-    const o = parseOptions(stored);
+    const o = argon2().parseOptions(stored);
     return (
       o.memoryCost !== ARGON2_POLICY.memoryCost ||
       o.timeCost !== ARGON2_POLICY.timeCost ||
