@@ -1,54 +1,62 @@
 /**
  * Alpaca market-data wire shapes (trading.md §2), parsed leniently: extra
  * keys are ignored, the fields we map are required.
+ * Each shape is built on its first parse (`z.lazy`), not at import: a server
+ * without this provider configured never needs them (start-up time).
  * @module
  */
 import { z } from "zod";
 
 /** `GET /v2/stocks/quotes/latest`. */
-export const LatestQuotes = z.object({
-  quotes: z.record(
-    z.string(),
-    z.object({ t: z.string(), ap: z.number(), as: z.number(), bp: z.number(), bs: z.number() }),
-  ),
-});
+export const LatestQuotes = z.lazy(() =>
+  z.object({
+    quotes: z.record(
+      z.string(),
+      z.object({ t: z.string(), ap: z.number(), as: z.number(), bp: z.number(), bs: z.number() }),
+    ),
+  }),
+);
 
 /** `GET /v2/stocks/bars`. */
-export const BarsPage = z.object({
-  bars: z
-    .record(
-      z.string(),
-      z.array(
-        z.object({
-          t: z.string(),
-          o: z.number(),
-          h: z.number(),
-          l: z.number(),
-          c: z.number(),
-          v: z.number(),
-          n: z.number().optional(),
-          vw: z.number().optional(),
-        }),
-      ),
-    )
-    .nullable(),
-  next_page_token: z.string().nullable().optional(),
-});
+export const BarsPage = z.lazy(() =>
+  z.object({
+    bars: z
+      .record(
+        z.string(),
+        z.array(
+          z.object({
+            t: z.string(),
+            o: z.number(),
+            h: z.number(),
+            l: z.number(),
+            c: z.number(),
+            v: z.number(),
+            n: z.number().optional(),
+            vw: z.number().optional(),
+          }),
+        ),
+      )
+      .nullable(),
+    next_page_token: z.string().nullable().optional(),
+  }),
+);
 
 /** `GET /v1beta1/news`. */
-export const NewsPage = z.object({
-  news: z.array(
-    z.object({
-      id: z.number(),
-      headline: z.string(),
-      author: z.string().nullable().optional(),
-      created_at: z.string(),
-      updated_at: z.string(),
-      summary: z.string().nullable().optional(),
-      url: z.string().nullable().optional(),
-      symbols: z.array(z.string()),
-      source: z.string(),
-    }),
-  ),
-  next_page_token: z.string().nullable().optional(),
-});
+export const NewsPage = z.lazy(() =>
+  z.object({
+    news: z.array(
+      z.object({
+        id: z.number(),
+        headline: z.string(),
+        author: z.string().nullable().optional(),
+        created_at: z.string(),
+        updated_at: z.string(),
+        summary: z.string().nullable().optional(),
+        url: z.string().nullable().optional(),
+        symbols: z.array(z.string()),
+        source: z.string(),
+      }),
+    ),
+    next_page_token: z.string().nullable().optional(),
+  }),
+);
