@@ -10,7 +10,6 @@
  * byte string as RFC 8785 (JCS), so another tool can recompute a hash.
  * @module
  */
-import { createHash } from "node:crypto";
 
 /** The hash before the first event: 64 zeros. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -46,5 +45,5 @@ export interface HashedRecord {
 
 /** SHA-256 (lowercase hex) of the canonical encoding of `record`. */
 export function hashRecord(record: HashedRecord): string {
-  return createHash("sha256").update(canonicalJson(record), "utf8").digest("hex");
+  return new Bun.CryptoHasher("sha256").update(canonicalJson(record), "utf8").digest("hex");
 }

