@@ -63,12 +63,28 @@ export async function authenticate(
   password: string,
   origin: RequestOrigin,
 ): Promise<UserRecord> {
-  const check = await guarded(() => deps.throttle.check(username, origin.ip));
-  if (!check.allowed) {
+  // Reserved, not just peeked: concurrent guesses count against the budget
+  // until their failures are recorded.
+  const reservation = await guarded(() => deps.throttle.reserve(username, origin.ip));
+  if (!reservation.allowed) {
     throw new ApiError("rate_limited", {
-      headers: { "Retry-After": String(Math.max(1, Math.ceil(check.retryAfterMs / 1000))) },
+      headers: { "Retry-After": String(Math.max(1, Math.ceil(reservation.retryAfterMs / 1000))) },
     });
   }
+  try {
+    return await verifyAttempt(deps, username, password, origin);
+  } finally {
+    reservation.release();
+  }
+}
+
+/** The part of a login that runs under a throttle reservation. */
+async function verifyAttempt(
+  deps: LoginDeps,
+  username: string,
+  password: string,
+  origin: RequestOrigin,
+): Promise<UserRecord> {
   const user = await deps.users.findByUsername(username);
   const stored = user?.passwordHash ?? (await dummyHash());
   const matches = await underCap(deps.hasher, () => verifyPassword(stored, password));

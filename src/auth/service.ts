@@ -203,23 +203,29 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     async changePassword(userId, current, next, origin) {
       const user = await users.findById(userId);
       if (!user) throw new ApiError("unauthorized");
-      const check = await guarded(() => throttle.check(user.username, origin.ip));
-      if (!check.allowed) {
+      const reservation = await guarded(() => throttle.reserve(user.username, origin.ip));
+      if (!reservation.allowed) {
         throw new ApiError("rate_limited", {
-          headers: { "Retry-After": String(Math.max(1, Math.ceil(check.retryAfterMs / 1000))) },
+          headers: {
+            "Retry-After": String(Math.max(1, Math.ceil(reservation.retryAfterMs / 1000))),
+          },
         });
       }
-      const ok = await underCap(hasher, () => verifyPassword(user.passwordHash, current));
       const event = {
         type: "authn_password_change",
         actor: userId,
         target: userId,
         ...fromOrigin(origin),
       } as const;
-      if (!ok) {
-        await guarded(() => throttle.recordFailure(user.username, origin.ip));
-        await audit({ ...event, outcome: "failure", details: { reason: "bad_password" } });
-        throw new ApiError("invalid_credentials", { message: "The current password is wrong." });
+      try {
+        const ok = await underCap(hasher, () => verifyPassword(user.passwordHash, current));
+        if (!ok) {
+          await guarded(() => throttle.recordFailure(user.username, origin.ip));
+          await audit({ ...event, outcome: "failure", details: { reason: "bad_password" } });
+          throw new ApiError("invalid_credentials", { message: "The current password is wrong." });
+        }
+      } finally {
+        reservation.release();
       }
       const hash = await underCap(hasher, () => hashPassword(next));
       const at = now();

@@ -34,6 +34,11 @@ export interface LoginCheck {
   blockedBy?: string;
 }
 
+/** An admitted attempt; `release()` once its outcome is recorded (idempotent). */
+export interface LoginReservation extends LoginCheck {
+  release(): void;
+}
+
 /**
  * The login throttle. Every method rejects with `StoreUnavailableError` when the
  * store cannot answer; the login route must then refuse (503), never proceed.
@@ -41,6 +46,12 @@ export interface LoginCheck {
 export interface LoginThrottle {
   /** May this username try from this IP now? Peeks: consumes nothing. Call before hashing. */
   check(username: string, ip: string): Promise<LoginCheck>;
+  /**
+   * Like {@link check}, but attempts already in flight on this instance count
+   * against the budget until released: otherwise N concurrent guesses all pass
+   * the peek before the first failure is recorded.
+   */
+  reserve(username: string, ip: string): Promise<LoginReservation>;
   /** Counts one failed attempt against the account and the IP. */
   recordFailure(username: string, ip: string): Promise<void>;
   /** Forgets the account's failures after a good login (the IP's stay). */
@@ -95,16 +106,58 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     ...perAccount,
   });
   const ipLimit = (ip: string): LimitSpec => ({ name: "login-ip", key: loginIpKey(ip), ...perIp });
+  // Attempts admitted but not yet recorded, by store key. Bounded by the
+  // number of logins in flight (the hash cap and its queue).
+  const inFlight = new Map<string, number>();
+  const pending = (key: string) => inFlight.get(key) ?? 0;
+  const adjust = (key: string, delta: number) => {
+    const next = pending(key) + delta;
+    if (next > 0) inFlight.set(key, next);
+    else inFlight.delete(key);
+  };
+  const refused = (decision: { retryAfterMs: number; blockedBy: string }): LoginCheck => ({
+    allowed: false,
+    retryAfterMs: Math.max(1, decision.retryAfterMs),
+    blockedBy: decision.blockedBy,
+  });
 
   return {
     async check(username, ip) {
       const decision = await store.decide([accountLimit(username), ipLimit(ip)], { peek: true });
-      if (decision.allowed) return { allowed: true, retryAfterMs: 0 };
-      return {
-        allowed: false,
-        retryAfterMs: Math.max(1, decision.retryAfterMs),
-        blockedBy: decision.blockedBy,
+      return decision.allowed ? { allowed: true, retryAfterMs: 0 } : refused(decision);
+    },
+    async reserve(username, ip) {
+      const account = accountLimit(username);
+      const address = ipLimit(ip);
+      // Counted before the (asynchronous) peek, so attempts racing in the same
+      // instant see each other; the peek's cost covers every one in flight.
+      adjust(account.key, 1);
+      adjust(address.key, 1);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        adjust(account.key, -1);
+        adjust(address.key, -1);
       };
+      let decision: Awaited<ReturnType<RateLimitStore["decide"]>>;
+      try {
+        decision = await store.decide(
+          [
+            { ...account, cost: pending(account.key) },
+            { ...address, cost: pending(address.key) },
+          ],
+          { peek: true },
+        );
+      } catch (err) {
+        release();
+        throw err;
+      }
+      if (!decision.allowed) {
+        release();
+        return { ...refused(decision), release: () => {} };
+      }
+      return { allowed: true, retryAfterMs: 0, release };
     },
     async recordFailure(username, ip) {
       // Two decisions, not one: a failure must count against the account even when

@@ -53,6 +53,35 @@ describeEachDatabase(
       expect(JSON.stringify(h.events)).not.toContain(pair.refresh_token as string);
     });
 
+    test("concurrent guesses share the budget: 60 at once verify only 5 passwords", async () => {
+      const attempts = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          h.post(
+            "/v1/auth/login",
+            { username: "admin", password: `wrong-${i}` },
+            { ip: "10.1.1.1" },
+          ),
+        ),
+      );
+      const statuses = attempts.map((r) => r.status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(55);
+      expect(h.events.filter((e) => e.type === "authn_login_fail")).toHaveLength(5);
+      // The right password during the lockout is refused too, before any hashing.
+      const right = await h.post("/v1/auth/login", { username: "admin", password: ADMIN_PASSWORD });
+      expect(right.status).toBe(429);
+    });
+
+    test("concurrent guesses across accounts from one IP stop at the IP budget", async () => {
+      const attempts = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          h.post("/v1/auth/login", { username: `user${i}`, password: "nope" }, { ip: "10.2.2.2" }),
+        ),
+      );
+      expect(attempts.filter((r) => r.status === 401)).toHaveLength(20);
+      expect(attempts.filter((r) => r.status === 429)).toHaveLength(20);
+    });
+
     test("usernames are case-insensitive and NFC-normalized", async () => {
       await h.auth.users.create(
         {
