@@ -100,7 +100,10 @@ export async function runServe(
   const running = listen((req, e) => built.app.fetch(req, e), {
     hostname: config.HOST,
     port: config.PORT,
-    maxRequestBodySize: Math.max(config.BODY_LIMIT * 2, 1024 * 1024),
+    // Far above any route's limit: the app rejects oversize bodies itself, from
+    // Content-Length before reading, with the pinned JSON 413. Bun's own cap only
+    // guards against absurd sizes (and answers without our error body).
+    maxRequestBodySize: 64 * 1024 * 1024,
     logger,
   });
   logger.info("listening", {

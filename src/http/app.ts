@@ -66,13 +66,21 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "trading-server",
-      version: deps.version,
-      description: "API of a small AI-assisted trading desk.",
-    },
+  // Generated once, on first request: building it costs ~15 ms, and this route
+  // is public and outside the /v1 rate limiter.
+  let openApiJson: string | undefined;
+  app.get("/openapi.json", (c) => {
+    openApiJson ??= JSON.stringify(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: "trading-server",
+          version: deps.version,
+          description: "API of a small AI-assisted trading desk.",
+        },
+      }),
+    );
+    return c.body(openApiJson, 200, { "content-type": "application/json; charset=utf-8" });
   });
 
   const allowedMethods = allowedMethodsFor(app);

@@ -17,7 +17,8 @@ const toRegex = (path: string): RegExp => {
       segment.startsWith(":") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
     )
     .join("/");
-  return new RegExp(`^${source}/?$`);
+  // Exact, like the router: `/v1/auth/me/` is a 404, not a 405 that advertises GET.
+  return new RegExp(`^${source}$`);
 };
 
 /** Returns a function giving the allowed methods for a path (empty when unknown). */

@@ -85,6 +85,26 @@ describe("development server", () => {
     expect(body.error.code).toBe("method_not_allowed");
   });
 
+  test("an oversize body gets the pinned JSON 413, even at several megabytes", async () => {
+    const res = await fetch(`${server.url}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(3 * 1024 * 1024),
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { error: { code: string } };
+    expect(body.error.code).toBe("payload_too_large");
+  });
+
+  test("/openapi.json is served from one cached document", async () => {
+    const [a, b] = await Promise.all([
+      fetch(`${server.url}/openapi.json`).then((r) => r.text()),
+      fetch(`${server.url}/openapi.json`).then((r) => r.text()),
+    ]);
+    expect(a).toBe(b);
+    expect(Object.keys(JSON.parse(a).paths)).toContain("/v1/auth/login");
+  });
+
   test("each request is logged as one JSON line without the query string", async () => {
     await fetch(`${server.url}/healthz?token=super-secret-value`);
     await Bun.sleep(50);

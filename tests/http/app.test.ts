@@ -66,6 +66,12 @@ describe("error model", () => {
     });
   });
 
+  test("a trailing slash is a different, unknown path: 404, not a 405 advertising GET", async () => {
+    const res = await build().request("/healthz/");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("allow")).toBeNull();
+  });
+
   test("405 with Allow when the path exists under another method", async () => {
     const res = await build().request("/v1/echo", { method: "GET" });
     expect(res.status).toBe(405);

@@ -145,6 +145,7 @@ describeEachDatabase(
         await refresh("not-a-token"),
         await refresh("A".repeat(43)),
         await refresh(""),
+        await refresh("x".repeat(5000)), // any string, however long (within the body limit)
         await refresh(spent), // within grace
       ];
       const shapes = await Promise.all(cases.map(refreshBody));

@@ -22,7 +22,8 @@ export const passwordField = (min = 0) =>
 const LoginBody = z
   .object({ username: z.string().min(1).max(256), password: passwordField() })
   .openapi("LoginRequest");
-const RefreshBody = z.object({ refresh_token: z.string().max(4096) }).openapi("RefreshRequest");
+// Any string takes the single invalid_grant path (pinned); the body limit bounds its size.
+const RefreshBody = z.object({ refresh_token: z.string() }).openapi("RefreshRequest");
 const PasswordBody = z
   .object({ current_password: passwordField(), new_password: passwordField(8) })
   .openapi("PasswordChangeRequest");
