@@ -85,7 +85,7 @@ const rateOverrides = z.preprocess(
     .string()
     .default("")
     .transform((text, ctx) => {
-      const out: Record<string, RateSpec> = {};
+      const out: Record<string, RateSpec> = Object.create(null);
       for (const part of text.split(",").filter((p) => p.trim() !== "")) {
         const [name, spec] = part.split("=");
         const parsed = spec === undefined ? undefined : parseRate(spec);

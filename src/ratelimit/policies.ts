@@ -61,7 +61,11 @@ export function limitsFor(
       : `{ip:${rateLimitKeyForIp(identity.ip)}}`;
   const base = identity.kind === "user" ? policies.user : policies.anonymous;
   const limits: LimitSpec[] = [{ name: identity.kind, key: `${tag}:all`, ...base }];
-  const override = group === undefined ? undefined : policies.routes[group];
+  // Own keys only: a path like /v1/constructor must not find Object.prototype.
+  const override =
+    group === undefined || !Object.hasOwn(policies.routes, group)
+      ? undefined
+      : policies.routes[group];
   if (group !== undefined && override) {
     limits.push({ name: group, key: `${tag}:g:${group}`, ...override });
   }

@@ -4,6 +4,7 @@
  * and a note that SQLite serves one instance only.
  * @module
  */
+import { parseDatabaseUrl } from "../storage/url.ts";
 import { type ConnectionUrl, parseConnectionUrl } from "./connectionUrl.ts";
 import { isKnownSecret } from "./knownSecrets.ts";
 import { assessSecret, weaknessMessage } from "./secretStrength.ts";
@@ -22,11 +23,31 @@ const SSLMODE_LEVELS: Record<string, Levels | null> = {
   require: "W/I/-",
 };
 
+function isServableUrl(text: string): boolean {
+  try {
+    parseDatabaseUrl(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs db.001–006. */
 export function checkDatabase(input: CheckInput, out: FindingList): void {
   const text = input.get(VARIABLE) ?? DEFAULT_URL;
+  if (!isServableUrl(text)) {
+    // What serve and migrate accept, exactly: check must not pass a URL they refuse.
+    out.add({
+      id: "db.006",
+      levels: "E/E/E",
+      variable: VARIABLE,
+      message: "is not a sqlite://<path> or postgres:// URL the server can open",
+      hint: "Use sqlite://./data/trading.db or postgres://user:password@host:5432/db.",
+    });
+    return;
+  }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim())?.[1]?.toLowerCase();
-  if (scheme === "sqlite" || scheme === "file" || text.trim() === ":memory:") {
+  if (scheme === "sqlite") {
     // Decision: a note, not an error. One VPS with SQLite is a supported
     // deployment; several Fly machines each with their own file are not.
     const onFly = input.get("FLY_APP_NAME") !== undefined;
@@ -96,7 +117,8 @@ function checkCredentials(input: CheckInput, url: ConnectionUrl, out: FindingLis
 function checkTls(url: ConnectionUrl, out: FindingList): void {
   if (isTrustedHost(url.host)) return;
   const mode = url.params.get("sslmode")?.trim().toLowerCase() ?? "";
-  const levels = mode in SSLMODE_LEVELS ? SSLMODE_LEVELS[mode] : "E/W/-";
+  // Own keys only: `constructor` or `__proto__` must not look like a known mode.
+  const levels = Object.hasOwn(SSLMODE_LEVELS, mode) ? SSLMODE_LEVELS[mode] : "E/W/-";
   if (!levels) return;
   out.add({
     id: "db.002",

@@ -84,6 +84,7 @@ export class FindingList {
   add(o: Observation): void {
     const severity = severityIn(o.levels, this.environment);
     if (severity === null) return;
+    if (severity === undefined) throw new TypeError(`check ${o.id}: malformed severity levels`);
     this.findings.push({
       id: o.id,
       severity,

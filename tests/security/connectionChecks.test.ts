@@ -74,6 +74,10 @@ describe("db.002 PostgreSQL TLS", () => {
     ["?sslmode=require", "warning", "info"],
     ["?sslmode=verify-ca", "info", null],
     ["?sslmode=verify-full", null, null],
+    // Names inherited from Object.prototype are unknown modes, not a pass.
+    ["?sslmode=constructor", "error", "warning"],
+    ["?sslmode=__proto__", "error", "warning"],
+    ["?sslmode=toString", "error", "warning"],
   ])("%p off a trusted host → %p in production, %p in staging", async (query, prod, staging) => {
     const env = await quickEnv({ DATABASE_URL: pg(`trader:${STRONG}`, "db.example.com", query) });
     expect(severityOf(await check(env, "production"), "db.002")).toBe(prod);
@@ -88,6 +92,21 @@ describe("db.002 PostgreSQL TLS", () => {
   ])("plain text on %p is accepted", async (host) => {
     const env = await quickEnv({ DATABASE_URL: pg(`trader:${STRONG}`, host, "?sslmode=disable") });
     expect(severityOf(await check(env, "production"), "db.002")).toBeNull();
+  });
+});
+
+describe("db.006: only URLs the server can open pass", () => {
+  test.each([
+    "file:/var/lib/ts/x.db",
+    "sqlite:./x.db",
+    ":memory:",
+    "sqlite://",
+    "mysql://u:p@h/db",
+  ])("%p is an error in every environment", async (url) => {
+    const env = await quickEnv({ DATABASE_URL: url });
+    for (const environment of ["production", "staging", "development"] as const) {
+      expect(severityOf(await check(env, environment), "db.006")).toBe("error");
+    }
   });
 });
 
