@@ -72,8 +72,29 @@ export function checkDatabase(input: CheckInput, out: FindingList): void {
     });
     return;
   }
+  if (isAmbiguous(url)) {
+    out.add({
+      id: "db.006",
+      levels: "E/E/E",
+      variable: VARIABLE,
+      message: "has a repeated sslmode or a host in its query: drivers may read it differently",
+      hint: "Give the host once, in the URL authority, and sslmode once.",
+    });
+    return;
+  }
   checkCredentials(input, url, out);
   checkTls(url, out);
+}
+
+/**
+ * libpq-style drivers let `?host=` override the authority and may take the
+ * last of repeated parameters; the checks here read the authority and the
+ * first value. Rather than guess which one the driver uses, refuse both.
+ */
+function isAmbiguous(url: ConnectionUrl): boolean {
+  return (
+    url.params.getAll("sslmode").length > 1 || url.params.has("host") || url.params.has("hostaddr")
+  );
 }
 
 function checkCredentials(input: CheckInput, url: ConnectionUrl, out: FindingList): void {

@@ -97,6 +97,17 @@ describe("db.002 PostgreSQL TLS", () => {
 
 describe("db.006: only URLs the server can open pass", () => {
   test.each([
+    "?sslmode=verify-full&sslmode=disable",
+    "?sslmode=verify-full&host=evil.example.com",
+    "?hostaddr=10.0.0.9&sslmode=verify-full",
+  ])("an ambiguous query %p is an error", async (query) => {
+    const env = await quickEnv({
+      DATABASE_URL: `postgres://trader:${STRONG}@127.0.0.1:5432/trading${query}`,
+    });
+    expect(severityOf(await check(env, "production"), "db.006")).toBe("error");
+  });
+
+  test.each([
     "file:/var/lib/ts/x.db",
     "sqlite:./x.db",
     ":memory:",
