@@ -126,6 +126,20 @@ describeEachDatabase(
       expect((await patch(me.id, { role: "trader" })).status).toBe(409);
     });
 
+    test("two admins disabling each other at once: one wins, one admin stays enabled", async () => {
+      const me = (await (await h.send("/v1/auth/me", { token: admin.access_token })).json()) as {
+        id: string;
+      };
+      const { user: second } = await createUser("second-admin", "admin", "second-admin-pass-1");
+      const secondToken = (await h.login("second-admin", "second-admin-pass-1")).access_token;
+      const [a, b] = await Promise.all([
+        patch(me.id, { disabled: true }, secondToken),
+        patch((second as UserJson).id, { disabled: true }),
+      ]);
+      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      expect(await h.auth.users.countActiveAdmins()).toBe(1);
+    });
+
     test("revoke-all: every token of every user stops working; new logins work", async () => {
       await createUser("erin");
       const e = await h.login("erin", "viewer-password-1");
