@@ -6,8 +6,7 @@
  */
 import { createAuditLog } from "../audit/index.ts";
 import type { Config } from "../config/index.ts";
-import { openDatabase } from "../storage/index.ts";
-import { loadCommandConfig, safeErrorMessage } from "./databaseCommand.ts";
+import { loadCommandConfig, withDatabase } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 
 const USAGE = "usage: trading-server audit verify [--environment ENV]\n";
@@ -17,18 +16,11 @@ export async function runAuditVerify(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
 ): Promise<number> {
-  let db: Awaited<ReturnType<typeof openDatabase>> | undefined;
-  try {
-    db = await openDatabase(config.DATABASE_URL);
+  return withDatabase("audit verify", config, io, async (db) => {
     const result = await createAuditLog(db).verify();
     io.stdout(`${JSON.stringify(result)}\n`);
     return result.ok ? EXIT.ok : EXIT.failure;
-  } catch (error) {
-    io.stderr(`audit verify: ${safeErrorMessage(error, config.DATABASE_URL)}\n`);
-    return EXIT.failure;
-  } finally {
-    await db?.close().catch(() => undefined);
-  }
+  });
 }
 
 /** `trading-server audit verify [--environment ENV]`. */

@@ -11,6 +11,7 @@ import {
   loadConfig,
   resolveEnvironment,
 } from "../config/index.ts";
+import { type Database, openDatabase } from "../storage/index.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 
 /** The loaded config, or the exit code to return. */
@@ -75,4 +76,26 @@ export function safeErrorMessage(error: unknown, databaseUrl: string): string {
     // Not a URL with credentials (e.g. sqlite://./x.db): nothing to remove.
   }
   return message;
+}
+
+/**
+ * Opens `config.DATABASE_URL`, runs `work`, and always closes. A failure is
+ * printed as `name: message` (password removed) and becomes exit 1.
+ */
+export async function withDatabase(
+  name: string,
+  config: Pick<Config, "DATABASE_URL">,
+  io: CommandIo,
+  work: (db: Database) => Promise<number>,
+): Promise<number> {
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(config.DATABASE_URL);
+    return await work(db);
+  } catch (error) {
+    io.stderr(`${name}: ${safeErrorMessage(error, config.DATABASE_URL)}\n`);
+    return EXIT.failure;
+  } finally {
+    await db?.close().catch(() => undefined);
+  }
 }

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Config } from "../config/index.ts";
-import { migrate, openDatabase } from "../storage/index.ts";
-import { loadCommandConfig, safeErrorMessage } from "./databaseCommand.ts";
+import { migrate } from "../storage/index.ts";
+import { loadCommandConfig, withDatabase } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 
 /** Applies pending migrations to `config.DATABASE_URL`; resolves to the exit code. */
@@ -14,9 +14,7 @@ export async function runMigrate(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
 ): Promise<number> {
-  let db: Awaited<ReturnType<typeof openDatabase>> | undefined;
-  try {
-    db = await openDatabase(config.DATABASE_URL);
+  return withDatabase("migrate", config, io, async (db) => {
     const report = await migrate(db);
     for (const m of report.applied) {
       io.stdout(`applied migration ${String(m.id).padStart(3, "0")} ${m.name}\n`);
@@ -27,12 +25,7 @@ export async function runMigrate(
         : `database schema is at version ${report.version}\n`,
     );
     return EXIT.ok;
-  } catch (error) {
-    io.stderr(`migrate: ${safeErrorMessage(error, config.DATABASE_URL)}\n`);
-    return EXIT.failure;
-  } finally {
-    await db?.close().catch(() => undefined);
-  }
+  });
 }
 
 /** `trading-server migrate [--environment ENV]`. */
