@@ -29,8 +29,8 @@ export function createRateLimitStore(
   logger: Logger,
 ): RateLimitStore {
   if (config.REDIS_URL) {
-    // Loaded only when Redis is configured: ioredis costs ~4 ms of start-up,
-    // which a development server on the memory store should not pay.
+    // Loaded only when Redis is configured: a development server on the memory
+    // store should not pay for the Redis store's module graph at start-up.
     const { createRedisStore } = require("./redisStore.ts") as typeof RedisStoreModule;
     return createRedisStore({
       url: config.REDIS_URL,

@@ -3,19 +3,24 @@
  * call on Redis (time from Redis `TIME`), behind a per-decision deadline.
  * Any failure — no connection, timeout, script or server error — rejects
  * with {@link StoreUnavailableError}; a reply that arrives after the deadline
- * is ignored, so it can never turn a refusal into an admission.
+ * is ignored, so it can never turn a refusal into an admission. The transport
+ * is Bun's native client (`bunRedisConnection.ts`).
  * @module
  */
-import type Redis from "ioredis";
 import { type Clock, systemClock } from "../clock/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { BlockedKeys } from "./blockedKeys.ts";
+import { connectRateLimitRedis, type RateLimitConnection } from "./bunRedisConnection.ts";
+import { DeadlineQueue } from "./deadlines.ts";
 import { type RawOutcome, toDecision } from "./decision.ts";
-import { isStoreUnavailableError, StoreUnavailableError } from "./errors.ts";
+import {
+  isStoreUnavailableError,
+  StoreUnavailableError,
+  type StoreUnavailableReason,
+} from "./errors.ts";
 import script from "./gcra.lua" with { type: "text" };
 import { assertValidLimit, gcraParams } from "./gcra.ts";
 import { assertSameSlot } from "./hashTag.ts";
-import { createRateLimitRedis } from "./redisClient.ts";
 import type { DecideOptions, Decision, LimitSpec, RateLimitStore, StoreHealth } from "./types.ts";
 
 const SCRIPT_SHA = new Bun.CryptoHasher("sha1").update(script).digest("hex");
@@ -58,7 +63,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const clock = options.clock ?? systemClock;
   const prefix = options.keyPrefix ?? "rl:";
   const deadlineMs = options.commandTimeoutMs;
-  const redis: Redis = createRateLimitRedis(options);
+  const redis: RateLimitConnection = connectRateLimitRedis(options);
+  // One timer for every script call's deadline instead of one per call.
+  const deadlines = new DeadlineQueue(deadlineMs, () => new StoreUnavailableError("timeout"));
   const blocked = new BlockedKeys(clock, options.blockedKeysMax);
   const stats = { cachedRejections: 0, scriptCalls: 0 };
   let consecutiveFailures = 0;
@@ -79,7 +86,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       // A server that accepts bytes but never answers keeps the socket "ready"; dropping it
       // makes later decisions fail in microseconds instead of waiting out the deadline.
       consecutiveTimeouts = 0;
-      redis.disconnect(true);
+      redis.drop();
     }
   };
 
@@ -92,21 +99,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     consecutiveFailures = 0;
     consecutiveTimeouts = 0;
   };
-  const failed = (err: unknown): never => {
-    const error = classify(err);
+  const failed = (err: unknown, serverError: StoreUnavailableReason): never => {
+    const error = classify(err, serverError);
     recordFailure(error);
     throw error;
   };
   const ensureUsable = () => {
     if (closed) throw new StoreUnavailableError("closed");
-    if (redis.status !== "ready") failed(new StoreUnavailableError("not_connected"));
+    if (redis.status !== "ready")
+      failed(new StoreUnavailableError("not_connected"), "command_error");
   };
 
-  /**
-   * Runs one command under what is left of the decision's deadline. ioredis
-   * arms `commandTimeout` (= the deadline) on every command it sends, so the
-   * common path needs no timer of its own; this one only bounds a second command.
-   */
+  /** Runs one rare command (EVAL after NOSCRIPT, DEL, PING) under its own timer. */
   const withinRemaining = <T>(command: Promise<T>, remainingMs: number): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new StoreUnavailableError("timeout")), remainingMs);
@@ -127,25 +131,29 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     const started = performance.now();
     stats.scriptCalls++;
     try {
-      // A reply after commandTimeout is dropped by ioredis: the promise has already rejected.
-      const reply = await redis.evalsha(SCRIPT_SHA, keys.length, ...keys, ...args);
+      // A reply after the deadline is dropped by the queue: the promise has already rejected.
+      const reply = await deadlines.track(
+        redis.send("EVALSHA", [SCRIPT_SHA, String(keys.length), ...keys, ...args]),
+      );
       succeeded();
       return reply;
     } catch (err) {
       // The script cache is gone after a restart, failover or SCRIPT FLUSH: one EVAL
       // reloads it. Not a store failure, unless the deadline already passed.
-      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) return failed(err);
+      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) {
+        return failed(err, "script_error");
+      }
       const remaining = deadlineMs - (performance.now() - started);
-      if (remaining <= 0) return failed(new StoreUnavailableError("timeout"));
+      if (remaining <= 0) return failed(new StoreUnavailableError("timeout"), "script_error");
       try {
         const reply = await withinRemaining(
-          redis.eval(script, keys.length, ...keys, ...args),
+          redis.send("EVAL", [script, String(keys.length), ...keys, ...args]),
           remaining,
         );
         succeeded();
         return reply;
       } catch (retryErr) {
-        return failed(retryErr);
+        return failed(retryErr, "script_error");
       }
     }
   };
@@ -158,7 +166,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       succeeded();
       return value;
     } catch (err) {
-      return failed(err);
+      return failed(err, "command_error");
     }
   };
 
@@ -214,52 +222,45 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const full = keys.map((k) => prefix + k);
       blocked.delete(full);
       assertSameSlot(full);
-      await runCommand(() => redis.del(...full));
+      await runCommand(() => redis.send("DEL", full));
     },
     health(): StoreHealth {
       if (closed) return { kind: "redis", state: "unavailable" };
       if (redis.status === "ready") {
         return { kind: "redis", state: consecutiveFailures === 0 ? "ready" : "unavailable" };
       }
-      const connecting = ["wait", "connecting", "connect", "reconnecting"].includes(redis.status);
-      return { kind: "redis", state: connecting ? "connecting" : "unavailable" };
+      return { kind: "redis", state: redis.status === "closed" ? "unavailable" : "connecting" };
     },
     async probe(): Promise<StoreHealth> {
       try {
-        await runCommand(() => redis.ping());
+        await runCommand(() => redis.send("PING", []));
       } catch {
         // health() below reports the failure.
       }
       return this.health();
     },
     async waitUntilReady(timeoutMs: number): Promise<boolean> {
-      if (redis.status === "ready") return true;
-      return await new Promise<boolean>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          redis.off("ready", done);
-          resolve(redis.status === "ready");
-        };
-        const timer = setTimeout(done, timeoutMs);
-        redis.once("ready", done);
-      });
+      return await redis.whenReady(timeoutMs);
     },
     async close(): Promise<void> {
       closed = true;
-      redis.disconnect(false);
+      redis.close();
+      deadlines.rejectAll(new StoreUnavailableError("closed"));
     },
   };
 }
 
-/** Maps any client error to the store's one failure type. */
-function classify(err: unknown): StoreUnavailableError {
+/**
+ * Maps any client error to the store's one failure type: an error reply from
+ * the server is `serverError`; anything else (closed socket, refused
+ * connection) is `not_connected`.
+ */
+function classify(err: unknown, serverError: StoreUnavailableReason): StoreUnavailableError {
   if (isStoreUnavailableError(err)) return err;
-  const message = err instanceof Error ? err.message : "";
-  if (message.includes("timed out")) return new StoreUnavailableError("timeout");
-  if (err instanceof Error && err.name === "ReplyError") {
-    return new StoreUnavailableError("script_error");
-  }
-  return new StoreUnavailableError(message.includes("ERR") ? "command_error" : "not_connected");
+  const code = (err as { code?: unknown } | null)?.code;
+  return new StoreUnavailableError(
+    code === "ERR_REDIS_SERVER_ERROR" ? serverError : "not_connected",
+  );
 }
 
 /** Validates the script's reply: `[allowed, (remaining, resetUs, retryUs) × n]`. */

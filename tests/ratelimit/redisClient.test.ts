@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { reconnectDelay } from "../../src/ratelimit/bunRedisConnection.ts";
 import {
   createMemoryStore,
   createRedisStore,
   probeRateLimitStore,
 } from "../../src/ratelimit/index.ts";
-import { reconnectDelay } from "../../src/ratelimit/redisClient.ts";
 import { createLogger, silentLogger } from "../../src/telemetry/logger.ts";
 import { startRedis } from "../support/redis.ts";
 
