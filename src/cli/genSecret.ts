@@ -3,7 +3,6 @@
  * CSPRNG. 32 bytes by default (256 bits, the HS256 key size).
  * @module
  */
-import { randomBytes } from "node:crypto";
 import { type CommandIo, EXIT } from "./io.ts";
 
 const MIN_BYTES = 16;
@@ -29,6 +28,8 @@ export function runGenSecret(args: string[], io: CommandIo): number {
     }
     bytes = n;
   }
-  io.stdout(`${randomBytes(bytes).toString("base64url")}\n`);
+  // Web Crypto, not node:crypto: its import is hoisted into every start of the binary.
+  const secret = crypto.getRandomValues(new Uint8Array(bytes));
+  io.stdout(`${Buffer.from(secret).toString("base64url")}\n`);
   return EXIT.ok;
 }

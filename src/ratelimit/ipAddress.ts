@@ -5,7 +5,7 @@
  * per address in it.
  * @module
  */
-import { isIP } from "node:net";
+import { ipFamily } from "../net/ipFamily.ts";
 
 /**
  * The canonical form of `text` as an IP address, or undefined when it is not
@@ -20,7 +20,7 @@ export function normalizeIp(text: string): string | undefined {
   else if (/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/.test(s)) s = s.slice(0, s.lastIndexOf(":"));
   const zone = s.indexOf("%");
   if (zone !== -1) s = s.slice(0, zone);
-  const version = isIP(s);
+  const version = ipFamily(s);
   if (version === 4) return s;
   if (version !== 6) return undefined;
   const groups = expandIpv6(s);

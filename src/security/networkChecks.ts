@@ -3,7 +3,7 @@
  * where the server listens (HOST). TRUST_PROXY's syntax is env.004's job.
  * @module
  */
-import { isIP } from "node:net";
+import { ipFamily } from "../net/ipFamily.ts";
 import type { CheckInput, FindingList } from "./types.ts";
 
 /** Deeper proxy chains than this are almost always a miscount. */
@@ -57,7 +57,7 @@ export function checkNetwork(input: CheckInput, out: FindingList): void {
   const host = input.get("HOST")?.trim();
   if (host === undefined) return;
   const bare = host.replace(/^\[|\]$/g, "");
-  if (isIP(bare) === 0 && !HOSTNAME.test(bare)) {
+  if (ipFamily(bare) === 0 && !HOSTNAME.test(bare)) {
     out.add({
       id: "net.003",
       levels: "E/E/E",

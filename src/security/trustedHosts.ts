@@ -4,7 +4,7 @@
  * which WireGuard already encrypts. Everything else needs TLS in production.
  * @module
  */
-import { isIP } from "node:net";
+import { ipFamily } from "../net/ipFamily.ts";
 
 /** True for loopback and Fly.io private-network hosts. `host` may carry IPv6 brackets. */
 export function isTrustedHost(host: string): boolean {
@@ -16,7 +16,7 @@ export function isTrustedHost(host: string): boolean {
   // An empty host means a Unix socket (libpq) or the client's loopback default.
   if (name === "" || name === "localhost" || name.endsWith(".localhost")) return true;
   if (name.endsWith(".internal") || name.endsWith(".flycast")) return true;
-  const family = isIP(name);
+  const family = ipFamily(name);
   if (family === 4) return name.startsWith("127.");
   if (family === 6) return isTrustedIpv6(name);
   return false;

@@ -18,7 +18,9 @@ import { type SQLQueryBindings, Database as SqliteConnection } from "bun:sqlite"
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { SQL } from "bun";
+// A type import: a value import from "bun" is bound when the binary loads, and reading
+// `SQL` loads Bun's whole SQL layer (PostgreSQL adapter included, ~10 ms) at every start.
+import type { SQL } from "bun";
 import type { Logger } from "../telemetry/logger.ts";
 import { StorageError } from "./errors.ts";
 import { Mutex } from "./mutex.ts";
@@ -131,7 +133,7 @@ export async function openDatabase(
   let mutex: Mutex | undefined;
   if (target.dialect === "sqlite") {
     if (target.filename !== ":memory:") mkdirSync(dirname(target.filename), { recursive: true });
-    raw = new SQL({ adapter: "sqlite", filename: target.filename });
+    raw = new Bun.SQL({ adapter: "sqlite", filename: target.filename });
     mutex = new Mutex();
     // busy_timeout first: switching to WAL needs a lock another process may hold.
     await raw.unsafe(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
@@ -140,7 +142,7 @@ export async function openDatabase(
     // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
     await raw.unsafe("PRAGMA synchronous = NORMAL");
   } else {
-    raw = new SQL(target.url, {
+    raw = new Bun.SQL(target.url, {
       bigint: true,
       max: options.maxConnections ?? 10,
       connectionTimeout: 5,

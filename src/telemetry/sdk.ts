@@ -54,8 +54,13 @@ export async function startTelemetry(
   process.env.OTEL_METRICS_EXPORTER ??= "none";
   process.env.OTEL_LOGS_EXPORTER ??= "none";
   process.env.OTEL_SERVICE_NAME ??= "trading-server";
-  const { NodeSDK } = await import("@opentelemetry/sdk-node");
-  const { resourceFromAttributes } = await import("@opentelemetry/resources");
+  // `require`, not `import()`: the bundler hoists an ES module's `node:http`, `zlib`,
+  // `child_process`… imports to the top of the binary, where they would be evaluated at
+  // every start (~20 ms) even with tracing off. Required CommonJS loads them on this call.
+  const { NodeSDK } =
+    require("@opentelemetry/sdk-node") as typeof import("@opentelemetry/sdk-node");
+  const { resourceFromAttributes } =
+    require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ "service.version": version }),
     instrumentations: [],
