@@ -12,14 +12,20 @@ import type { Logger } from "../telemetry/logger.ts";
 import { BlockedKeys } from "./blockedKeys.ts";
 import { connectRateLimitRedis, type RateLimitConnection } from "./bunRedisConnection.ts";
 import { DeadlineQueue } from "./deadlines.ts";
-import { type RawOutcome, toDecision } from "./decision.ts";
+import { toDecision } from "./decision.ts";
 import {
   isStoreUnavailableError,
   StoreUnavailableError,
   type StoreUnavailableReason,
 } from "./errors.ts";
 import script from "./gcra.lua" with { type: "text" };
-import { assertValidLimit, gcraParams } from "./gcra.ts";
+import {
+  assertValidLimit,
+  evaluateGcra,
+  type GcraEvaluation,
+  type GcraParams,
+  gcraParams,
+} from "./gcra.ts";
 import { assertSameSlot } from "./hashTag.ts";
 import type { DecideOptions, Decision, LimitSpec, RateLimitStore, StoreHealth } from "./types.ts";
 
@@ -197,12 +203,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }
       const now = scriptClock === undefined ? "" : String(Math.round(scriptClock.now() * 1000));
       const args = [decideOptions.peek ? "1" : "0", now];
-      for (const spec of limits) {
-        const p = gcraParams(spec);
-        args.push(String(p.intervalUs), String(p.toleranceUs), String(p.incrementUs));
-      }
+      const params = limits.map(gcraParams);
+      for (const p of params) args.push(String(p.toleranceUs), String(p.incrementUs));
       const reply = await runScript(keys, args);
-      const decision = toDecision(limits, ...parseReply(reply, limits.length));
+      const evaluation = evaluateReply(reply, params);
+      const decision = toDecision(limits, evaluation.allowed, evaluation.outcomes);
       if (!decision.allowed) {
         decision.states.forEach((state, i) => {
           const key = keys[i];
@@ -263,20 +268,25 @@ function classify(err: unknown, serverError: StoreUnavailableReason): StoreUnava
   );
 }
 
-/** Validates the script's reply: `[allowed, (remaining, resetUs, retryUs) × n]`. */
-function parseReply(reply: unknown, n: number): [boolean, RawOutcome[]] {
-  if (!Array.isArray(reply) || reply.length !== 1 + 3 * n) {
+/**
+ * Validates the script's reply `[allowed, wait_1 … wait_n]` and derives each
+ * limit's outcome from the waits, relative to now = 0 (the GCRA math only
+ * depends on TATs relative to now). The script and this must agree on
+ * `allowed`; if they ever did not, the reply is not trusted.
+ */
+function evaluateReply(reply: unknown, params: GcraParams[]): GcraEvaluation {
+  if (!Array.isArray(reply) || reply.length !== 1 + params.length) {
     throw new StoreUnavailableError("script_error");
   }
-  const numbers = reply.map(Number);
-  if (numbers.some((x) => !Number.isFinite(x))) throw new StoreUnavailableError("script_error");
-  const outcomes: RawOutcome[] = [];
-  for (let i = 0; i < n; i++) {
-    outcomes.push({
-      remaining: numbers[1 + 3 * i] ?? 0,
-      resetUs: numbers[2 + 3 * i] ?? 0,
-      retryUs: numbers[3 + 3 * i] ?? 0,
-    });
+  const waits: number[] = [];
+  for (let i = 1; i < reply.length; i++) {
+    const wait = Number(reply[i]);
+    if (!Number.isSafeInteger(wait) || wait < 0) throw new StoreUnavailableError("script_error");
+    waits.push(wait);
   }
-  return [numbers[0] === 1, outcomes];
+  const evaluation = evaluateGcra(params, waits, 0);
+  if (evaluation.allowed !== (Number(reply[0]) === 1)) {
+    throw new StoreUnavailableError("script_error");
+  }
+  return evaluation;
 }
