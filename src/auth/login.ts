@@ -1,6 +1,7 @@
 /**
- * The login flow (DESIGN §6): throttles before any hashing, one password
- * verification for every attempt (a dummy hash for unknown users), one
+ * The login flow (DESIGN §6): throttles before any hashing, the same password
+ * verification cost for every attempt (a dummy hash for unknown users, decoys
+ * while off-policy hashes are stored: costClasses.ts), one
  * failure for every cause, and an argon2id upgrade of legacy hashes after a
  * good password.
  * @module
@@ -10,8 +11,9 @@ import { ApiError } from "../http/errors.ts";
 import { isStoreUnavailableError, rateLimiterUnavailable } from "../ratelimit/errors.ts";
 import type { LoginThrottle } from "../ratelimit/loginThrottle.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
+import { CLASS_PREFIX_LENGTH, decoysFor, POLICY_PREFIX } from "./costClasses.ts";
 import { type HashLimiter, isHashCapacityError } from "./hashLimiter.ts";
-import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
+import { dummyHash, hashKind, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
 import type { UserRecord, UserStore } from "./users.ts";
 
 /** What a login needs. */
@@ -86,8 +88,17 @@ async function verifyAttempt(
   origin: RequestOrigin,
 ): Promise<UserRecord> {
   const user = await deps.users.findByUsername(username);
-  const stored = user?.passwordHash ?? (await dummyHash());
-  const matches = await underCap(deps.hasher, () => verifyPassword(stored, password));
+  // An unverifiable stored hash would fail at once, a timing tell of its own: use the dummy.
+  const stored =
+    user && hashKind(user.passwordHash) !== "unknown" ? user.passwordHash : await dummyHash();
+  const offPolicy = await deps.users.offPolicyHashPrefixes(POLICY_PREFIX, CLASS_PREFIX_LENGTH);
+  const decoys = await decoysFor(stored, offPolicy);
+  const matches = await underCap(deps.hasher, async () => {
+    const ok = await verifyPassword(stored, password);
+    // One verification of every other cost class in use (costClasses.ts); results unused.
+    for (const decoy of decoys) await verifyPassword(decoy, password);
+    return ok;
+  });
 
   if (!user || !matches || user.disabled) {
     const reason = !user ? "unknown_user" : !matches ? "bad_password" : "disabled";

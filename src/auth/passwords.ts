@@ -52,6 +52,19 @@ export function hashPassword(password: string): Promise<string> {
   return argon2().hash(password, ARGON2_POLICY);
 }
 
+/** Parameters of a hash that is not at the policy (for timing decoys only). */
+export type HashParameters =
+  | { kind: "bcrypt"; cost: number }
+  | { kind: "argon2id"; memoryCost: number; timeCost: number; parallelism: number };
+
+/** Hashes `password` with the given parameters: never for a stored password, only decoys. */
+export function hashWithParameters(password: string, p: HashParameters): Promise<string> {
+  if (p.kind === "bcrypt")
+    return Bun.password.hash(password, { algorithm: "bcrypt", cost: p.cost });
+  const { memoryCost, timeCost, parallelism } = p;
+  return argon2().hash(password, { ...ARGON2_POLICY, memoryCost, timeCost, parallelism });
+}
+
 /**
  * Verifies `password` against a stored argon2id or bcrypt hash. A malformed
  * or unsupported hash is a mismatch, never an exception: login must fail the

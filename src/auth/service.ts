@@ -9,9 +9,10 @@ import { ApiError } from "../http/errors.ts";
 import type { LoginThrottle } from "../ratelimit/index.ts";
 import type { Database } from "../storage/index.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
+import { CLASS_PREFIX_LENGTH, POLICY_PREFIX, warmDecoys } from "./costClasses.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
 import { authenticate, guarded, underCap } from "./login.ts";
-import { dummyHash, hashPassword, verifyPassword } from "./passwords.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
 import { createSessionCheck, type SessionCheck } from "./sessionCheck.ts";
@@ -104,10 +105,16 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     absoluteMs: config.SESSION_ABSOLUTE_TTL,
   });
   const refreshTokens = createRefreshTokens(db, sessions, config.REFRESH_REUSE_GRACE);
-  // Made early, so the first unknown-user login does not pay for it (a one-off timing tell);
+  // The dummy (and decoys for off-policy hashes, costClasses.ts) are made early, so the
+  // first unknown-user login does not pay for them (a one-off timing tell);
   // just after start-up rather than during it, where loading argon2 and hashing on the
   // thread pool would compete with it for CPU. A login before then makes it on demand.
-  setTimeout(() => void dummyHash().catch(() => {}), DUMMY_HASH_DELAY_MS).unref();
+  setTimeout(() => {
+    users
+      .offPolicyHashPrefixes(POLICY_PREFIX, CLASS_PREFIX_LENGTH)
+      .then(warmDecoys)
+      .catch(() => {});
+  }, DUMMY_HASH_DELAY_MS).unref();
   const hasher = createHashLimiter({
     maxConcurrent: config.LOGIN_MAX_CONCURRENT_HASHES,
     maxQueue: config.LOGIN_HASH_QUEUE,

@@ -81,6 +81,17 @@ export function createUserStore(db: Executor) {
     async findById(id: string): Promise<UserRecord | undefined> {
       return one(await db.sql<UserRow>`SELECT * FROM users WHERE id = ${id}`);
     },
+    /**
+     * The distinct first `length` characters of stored hashes that do not
+     * start with `policyPrefix` (legacy imports, an older policy): enough to
+     * tell their parameters, never a whole hash. Usually none.
+     */
+    async offPolicyHashPrefixes(policyPrefix: string, length: number): Promise<string[]> {
+      const rows = await db.sql<{ prefix: string }>`
+        SELECT DISTINCT substr(password_hash, 1, ${length}) AS prefix FROM users
+        WHERE substr(password_hash, 1, ${policyPrefix.length}) <> ${policyPrefix}`;
+      return rows.map((r) => r.prefix);
+    },
     async list(): Promise<UserRecord[]> {
       return (await db.sql<UserRow>`SELECT * FROM users ORDER BY created_at, id`).map(toRecord);
     },
