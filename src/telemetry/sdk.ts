@@ -1,14 +1,14 @@
 /**
- * OpenTelemetry, configured only by the standard `OTEL_*` variables and off
- * unless an exporter endpoint is set. The SDK is imported lazily: it is most
- * of the bundle's start-up cost, and a server without tracing should not pay it.
+ * OpenTelemetry traces, configured only by the standard `OTEL_*` variables
+ * and off unless an exporter endpoint is set. The SDK is loaded lazily: a
+ * server without tracing should not pay for it.
  *
  * The SDK reads `OTEL_*` from the process environment itself (protocol,
  * headers, sampler, resource); that is the one exception to "only the config
  * module reads the environment", because those names are the SDK's contract.
  * @module
  */
-import { ProxyTracerProvider, trace } from "@opentelemetry/api";
+import { context, ProxyTracerProvider, propagation, trace } from "@opentelemetry/api";
 import type { Logger } from "./logger.ts";
 
 /** A started telemetry pipeline. */
@@ -42,40 +42,93 @@ export function tracingRequested(env: Record<string, string | undefined>): boole
   );
 }
 
-/** Starts the OTel SDK when requested; otherwise returns a no-op handle. */
+/** OTLP encodings we export with (`OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL`). */
+const PROTOCOLS = ["http/protobuf", "http/json"] as const;
+type Protocol = (typeof PROTOCOLS)[number];
+
+/** The configured protocol, or undefined when it is one we do not ship (grpc). */
+export function tracesProtocol(env: Record<string, string | undefined>): Protocol | undefined {
+  const value = (
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ||
+    env.OTEL_EXPORTER_OTLP_PROTOCOL?.trim() ||
+    "http/protobuf"
+  ).toLowerCase();
+  return (PROTOCOLS as readonly string[]).includes(value) ? (value as Protocol) : undefined;
+}
+
+/**
+ * Starts trace export when requested; otherwise returns a no-op handle.
+ *
+ * A trace-only pipeline, not `NodeSDK`: that one bundles metrics, logs,
+ * gRPC, Zipkin, Prometheus and a YAML configuration loader — about 2.5 MB of
+ * the binary's 4 MB of JavaScript, loaded at every start. What is kept reads
+ * the standard variables itself: endpoint, headers and timeout (exporter),
+ * `OTEL_TRACES_SAMPLER[_ARG]` (provider), `OTEL_BSP_*` (batch processor),
+ * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` (resource).
+ */
 export async function startTelemetry(
   env: Record<string, string | undefined>,
   logger: Logger,
   version: string,
 ): Promise<Telemetry> {
   if (!tracingRequested(env)) return disabled;
-  // Traces only unless the operator opts in: the SDK would otherwise also
-  // export metrics and logs to the same endpoint by default.
-  process.env.OTEL_METRICS_EXPORTER ??= "none";
-  process.env.OTEL_LOGS_EXPORTER ??= "none";
-  process.env.OTEL_SERVICE_NAME ??= "trading-server";
-  // `require`, not `import()`: the bundler hoists an ES module's `node:http`, `zlib`,
-  // `child_process`… imports to the top of the binary, where they would be evaluated at
-  // every start (~20 ms) even with tracing off. Required CommonJS loads them on this call.
-  const { NodeSDK } =
-    require("@opentelemetry/sdk-node") as typeof import("@opentelemetry/sdk-node");
-  const { resourceFromAttributes } =
+  const protocol = tracesProtocol(env);
+  if (!protocol) {
+    logger.warn("tracing disabled: unsupported OTLP protocol (use http/protobuf or http/json)");
+    return disabled;
+  }
+  // `require`, not `import()`: the bundler hoists an ES module's `node:http`, `zlib`…
+  // imports to the top of the binary, where they would be evaluated at every start even
+  // with tracing off. Required CommonJS loads them on this call only.
+  const base =
+    require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
+  const resources =
     require("@opentelemetry/resources") as typeof import("@opentelemetry/resources");
-  const sdk = new NodeSDK({
-    resource: resourceFromAttributes({ "service.version": version }),
-    instrumentations: [],
+  const core = require("@opentelemetry/core") as typeof import("@opentelemetry/core");
+  const { AsyncLocalStorageContextManager } =
+    require("@opentelemetry/context-async-hooks") as typeof import("@opentelemetry/context-async-hooks");
+  const { OTLPTraceExporter } = (
+    protocol === "http/json"
+      ? require("@opentelemetry/exporter-trace-otlp-http")
+      : require("@opentelemetry/exporter-trace-otlp-proto")
+  ) as typeof import("@opentelemetry/exporter-trace-otlp-http");
+
+  const resource = resources
+    .defaultResource()
+    .merge(
+      resources.resourceFromAttributes({
+        "service.name": env.OTEL_SERVICE_NAME?.trim() || "trading-server",
+        "service.version": version,
+      }),
+    )
+    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+  const provider = new base.BasicTracerProvider({
+    resource,
+    spanProcessors: [new base.BatchSpanProcessor(new OTLPTraceExporter())],
   });
-  sdk.start();
-  logger.info("tracing enabled", {
-    protocol: env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf",
-  });
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(
+    new core.CompositePropagator({
+      propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
+    }),
+  );
+  trace.setGlobalTracerProvider(provider);
+  logger.info("tracing enabled", { protocol });
   let stopping: Promise<void> | undefined;
   return {
     enabled: true,
     shutdown: () => {
-      stopping ??= sdk.shutdown().catch((err: unknown) => {
-        logger.warn("telemetry shutdown failed", { error: err });
-      });
+      stopping ??= provider
+        .shutdown()
+        .catch((err: unknown) => {
+          logger.warn("telemetry shutdown failed", { error: err });
+        })
+        .finally(() => {
+          trace.disable();
+          propagation.disable();
+          context.disable();
+        });
       return stopping;
     },
   };

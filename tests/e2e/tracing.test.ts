@@ -56,3 +56,42 @@ test("a SERVER span per request with semantic-convention attributes, continuing 
   expect(missing?.attributes["http.response.status_code"]).toBe(404);
   expect(missing?.attributes["http.route"]).toBeUndefined();
 });
+
+test("the default protocol is http/protobuf: the same span arrives protobuf-encoded", async () => {
+  const traceId = "0af7651916cd43dd8448eb211c80319c";
+  const protobuf = await startServer(
+    baseEnv({
+      ENVIRONMENT: "development",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: "desk-api",
+      OTEL_BSP_SCHEDULE_DELAY: "50",
+    }),
+  );
+  await fetch(`${protobuf.url}/healthz`, {
+    headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+  });
+  expect(await protobuf.stop()).toBe(0);
+  // Protobuf carries strings as UTF-8 and ids as raw bytes: find them without a decoder.
+  const batches = receiver.protobufBatches.map((b) => Buffer.from(b));
+  const ours = batches.find((b) => b.includes(Buffer.from(traceId, "hex")));
+  expect(ours).toBeDefined();
+  for (const text of ["GET /healthz", "desk-api", "http.response.status_code"]) {
+    expect(ours?.includes(Buffer.from(text))).toBe(true);
+  }
+});
+
+test("an OTLP protocol we do not ship (grpc) leaves tracing off; the server still serves", async () => {
+  const before = receiver.spans.length + receiver.protobufBatches.length;
+  const grpc = await startServer(
+    baseEnv({
+      ENVIRONMENT: "development",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+      OTEL_BSP_SCHEDULE_DELAY: "50",
+    }),
+  );
+  expect((await fetch(`${grpc.url}/healthz`)).status).toBe(200);
+  expect(await grpc.stop()).toBe(0);
+  expect(grpc.logs()).toContain("tracing disabled: unsupported OTLP protocol");
+  expect(receiver.spans.length + receiver.protobufBatches.length).toBe(before);
+});

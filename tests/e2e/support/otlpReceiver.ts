@@ -1,6 +1,7 @@
 /**
- * A local OTLP/HTTP trace receiver (JSON encoding) on 127.0.0.1, collecting
- * every span the server under test exports.
+ * A local OTLP/HTTP trace receiver on 127.0.0.1, collecting every span the
+ * server under test exports: JSON batches decoded into spans, protobuf
+ * batches kept as bytes.
  */
 
 /** A received span, flattened. */
@@ -26,6 +27,7 @@ const attributeValue = (v: OtlpValue): unknown =>
 /** Starts the receiver; `spans` fills as batches arrive. */
 export function startOtlpReceiver() {
   const spans: ReceivedSpan[] = [];
+  const protobufBatches: Uint8Array[] = [];
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -33,6 +35,12 @@ export function startOtlpReceiver() {
       const url = new URL(req.url);
       if (req.method !== "POST" || url.pathname !== "/v1/traces")
         return new Response(null, { status: 404 });
+      if (req.headers.get("content-type") === "application/x-protobuf") {
+        protobufBatches.push(new Uint8Array(await req.arrayBuffer()));
+        return new Response(new Uint8Array(), {
+          headers: { "content-type": "application/x-protobuf" },
+        });
+      }
       const body = (await req.json()) as {
         resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
       };
@@ -57,5 +65,10 @@ export function startOtlpReceiver() {
       return Response.json({});
     },
   });
-  return { url: `http://127.0.0.1:${server.port}`, spans, stop: () => server.stop(true) };
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    spans,
+    protobufBatches,
+    stop: () => server.stop(true),
+  };
 }
