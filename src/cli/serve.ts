@@ -3,18 +3,35 @@
  * validator as `check` and refuses to start — exit 1, before binding the port —
  * on anything at or above error. Development starts with warnings and, without
  * `SECURITY_SECRET_KEY`, an ephemeral signing key (tokens die with the process).
+ *
+ * Order: gate → configuration → database schema gate → bind → load and build
+ * the rest. Refusals that depend on the environment or the schema come before
+ * the port is bound. The routes and providers (most of start-up's CPU) load
+ * after it, in slices, behind {@link deferApp}: `/healthz` answers at once,
+ * other requests wait for the app. A failure after binding still exits 1.
  * @module
  */
 import pkg from "../../package.json" with { type: "json" };
 import { ensureDevAdmin } from "../auth/devAdmin.ts";
+import { systemClock } from "../clock/index.ts";
 import { isUnknownEnvironmentError, loadConfig, resolveEnvironment } from "../config/index.ts";
+import { clientIpFromConfig } from "../http/clientAddress.ts";
+import { deferApp } from "../http/deferredApp.ts";
+import { loadWiring, nextTurn } from "../http/loadWiring.ts";
 import { listen } from "../http/server.ts";
-import { buildServer } from "../http/wiring.ts";
+import type { BuiltServer } from "../http/wiring.ts";
+import { prepareSchema } from "../storage/schemaGate.ts";
 import { createLogger } from "../telemetry/logger.ts";
-import { startTelemetry } from "../telemetry/sdk.ts";
+import { startTelemetry, tracerRegistered } from "../telemetry/sdk.ts";
 import { runGate } from "./check.ts";
 import { safeErrorMessage } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
+
+/**
+ * How long a request that arrives while the app is still being built may wait
+ * for it. Building waits up to 2 s for Redis; this leaves a wide margin.
+ */
+const START_WAIT_MS = 10_000;
 
 /** Parses `[--environment ENV]`; anything else is a usage error. */
 function parseServeArgs(args: string[]): { environment?: string } | { error: string } {
@@ -84,20 +101,31 @@ export async function runServe(
   }
 
   const telemetry = await startTelemetry(env, logger, pkg.version);
-  let built: Awaited<ReturnType<typeof buildServer>>;
-  try {
-    built = await buildServer(config, logger, pkg.version);
-  } catch (err) {
+  const failed = async (err: unknown, close: () => Promise<void>) => {
     // Driver errors may quote the connection string: strip its password.
     const name = err instanceof Error ? err.name : "Error";
     logger.error("start-up failed", {
       error: { name, message: safeErrorMessage(err, config.DATABASE_URL) },
     });
+    await close();
     await telemetry.shutdown();
     return EXIT.failure;
+  };
+  let db: Awaited<ReturnType<typeof prepareSchema>>;
+  try {
+    db = await prepareSchema(config, logger, systemClock);
+  } catch (err) {
+    return failed(err, async () => {});
   }
 
-  const running = listen((req, e) => built.app.fetch(req, e), {
+  const deferred = deferApp({
+    environment,
+    logger,
+    clientIp: clientIpFromConfig(config),
+    maxWaitMs: START_WAIT_MS,
+    tracing: tracerRegistered(),
+  });
+  const running = listen(deferred.fetch, {
     hostname: config.HOST,
     port: config.PORT,
     // Far above any route's limit: the app rejects oversize bodies itself, from
@@ -106,9 +134,27 @@ export async function runServe(
     maxRequestBodySize: 64 * 1024 * 1024,
     logger,
   });
+  const boundMs = performance.now();
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+
+  let built: BuiltServer;
+  try {
+    await nextTurn();
+    const { buildServer } = await loadWiring();
+    built = await buildServer(config, logger, pkg.version, db);
+  } catch (err) {
+    deferred.failed();
+    // buildServer owns `db` and has closed it.
+    return failed(err, () => running.shutdown(0, []));
+  }
+  deferred.ready((req, e) => built.app.fetch(req, e));
   logger.info("listening", {
     // performance.now() counts from process start: module loading included.
-    startup_ms: Math.round(performance.now()),
+    startup_ms: Math.round(boundMs),
+    ready_ms: Math.round(performance.now()),
     gate_ms: Math.round(gateMs),
     url: running.url.href,
     environment,
@@ -116,11 +162,10 @@ export async function runServe(
   });
   await built.started();
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
+  logger.info("shutting down", {
+    signal: await signal,
+    deadline_ms: config.SHUTDOWN_TIMEOUT,
   });
-  logger.info("shutting down", { signal, deadline_ms: config.SHUTDOWN_TIMEOUT });
   await running.shutdown(config.SHUTDOWN_TIMEOUT, [...built.onClosed, () => telemetry.shutdown()]);
   logger.info("stopped");
   return EXIT.ok;

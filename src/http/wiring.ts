@@ -5,7 +5,6 @@
  * @module
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { getConnInfo } from "hono/bun";
 import { type AuditLog, createAuditLog } from "../audit/index.ts";
 import { bootstrapAdmin, createAuthService, createKeyRing, recordTo } from "../auth/index.ts";
 import { type Clock, systemClock } from "../clock/index.ts";
@@ -13,7 +12,6 @@ import type { Config } from "../config/index.ts";
 import { createProviders } from "../providers/index.ts";
 // Direct modules, not the ratelimit index, which also loads ioredis: the
 // factory loads it only when REDIS_URL is set.
-import { clientIpMiddleware } from "../ratelimit/clientIp.ts";
 import { createRateLimitStore } from "../ratelimit/factory.ts";
 import { createLoginThrottle, loginBudgetsFromConfig } from "../ratelimit/loginThrottle.ts";
 import { rateLimit } from "../ratelimit/middleware.ts";
@@ -21,10 +19,11 @@ import { policiesFromConfig } from "../ratelimit/policies.ts";
 import { probeRateLimitStore } from "../ratelimit/readiness.ts";
 import type { RateLimitStore } from "../ratelimit/types.ts";
 import { breakerRegistry } from "../resilience/index.ts";
-import { prepareSchema } from "../storage/schemaGate.ts";
+import type { Database } from "../storage/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { tracerRegistered } from "../telemetry/sdk.ts";
 import { createApp } from "./app.ts";
+import { clientIpFromConfig } from "./clientAddress.ts";
 import type { AppEnv } from "./context.ts";
 import { requireAuth, verifyAccessToken } from "./middleware/authenticate.ts";
 import { maintenanceGate } from "./middleware/maintenance.ts";
@@ -82,15 +81,19 @@ const systemEvent = (
     details,
   });
 
-/** Assembles every dependency and the app. */
+/**
+ * Assembles every dependency and the app on a database whose schema already
+ * passed the gate (`prepareSchema`). Takes ownership of `db`: it is closed
+ * here on failure, and by the returned close hooks otherwise.
+ */
 export async function buildServer(
   config: Config,
   logger: Logger,
   version: string,
+  db: Database,
   clock: Clock = systemClock,
 ): Promise<BuiltServer> {
   const onClosed: Array<() => Promise<void>> = [];
-  const db = await prepareSchema(config, logger, clock);
   onClosed.push(() => db.close());
   try {
     const store = createRateLimitStore(config, logger);
@@ -125,11 +128,7 @@ export async function buildServer(
           ratelimit: { ok: ratelimit.ok, state: `${store.health().kind}:${ratelimit.state}` },
         };
       },
-      clientIp: clientIpMiddleware({
-        trustProxy: config.TRUST_PROXY,
-        // Bun.serve hands its server to app.fetch; in-process requests have none.
-        socketAddress: (c) => (c.env ? getConnInfo(c).remote.address : undefined),
-      }),
+      clientIp: clientIpFromConfig(config),
       v1Middleware: [
         verifyAccessToken(auth),
         rateLimit({

@@ -1,0 +1,107 @@
+/**
+ * The listener's handler while start-up finishes. The port is bound once the
+ * security gate and the schema check have passed; loading the routes (their
+ * zod schemas and OpenAPI metadata), connecting the rate-limit store and
+ * creating the providers happen after, and are most of start-up.
+ *
+ * Until the full app is ready, `GET /healthz` answers from a small app with
+ * the same request id, security headers and access log (liveness: the process
+ * serves HTTP). Every other request — `/readyz` included — waits for the full
+ * app, up to a bound. No request is answered by a half-built server: one that
+ * outwaits the bound, or arrives after the build failed, gets the pinned 503
+ * `service_unavailable`.
+ * @module
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import type { Environment } from "../config/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import type { AppEnv } from "./context.ts";
+import { ApiError, errorResponse } from "./errors.ts";
+import { accessLog } from "./middleware/accessLog.ts";
+import { requestId } from "./middleware/requestId.ts";
+import { securityHeaders } from "./middleware/securityHeaders.ts";
+import { tracing } from "./middleware/tracing.ts";
+import type { FetchHandler } from "./server.ts";
+
+/** Options of {@link deferApp}. */
+export interface DeferredAppOptions {
+  environment: Environment;
+  logger: Logger;
+  /** The same client-IP middleware the full app uses (for the access log). */
+  clientIp: MiddlewareHandler<AppEnv>;
+  /** How long a request may wait for the full app before a 503. */
+  maxWaitMs: number;
+  /** Mount the span middleware, as the full app does when a tracer provider is registered. */
+  tracing: boolean;
+}
+
+/** A handler that becomes the full app once {@link DeferredApp.ready} is called. */
+export interface DeferredApp {
+  fetch: FetchHandler;
+  /** From now on every request, waiting ones included, goes to `app`. */
+  ready(app: FetchHandler): void;
+  /** The build failed: waiting and later requests get a 503 until the process exits. */
+  failed(): void;
+}
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The path of a request URL without parsing all of it (`http://host:port/path?query`). */
+const pathOf = (url: string): string => {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const query = url.indexOf("?", start);
+  return start === -1 ? "/" : url.slice(start, query === -1 ? undefined : query);
+};
+
+/** Creates the start-up handler. */
+export function deferApp(options: DeferredAppOptions): DeferredApp {
+  const early = new Hono<AppEnv>();
+  early.use("*", requestId());
+  early.use("*", options.clientIp);
+  if (options.tracing) early.use("*", tracing());
+  early.use("*", accessLog(options.logger));
+  early.use("*", securityHeaders(options.environment));
+  early.get("/healthz", (c) => c.json({ status: "ok" }, 200));
+
+  let app: FetchHandler | undefined;
+  const built = Promise.withResolvers<FetchHandler | undefined>();
+
+  const unavailable = (req: Request) => {
+    const incoming = req.headers.get("x-request-id");
+    const id = incoming && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const res = errorResponse(
+      new ApiError("service_unavailable", { headers: { "Retry-After": "1" } }),
+      id,
+    );
+    res.headers.set("X-Request-Id", id);
+    return res;
+  };
+
+  const wait: FetchHandler = async (req, env) => {
+    let timer: Timer | undefined;
+    const timedOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, options.maxWaitMs);
+    });
+    const target = await Promise.race([built.promise, timedOut]);
+    clearTimeout(timer);
+    return target ? target(req, env) : unavailable(req);
+  };
+
+  return {
+    fetch(req, env) {
+      if (app) return app(req, env);
+      if ((req.method === "GET" || req.method === "HEAD") && pathOf(req.url) === "/healthz") {
+        return early.fetch(req, env);
+      }
+      return wait(req, env);
+    },
+    ready(target) {
+      app = target;
+      built.resolve(target);
+    },
+    failed() {
+      app = (req) => unavailable(req);
+      built.resolve(undefined);
+    },
+  };
+}
