@@ -47,12 +47,16 @@ export class DeadlineQueue {
     return n;
   }
 
-  /** `command`'s outcome, or a rejection with `expired()` once the timeout passes first. */
-  track<T>(command: Promise<T>): Promise<T> {
+  /**
+   * `command`'s outcome, or a rejection with `expired()` once the timeout,
+   * counted from `since` (default: now), passes first. Callers track in order
+   * of `since`, so deadlines stay in FIFO order.
+   */
+  track<T>(command: Promise<T>, since: number = this.#now()): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { deadline: this.#now() + this.#timeoutMs, settled: false, reject };
+      const entry: Pending = { deadline: since + this.#timeoutMs, settled: false, reject };
       this.#items.push(entry);
-      if (this.#timer === undefined) this.#arm(this.#timeoutMs);
+      if (this.#timer === undefined) this.#arm(entry.deadline - this.#now());
       command.then(
         (value) => {
           if (entry.settled) return; // late: the deadline already refused it
@@ -115,4 +119,25 @@ export class DeadlineQueue {
     this.#timer = setTimeout(() => this.sweep(), Math.max(1, Math.ceil(delayMs)));
     this.#timer.unref?.();
   }
+}
+
+/**
+ * `command`'s outcome, or a rejection with `expired()` after `ms`: one timer of
+ * its own, for the rare commands (EVAL after NOSCRIPT, DEL, PING). A late
+ * reply resolves a promise that has already rejected, so it is ignored.
+ */
+export function withinMs<T>(command: Promise<T>, ms: number, expired: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(expired()), ms);
+    command.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

@@ -1,6 +1,7 @@
 /**
  * The production store: every limit of a request decided by one GCRA script
- * call on Redis (time from Redis `TIME`), behind a per-decision deadline.
+ * on Redis (time from Redis `TIME`), behind a per-decision deadline; the
+ * decisions of one event-loop turn share one script call (`decisionBatch.ts`).
  * Any failure — no connection, timeout, script or server error — rejects
  * with {@link StoreUnavailableError}; a reply that arrives after the deadline
  * is ignored, so it can never turn a refusal into an admission. The transport
@@ -11,25 +12,22 @@ import { type Clock, systemClock } from "../clock/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { BlockedKeys } from "./blockedKeys.ts";
 import { connectRateLimitRedis, type RateLimitConnection } from "./bunRedisConnection.ts";
-import { DeadlineQueue } from "./deadlines.ts";
+import { DeadlineQueue, withinMs } from "./deadlines.ts";
 import { toDecision } from "./decision.ts";
+import { DecisionBatcher } from "./decisionBatch.ts";
 import {
   isStoreUnavailableError,
   StoreUnavailableError,
   type StoreUnavailableReason,
 } from "./errors.ts";
 import script from "./gcra.lua" with { type: "text" };
-import {
-  assertValidLimit,
-  evaluateGcra,
-  type GcraEvaluation,
-  type GcraParams,
-  gcraParams,
-} from "./gcra.ts";
+import { assertValidLimit, gcraParams } from "./gcra.ts";
 import { assertSameSlot } from "./hashTag.ts";
+import { Outage } from "./outage.ts";
 import type { DecideOptions, Decision, LimitSpec, RateLimitStore, StoreHealth } from "./types.ts";
 
 const SCRIPT_SHA = new Bun.CryptoHasher("sha1").update(script).digest("hex");
+const timedOut = () => new StoreUnavailableError("timeout");
 
 /** Options of {@link createRedisStore}. */
 export interface RedisStoreOptions {
@@ -61,9 +59,6 @@ export interface RedisStore extends RateLimitStore {
   readonly stats: { cachedRejections: number; scriptCalls: number };
 }
 
-/** Consecutive timeouts after which the socket is dropped (a hung server: SIGSTOP). */
-const TIMEOUTS_BEFORE_RECONNECT = 3;
-
 /** Builds the store; it connects in the background and refuses decisions until ready. */
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const clock = options.clock ?? systemClock;
@@ -71,105 +66,70 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const deadlineMs = options.commandTimeoutMs;
   const redis: RateLimitConnection = connectRateLimitRedis(options);
   // One timer for every script call's deadline instead of one per call.
-  const deadlines = new DeadlineQueue(deadlineMs, () => new StoreUnavailableError("timeout"));
+  const deadlines = new DeadlineQueue(deadlineMs, timedOut);
   const blocked = new BlockedKeys(clock, options.blockedKeysMax);
   const stats = { cachedRejections: 0, scriptCalls: 0 };
-  let consecutiveFailures = 0;
-  let consecutiveTimeouts = 0;
+  const outage = new Outage(options.logger, () => {
+    if (redis.status === "ready") redis.drop();
+  });
   let closed = false;
   const scriptClock = options.scriptClock;
 
-  const recordFailure = (error: StoreUnavailableError) => {
-    // One line when an outage starts and one when it ends, not one per refused request.
-    if (consecutiveFailures === 0) {
-      options.logger.warn("rate-limit store failing; requests are refused", {
-        reason: error.reason,
-      });
-    }
-    consecutiveFailures++;
-    consecutiveTimeouts = error.reason === "timeout" ? consecutiveTimeouts + 1 : 0;
-    if (consecutiveTimeouts >= TIMEOUTS_BEFORE_RECONNECT && redis.status === "ready") {
-      // A server that accepts bytes but never answers keeps the socket "ready"; dropping it
-      // makes later decisions fail in microseconds instead of waiting out the deadline.
-      consecutiveTimeouts = 0;
-      redis.drop();
-    }
-  };
-
-  const succeeded = () => {
-    if (consecutiveFailures > 0) {
-      options.logger.info("rate-limit store answering again", {
-        failed_decisions: consecutiveFailures,
-      });
-    }
-    consecutiveFailures = 0;
-    consecutiveTimeouts = 0;
-  };
-  const failed = (err: unknown, serverError: StoreUnavailableReason): never => {
+  const failed = (err: unknown, serverError: StoreUnavailableReason, decisions = 1): never => {
     const error = classify(err, serverError);
-    recordFailure(error);
+    outage.failed(error, decisions);
     throw error;
   };
-  const ensureUsable = () => {
+  const ensureUsable = (decisions = 1) => {
     if (closed) throw new StoreUnavailableError("closed");
-    if (redis.status !== "ready")
-      failed(new StoreUnavailableError("not_connected"), "command_error");
+    if (redis.status !== "ready") {
+      failed(new StoreUnavailableError("not_connected"), "command_error", decisions);
+    }
   };
 
-  /** Runs one rare command (EVAL after NOSCRIPT, DEL, PING) under its own timer. */
-  const withinRemaining = <T>(command: Promise<T>, remainingMs: number): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new StoreUnavailableError("timeout")), remainingMs);
-      command.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value); // no-op when the timer already rejected: a late reply is ignored
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
-
-  const runScript = async (keys: string[], args: string[]): Promise<unknown> => {
-    ensureUsable();
-    const started = performance.now();
+  /** One script call for `decisions` decisions, due `deadlineMs` after `since`. */
+  const runScript = async (
+    keys: string[],
+    args: string[],
+    decisions: number,
+    since: number,
+  ): Promise<unknown> => {
+    ensureUsable(decisions);
     stats.scriptCalls++;
     try {
       // A reply after the deadline is dropped by the queue: the promise has already rejected.
       const reply = await deadlines.track(
         redis.send("EVALSHA", [SCRIPT_SHA, String(keys.length), ...keys, ...args]),
+        since,
       );
-      succeeded();
+      outage.succeeded();
       return reply;
     } catch (err) {
       // The script cache is gone after a restart, failover or SCRIPT FLUSH: one EVAL
       // reloads it. Not a store failure, unless the deadline already passed.
       if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) {
-        return failed(err, "script_error");
+        return failed(err, "script_error", decisions);
       }
-      const remaining = deadlineMs - (performance.now() - started);
-      if (remaining <= 0) return failed(new StoreUnavailableError("timeout"), "script_error");
+      const remaining = deadlineMs - (performance.now() - since);
+      if (remaining <= 0) return failed(timedOut(), "script_error", decisions);
       try {
-        const reply = await withinRemaining(
-          redis.send("EVAL", [script, String(keys.length), ...keys, ...args]),
-          remaining,
-        );
-        succeeded();
+        const eval_ = redis.send("EVAL", [script, String(keys.length), ...keys, ...args]);
+        const reply = await withinMs(eval_, remaining, timedOut);
+        outage.succeeded();
         return reply;
       } catch (retryErr) {
-        return failed(retryErr, "script_error");
+        return failed(retryErr, "script_error", decisions);
       }
     }
   };
+  const batcher = new DecisionBatcher(runScript);
 
   /** Any other command (DEL, PING) under the full deadline. */
   const runCommand = async <T>(command: () => Promise<T>): Promise<T> => {
     ensureUsable();
     try {
-      const value = await withinRemaining(command(), deadlineMs);
-      succeeded();
+      const value = await withinMs(command(), deadlineMs, timedOut);
+      outage.succeeded();
       return value;
     } catch (err) {
       return failed(err, "command_error");
@@ -201,12 +161,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           retryAfterMs: hit.retryAfterMs,
         };
       }
+      ensureUsable(); // not connected: refused now, without waiting for the batch
       const now = scriptClock === undefined ? "" : String(Math.round(scriptClock.now() * 1000));
-      const args = [decideOptions.peek ? "1" : "0", now];
       const params = limits.map(gcraParams);
-      for (const p of params) args.push(String(p.toleranceUs), String(p.incrementUs));
-      const reply = await runScript(keys, args);
-      const evaluation = evaluateReply(reply, params);
+      const evaluation = await batcher.decide(
+        { keys, params, peek: decideOptions.peek === true },
+        now,
+      );
       const decision = toDecision(limits, evaluation.allowed, evaluation.outcomes);
       if (!decision.allowed) {
         decision.states.forEach((state, i) => {
@@ -232,7 +193,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     health(): StoreHealth {
       if (closed) return { kind: "redis", state: "unavailable" };
       if (redis.status === "ready") {
-        return { kind: "redis", state: consecutiveFailures === 0 ? "ready" : "unavailable" };
+        return { kind: "redis", state: outage.failing ? "unavailable" : "ready" };
       }
       return { kind: "redis", state: redis.status === "closed" ? "unavailable" : "connecting" };
     },
@@ -249,6 +210,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
     async close(): Promise<void> {
       closed = true;
+      batcher.flush(); // what is queued fails closed at once, like what is in flight
       redis.close();
       deadlines.rejectAll(new StoreUnavailableError("closed"));
     },
@@ -266,27 +228,4 @@ function classify(err: unknown, serverError: StoreUnavailableReason): StoreUnava
   return new StoreUnavailableError(
     code === "ERR_REDIS_SERVER_ERROR" ? serverError : "not_connected",
   );
-}
-
-/**
- * Validates the script's reply `[allowed, wait_1 … wait_n]` and derives each
- * limit's outcome from the waits, relative to now = 0 (the GCRA math only
- * depends on TATs relative to now). The script and this must agree on
- * `allowed`; if they ever did not, the reply is not trusted.
- */
-function evaluateReply(reply: unknown, params: GcraParams[]): GcraEvaluation {
-  if (!Array.isArray(reply) || reply.length !== 1 + params.length) {
-    throw new StoreUnavailableError("script_error");
-  }
-  const waits: number[] = [];
-  for (let i = 1; i < reply.length; i++) {
-    const wait = Number(reply[i]);
-    if (!Number.isSafeInteger(wait) || wait < 0) throw new StoreUnavailableError("script_error");
-    waits.push(wait);
-  }
-  const evaluation = evaluateGcra(params, waits, 0);
-  if (evaluation.allowed !== (Number(reply[0]) === 1)) {
-    throw new StoreUnavailableError("script_error");
-  }
-  return evaluation;
 }

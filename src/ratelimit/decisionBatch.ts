@@ -1,0 +1,180 @@
+/**
+ * Decisions share script calls. A decision joins a queue that is flushed a
+ * few microtask hops later, in the same turn of the event loop (no timer, so
+ * no added latency when idle), while fewer than {@link MAX_CALLS_IN_FLIGHT}
+ * calls are in flight; otherwise when the next reply arrives, carrying every
+ * decision that queued up meanwhile. Each call pays a fixed cost in Redis (parsing, script
+ * set-up, `TIME`, the reply) and a socket write in the client; sharing it is
+ * what makes the store cheaper per decision under load (docs/ratelimit.md).
+ *
+ * Nothing about a decision changes: the script runs the decisions of a batch
+ * one after another, atomically, each all-or-nothing over its own limits, at
+ * one Redis `TIME` instant, exactly as if they had been separate calls that
+ * arrived in the same microsecond. A failed call fails every decision in it
+ * (closed). The wait before sending counts against each decision's deadline;
+ * it is never longer than the deadline of a call already in flight.
+ *
+ * No timer or `setImmediate` decides when to send: under `bun test`'s
+ * `expect(...).rejects`, a Bun Redis command sent from an immediate was not
+ * written for up to a second. Sends happen in microtasks of `decide()` or of
+ * a reply, paths that Bun's client writes at once.
+ * @module
+ */
+import { StoreUnavailableError } from "./errors.ts";
+import { evaluateGcra, type GcraEvaluation, type GcraParams } from "./gcra.ts";
+
+/** One decision: the TAT keys (prefixed) and GCRA parameters of its limits. */
+export interface DecisionRequest {
+  keys: string[];
+  params: GcraParams[];
+  peek: boolean;
+}
+
+/**
+ * Runs the script once: `decisions` decisions, `since` = when the oldest of
+ * them was asked for (`performance.now()`), which starts their deadline.
+ */
+export type ScriptRunner = (
+  keys: string[],
+  args: string[],
+  decisions: number,
+  since: number,
+) => Promise<unknown>;
+
+interface Queued {
+  request: DecisionRequest;
+  resolve: (evaluation: GcraEvaluation) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Decisions per call at most: bounds how long one script holds Redis (~10 µs each). */
+export const MAX_BATCH_DECISIONS = 64;
+
+/** Calls in flight before decisions queue: two keep Redis busy while a reply travels. */
+export const MAX_CALLS_IN_FLIGHT = 2;
+
+/**
+ * Microtask hops before a flush. A caller resumed by a reply reaches its next
+ * `decide()` within ~4 hops (the store's await, its return, the caller's
+ * await and a `.catch`); 8 leaves room and costs well under a microsecond.
+ */
+const FLUSH_AFTER_HOPS = 8;
+
+/** Collects the decisions of one event-loop turn and sends them as one script call. */
+export class DecisionBatcher {
+  #queue: Queued[] = [];
+  #now = "";
+  #since = 0;
+  #inFlight = 0;
+  #flushScheduled = false;
+  readonly #run: ScriptRunner;
+  readonly #max: number;
+
+  constructor(run: ScriptRunner, maxDecisions: number = MAX_BATCH_DECISIONS) {
+    this.#run = run;
+    this.#max = maxDecisions;
+  }
+
+  /**
+   * Queues one decision. `now` is the script's clock argument: `""` (Redis
+   * `TIME`) in production; a batch never mixes two instants.
+   */
+  decide(request: DecisionRequest, now: string): Promise<GcraEvaluation> {
+    if (this.#queue.length > 0 && now !== this.#now) this.flush();
+    return new Promise<GcraEvaluation>((resolve, reject) => {
+      if (this.#queue.length === 0) {
+        this.#now = now;
+        this.#since = performance.now();
+      }
+      this.#queue.push({ request, resolve, reject });
+      if (this.#queue.length >= this.#max) this.flush();
+      else if (this.#inFlight < MAX_CALLS_IN_FLIGHT) this.#scheduleFlush();
+    });
+  }
+
+  /** Sends what is queued now. */
+  flush(): void {
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    const keys: string[] = [];
+    const args = [this.#now];
+    for (const { request } of batch) {
+      for (const key of request.keys) keys.push(key);
+      args.push(String(request.keys.length), request.peek ? "1" : "0");
+      for (const p of request.params) args.push(String(p.toleranceUs), String(p.incrementUs));
+    }
+    this.#inFlight++;
+    this.#run(keys, args, batch.length, this.#since).then(
+      (reply) => {
+        this.#inFlight--;
+        settle(batch, reply);
+        this.#scheduleFlush();
+      },
+      (error: unknown) => {
+        this.#inFlight--;
+        for (const queued of batch) queued.reject(error);
+        this.#scheduleFlush();
+      },
+    );
+  }
+
+  /**
+   * Flushes after a few microtask hops: long enough for the callers that one
+   * reply resumed (or one synchronous burst) to ask their next decisions, so
+   * those share a call; still within the same turn of the event loop.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    let hops = FLUSH_AFTER_HOPS;
+    const hop = () => {
+      if (--hops > 0) {
+        queueMicrotask(hop);
+        return;
+      }
+      this.#flushScheduled = false;
+      if (this.#inFlight < MAX_CALLS_IN_FLIGHT) this.flush();
+    };
+    queueMicrotask(hop);
+  }
+}
+
+/** Splits the reply `[allowed, wait_1 … wait_m] × decisions` and settles each decision. */
+function settle(batch: Queued[], reply: unknown): void {
+  let expected = 0;
+  for (const { request } of batch) expected += 1 + request.params.length;
+  if (!Array.isArray(reply) || reply.length !== expected) {
+    const error = new StoreUnavailableError("script_error");
+    for (const queued of batch) queued.reject(error);
+    return;
+  }
+  let at = 0;
+  for (const queued of batch) {
+    const params = queued.request.params;
+    const evaluation = evaluateReply(reply, at, params);
+    if (evaluation) queued.resolve(evaluation);
+    else queued.reject(new StoreUnavailableError("script_error"));
+    at += 1 + params.length;
+  }
+}
+
+/**
+ * One decision's outcome from its waits, relative to now = 0 (the GCRA math
+ * only depends on TATs relative to now). The script and this must agree on
+ * `allowed`; if they ever did not, the reply is not trusted (undefined).
+ */
+function evaluateReply(
+  reply: unknown[],
+  at: number,
+  params: GcraParams[],
+): GcraEvaluation | undefined {
+  const waits: number[] = [];
+  for (let i = 1; i <= params.length; i++) {
+    const wait = Number(reply[at + i]);
+    if (!Number.isSafeInteger(wait) || wait < 0) return undefined;
+    waits.push(wait);
+  }
+  const evaluation = evaluateGcra(params, waits, 0);
+  return evaluation.allowed === (Number(reply[at]) === 1) ? evaluation : undefined;
+}
