@@ -1,0 +1,99 @@
+/**
+ * PostgreSQL through `Bun.SQL`: a lazy pool, BIGINT decoded as BigInt and
+ * normalized to numbers, ambient transactions with savepoints (see
+ * database.ts for the contract).
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+// A type import: a value import from "bun" is bound when the binary loads, and reading
+// `SQL` loads Bun's whole SQL layer (PostgreSQL adapter included, ~10 ms) at every start.
+import type { SQL } from "bun";
+import type { Database, Executor, OpenDatabaseOptions, PreparedRead } from "./database.ts";
+import { StorageError } from "./errors.ts";
+import { probeHealth } from "./health.ts";
+import { normalizeRows } from "./rows.ts";
+
+// Bun's transaction and savepoint handles are SQL instances.
+type Tag = SQL;
+
+interface Scope {
+  tag: Tag;
+  done: boolean;
+}
+
+function scopedExecutor(tag: Tag, store: AsyncLocalStorage<Scope>): Executor {
+  return {
+    dialect: "postgres",
+    sql: async <T>(strings: TemplateStringsArray, ...values: unknown[]) =>
+      normalizeRows<T>(await tag(strings, ...values)),
+    unsafe: async <T>(text: string, params?: unknown[]) =>
+      normalizeRows<T>(await tag.unsafe(text, params)),
+    transaction: <T>(fn: (tx: Executor) => Promise<T>) =>
+      // `savepoint` exists on transaction handles only; `tag` always is one here.
+      (tag as unknown as { savepoint: SQL["begin"] }).savepoint(async (sp: Tag) =>
+        runInScope(sp, store, fn),
+      ) as Promise<T>,
+  };
+}
+
+async function runInScope<T>(
+  tag: Tag,
+  store: AsyncLocalStorage<Scope>,
+  fn: (tx: Executor) => Promise<T>,
+): Promise<T> {
+  const scope: Scope = { tag, done: false };
+  try {
+    return await store.run(scope, () => fn(scopedExecutor(tag, store)));
+  } finally {
+    scope.done = true;
+  }
+}
+
+/** Opens a lazy `Bun.SQL` pool on `url` (the first query connects). */
+export function openPostgresDatabase(url: string, options: OpenDatabaseOptions): Database {
+  const store = new AsyncLocalStorage<Scope>();
+  // Read here, never at module load: see the type import above.
+  const raw: SQL = new Bun.SQL(url, {
+    bigint: true,
+    max: options.maxConnections ?? 10,
+    connectionTimeout: 5,
+    idleTimeout: 60,
+  });
+  let closed = false;
+  const guard = <T>(fn: () => Promise<T>): Promise<T> =>
+    closed ? Promise.reject(new StorageError("closed", "the database is closed")) : fn();
+  const active = () => {
+    const scope = store.getStore();
+    return scope && !scope.done ? scope : undefined;
+  };
+
+  const db: Database = {
+    dialect: "postgres",
+    sql: async <T>(strings: TemplateStringsArray, ...values: unknown[]) => {
+      const scope = active();
+      if (scope) return normalizeRows<T>(await scope.tag(strings, ...values));
+      return guard(async () => normalizeRows<T>(await raw(strings, ...values)));
+    },
+    unsafe: async <T>(text: string, params?: unknown[]) => {
+      const scope = active();
+      if (scope) return normalizeRows<T>(await scope.tag.unsafe(text, params));
+      return guard(async () => normalizeRows<T>(await raw.unsafe(text, params)));
+    },
+    transaction: <T>(fn: (tx: Executor) => Promise<T>) => {
+      const scope = active();
+      if (scope) return scopedExecutor(scope.tag, store).transaction(fn);
+      return guard(() => raw.begin((tx: Tag) => runInScope(tx, store, fn)) as Promise<T>);
+    },
+    prepareRead:
+      <T>(text: string): PreparedRead<T> =>
+      (...params) =>
+        db.unsafe<T>(text, params),
+    ping: (timeoutMs = 2000) => probeHealth(() => db.sql`SELECT 1 AS ok`, timeoutMs),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await raw.close({ timeout: 5 });
+    },
+  };
+  return db;
+}

@@ -1,0 +1,204 @@
+/**
+ * SQLite on `bun:sqlite`: a synchronous driver behind the async
+ * {@link Database} interface (see database.ts for the contract).
+ *
+ * One connection. A statement outside a transaction runs right away when
+ * nothing holds the lock, else it queues (FIFO) behind the running
+ * transaction: on one connection it would otherwise run inside that
+ * transaction and vanish with its rollback. Transactions are `BEGIN IMMEDIATE`
+ * (the write lock up front, so two processes never deadlock upgrading a read
+ * lock); a nested one is a savepoint; siblings nested in one scope take turns.
+ * @module
+ */
+import { Database as Connection } from "bun:sqlite";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Database, Executor, OpenDatabaseOptions, PreparedRead } from "./database.ts";
+import { StorageError } from "./errors.ts";
+import { probeHealth } from "./health.ts";
+import { Mutex } from "./mutex.ts";
+import { StatementCache } from "./sqliteStatements.ts";
+
+/** A transaction or savepoint in progress. */
+interface Scope {
+  done: boolean;
+  /** Serializes savepoints opened directly inside this scope (created on first use). */
+  nested?: Mutex;
+}
+
+const closedError = () => new StorageError("closed", "the database is closed");
+const finishedError = () => new StorageError("closed", "the transaction has already finished");
+
+/** Sets the connection up; `busy_timeout` first: switching to WAL needs a lock another process may hold. */
+function configure(conn: Connection, busyTimeoutMs: number, wal: boolean): void {
+  conn.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+  if (wal) conn.run("PRAGMA journal_mode = WAL");
+  conn.run("PRAGMA foreign_keys = ON");
+  // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
+  conn.run("PRAGMA synchronous = NORMAL");
+}
+
+/** Runs a synchronous step as a promise, a throw becoming a rejection. */
+function settle<T>(step: () => T): Promise<T> {
+  try {
+    return Promise.resolve(step());
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** Opens `filename` (or `:memory:`), creating its parent directory. Throws when it cannot. */
+export function openSqliteDatabase(filename: string, options: OpenDatabaseOptions): Database {
+  const memory = filename === ":memory:";
+  if (!memory) mkdirSync(dirname(filename), { recursive: true });
+  const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
+  const conn = new Connection(filename, { create: true, readwrite: true });
+  try {
+    configure(conn, busyTimeoutMs, !memory);
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  const statements = new StatementCache(conn);
+  const store = new AsyncLocalStorage<Scope>();
+  const mutex = new Mutex();
+  let closing: Promise<void> | undefined;
+  let savepoints = 0;
+
+  const active = (): Scope | undefined => {
+    const scope = store.getStore();
+    return scope && !scope.done ? scope : undefined;
+  };
+  /** Runs `step` inside the ambient transaction, or alone on the connection. */
+  const execute = <T>(step: () => T): Promise<T> => {
+    if (active()) return settle(step);
+    if (closing) return Promise.reject(closedError());
+    if (mutex.idle) return settle(step);
+    return mutex.run(async () => step());
+  };
+  const rollback = (statement: string) => {
+    // SQLite may have rolled back already (e.g. on SQLITE_FULL); the original error matters more.
+    if (!conn.inTransaction) return;
+    try {
+      conn.run(statement);
+    } catch {}
+  };
+
+  /** Runs `fn` in `scope`, then `commit`; on a throw from either, `undo` and rethrow. */
+  const inScope = async <T>(
+    fn: (tx: Executor) => Promise<T>,
+    commit: () => void,
+    undo: () => void,
+  ): Promise<T> => {
+    const scope: Scope = { done: false };
+    let result: T;
+    try {
+      result = await store.run(scope, () => fn(scoped(scope)));
+    } catch (err) {
+      scope.done = true;
+      undo();
+      throw err;
+    }
+    scope.done = true;
+    try {
+      commit();
+    } catch (err) {
+      undo();
+      throw err;
+    }
+    return result;
+  };
+  const savepoint = <T>(parent: Scope, fn: (tx: Executor) => Promise<T>): Promise<T> => {
+    if (parent.done) return Promise.reject(finishedError());
+    // SQLite nests a savepoint in whatever is open on the connection: the innermost scope of
+    // the caller (an outer `tx` used inside an inner body must not wait for that body).
+    const owner = active() ?? parent;
+    owner.nested ??= new Mutex();
+    return owner.nested.run(() => {
+      const name = `sp${++savepoints}`;
+      conn.run(`SAVEPOINT ${name}`);
+      return inScope(
+        fn,
+        () => conn.run(`RELEASE ${name}`),
+        () => rollback(`ROLLBACK TO ${name}; RELEASE ${name}`),
+      );
+    });
+  };
+  const scoped = (scope: Scope): Executor => ({
+    dialect: "sqlite",
+    sql: <T>(strings: TemplateStringsArray, ...values: unknown[]) =>
+      scope.done
+        ? Promise.reject(finishedError())
+        : settle(() => statements.template<T>(strings, values)),
+    unsafe: <T>(text: string, params?: unknown[]) =>
+      scope.done
+        ? Promise.reject(finishedError())
+        : settle(() => statements.unsafe<T>(text, params)),
+    transaction: (fn) => savepoint(scope, fn),
+  });
+
+  // Opened on first use: only hot read paths need it. A second connection on the same
+  // file is safe in WAL mode (readers never block the writer); :memory: would be another database.
+  let reader: Connection | undefined;
+  const readConnection = (): Connection => {
+    if (reader) return reader;
+    const conn = new Connection(filename, { readwrite: true, create: false });
+    try {
+      conn.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+      conn.run("PRAGMA query_only = ON");
+    } catch (err) {
+      conn.close();
+      throw err;
+    }
+    reader = conn;
+    return conn;
+  };
+
+  const db: Database = {
+    dialect: "sqlite",
+    sql: <T>(strings: TemplateStringsArray, ...values: unknown[]) =>
+      execute(() => statements.template<T>(strings, values)),
+    unsafe: <T>(text: string, params?: unknown[]) =>
+      execute(() => statements.unsafe<T>(text, params)),
+    transaction: <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
+      const scope = active();
+      if (scope) return savepoint(scope, fn);
+      if (closing) return Promise.reject(closedError());
+      return mutex.run(() => {
+        conn.run("BEGIN IMMEDIATE");
+        return inScope(
+          fn,
+          () => conn.run("COMMIT"),
+          () => rollback("ROLLBACK"),
+        );
+      });
+    },
+    prepareRead: <T>(text: string): PreparedRead<T> => {
+      let statement: ReturnType<Connection["prepare"]> | undefined;
+      if (memory) {
+        return (...params) =>
+          execute(() => {
+            statement ??= conn.prepare(text);
+            return statement.all(...params) as T[];
+          });
+      }
+      return async (...params) => {
+        if (closing) throw closedError();
+        statement ??= readConnection().prepare(text);
+        return statement.all(...params) as T[];
+      };
+    },
+    ping: (timeoutMs = 2000) => probeHealth(() => db.sql`SELECT 1 AS ok`, timeoutMs),
+    close: () => {
+      // New work is refused from now on; work already queued runs first (FIFO).
+      closing ??= mutex.run(async () => {
+        statements.clear();
+        reader?.close();
+        conn.close();
+      });
+      return closing;
+    },
+  };
+  return db;
+}
