@@ -60,6 +60,9 @@ export const MAX_CALLS_IN_FLIGHT = 2;
  */
 const FLUSH_AFTER_HOPS = 8;
 
+/** A flush with nothing in flight and at least this many decisions is sent as two calls. */
+const SPLIT_FROM = 8;
+
 /** Collects the decisions of one event-loop turn and sends them as one script call. */
 export class DecisionBatcher {
   #queue: Queued[] = [];
@@ -94,9 +97,21 @@ export class DecisionBatcher {
 
   /** Sends what is queued now. */
   flush(): void {
-    const batch = this.#queue;
-    if (batch.length === 0) return;
+    const queued = this.#queue;
+    if (queued.length === 0) return;
     this.#queue = [];
+    if (this.#inFlight === 0 && queued.length >= SPLIT_FROM) {
+      // Two calls: Redis runs the second while this process handles the first reply,
+      // and the two halves keep alternating from then on.
+      const half = Math.ceil(queued.length / 2);
+      this.#send(queued.slice(0, half));
+      this.#send(queued.slice(half));
+    } else {
+      this.#send(queued);
+    }
+  }
+
+  #send(batch: Queued[]): void {
     const keys: string[] = [];
     const args = [this.#now];
     for (const { request } of batch) {
