@@ -1,6 +1,6 @@
 /**
- * Storage: one `Bun.SQL` handle for SQLite and PostgreSQL, versioned
- * migrations, and row normalization.
+ * Storage: one database interface over SQLite (`bun:sqlite`) and PostgreSQL
+ * (`Bun.SQL`), versioned migrations, and row normalization.
  * @module
  */
 export { type BackupOptions, type BackupResult, backupDatabase } from "./backup.ts";
