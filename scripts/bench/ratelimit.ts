@@ -1,12 +1,17 @@
 /**
  * Benchmark: our GCRA store vs rate-limiter-flexible's RateLimiterRedis, both
- * against one local redis-server this script starts, with identical ioredis
- * options. Closed loop, 64 checks in flight, A/B interleaved, median of rounds.
+ * against one local redis-server this script starts. Our store runs as in
+ * production (Bun's native client, decisions sharing script calls); RLF runs
+ * in its recommended setup (ioredis `storeClient`, `rejectIfRedisNotReady`),
+ * with the same fail-fast ioredis options our store used before: no offline
+ * queue, no retries, 100 ms command timeout, RESP2. Closed loop, 64 checks in
+ * flight, A/B interleaved, median of rounds.
  *
  *   bun scripts/bench/ratelimit.ts            (BENCH_SECONDS=2 BENCH_ROUNDS=3 by default)
  *
  * Reports checks/s, p99 per check, Redis commands per check (INFO commandstats,
- * which counts commands run inside scripts) and script calls (round trips) per check.
+ * which counts commands run inside scripts), script calls (round trips) per
+ * check, and CPU per check in this process and in redis-server.
  */
 import Redis from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
@@ -44,6 +49,8 @@ interface Sample {
   p99Ms: number;
   cmdsPerCheck: number;
   scriptCallsPerCheck: number;
+  clientUsPerCheck: number;
+  redisUsPerCheck: number;
 }
 
 async function commandStats(): Promise<Record<string, number>> {
@@ -53,12 +60,23 @@ async function commandStats(): Promise<Record<string, number>> {
   return out;
 }
 
+/** CPU seconds redis-server has used (user + system), in µs. */
+async function redisCpuUs(): Promise<number> {
+  const text = (await admin.info("cpu")) as string;
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
+  return (field("used_cpu_user") + field("used_cpu_sys")) * 1e6;
+}
+
 async function run(check: Check): Promise<Sample> {
   await admin.flushall();
   // Warm-up: loads scripts, fills caches, lets the JIT settle.
   await loop(check, 300);
   await admin.config("RESETSTAT");
+  const redisBefore = await redisCpuUs();
+  const cpuBefore = process.cpuUsage();
   const { count, latencies } = await loop(check, SECONDS * 1000);
+  const cpu = process.cpuUsage(cpuBefore);
+  const redisUs = (await redisCpuUs()) - redisBefore;
   const stats = await commandStats();
   delete stats.config;
   delete stats.info;
@@ -70,6 +88,8 @@ async function run(check: Check): Promise<Sample> {
     p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
     cmdsPerCheck: total / count,
     scriptCallsPerCheck: scripts / count,
+    clientUsPerCheck: (cpu.user + cpu.system) / count,
+    redisUsPerCheck: redisUs / count,
   };
 }
 
@@ -97,6 +117,8 @@ function summarize(samples: Sample[]): Sample {
     p99Ms: median(samples.map((s) => s.p99Ms)),
     cmdsPerCheck: median(samples.map((s) => s.cmdsPerCheck)),
     scriptCallsPerCheck: median(samples.map((s) => s.scriptCallsPerCheck)),
+    clientUsPerCheck: median(samples.map((s) => s.clientUsPerCheck)),
+    redisUsPerCheck: median(samples.map((s) => s.redisUsPerCheck)),
   };
 }
 
@@ -159,7 +181,8 @@ const scenarios: Array<{ name: string; ours: Check; theirs: Record<string, Check
 
 const fmt = (s: Sample) =>
   `${Math.round(s.checksPerSec).toString().padStart(9)} checks/s  p99 ${s.p99Ms.toFixed(2).padStart(6)} ms  ` +
-  `${s.cmdsPerCheck.toFixed(2)} cmds/check  ${s.scriptCallsPerCheck.toFixed(2)} script calls/check`;
+  `${s.cmdsPerCheck.toFixed(2)} cmds/check  ${s.scriptCallsPerCheck.toFixed(2)} script calls/check  ` +
+  `CPU/check ${s.clientUsPerCheck.toFixed(1)} µs here, ${s.redisUsPerCheck.toFixed(1)} µs redis`;
 
 console.log(
   `rate-limit bench: ${SECONDS}s × ${ROUNDS} rounds, ${IN_FLIGHT} in flight, Redis on 127.0.0.1:${redis.port}`,
