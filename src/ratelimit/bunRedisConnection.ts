@@ -49,15 +49,36 @@ export function reconnectDelay(attempt: number, random: () => number = Math.rand
   return Math.max(10, Math.round(ceiling * (0.5 + 0.5 * random())));
 }
 
+/** The URL could not be used. The message never carries the URL: it may hold a password. */
+export class RedisUrlError extends TypeError {
+  readonly isRedisUrlError = true;
+  constructor() {
+    super("REDIS_URL is not a usable redis:// or rediss:// URL");
+    this.name = "RedisUrlError";
+  }
+}
+
+/** True when `e` is a {@link RedisUrlError}. */
+export const isRedisUrlError = (e: unknown): e is RedisUrlError =>
+  e instanceof Error && "isRedisUrlError" in e;
+
 /** `url` with `password` (percent-encoded) in place of any password it carries. */
 export function withPassword(url: string, password: string | undefined): string {
   if (password === undefined) return url;
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RedisUrlError();
+  }
   parsed.password = encodeURIComponent(password);
   return parsed.href;
 }
 
-/** Opens the connection in the background; it keeps reconnecting until closed. */
+/**
+ * Opens the connection in the background; it keeps reconnecting until closed.
+ * Throws {@link RedisUrlError} at once when the URL cannot be used.
+ */
 export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimitConnection {
   const url = withPassword(options.url, options.password);
   const delay = options.reconnectDelay ?? reconnectDelay;
@@ -85,7 +106,12 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     retryTimer = undefined;
     if (status === "closed") return;
     status = "connecting";
-    const candidate = new RedisClient(url, clientOptions);
+    let candidate: RedisClient;
+    try {
+      candidate = new RedisClient(url, clientOptions);
+    } catch {
+      throw new RedisUrlError(); // Bun validates the URL up front, so only the first open() can throw
+    }
     client = candidate;
     candidate.onclose = (error) => lost(candidate, error);
     candidate.connect().then(

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import {
   connectRateLimitRedis,
+  isRedisUrlError,
   type RateLimitConnection,
   withPassword,
 } from "../../src/ratelimit/bunRedisConnection.ts";
@@ -129,5 +130,21 @@ describe("Bun redis connection", () => {
     await expect(conn.send("PING", [])).rejects.toThrow();
     await Bun.sleep(50);
     expect(conn.status).toBe("closed");
+  });
+});
+
+describe("unusable URLs", () => {
+  test("fail at once, without echoing the URL (it may carry a password)", () => {
+    for (const url of ["not a url", "http://:hunter2@127.0.0.1:1"]) {
+      let error: unknown;
+      try {
+        connectRateLimitRedis({ url, password: "pw", commandTimeoutMs: 100, logger: silentLogger });
+      } catch (e) {
+        error = e;
+      }
+      expect(isRedisUrlError(error)).toBe(true);
+      expect(String(error)).not.toContain("hunter2");
+      expect(String(error)).not.toContain("not a url");
+    }
   });
 });
