@@ -3,6 +3,7 @@
  * `process.stdout` so tests can run them in-process and read what they said.
  * @module
  */
+import { writeStdio } from "../telemetry/stdio.ts";
 
 /** Output streams of a command. */
 export interface CommandIo {
@@ -12,8 +13,8 @@ export interface CommandIo {
 
 /** The real process streams. */
 export const processIo: CommandIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => writeStdio(1, text),
+  stderr: (text) => writeStdio(2, text),
 };
 
 /** Exit codes (pinned): 0 fine, 1 violations / refused, 2 usage error. */

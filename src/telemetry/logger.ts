@@ -6,6 +6,7 @@
  * depth, so a careless `log.info("x", { body })` cannot leak a password.
  * @module
  */
+import { writeStdio } from "./stdio.ts";
 
 /** Log severities, lowest first. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -29,9 +30,7 @@ export function redact(value: unknown, depth = 0): unknown {
 /** Where log lines go; swappable so tests can capture them. */
 export type LogSink = (line: string) => void;
 
-const stderrSink: LogSink = (line) => {
-  process.stderr.write(`${line}\n`);
-};
+const stderrSink: LogSink = (line) => writeStdio(2, `${line}\n`);
 
 /** A minimal structured logger. */
 export interface Logger {

@@ -1,0 +1,34 @@
+/**
+ * Synchronous writes to stdout and stderr, for log lines and command output.
+ *
+ * `process.stderr` costs 6–8 ms on its first write in the compiled binary
+ * (it builds Node's stream machinery), paid at every start. A direct
+ * `writeSync` on the descriptor costs ~0.5 ms once, keeps lines whole and in
+ * order, and cannot lose output queued before `process.exit` — the same
+ * trade pino makes with synchronous destinations. A descriptor that would
+ * block (`EAGAIN`, a non-blocking pipe) or fails hands the rest to the
+ * stream, which queues it, and the stream keeps that descriptor from then on
+ * so lines stay in order.
+ * @module
+ */
+import { writeSync } from "node:fs";
+
+/** Descriptors handed over to their stream after a failed synchronous write. */
+const streamed = new Set<number>();
+
+/** Writes all of `text` to `fd` (1 or 2). */
+export function writeStdio(fd: 1 | 2, text: string): void {
+  const stream = () => (fd === 1 ? process.stdout : process.stderr);
+  if (streamed.has(fd)) {
+    stream().write(text);
+    return;
+  }
+  const bytes = Buffer.from(text, "utf8");
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
+  } catch {
+    streamed.add(fd);
+    stream().write(bytes.subarray(written));
+  }
+}
