@@ -63,7 +63,7 @@ const FLUSH_AFTER_HOPS = 8;
 /** A flush with nothing in flight and at least this many decisions is sent as two calls. */
 const SPLIT_FROM = 8;
 
-/** Collects the decisions of one event-loop turn and sends them as one script call. */
+/** Collects decisions and sends them in shared script calls (see the module comment). */
 export class DecisionBatcher {
   #queue: Queued[] = [];
   #now = "";

@@ -1,0 +1,102 @@
+/**
+ * When the batcher sends, with a runner that records each call and answers
+ * when the test says so (the Redis side is covered in decisionBatch.test.ts).
+ */
+import { describe, expect, test } from "bun:test";
+import { DecisionBatcher, MAX_BATCH_DECISIONS } from "../../src/ratelimit/decisionBatch.ts";
+import { gcraParams } from "../../src/ratelimit/gcra.ts";
+
+interface Call {
+  keys: string[];
+  args: string[];
+  since: number;
+  answer: () => void;
+}
+
+/** A runner whose calls admit everything once answered. */
+function recordingRunner(): {
+  calls: Call[];
+  run: ConstructorParameters<typeof DecisionBatcher>[0];
+} {
+  const calls: Call[] = [];
+  return {
+    calls,
+    run: (keys, args, decisions, since) =>
+      new Promise((resolve) => {
+        const reply: number[] = [];
+        for (let i = 0; i < decisions; i++) reply.push(1, 0);
+        calls.push({ keys, args, since, answer: () => resolve(reply) });
+      }),
+  };
+}
+
+const request = (key: string) => ({
+  keys: [key],
+  params: [gcraParams({ name: "ip", key, limit: 10, windowMs: 1_000 })],
+  peek: false,
+});
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("DecisionBatcher", () => {
+  test("idle: a lone decision leaves in the same turn, alone", async () => {
+    const { calls, run } = recordingRunner();
+    const batcher = new DecisionBatcher(run);
+    const decided = batcher.decide(request("a"), "");
+    await Promise.resolve(); // a few microtasks, no macrotask
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.keys).toEqual(["a"]);
+    // "" = Redis TIME; one decision of 1 limit, not a peek; then its tolerance and increment.
+    expect(calls[0]?.args).toEqual(["", "1", "0", "1000000", "100000"]);
+    calls[0]?.answer();
+    expect((await decided).allowed).toBe(true);
+  });
+
+  test("a burst with nothing in flight goes as two calls; later ones wait for a reply", async () => {
+    const { calls, run } = recordingRunner();
+    const batcher = new DecisionBatcher(run);
+    const first = Array.from({ length: 20 }, (_, i) => batcher.decide(request(`k${i}`), ""));
+    await turn();
+    expect(calls.map((c) => c.keys.length)).toEqual([10, 10]);
+    const later = Array.from({ length: 5 }, (_, i) => batcher.decide(request(`l${i}`), ""));
+    await turn();
+    expect(calls).toHaveLength(2); // two in flight: the five queue
+    calls[0]?.answer();
+    await turn();
+    expect(calls.map((c) => c.keys.length)).toEqual([10, 10, 5]);
+    for (const c of calls) c.answer();
+    expect((await Promise.all([...first, ...later])).every((e) => e.allowed)).toBe(true);
+  });
+
+  test("a queued decision's deadline starts when it was asked for", async () => {
+    const { calls, run } = recordingRunner();
+    const batcher = new DecisionBatcher(run);
+    batcher.decide(request("a"), "");
+    batcher.decide(request("b"), "");
+    await turn();
+    batcher.decide(request("c"), "");
+    await turn();
+    expect(calls).toHaveLength(2);
+    const askedBefore = performance.now();
+    batcher.decide(request("d"), "");
+    await Bun.sleep(20);
+    calls[0]?.answer();
+    await turn();
+    expect(calls[2]?.keys).toEqual(["d"]);
+    expect(calls[2]?.since).toBeLessThanOrEqual(askedBefore + 1);
+    expect(performance.now() - (calls[2]?.since ?? 0)).toBeGreaterThanOrEqual(19);
+  });
+
+  test("a full batch leaves at once; two instants never share a call", async () => {
+    const { calls, run } = recordingRunner();
+    const batcher = new DecisionBatcher(run);
+    for (let i = 0; i < MAX_BATCH_DECISIONS; i++) batcher.decide(request(`f${i}`), "");
+    // Synchronously, before any microtask (as two calls: nothing was in flight).
+    expect(calls.reduce((n, c) => n + c.keys.length, 0)).toBe(MAX_BATCH_DECISIONS);
+    const sent = calls.length;
+    batcher.decide(request("t1"), "1000");
+    batcher.decide(request("t2"), "2000");
+    expect(calls.slice(sent).map((c) => c.args[0])).toEqual(["1000"]);
+    expect(calls.at(-1)?.keys).toEqual(["t1"]);
+  });
+});
