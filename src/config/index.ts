@@ -4,7 +4,7 @@
  * @module
  */
 import type { Environment } from "./environment.ts";
-import { envSchema, type ParsedEnv } from "./schema.ts";
+import { envSchema, type ParsedEnv, withoutBlanks } from "./schema.ts";
 
 export { formatDuration, parseDuration } from "./duration.ts";
 export {
@@ -38,7 +38,7 @@ export function loadConfig(
   env: Record<string, string | undefined>,
   environment: Environment,
 ): ConfigResult {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({
       variable: String(issue.path[0] ?? "environment"),

@@ -4,47 +4,57 @@
  *
  * Empty and whitespace-only values count as unset (t3-env's
  * `emptyStringAsUndefined`): `SECURITY_SECRET_KEY=` must not pass as a secret.
+ * {@link withoutBlanks} does that to the whole environment before a parse.
  * Messages never include the offending value.
+ *
+ * Built at every start, so it is built lean: zod instances are shared where a
+ * field has no parameters of its own, and each field is as few instances as
+ * its rules need (every instance carries dozens of bound methods in zod 4).
  * @module
  */
 import { z } from "zod";
 import { parseDuration } from "./duration.ts";
 
-const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+/** `env` with empty and whitespace-only values removed (they count as unset). */
+export function withoutBlanks(
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== "") out[name] = value;
+  }
+  return out;
+}
 
-const optionalString = () => z.preprocess(blankToUndefined, z.string().optional());
+const optionalString = z.string().optional();
 
 /** A duration such as `15m`, with bounds in milliseconds. */
 const duration = (fallback: string, min: number, max: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .default(fallback)
-      .transform((text, ctx) => {
-        const ms = parseDuration(text);
-        if (ms === undefined) {
-          ctx.addIssue({ code: "custom", message: "must be a duration like 30s, 15m or 12h" });
-          return z.NEVER;
-        }
-        if (ms < min || ms > max) {
-          ctx.addIssue({ code: "custom", message: "is outside the allowed range" });
-          return z.NEVER;
-        }
-        return ms;
-      }),
-  );
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: "must be a duration like 30s, 15m or 12h" });
+        return z.NEVER;
+      }
+      if (ms < min || ms > max) {
+        ctx.addIssue({ code: "custom", message: "is outside the allowed range" });
+        return z.NEVER;
+      }
+      return ms;
+    });
 
 const integer = (fallback: number, min: number, max: number) =>
-  z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ message: "must be a whole number" })
-      .int({ message: "must be a whole number" })
-      .min(min, { message: `must be at least ${min}` })
-      .max(max, { message: `must be at most ${max}` })
-      .default(fallback),
-  );
+  z.coerce
+    .number({ message: "must be a whole number" })
+    .check(
+      z.multipleOf(1, { message: "must be a whole number" }),
+      z.gte(min, { message: `must be at least ${min}` }),
+      z.lte(max, { message: `must be at most ${max}` }),
+    )
+    .default(fallback);
 
 /** A rate written `q/w`, e.g. `60/1m`: q requests per window w. */
 export interface RateSpec {
@@ -63,55 +73,42 @@ export function parseRate(text: string): RateSpec | undefined {
 }
 
 const rate = (fallback: string) =>
-  z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .default(fallback)
-      .transform((text, ctx) => {
-        const spec = parseRate(text);
-        if (!spec) {
-          ctx.addIssue({ code: "custom", message: "must be a rate like 60/1m" });
-          return z.NEVER;
-        }
-        return spec;
-      }),
-  );
-
-/** `group=q/w,group=q/w` per-route-group overrides. */
-const rateOverrides = z.preprocess(
-  blankToUndefined,
   z
     .string()
-    .default("")
+    .default(fallback)
     .transform((text, ctx) => {
-      const out: Record<string, RateSpec> = Object.create(null);
-      for (const part of text.split(",").filter((p) => p.trim() !== "")) {
-        const [name, spec] = part.split("=");
-        const parsed = spec === undefined ? undefined : parseRate(spec);
-        if (!name || !/^[a-z][a-z0-9_-]{0,31}$/.test(name.trim()) || !parsed) {
-          ctx.addIssue({
-            code: "custom",
-            message: "must be a list like market=300/1m,admin=60/1m",
-          });
-          return z.NEVER;
-        }
-        out[name.trim()] = parsed;
+      const spec = parseRate(text);
+      if (!spec) {
+        ctx.addIssue({ code: "custom", message: "must be a rate like 60/1m" });
+        return z.NEVER;
       }
-      return out;
-    }),
-);
+      return spec;
+    });
 
-const provider = z.preprocess(
-  blankToUndefined,
-  z.enum(["simulated", "alpaca", "finnhub", "alphavantage"]).default("simulated"),
-);
+/** `group=q/w,group=q/w` per-route-group overrides. */
+const rateOverrides = z
+  .string()
+  .default("")
+  .transform((text, ctx) => {
+    const out: Record<string, RateSpec> = Object.create(null);
+    for (const part of text.split(",").filter((p) => p.trim() !== "")) {
+      const [name, spec] = part.split("=");
+      const parsed = spec === undefined ? undefined : parseRate(spec);
+      if (!name || !/^[a-z][a-z0-9_-]{0,31}$/.test(name.trim()) || !parsed) {
+        ctx.addIssue({
+          code: "custom",
+          message: "must be a list like market=300/1m,admin=60/1m",
+        });
+        return z.NEVER;
+      }
+      out[name.trim()] = parsed;
+    }
+    return out;
+  });
 
-const url = () =>
-  z.preprocess(
-    blankToUndefined,
-    z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional(),
-  );
+const provider = z.enum(["simulated", "alpaca", "finnhub", "alphavantage"]).default("simulated");
+
+const url = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional();
 
 // zod 4 decides at construction whether an object schema is compiled with
 // `new Function` on its first parse: ~10 ms for this large schema at every
@@ -123,17 +120,17 @@ z.config({ jitless: true });
 /** The environment schema. Keys are the pinned variable names. */
 export const envSchema = z.object({
   // --- secrets and admin -------------------------------------------------
-  SECURITY_SECRET_KEY: optionalString(),
-  SECURITY_SECRET_KEY_PREVIOUS: optionalString(),
+  SECURITY_SECRET_KEY: optionalString,
+  SECURITY_SECRET_KEY_PREVIOUS: optionalString,
   /** Comma-separated check IDs the validator hides (criticals stay visible in production). */
-  SECURITY_CHECK_SILENCE: optionalString(),
-  ADMIN_USERNAME: z.preprocess(blankToUndefined, z.string().max(256).default("admin")),
-  ADMIN_PASSWORD_HASH: optionalString(),
-  ADMIN_PASSWORD: optionalString(),
+  SECURITY_CHECK_SILENCE: optionalString,
+  ADMIN_USERNAME: z.string().max(256).default("admin"),
+  ADMIN_PASSWORD_HASH: optionalString,
+  ADMIN_PASSWORD: optionalString,
 
   // --- tokens and sessions -------------------------------------------------
-  JWT_ISSUER: z.preprocess(blankToUndefined, z.string().max(256).default("trading-server")),
-  JWT_AUDIENCE: z.preprocess(blankToUndefined, z.string().max(256).default("trading-server")),
+  JWT_ISSUER: z.string().max(256).default("trading-server"),
+  JWT_AUDIENCE: z.string().max(256).default("trading-server"),
   ACCESS_TOKEN_TTL: duration("15m", 10_000, 86_400_000),
   REFRESH_REUSE_GRACE: duration("10s", 0, 300_000),
   SESSION_IDLE_TTL: duration("12h", 60_000, 30 * 86_400_000),
@@ -147,27 +144,24 @@ export const envSchema = z.object({
   LOGIN_HASH_QUEUE: integer(64, 0, 10_000),
 
   // --- storage ---------------------------------------------------------------
-  DATABASE_URL: z.preprocess(blankToUndefined, z.string().default("sqlite://./data/trading.db")),
+  DATABASE_URL: z.string().default("sqlite://./data/trading.db"),
 
   // --- redis and rate limits -----------------------------------------------------
-  REDIS_URL: optionalString(),
-  REDIS_PASSWORD: optionalString(),
+  REDIS_URL: optionalString,
+  REDIS_PASSWORD: optionalString,
   REDIS_COMMAND_TIMEOUT: duration("100ms", 5, 10_000),
   RATE_LIMIT_ANONYMOUS: rate("60/1m"),
   RATE_LIMIT_USER: rate("600/1m"),
   RATE_LIMIT_ROUTES: rateOverrides,
 
   // --- network -------------------------------------------------------------------
-  HOST: optionalString(),
+  HOST: optionalString,
   PORT: integer(8080, 0, 65_535),
-  TRUST_PROXY: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .regex(/^(fly|xff:[1-9]\d?)$/, { message: "must be unset, fly, or xff:N with N in 1..99" })
-      .optional(),
-  ),
-  FLY_APP_NAME: optionalString(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(fly|xff:[1-9]\d?)$/, { message: "must be unset, fly, or xff:N with N in 1..99" })
+    .optional(),
+  FLY_APP_NAME: optionalString,
   BODY_LIMIT: integer(64 * 1024, 1024, 10 * 1024 * 1024),
   SHUTDOWN_TIMEOUT: duration("10s", 0, 300_000),
 
@@ -176,23 +170,20 @@ export const envSchema = z.object({
   NEWS_PROVIDER: provider,
   ALTDATA_PROVIDER: provider,
   SIM_SEED: integer(42, 0, 2 ** 31 - 1),
-  ALPACA_API_KEY_ID: optionalString(),
-  ALPACA_API_SECRET_KEY: optionalString(),
-  ALPACA_DATA_URL: url(),
-  ALPACA_API_URL: url(),
-  FINNHUB_API_KEY: optionalString(),
-  FINNHUB_BASE_URL: url(),
-  ALPHA_VANTAGE_API_KEY: optionalString(),
-  ALPHA_VANTAGE_BASE_URL: url(),
+  ALPACA_API_KEY_ID: optionalString,
+  ALPACA_API_SECRET_KEY: optionalString,
+  ALPACA_DATA_URL: url,
+  ALPACA_API_URL: url,
+  FINNHUB_API_KEY: optionalString,
+  FINNHUB_BASE_URL: url,
+  ALPHA_VANTAGE_API_KEY: optionalString,
+  ALPHA_VANTAGE_BASE_URL: url,
   PROVIDER_ATTEMPT_TIMEOUT: duration("2s", 50, 60_000),
   PROVIDER_TOTAL_TIMEOUT: duration("5s", 100, 120_000),
   PROVIDER_CACHE_TTL: duration("5m", 0, 86_400_000),
 
   // --- logging -----------------------------------------------------------------------
-  LOG_LEVEL: z.preprocess(
-    blankToUndefined,
-    z.enum(["debug", "info", "warn", "error"]).default("info"),
-  ),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
 z.config({ jitless });

@@ -129,6 +129,24 @@ describe("loadConfig", () => {
     });
   });
 
+  test.each([
+    ["1.5", "must be a whole number"],
+    ["abc", "must be a whole number"],
+    ["Infinity", "must be a whole number"],
+    ["-1", "must be at least 0"],
+    ["70000", "must be at most 65535"],
+  ])("PORT=%p is refused with %p", (value, message) => {
+    const result = loadConfig({ PORT: value }, "production");
+    if (result.ok) throw new Error("expected issues");
+    expect(result.issues).toEqual([{ variable: "PORT", message }]);
+  });
+
+  test("whole numbers parse, with surrounding spaces", () => {
+    const result = loadConfig({ PORT: " 8443 ", SIM_SEED: "0" }, "production");
+    if (!result.ok) throw new Error("expected ok");
+    expect([result.config.PORT, result.config.SIM_SEED]).toEqual([8443, 0]);
+  });
+
   test("durations outside their range are refused", () => {
     const result = loadConfig({ ACCESS_TOKEN_TTL: "30d" }, "production");
     expect(result.ok).toBe(false);
