@@ -63,7 +63,8 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       });
     }
     await next();
-    // Set after the handler so error responses rendered by onError carry them too.
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    // Set after the handler so error responses rendered by onError carry them too. On the
+    // response itself: `c.header()` after the handler re-creates the whole Response per call.
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };
 }
