@@ -7,7 +7,7 @@
  * @module
  */
 import { ApiError } from "../http/errors.ts";
-// Direct modules, not the ratelimit index: the index also pulls in ioredis.
+// Direct modules, not the ratelimit index: the index also loads the Redis store.
 import { isStoreUnavailableError, rateLimiterUnavailable } from "../ratelimit/errors.ts";
 import type { LoginThrottle } from "../ratelimit/loginThrottle.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";

@@ -10,8 +10,8 @@ import { bootstrapAdmin, createAuthService, createKeyRing, recordTo } from "../a
 import { type Clock, systemClock } from "../clock/index.ts";
 import type { Config } from "../config/index.ts";
 import { createProviders } from "../providers/index.ts";
-// Direct modules, not the ratelimit index, which also loads ioredis: the
-// factory loads it only when REDIS_URL is set.
+// Direct modules, not the ratelimit index, which also loads the Redis store:
+// the factory loads it only when REDIS_URL is set.
 import { createRateLimitStore } from "../ratelimit/factory.ts";
 import { createLoginThrottle, loginBudgetsFromConfig } from "../ratelimit/loginThrottle.ts";
 import { rateLimit } from "../ratelimit/middleware.ts";

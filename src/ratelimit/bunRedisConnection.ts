@@ -12,7 +12,9 @@
  * its in-flight commands at once (checked in tests/ratelimit/bunRedisConnection.test.ts).
  * @module
  */
-import { RedisClient } from "bun";
+// A type import; the class is read from `Bun` when a connection opens (a value import
+// is bound when the binary loads).
+import type { RedisClient } from "bun";
 import type { Logger } from "../telemetry/logger.ts";
 
 /** Options of {@link connectRateLimitRedis}. */
@@ -108,7 +110,7 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     status = "connecting";
     let candidate: RedisClient;
     try {
-      candidate = new RedisClient(url, clientOptions);
+      candidate = new Bun.RedisClient(url, clientOptions);
     } catch {
       throw new RedisUrlError(); // Bun validates the URL up front, so only the first open() can throw
     }
