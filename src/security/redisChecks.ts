@@ -9,7 +9,10 @@ import { assessSecret, weaknessMessage } from "./secretStrength.ts";
 import { isTrustedHost } from "./trustedHosts.ts";
 import type { CheckInput, FindingList } from "./types.ts";
 
-/** Runs redis.001–004. */
+/** Query parameters some clients read as credentials; ours (Bun's) reads none of them. */
+const QUERY_CREDENTIALS = new Set(["password", "pass", "requirepass", "auth", "username", "user"]);
+
+/** Runs redis.001–005. */
 export function checkRedis(input: CheckInput, out: FindingList): void {
   const text = input.get("REDIS_URL");
   const url = text === undefined ? undefined : parseConnectionUrl(text);
@@ -20,6 +23,19 @@ export function checkRedis(input: CheckInput, out: FindingList): void {
       variable: "REDIS_URL",
       message: "is not a well-formed redis:// or rediss:// URL",
       hint: "Use rediss://host:6379 (or redis://127.0.0.1:6379 on loopback).",
+    });
+  }
+  const ignored = [...(url?.params.keys() ?? [])].filter((k) =>
+    QUERY_CREDENTIALS.has(k.toLowerCase()),
+  );
+  if (ignored.length > 0) {
+    out.add({
+      id: "redis.005",
+      levels: "E/E/W",
+      variable: "REDIS_URL",
+      // Names only: the values are the secrets.
+      message: `has credentials in its query string (${[...new Set(ignored)].join(", ")}), which the client ignores: they are never sent`,
+      hint: "Set REDIS_PASSWORD, or put the password in the URL's userinfo: rediss://:PASSWORD@host:6379.",
     });
   }
   const urlPassword = url?.password === "" ? undefined : url?.password;

@@ -203,4 +203,20 @@ describe("redis.*", () => {
     expect(severityOf(await check(env, "production"), "redis.004")).toBe("error");
     expect(withId(await check(await quickEnv(), "production"), "redis.004")).toEqual([]);
   });
+  test("redis.005: a password in the query string is named, never echoed, and not counted", async () => {
+    const secret = "q-string-password-9f3Kx2Lm8Qw7Zt";
+    const env = await quickEnv({
+      REDIS_PASSWORD: undefined,
+      REDIS_URL: `rediss://cache.example.com:6380/0?PASSWORD=${secret}&db=0`,
+    });
+    const report = await check(env, "production");
+    expect(severityOf(report, "redis.005")).toBe("error");
+    expect(severityOf(await check(env, "development"), "redis.005")).toBe("warning");
+    // Bun's client ignores it, so the server has no password: redis.001 too.
+    expect(severityOf(report, "redis.001")).toBe("error");
+    expect(JSON.stringify(report)).not.toContain(secret);
+    expect(withId(report, "redis.005")[0]?.message).toContain("PASSWORD");
+    const clean = await quickEnv({ REDIS_URL: "rediss://cache.example.com:6380/0?db=0" });
+    expect(withId(await check(clean, "production"), "redis.005")).toEqual([]);
+  });
 });
