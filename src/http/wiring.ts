@@ -23,6 +23,7 @@ import type { Database } from "../storage/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { tracerRegistered } from "../telemetry/sdk.ts";
 import { createApp } from "./app.ts";
+import { cachedProbe } from "./cachedProbe.ts";
 import { clientIpFromConfig } from "./clientAddress.ts";
 import type { AppEnv } from "./context.ts";
 import { requireAuth, verifyAccessToken } from "./middleware/authenticate.ts";
@@ -117,17 +118,20 @@ export async function buildServer(
       version,
       // Telemetry starts before the server is built (cli/serve.ts), so this sees the SDK.
       tracing: tracerRegistered(),
-      readiness: async () => {
-        // Probed, not just the connection flag: a SIGSTOPped Redis still looks connected.
-        const [database, ratelimit] = await Promise.all([
-          db.ping(1000),
-          probeRateLimitStore(store),
-        ]);
-        return {
-          database: { ok: database.ok, state: database.state },
-          ratelimit: { ok: ratelimit.ok, state: `${store.health().kind}:${ratelimit.state}` },
-        };
-      },
+      readiness: cachedProbe(
+        async () => {
+          // Probed, not just the connection flag: a SIGSTOPped Redis still looks connected.
+          const [database, ratelimit] = await Promise.all([
+            db.ping(1000),
+            probeRateLimitStore(store),
+          ]);
+          return {
+            database: { ok: database.ok, state: database.state },
+            ratelimit: { ok: ratelimit.ok, state: `${store.health().kind}:${ratelimit.state}` },
+          };
+        },
+        { stillValid: () => store.health().state === "ready" },
+      ),
       clientIp: clientIpFromConfig(config),
       v1Middleware: [
         verifyAccessToken(auth),
