@@ -61,8 +61,9 @@ export function tracesProtocol(env: Record<string, string | undefined>): Protoco
  *
  * A trace-only pipeline, not `NodeSDK`: that one bundles metrics, logs,
  * gRPC, Zipkin, Prometheus and a YAML configuration loader — about 2.5 MB of
- * the binary's 4 MB of JavaScript, loaded at every start. What is kept reads
- * the standard variables itself: endpoint, headers and timeout (exporter),
+ * the binary's 4 MB of JavaScript, loaded at every start. Spans go out
+ * through our `fetch` exporter (fetchExporter.ts), which reads endpoint,
+ * headers, timeout and compression; the SDK parts read
  * `OTEL_TRACES_SAMPLER[_ARG]` (provider), `OTEL_BSP_*` (batch processor),
  * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` (resource).
  */
@@ -77,9 +78,9 @@ export async function startTelemetry(
     logger.warn("tracing disabled: unsupported OTLP protocol (use http/protobuf or http/json)");
     return disabled;
   }
-  // `require`, not `import()`: the bundler hoists an ES module's `node:http`, `zlib`…
-  // imports to the top of the binary, where they would be evaluated at every start even
-  // with tracing off. Required CommonJS loads them on this call only.
+  // `require`, not `import()`: the bundler hoists an ES module's builtin imports to the
+  // top of the binary, where they would be evaluated at every start even with tracing
+  // off. Required CommonJS loads them on this call only.
   const base =
     require("@opentelemetry/sdk-trace-base") as typeof import("@opentelemetry/sdk-trace-base");
   const resources =
@@ -87,11 +88,10 @@ export async function startTelemetry(
   const core = require("@opentelemetry/core") as typeof import("@opentelemetry/core");
   const { AsyncLocalStorageContextManager } =
     require("@opentelemetry/context-async-hooks") as typeof import("@opentelemetry/context-async-hooks");
-  const { OTLPTraceExporter } = (
-    protocol === "http/json"
-      ? require("@opentelemetry/exporter-trace-otlp-http")
-      : require("@opentelemetry/exporter-trace-otlp-proto")
-  ) as typeof import("@opentelemetry/exporter-trace-otlp-http");
+  const { createFetchSpanExporter, otlpTarget } =
+    require("./fetchExporter.ts") as typeof import("./fetchExporter.ts");
+  const target = otlpTarget(env);
+  if (!target) return disabled; // unreachable: tracingRequested() saw an endpoint
 
   const resource = resources
     .defaultResource()
@@ -104,7 +104,7 @@ export async function startTelemetry(
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
   const provider = new base.BasicTracerProvider({
     resource,
-    spanProcessors: [new base.BatchSpanProcessor(new OTLPTraceExporter())],
+    spanProcessors: [new base.BatchSpanProcessor(createFetchSpanExporter(target, protocol))],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);

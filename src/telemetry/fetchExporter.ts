@@ -1,0 +1,154 @@
+/**
+ * An OTLP/HTTP span exporter on `fetch`.
+ *
+ * The stock Node exporter sends through `node:http`, and in Bun its stream
+ * machinery (buffer concatenation, `writev`, per-request listeners) cost more
+ * CPU than making the spans: about 40 % of a traced request in a profile.
+ * This one encodes with the OpenTelemetry project's own OTLP serializers
+ * (protobuf or JSON) and POSTs with Bun's native `fetch`.
+ *
+ * Standard variables, the `TRACES_` form first: `OTEL_EXPORTER_OTLP_ENDPOINT`
+ * (`/v1/traces` appended) or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as is),
+ * `…_HEADERS` (`k=v,k2=v2`, values percent-decoded), `…_TIMEOUT` (ms, default
+ * 10 000) and `…_COMPRESSION` (`gzip` or `none`). Transient failures (429,
+ * 502, 503, 504, a network error) are retried twice with backoff, within the
+ * timeout. Header values never appear in logs or errors.
+ * @module
+ */
+import type { ExportResult } from "@opentelemetry/core";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+
+/** OTLP encodings this exporter speaks. */
+export type OtlpEncoding = "http/protobuf" | "http/json";
+
+/** Where and how spans are sent, resolved from the environment. */
+export interface OtlpTarget {
+  url: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  gzip: boolean;
+}
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const BACKOFF_MS = [100, 400];
+// ExportResultCode from @opentelemetry/core; the enum is `const`, which isolated modules cannot inline.
+const SUCCESS = 0;
+const FAILED = 1;
+
+const pick = (env: Record<string, string | undefined>, name: string): string | undefined =>
+  env[`OTEL_EXPORTER_OTLP_TRACES_${name}`]?.trim() || env[`OTEL_EXPORTER_OTLP_${name}`]?.trim();
+
+/** Parses `k=v,k2=v2` (W3C baggage-like; values percent-decoded). Malformed pairs are skipped. */
+export function parseOtlpHeaders(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (text ?? "").split(",")) {
+    const at = pair.indexOf("=");
+    if (at <= 0) continue;
+    const name = pair.slice(0, at).trim();
+    try {
+      headers[name] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      // A bad escape: skip the pair rather than send a half-decoded secret.
+    }
+  }
+  return headers;
+}
+
+/** Resolves the target from the standard variables; undefined without an endpoint. */
+export function otlpTarget(env: Record<string, string | undefined>): OtlpTarget | undefined {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const url = traces || (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
+  if (!url) return undefined;
+  const timeout = Number(pick(env, "TIMEOUT"));
+  return {
+    url,
+    headers: parseOtlpHeaders(pick(env, "HEADERS")),
+    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 10_000,
+    gzip: pick(env, "COMPRESSION")?.toLowerCase() === "gzip",
+  };
+}
+
+type Serializer = {
+  serializeRequest(spans: ReadableSpan[]): Uint8Array<ArrayBuffer> | undefined;
+};
+
+/** Options of {@link createFetchSpanExporter}. */
+export interface FetchExporterOptions {
+  /** Waits before the retries of a transient failure (default 100 and 400 ms). */
+  backoffMs?: readonly number[];
+}
+
+/** Creates the exporter for `target` in `encoding`. */
+export function createFetchSpanExporter(
+  target: OtlpTarget,
+  encoding: OtlpEncoding,
+  options: FetchExporterOptions = {},
+): SpanExporter {
+  const backoffs = options.backoffMs ?? BACKOFF_MS;
+  // Loaded here, not at the top: this module is only needed with tracing on.
+  const transformer =
+    require("@opentelemetry/otlp-transformer") as typeof import("@opentelemetry/otlp-transformer");
+  // The transformer types spans from the renamed `sdk-trace` package; the shape is the same.
+  const serializer = (encoding === "http/json"
+    ? transformer.JsonTraceSerializer
+    : transformer.ProtobufTraceSerializer) as unknown as Serializer;
+  const headers: Record<string, string> = {
+    ...target.headers,
+    "content-type": encoding === "http/json" ? "application/json" : "application/x-protobuf",
+  };
+  if (target.gzip) headers["content-encoding"] = "gzip";
+  const pending = new Set<Promise<void>>();
+  let stopped = false;
+
+  async function send(body: Uint8Array): Promise<ExportResult> {
+    const deadline = performance.now() + target.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const left = deadline - performance.now();
+      if (left <= 0) break;
+      let retry: boolean;
+      try {
+        const res = await fetch(target.url, {
+          method: "POST",
+          headers,
+          body,
+          signal: AbortSignal.timeout(left),
+        });
+        await res.arrayBuffer(); // drain: the connection is reused
+        if (res.ok) return { code: SUCCESS };
+        retry = RETRYABLE.has(res.status);
+      } catch {
+        retry = true; // network error or timeout; the loop stops at the deadline
+      }
+      const backoff = backoffs[attempt];
+      if (!retry || backoff === undefined || stopped) break;
+      await Bun.sleep(Math.min(backoff, Math.max(0, deadline - performance.now())));
+    }
+    return { code: FAILED, error: new Error("OTLP export failed") };
+  }
+
+  return {
+    export(spans, resultCallback) {
+      if (stopped) {
+        resultCallback({ code: FAILED, error: new Error("exporter shut down") });
+        return;
+      }
+      const encoded = serializer.serializeRequest(spans);
+      if (!encoded) {
+        resultCallback({ code: FAILED, error: new Error("OTLP encoding failed") });
+        return;
+      }
+      const body = target.gzip ? Bun.gzipSync(encoded) : encoded;
+      const done = send(body).then(resultCallback);
+      pending.add(done);
+      void done.finally(() => pending.delete(done));
+    },
+    async forceFlush() {
+      await Promise.all(pending);
+    },
+    async shutdown() {
+      stopped = true;
+      await Promise.all(pending);
+    },
+  };
+}
