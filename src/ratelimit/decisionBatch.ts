@@ -7,6 +7,10 @@
  * set-up, `TIME`, the reply) and a socket write in the client; sharing it is
  * what makes the store cheaper per decision under load (docs/ratelimit.md).
  *
+ * A call only carries decisions whose keys share one hash tag, so every call
+ * is valid on a Redis Cluster; every key the limiter writes has the same tag
+ * (hashTag.ts), so in production that is no restriction.
+ *
  * Nothing about a decision changes: the script runs the decisions of a batch
  * one after another, atomically, each all-or-nothing over its own limits, at
  * one Redis `TIME` instant, exactly as if they had been separate calls that
@@ -22,6 +26,7 @@
  */
 import { StoreUnavailableError } from "./errors.ts";
 import { evaluateGcra, type GcraEvaluation, type GcraParams } from "./gcra.ts";
+import { hashTagOf } from "./hashTag.ts";
 
 /** One decision: the TAT keys (prefixed) and GCRA parameters of its limits. */
 export interface DecisionRequest {
@@ -95,19 +100,21 @@ export class DecisionBatcher {
     });
   }
 
-  /** Sends what is queued now. */
+  /** Sends what is queued now: one call per hash slot (all of them share one in production). */
   flush(): void {
     const queued = this.#queue;
     if (queued.length === 0) return;
     this.#queue = [];
-    if (this.#inFlight === 0 && queued.length >= SPLIT_FROM) {
-      // Two calls: Redis runs the second while this process handles the first reply,
-      // and the two halves keep alternating from then on.
-      const half = Math.ceil(queued.length / 2);
-      this.#send(queued.slice(0, half));
-      this.#send(queued.slice(half));
-    } else {
-      this.#send(queued);
+    for (const group of bySlot(queued)) {
+      if (this.#inFlight === 0 && group.length >= SPLIT_FROM) {
+        // Two calls: Redis runs the second while this process handles the first reply,
+        // and the two halves keep alternating from then on.
+        const half = Math.ceil(group.length / 2);
+        this.#send(group.slice(0, half));
+        this.#send(group.slice(half));
+      } else {
+        this.#send(group);
+      }
     }
   }
 
@@ -153,6 +160,25 @@ export class DecisionBatcher {
     };
     queueMicrotask(hop);
   }
+}
+
+/**
+ * The queue split by hash tag, order kept within each part: a call must only
+ * touch keys of one cluster slot. The keys of one decision share a tag
+ * (checked by the store), so its first key stands for all of them.
+ */
+function bySlot(queued: Queued[]): Queued[][] {
+  const first = queued[0];
+  const tag = first === undefined ? "" : hashTagOf(first.request.keys[0] ?? "");
+  if (queued.every((q) => hashTagOf(q.request.keys[0] ?? "") === tag)) return [queued];
+  const groups = new Map<string, Queued[]>();
+  for (const q of queued) {
+    const key = hashTagOf(q.request.keys[0] ?? "");
+    const group = groups.get(key);
+    if (group) group.push(q);
+    else groups.set(key, [q]);
+  }
+  return [...groups.values()];
 }
 
 /** Splits the reply `[allowed, wait_1 … wait_m] × decisions` and settles each decision. */

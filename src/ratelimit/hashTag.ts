@@ -1,8 +1,15 @@
 /**
  * Redis Cluster hash tags: every key one script touches must hash to one
- * slot, so the keys of one decision share a `{tag}`.
+ * slot. Every key the limiter writes carries the same tag, {@link LIMITER_TAG},
+ * so one script call may decide for many identities (decisionBatch.ts) and
+ * still be valid on a cluster. The price is that the limiter's keys live on
+ * one node; a batched script there serves tens of thousands of decisions per
+ * second (docs/ratelimit.md).
  * @module
  */
+
+/** The hash tag every rate-limit and login-throttle key starts with. */
+export const LIMITER_TAG = "{rl}";
 
 /** The hash tag of `key` per the Redis Cluster rules (first non-empty `{…}`), or the whole key. */
 export function hashTagOf(key: string): string {

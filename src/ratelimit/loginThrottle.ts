@@ -6,7 +6,9 @@
  * reveals nothing about which accounts exist.
  * @module
  */
+
 import type { Config } from "../config/index.ts";
+import { LIMITER_TAG } from "./hashTag.ts";
 import { rateLimitKeyForIp } from "./ipAddress.ts";
 import type { LimitSpec, RateLimitStore } from "./types.ts";
 
@@ -81,17 +83,17 @@ export function normalizeUsername(username: string): string {
 
 /**
  * The store key of an account's failure budget: a SHA-256 of the normalized
- * username, so Redis never holds usernames. All login keys share the
- * `{login}` hash tag so account and IP are decided in one script call.
+ * username, so Redis never holds usernames. Like every limiter key it
+ * carries the limiter's hash tag, so account and IP share one script call.
  */
 export function loginAccountKey(username: string): string {
   const digest = new Bun.CryptoHasher("sha256").update(normalizeUsername(username)).digest("hex");
-  return `{login}:acct:${digest.slice(0, 32)}`;
+  return `${LIMITER_TAG}:login:acct:${digest.slice(0, 32)}`;
 }
 
 /** The store key of an IP's login failure budget (IPv6 by /56). */
 export function loginIpKey(ip: string): string {
-  return `{login}:ip:${rateLimitKeyForIp(ip)}`;
+  return `${LIMITER_TAG}:login:ip:${rateLimitKeyForIp(ip)}`;
 }
 
 /** Builds the login throttle. */

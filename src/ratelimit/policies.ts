@@ -5,7 +5,9 @@
  * one request share a hash tag (the identity) so one script call decides all.
  * @module
  */
+
 import type { Config, RateSpec } from "../config/index.ts";
+import { LIMITER_TAG } from "./hashTag.ts";
 import { rateLimitKeyForIp } from "./ipAddress.ts";
 import type { LimitSpec } from "./types.ts";
 
@@ -43,7 +45,7 @@ export function routeGroupOf(path: string): string | undefined {
 /** Who a request is, for rate limiting. */
 export type Identity = { kind: "user"; userId: string } | { kind: "ip"; ip: string };
 
-/** A string safe inside a `{hash tag}`; anything unusual is hashed rather than trusted. */
+/** A string safe inside a key; anything unusual is hashed rather than trusted. */
 function tagSafe(value: string): string {
   if (/^[A-Za-z0-9_.:/-]{1,128}$/.test(value)) return value;
   return new Bun.CryptoHasher("sha256").update(value).digest("hex").slice(0, 32);
@@ -57,8 +59,8 @@ export function limitsFor(
 ): LimitSpec[] {
   const tag =
     identity.kind === "user"
-      ? `{u:${tagSafe(identity.userId)}}`
-      : `{ip:${rateLimitKeyForIp(identity.ip)}}`;
+      ? `${LIMITER_TAG}:u:${tagSafe(identity.userId)}`
+      : `${LIMITER_TAG}:ip:${rateLimitKeyForIp(identity.ip)}`;
   const base = identity.kind === "user" ? policies.user : policies.anonymous;
   const limits: LimitSpec[] = [{ name: identity.kind, key: `${tag}:all`, ...base }];
   // Own keys only: a path like /v1/constructor must not find Object.prototype.

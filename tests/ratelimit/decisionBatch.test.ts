@@ -69,7 +69,7 @@ describe("decisions sharing script calls", () => {
     const { redis, store } = await setup();
     await redis.cli("CONFIG", "RESETSTAT");
     const decisions = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => store.decide([spec(`{k${i}}:all`, 5, (i % 3) + 1)])),
+      Array.from({ length: 100 }, (_, i) => store.decide([spec(`{rl}:k${i}:all`, 5, (i % 3) + 1)])),
     );
     expect(decisions.every((d) => d.allowed)).toBe(true);
     expect(decisions.map((d) => d.states[0]?.remaining)).toEqual(
@@ -78,7 +78,7 @@ describe("decisions sharing script calls", () => {
     const calls = await scriptCalls(redis);
     expect(calls.evalsha).toBeGreaterThan(0);
     expect(calls.evalsha).toBeLessThan(10);
-    expect(await redis.cli("GET", "rl:{k7}:all")).toMatch(/^\d{16}$/);
+    expect(await redis.cli("GET", "rl:{rl}:k7:all")).toMatch(/^\d{16}$/);
   });
 
   test("peeks and consumes in one burst: a peek never writes, a refusal never writes", async () => {

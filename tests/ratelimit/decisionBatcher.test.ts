@@ -55,10 +55,10 @@ describe("DecisionBatcher", () => {
   test("a burst with nothing in flight goes as two calls; later ones wait for a reply", async () => {
     const { calls, run } = recordingRunner();
     const batcher = new DecisionBatcher(run);
-    const first = Array.from({ length: 20 }, (_, i) => batcher.decide(request(`k${i}`), ""));
+    const first = Array.from({ length: 20 }, (_, i) => batcher.decide(request(`{rl}:k${i}`), ""));
     await turn();
     expect(calls.map((c) => c.keys.length)).toEqual([10, 10]);
-    const later = Array.from({ length: 5 }, (_, i) => batcher.decide(request(`l${i}`), ""));
+    const later = Array.from({ length: 5 }, (_, i) => batcher.decide(request(`{rl}:l${i}`), ""));
     await turn();
     expect(calls).toHaveLength(2); // two in flight: the five queue
     calls[0]?.answer();
@@ -71,18 +71,18 @@ describe("DecisionBatcher", () => {
   test("a queued decision's deadline starts when it was asked for", async () => {
     const { calls, run } = recordingRunner();
     const batcher = new DecisionBatcher(run);
-    batcher.decide(request("a"), "");
-    batcher.decide(request("b"), "");
+    batcher.decide(request("{rl}:a"), "");
+    batcher.decide(request("{rl}:b"), "");
     await turn();
-    batcher.decide(request("c"), "");
+    batcher.decide(request("{rl}:c"), "");
     await turn();
     expect(calls).toHaveLength(2);
     const askedBefore = performance.now();
-    batcher.decide(request("d"), "");
+    batcher.decide(request("{rl}:d"), "");
     await Bun.sleep(20);
     calls[0]?.answer();
     await turn();
-    expect(calls[2]?.keys).toEqual(["d"]);
+    expect(calls[2]?.keys).toEqual(["{rl}:d"]);
     expect(calls[2]?.since).toBeLessThanOrEqual(askedBefore + 1);
     expect(performance.now() - (calls[2]?.since ?? 0)).toBeGreaterThanOrEqual(19);
   });
@@ -90,7 +90,7 @@ describe("DecisionBatcher", () => {
   test("a full batch leaves at once; two instants never share a call", async () => {
     const { calls, run } = recordingRunner();
     const batcher = new DecisionBatcher(run);
-    for (let i = 0; i < MAX_BATCH_DECISIONS; i++) batcher.decide(request(`f${i}`), "");
+    for (let i = 0; i < MAX_BATCH_DECISIONS; i++) batcher.decide(request(`{rl}:f${i}`), "");
     // Synchronously, before any microtask (as two calls: nothing was in flight).
     expect(calls.reduce((n, c) => n + c.keys.length, 0)).toBe(MAX_BATCH_DECISIONS);
     const sent = calls.length;
@@ -98,5 +98,17 @@ describe("DecisionBatcher", () => {
     batcher.decide(request("t2"), "2000");
     expect(calls.slice(sent).map((c) => c.args[0])).toEqual(["1000"]);
     expect(calls.at(-1)?.keys).toEqual(["t1"]);
+  });
+
+  test("a call never mixes hash slots: other tags go in calls of their own", async () => {
+    const { calls, run } = recordingRunner();
+    const batcher = new DecisionBatcher(run);
+    const keys = ["{rl}:a", "{x}:b", "{rl}:c", "plain", "{x}:d", "{rl}:e"];
+    for (const key of keys) batcher.decide(request(key), "");
+    await turn();
+    const tags = calls.map((c) => [...new Set(c.keys.map((k) => /\{([^}]*)\}/.exec(k)?.[1] ?? k))]);
+    expect(tags).toEqual([["rl"], ["x"], ["plain"]]);
+    expect(calls[0]?.keys).toEqual(["{rl}:a", "{rl}:c", "{rl}:e"]);
+    expect(calls[1]?.keys).toEqual(["{x}:b", "{x}:d"]);
   });
 });
