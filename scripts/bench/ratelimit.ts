@@ -15,6 +15,7 @@
  */
 import Redis from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
+import { LIMITER_TAG } from "../../src/ratelimit/hashTag.ts";
 import { createRedisStore, type LimitSpec } from "../../src/ratelimit/index.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { startRedis } from "../../tests/support/redis.ts";
@@ -149,12 +150,12 @@ const rlfRoute = rlf("rlf-route");
 const scenarios: Array<{ name: string; ours: Check; theirs: Record<string, Check> }> = [
   {
     name: "many keys under limit",
-    ours: (i) => ours.decide([limit("ip", `{ip:${i % KEYS}}:all`)]),
+    ours: (i) => ours.decide([limit("ip", `${LIMITER_TAG}:ip:${i % KEYS}:all`)]),
     theirs: { rlf: (i) => rlfMany.consume(`ip:${i % KEYS}`) },
   },
   {
     name: "one hot key over limit",
-    ours: () => ours.decide([limit("ip", "{hot}:all", 10)]),
+    ours: () => ours.decide([limit("ip", `${LIMITER_TAG}:ip:hot:all`, 10)]),
     theirs: {
       rlf: () => rlfHot.consume("hot"),
       "rlf+inMemoryBlock": () => rlfHotBlock.consume("hot"),
@@ -163,11 +164,12 @@ const scenarios: Array<{ name: string; ours: Check; theirs: Record<string, Check
   {
     name: "three limits per request",
     ours: (i) => {
-      const tag = `{u:${i % KEYS}}`;
+      // The production key layout (policies.ts): one hash tag for every limiter key.
+      const k = i % KEYS;
       return ours.decide([
-        limit("user", `${tag}:all`),
-        limit("ip", `${tag}:ip`),
-        limit("market", `${tag}:g:market`),
+        limit("user", `${LIMITER_TAG}:u:${k}:all`),
+        limit("ip", `${LIMITER_TAG}:ip:${k}:all`),
+        limit("market", `${LIMITER_TAG}:u:${k}:g:market`),
       ]);
     },
     theirs: {
