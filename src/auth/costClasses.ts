@@ -43,24 +43,45 @@ export function costClass(stored: string): string {
   return argon ? `argon2id:${argon[1]}` : POLICY;
 }
 
-/** The parameters a cost class stands for (the inverse of {@link costClass}). */
+// Decoys are capped where the security gate stops verifying hashes at start (a typo such
+// as m=4194304 must not make every login allocate gigabytes); the floors are what the
+// hashers accept. A stored hash beyond a cap costs more than its decoy: the gate warns.
+const BCRYPT_COST = { min: 4, max: 14 };
+const ARGON2 = { maxMemoryKiB: 262_144, maxTime: 16, maxParallelism: 16 };
+const clamp = (n: number, min: number, max: number) =>
+  Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min;
+
+/** The parameters a cost class stands for (the inverse of {@link costClass}), within the caps. */
 function parametersOf(costClassName: string): HashParameters {
   const [kind, rest = ""] = costClassName.split(":");
-  if (kind === "bcrypt") return { kind, cost: Number(rest) };
+  if (kind === "bcrypt") {
+    return { kind, cost: clamp(Number(rest), BCRYPT_COST.min, BCRYPT_COST.max) };
+  }
   const n = (key: string) => Number(new RegExp(`${key}=(\\d+)`).exec(rest)?.[1]);
-  return { kind: "argon2id", memoryCost: n("m"), timeCost: n("t"), parallelism: n("p") };
+  const parallelism = clamp(n("p"), 1, ARGON2.maxParallelism);
+  return {
+    kind: "argon2id",
+    memoryCost: clamp(n("m"), 8 * parallelism, ARGON2.maxMemoryKiB),
+    timeCost: clamp(n("t"), 1, ARGON2.maxTime),
+    parallelism,
+  };
 }
 
-const decoys = new Map<string, Promise<string>>();
+const decoys = new Map<string, Promise<string | undefined>>();
 
-/** A hash of a random password in `costClass`, made once per class and kept. */
-export function decoyFor(costClassName: string): Promise<string> {
-  if (costClassName === POLICY) return dummyHash();
+/**
+ * A hash of a random password in `costClass`, made once per class and kept;
+ * undefined when it cannot be made. Never rejects: a decoy is a timing
+ * measure, and its failure must not fail the login it pads.
+ */
+export function decoyFor(costClassName: string): Promise<string | undefined> {
+  if (costClassName === POLICY) return dummyHash().catch(() => undefined);
   let decoy = decoys.get(costClassName);
   if (!decoy) {
-    decoy = hashWithParameters(crypto.randomUUID(), parametersOf(costClassName));
-    // A failed hash must not stay cached as a rejected promise.
-    decoy.catch(() => decoys.delete(costClassName));
+    decoy = hashWithParameters(crypto.randomUUID(), parametersOf(costClassName)).catch(() => {
+      decoys.delete(costClassName); // try again on a later login
+      return undefined;
+    });
     decoys.set(costClassName, decoy);
   }
   return decoy;
@@ -77,7 +98,8 @@ export async function decoysFor(target: string, offPolicy: readonly string[]): P
   const targetClass = hashKind(target) === "unknown" ? POLICY : costClass(target);
   const classes = new Set([POLICY, ...offPolicy.map(costClass)]);
   classes.delete(targetClass);
-  return Promise.all([...classes].map(decoyFor));
+  const made = await Promise.all([...classes].map(decoyFor));
+  return made.filter((d): d is string => d !== undefined);
 }
 
 /** Makes the dummy and the decoys for the hashes stored now, ahead of the first login. */

@@ -20,21 +20,33 @@ export type ParsedHash =
     }
   | { kind: "bcrypt"; cost: number };
 
-/** Parses a PHC argon2 or MCF bcrypt string; undefined when it is neither. */
+/**
+ * Parses a PHC argon2 or MCF bcrypt string; undefined when it is neither, or
+ * when its parameters are ones no hasher accepts (bcrypt cost outside 4–31,
+ * argon2 with t < 1, p outside 1–255 or m < 8·p): such a hash can never
+ * verify, so the admin could never log in.
+ */
 export function parsePasswordHash(text: string): ParsedHash | undefined {
   const value = text.trim();
   const argon = ARGON2.exec(value);
   if (argon) {
-    return {
-      kind: "argon2",
+    const parsed = {
+      kind: "argon2" as const,
       variant: argon[1] as "id" | "i" | "d",
       memoryKiB: Number(argon[2]),
       time: Number(argon[3]),
       parallelism: Number(argon[4]),
     };
+    const { memoryKiB, time, parallelism } = parsed;
+    const usable =
+      time >= 1 && parallelism >= 1 && parallelism <= 255 && memoryKiB >= 8 * parallelism;
+    return usable ? parsed : undefined;
   }
   const bcrypt = BCRYPT.exec(value);
-  if (bcrypt) return { kind: "bcrypt", cost: Number(bcrypt[1]) };
+  if (bcrypt) {
+    const cost = Number(bcrypt[1]);
+    return cost >= 4 && cost <= 31 ? { kind: "bcrypt", cost } : undefined;
+  }
   return undefined;
 }
 

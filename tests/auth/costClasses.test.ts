@@ -52,6 +52,21 @@ describe("decoysFor", () => {
     expect((await decoysFor("garbage", [BCRYPT_10])).map(costClass)).toEqual(["bcrypt:10"]);
   });
 
+  test("classes the hashers cannot build, or would make absurdly expensive, never fail a login", async () => {
+    const salt = "N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
+    const dummy = await dummyHash();
+    // bcrypt accepts costs 4–31: 03 and 32 are clamped into what can be built, 32 down to the cap.
+    const low = await decoysFor(dummy, [`$2b$03$${salt}`]);
+    expect(low.map(costClass)).toEqual(["bcrypt:04"]);
+    const high = await decoysFor(dummy, [`$2b$32$${salt}`]);
+    expect(high.map(costClass)).toEqual(["bcrypt:14"]);
+    // argon2 needs m >= 8 p; a gigabyte typo is capped at 256 MiB.
+    const tiny = await decoysFor(dummy, ["$argon2id$v=19$m=7,t=1,p=1$c2FsdA$aGFzaA"]);
+    expect(tiny.map(costClass)).toEqual(["argon2id:m=8,t=1,p=1"]);
+    const huge = decoysFor(dummy, ["$argon2id$v=19$m=4194304,t=1,p=1$c2FsdA$aGFzaA"]);
+    expect((await huge).map(costClass)).toEqual(["argon2id:m=262144,t=1,p=1"]);
+  });
+
   test("decoys are made once per class", async () => {
     const [a] = await decoysFor(await dummyHash(), [BCRYPT_10]);
     const [b] = await decoysFor(await dummyHash(), [BCRYPT_10]);

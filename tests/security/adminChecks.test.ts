@@ -50,6 +50,12 @@ describe("admin.002 hash required and well-formed", () => {
     "$2x$12$abcdefghijklmnopqrstuv0123456789ABCDEFGHIJKLMNOPQRSTU", // unknown bcrypt variant
     "$2b$12$tooshort",
     "5f4dcc3b5aa765d61d8327deb882cf99", // md5
+    // Parameters no hasher accepts: such a hash can never verify.
+    "$2b$03$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+    "$2b$32$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+    "$argon2id$v=19$m=7,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+    "$argon2id$v=19$m=19456,t=0,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+    "$argon2id$v=19$m=19456,t=2,p=0$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
   ])("malformed %p → error", async (hash) => {
     const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: hash });
     expect(severityOf(await check(env, "production"), "admin.002")).toBe("error");
