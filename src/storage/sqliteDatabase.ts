@@ -92,14 +92,19 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
     undo: () => void,
   ): Promise<T> => {
     const scope: Scope = { done: false };
+    // Savepoints the body started but did not await finish inside this scope first:
+    // ending it under them would let their statements run outside any transaction.
+    const drain = () => scope.nested?.run(async () => {});
     let result: T;
     try {
       result = await store.run(scope, () => fn(scoped(scope)));
     } catch (err) {
+      await drain();
       scope.done = true;
       undo();
       throw err;
     }
+    await drain();
     scope.done = true;
     try {
       commit();

@@ -117,6 +117,24 @@ test("savepoints: siblings take turns, an outer handle used inside an inner body
   expect(keys).toEqual([{ key: "a1" }, { key: "a2" }, { key: "deep" }]);
 });
 
+test("a savepoint still running when its transaction fails is rolled back with it, never committed alone", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const outer = db.transaction(async (tx) => {
+    const child = tx.transaction(async (sp) => {
+      await gate;
+      await sp.sql`INSERT INTO settings (key, value, updated_at) VALUES ('leaked', 'v', 1)`;
+    });
+    child.catch(() => {});
+    throw new Error("outer fails");
+  });
+  release();
+  expect(await outer.catch((e: Error) => e.message)).toBe("outer fails");
+  expect(await db.sql`SELECT key FROM settings WHERE key = 'leaked'`).toEqual([]);
+});
+
 test("a transaction handle used after its transaction finished is refused", async () => {
   const leaked = await db.transaction(async (tx) => tx);
   const err = await leaked.sql`SELECT 1`.catch((e: unknown) => e);
