@@ -3,9 +3,9 @@
  * the /v1 rate limiter (load balancers call it without credentials); without
  * this, every call would run a database query and a Redis round trip, so a
  * flood of probes would become a flood of dependency traffic. Concurrent
- * callers share one probe in flight; a ready answer then serves for `ttlMs`,
- * so an outage shows within that time. An answer naming a failed component
- * is not kept: recovery shows on the next call.
+ * callers always share the probe in flight; a ready answer then serves for
+ * `ttlMs`, so an outage shows within that time. An answer naming a failed
+ * component is not kept: recovery shows on the first call after it.
  * @module
  */
 import type { ReadinessProbe } from "./routes/health.ts";
@@ -32,19 +32,27 @@ export function cachedProbe(
   const ttlMs = options.ttlMs ?? 1000;
   const now = options.now ?? (() => performance.now());
   let current: { at: number; answer: ReturnType<ReadinessProbe> } | undefined;
+  let inFlight: ReturnType<ReadinessProbe> | undefined;
   return () => {
+    // A probe still running is shared whatever the local signal says: during an outage
+    // a flood of /readyz must not become a flood of probes.
+    if (inFlight) return inFlight;
     const t = now();
     if (current && t - current.at < ttlMs && (options.stillValid?.() ?? true)) {
       return current.answer;
     }
     const answer = probe();
-    current = { at: t, answer };
-    const forget = () => {
-      if (current?.answer === answer) current = undefined;
-    };
-    answer.then((components) => {
-      if (!Object.values(components).every((c) => c.ok)) forget();
-    }, forget);
+    inFlight = answer;
+    current = undefined;
+    answer.then(
+      (components) => {
+        inFlight = undefined;
+        if (Object.values(components).every((c) => c.ok)) current = { at: t, answer };
+      },
+      () => {
+        inFlight = undefined;
+      },
+    );
     return answer;
   };
 }

@@ -64,3 +64,10 @@ test("a local signal drops the kept answer at once", async () => {
   connected = false;
   expect((await probe()).database?.state).toBe("ready-2");
 });
+
+test("a probe in flight is shared even while the local signal says no", async () => {
+  const source = counting();
+  const probe = cachedProbe(source.probe, { ttlMs: 1000, now: () => 0, stillValid: () => false });
+  await Promise.all(Array.from({ length: 20 }, () => probe()));
+  expect(source.calls()).toBe(1);
+});
