@@ -19,7 +19,11 @@ import type { AppEnv } from "./context.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { accessLog } from "./middleware/accessLog.ts";
 import { requestId } from "./middleware/requestId.ts";
-import { securityHeaders } from "./middleware/securityHeaders.ts";
+import {
+  applySecurityHeaders,
+  securityHeaderList,
+  securityHeaders,
+} from "./middleware/securityHeaders.ts";
 import { tracing } from "./middleware/tracing.ts";
 import type { FetchHandler } from "./server.ts";
 
@@ -63,6 +67,7 @@ export function deferApp(options: DeferredAppOptions): DeferredApp {
   early.use("*", securityHeaders(options.environment));
   early.get("/healthz", (c) => c.json({ status: "ok" }, 200));
 
+  const headerList = securityHeaderList(options.environment);
   let app: FetchHandler | undefined;
   const built = Promise.withResolvers<FetchHandler | undefined>();
 
@@ -74,6 +79,7 @@ export function deferApp(options: DeferredAppOptions): DeferredApp {
       id,
     );
     res.headers.set("X-Request-Id", id);
+    applySecurityHeaders(res.headers, headerList);
     return res;
   };
 

@@ -75,6 +75,11 @@ describe("deferApp", () => {
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
     expect(res.headers.get("x-request-id")).toBe("r-2");
+    // The same security headers as every response of the full app.
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(res.headers.get("strict-transport-security")).toContain("max-age=");
+    expect(res.headers.get("cache-control")).toBe("no-store");
     expect(await res.json()).toEqual({
       error: {
         code: "service_unavailable",

@@ -17,15 +17,27 @@ const BASE: ReadonlyArray<[string, string]> = [
   ["Cross-Origin-Opener-Policy", "same-origin"],
 ];
 
+/** The security headers for `environment`, HSTS included outside development. */
+export function securityHeaderList(environment: Environment): ReadonlyArray<[string, string]> {
+  return environment === "development"
+    ? BASE
+    : [...BASE, ["Strict-Transport-Security", "max-age=63072000; includeSubDomains"]];
+}
+
+/** Sets the security headers (and `Cache-Control: no-store` unless set) on `headers`. */
+export function applySecurityHeaders(
+  headers: Headers,
+  list: ReadonlyArray<[string, string]>,
+): void {
+  for (const [name, value] of list) headers.set(name, value);
+  if (!headers.has("Cache-Control")) headers.set("Cache-Control", "no-store");
+}
+
 /** Adds the security headers to every response, including errors. */
 export const securityHeaders = (environment: Environment): MiddlewareHandler<AppEnv> => {
-  const headers: Array<[string, string]> = [...BASE];
-  if (environment !== "development") {
-    headers.push(["Strict-Transport-Security", "max-age=63072000; includeSubDomains"]);
-  }
+  const list = securityHeaderList(environment);
   return async (c, next) => {
     await next();
-    for (const [name, value] of headers) c.res.headers.set(name, value);
-    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+    applySecurityHeaders(c.res.headers, list);
   };
 };
