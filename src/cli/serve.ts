@@ -140,16 +140,32 @@ export async function runServe(
     process.once("SIGINT", () => resolve("SIGINT"));
   });
 
-  let built: BuiltServer;
-  try {
+  const building = (async () => {
     await nextTurn();
     const { buildServer } = await loadWiring();
-    built = await buildServer(config, logger, pkg.version, db);
+    return buildServer(config, logger, pkg.version, db);
+  })();
+  let first: { built: BuiltServer } | { signal: NodeJS.Signals };
+  try {
+    // A signal during the build stops the start (a hung dependency must not need SIGKILL).
+    first = await Promise.race([
+      building.then((b) => ({ built: b })),
+      signal.then((s) => ({ signal: s })),
+    ]);
   } catch (err) {
     deferred.failed();
     // buildServer owns `db` and has closed it.
     return failed(err, () => running.shutdown(0, []));
   }
+  if ("signal" in first) {
+    logger.info("stopped during start-up", { signal: first.signal });
+    deferred.failed();
+    building.catch(() => {}); // its outcome no longer matters; the process exits
+    await running.shutdown(0, []);
+    await telemetry.shutdown();
+    return EXIT.ok;
+  }
+  const built = first.built;
   deferred.ready((req, e) => built.app.fetch(req, e));
   logger.info("listening", {
     // performance.now() counts from process start: module loading included.
