@@ -25,6 +25,8 @@ export type OtlpEncoding = "http/protobuf" | "http/json";
 export interface OtlpTarget {
   url: string;
   headers: Record<string, string>;
+  /** Names of configured headers dropped because HTTP cannot carry them (never their values). */
+  rejectedHeaders?: string[];
   timeoutMs: number;
   gzip: boolean;
 }
@@ -61,9 +63,20 @@ export function otlpTarget(env: Record<string, string | undefined>): OtlpTarget 
   const url = traces || (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
   if (!url) return undefined;
   const timeout = Number(pick(env, "TIMEOUT"));
+  const headers: Record<string, string> = {};
+  const rejectedHeaders: string[] = [];
+  for (const [name, value] of Object.entries(parseOtlpHeaders(pick(env, "HEADERS")))) {
+    try {
+      new Headers().set(name, value); // throws on a bad name or a value with CR/LF
+      headers[name] = value;
+    } catch {
+      rejectedHeaders.push(name.replace(/[^\x21-\x7e]/g, "?"));
+    }
+  }
   return {
     url,
-    headers: parseOtlpHeaders(pick(env, "HEADERS")),
+    headers,
+    rejectedHeaders,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 10_000,
     gzip: pick(env, "COMPRESSION")?.toLowerCase() === "gzip",
   };

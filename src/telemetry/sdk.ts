@@ -92,6 +92,9 @@ export async function startTelemetry(
     require("./fetchExporter.ts") as typeof import("./fetchExporter.ts");
   const target = otlpTarget(env);
   if (!target) return disabled; // unreachable: tracingRequested() saw an endpoint
+  if (target.rejectedHeaders?.length) {
+    logger.warn("OTLP headers dropped: not valid in HTTP", { names: target.rejectedHeaders });
+  }
 
   const resource = resources
     .defaultResource()

@@ -9,6 +9,10 @@
  * block (`EAGAIN`, a non-blocking pipe) or fails hands the rest to the
  * stream, which queues it, and the stream keeps that descriptor from then on
  * so lines stay in order.
+ *
+ * The trade: a reader that stops reading a blocking pipe stalls the server at
+ * its next line, as with any synchronous logger. Fly, systemd and Docker all
+ * drain their processes' output; don't pipe the server into a pager.
  * @module
  */
 import { writeSync } from "node:fs";

@@ -67,6 +67,16 @@ describe("configuration", () => {
     expect(otlpTarget({})).toBeUndefined();
   });
 
+  test("headers HTTP cannot carry are dropped and named, never their values", () => {
+    const target = otlpTarget({
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://c",
+      OTEL_EXPORTER_OTLP_HEADERS: "ok=1,bad name=2,x-inject=a%0D%0Aset-cookie%3A%20s3cret",
+    });
+    expect(target?.headers).toEqual({ ok: "1" });
+    expect(target?.rejectedHeaders).toEqual(["bad?name", "x-inject"]);
+    expect(JSON.stringify(target)).not.toContain("s3cret");
+  });
+
   test("headers are percent-decoded, malformed pairs skipped; TRACES_ wins", () => {
     expect(parseOtlpHeaders("x-api-key=a%20b%3Dc, x-team = desk ,broken,=v,bad=%E0%A4%A")).toEqual({
       "x-api-key": "a b=c",
@@ -82,6 +92,7 @@ describe("configuration", () => {
     expect(target).toEqual({
       url: "http://c/v1/traces",
       headers: { b: "2" },
+      rejectedHeaders: [],
       timeoutMs: 2500,
       gzip: true,
     });
