@@ -10,13 +10,8 @@ class Expired extends Error {}
 
 /** A command whose reply the test delivers by hand. */
 function command<T>(): { promise: Promise<T>; reply: (v: T) => void; fail: (e: Error) => void } {
-  let reply!: (v: T) => void;
-  let fail!: (e: Error) => void;
-  const promise = new Promise<T>((resolve, reject) => {
-    reply = resolve;
-    fail = reject;
-  });
-  return { promise, reply, fail };
+  const { promise, resolve, reject } = Promise.withResolvers<T>();
+  return { promise, reply: resolve, fail: reject };
 }
 
 /** Lets replies delivered so far reach the queue (they settle in microtasks). */

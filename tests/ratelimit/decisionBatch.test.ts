@@ -7,9 +7,9 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { isStoreUnavailableError } from "../../src/ratelimit/errors.ts";
-import { createRedisStore, type LimitSpec, type RedisStore } from "../../src/ratelimit/index.ts";
-import { silentLogger } from "../../src/telemetry/logger.ts";
-import { startRedis, type TestRedis } from "../support/redis.ts";
+import type { LimitSpec, RedisStore } from "../../src/ratelimit/index.ts";
+import type { TestRedis } from "../support/redis.ts";
+import { storeOnRedis } from "./redisStoreFixture.ts";
 
 const TIMEOUT_MS = 100;
 let cleanup: Array<() => Promise<void>> = [];
@@ -19,18 +19,7 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<{ redis: TestRedis; store: RedisStore }> {
-  const redis = await startRedis();
-  const store = createRedisStore({
-    url: redis.url,
-    commandTimeoutMs: TIMEOUT_MS,
-    logger: silentLogger,
-  });
-  cleanup.push(async () => {
-    await store.close();
-    await redis.stop();
-  });
-  expect(await store.waitUntilReady(3000)).toBe(true);
-  return { redis, store };
+  return storeOnRedis(cleanup, TIMEOUT_MS);
 }
 
 const spec = (key: string, limit: number, cost = 1): LimitSpec => ({

@@ -9,6 +9,7 @@ import { createRedisStore, type RedisStore } from "../../src/ratelimit/index.ts"
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { freePort, startRedis, type TestRedis } from "../support/redis.ts";
 import { type OracleApp, oracleApp } from "./app.ts";
+import { storeOnRedis } from "./redisStoreFixture.ts";
 
 const TIMEOUT_MS = 100;
 const BUDGET_MS = TIMEOUT_MS + 50;
@@ -22,17 +23,7 @@ afterEach(async () => {
 async function setup(
   existing?: TestRedis,
 ): Promise<{ redis: TestRedis; store: RedisStore; oracle: OracleApp }> {
-  const redis = existing ?? (await startRedis());
-  const store = createRedisStore({
-    url: redis.url,
-    commandTimeoutMs: TIMEOUT_MS,
-    logger: silentLogger,
-  });
-  cleanup.push(async () => {
-    await store.close();
-    await redis.stop();
-  });
-  expect(await store.waitUntilReady(3000)).toBe(true);
+  const { redis, store } = await storeOnRedis(cleanup, TIMEOUT_MS, existing);
   return { redis, store, oracle: oracleApp(store) };
 }
 
@@ -164,17 +155,7 @@ describe("fail-closed against a real redis-server", () => {
   });
 
   test("Redis restarted empty: budgets start over (documented), the limiter keeps limiting", async () => {
-    const redis = await startRedis();
-    const store = createRedisStore({
-      url: redis.url,
-      commandTimeoutMs: TIMEOUT_MS,
-      logger: silentLogger,
-    });
-    cleanup.push(async () => {
-      await store.close();
-      await redis.stop();
-    });
-    expect(await store.waitUntilReady(3000)).toBe(true);
+    const { redis, store } = await storeOnRedis(cleanup, TIMEOUT_MS);
     const oracle = oracleApp(store, {
       anonymous: { limit: 2, windowMs: 3_600_000 },
       user: { limit: 2, windowMs: 3_600_000 },

@@ -1,0 +1,24 @@
+/**
+ * A Redis store on a real redis-server, for tests: started, ready, and
+ * registered for closing (store first, then the server) after the test.
+ */
+import { expect } from "bun:test";
+import { createRedisStore, type RedisStore } from "../../src/ratelimit/index.ts";
+import { silentLogger } from "../../src/telemetry/logger.ts";
+import { startRedis, type TestRedis } from "../support/redis.ts";
+
+/** Starts (or reuses) a redis-server and a ready store on it; `cleanup` gets the teardown. */
+export async function storeOnRedis(
+  cleanup: Array<() => Promise<void>>,
+  commandTimeoutMs: number,
+  existing?: TestRedis,
+): Promise<{ redis: TestRedis; store: RedisStore }> {
+  const redis = existing ?? (await startRedis());
+  const store = createRedisStore({ url: redis.url, commandTimeoutMs, logger: silentLogger });
+  cleanup.push(async () => {
+    await store.close();
+    await redis.stop();
+  });
+  expect(await store.waitUntilReady(3000)).toBe(true);
+  return { redis, store };
+}
