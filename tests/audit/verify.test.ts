@@ -28,6 +28,30 @@ describeEachDatabase(
       await disableAppendOnly(t.db());
     };
 
+    /** Inserts a well-formed row at `seq`, chained to the stored hash of `prevSeq`. */
+    const forgeRow = async (seq: number, prevSeq: number) => {
+      const [prev] = await t.db().sql<{
+        hash: string;
+      }>`SELECT hash FROM audit_events WHERE seq = ${prevSeq}`;
+      const record = {
+        seq,
+        at: 1,
+        type: "user_created",
+        actor: "mallory",
+        target: null,
+        outcome: "success",
+        ip: null,
+        user_agent: null,
+        request_id: null,
+        details: {},
+        prev_hash: prev?.hash as string,
+      };
+      await t.db().sql`INSERT INTO audit_events
+        (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
+        VALUES (${seq}, 1, 'user_created', 'mallory', NULL, 'success', NULL, NULL, NULL, '{}',
+                ${record.prev_hash}, ${hashRecord(record)})`;
+    };
+
     test("an edited row: hash_mismatch at that seq", async () => {
       await seed();
       await t.db().sql`UPDATE audit_events SET actor = 'mallory' WHERE seq = 5`;
@@ -122,26 +146,7 @@ describeEachDatabase(
       for (const seq of [7, 6, 5, 4]) {
         await t.db().sql`UPDATE audit_events SET seq = ${seq + 1} WHERE seq = ${seq}`;
       }
-      const [prev] = await t.db().sql<{
-        hash: string;
-      }>`SELECT hash FROM audit_events WHERE seq = 3`;
-      const record = {
-        seq: 4,
-        at: 1,
-        type: "user_created",
-        actor: "mallory",
-        target: null,
-        outcome: "success",
-        ip: null,
-        user_agent: null,
-        request_id: null,
-        details: {},
-        prev_hash: prev?.hash as string,
-      };
-      await t.db().sql`INSERT INTO audit_events
-        (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
-        VALUES (4, 1, 'user_created', 'mallory', NULL, 'success', NULL, NULL, NULL, '{}',
-                ${record.prev_hash}, ${hashRecord(record)})`;
+      await forgeRow(4, 3);
       expect(await audit.verify()).toEqual({
         ok: false,
         checked: 4,
@@ -152,26 +157,7 @@ describeEachDatabase(
 
     test("a well-formed row appended behind the log's back: head_mismatch", async () => {
       await seed();
-      const [last] = await t.db().sql<{
-        hash: string;
-      }>`SELECT hash FROM audit_events WHERE seq = 7`;
-      const record = {
-        seq: 8,
-        at: 1,
-        type: "user_created",
-        actor: "mallory",
-        target: null,
-        outcome: "success",
-        ip: null,
-        user_agent: null,
-        request_id: null,
-        details: {},
-        prev_hash: last?.hash as string,
-      };
-      await t.db().sql`INSERT INTO audit_events
-        (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
-        VALUES (8, 1, 'user_created', 'mallory', NULL, 'success', NULL, NULL, NULL, '{}',
-                ${record.prev_hash}, ${hashRecord(record)})`;
+      await forgeRow(8, 7);
       expect(await audit.verify()).toEqual({
         ok: false,
         checked: 7,
