@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
+import type { Clock } from "../clock/index.ts";
 
 /** Bar sizes the API serves. */
 export const TIMEFRAMES = ["1Min", "5Min", "15Min", "1Hour", "1Day"] as const;
@@ -64,6 +65,17 @@ export const SENTIMENT_LABELS = [
   "Somewhat-Bullish",
   "Bullish",
 ] as const;
+
+/** The window a provider's sentiment aggregates over (same for every adapter). */
+export const SENTIMENT_WINDOW_MS = 3 * 86_400_000;
+
+/** Options of the adapters keyed by one API key (Finnhub, Alpha Vantage). */
+export interface ApiKeyProviderOptions {
+  apiKey: string;
+  /** The provider's documented base URL when unset. */
+  baseUrl?: string;
+  clock: Clock;
+}
 
 /** The label of a score in [-1, 1]. */
 export function sentimentLabel(score: number): (typeof SENTIMENT_LABELS)[number] {

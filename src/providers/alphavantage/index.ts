@@ -5,13 +5,13 @@
  * @module
  */
 
-import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { isoTime, parseShape } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
 import { getJson } from "../transport/index.ts";
 import {
   type AltDataProvider,
+  type ApiKeyProviderOptions,
   type Bar,
   type BarsQuery,
   type MarketDataProvider,
@@ -19,23 +19,18 @@ import {
   type NewsProvider,
   type NewsQuery,
   type Quote,
+  SENTIMENT_WINDOW_MS,
   type Sentiment,
   sentimentLabel,
 } from "../types.ts";
 import { throwIfRefusal } from "./refusal.ts";
 import { DailySeries, type FeedItem, GlobalQuote, NewsSentiment } from "./schemas.ts";
 
-/** Options of {@link AlphaVantageProvider}. */
-export interface AlphaVantageOptions {
-  apiKey: string;
-  /** Default https://www.alphavantage.co. */
-  baseUrl?: string;
-  clock: Clock;
-}
+/** Options of {@link AlphaVantageProvider}; `baseUrl` defaults to https://www.alphavantage.co. */
+export type AlphaVantageOptions = ApiKeyProviderOptions;
 
 const NAME = "alphavantage";
 const DAY_MS = 86_400_000;
-const SENTIMENT_WINDOW_MS = 3 * DAY_MS;
 /** `compact` holds the last 100 sessions (~140 calendar days). */
 const COMPACT_SPAN_MS = 135 * DAY_MS;
 

@@ -5,34 +5,27 @@
  * @module
  */
 
-import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { isoTime, parseShape } from "../shape.ts";
 import { getJson } from "../transport/index.ts";
 import {
   type AltDataProvider,
+  type ApiKeyProviderOptions,
   type MarketDataProvider,
   type NewsItem,
   type NewsProvider,
   type NewsQuery,
   type Quote,
+  SENTIMENT_WINDOW_MS,
   type Sentiment,
   sentimentLabel,
 } from "../types.ts";
 import { CompanyNews, FinnhubQuote, type SentimentRow, SocialSentiment } from "./schemas.ts";
 
-/** Options of {@link FinnhubProvider}. */
-export interface FinnhubOptions {
-  apiKey: string;
-  /** Default https://finnhub.io/api/v1. */
-  baseUrl?: string;
-  clock: Clock;
-}
+/** Options of {@link FinnhubProvider}; `baseUrl` defaults to https://finnhub.io/api/v1. */
+export type FinnhubOptions = ApiKeyProviderOptions;
 
 const NAME = "finnhub";
-const DAY_MS = 86_400_000;
-/** Window the sentiment aggregates over. */
-const SENTIMENT_WINDOW_MS = 3 * DAY_MS;
 const ymd = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /** Finnhub as quote, news and alternative-data provider (it serves no bars on the free tier). */
