@@ -46,7 +46,7 @@ export function routeGroupOf(path: string): string | undefined {
 export type Identity = { kind: "user"; userId: string } | { kind: "ip"; ip: string };
 
 /** A string safe inside a key; anything unusual is hashed rather than trusted. */
-function tagSafe(value: string): string {
+function keySafe(value: string): string {
   if (/^[A-Za-z0-9_.:/-]{1,128}$/.test(value)) return value;
   return new Bun.CryptoHasher("sha256").update(value).digest("hex").slice(0, 32);
 }
@@ -59,7 +59,7 @@ export function limitsFor(
 ): LimitSpec[] {
   const tag =
     identity.kind === "user"
-      ? `${LIMITER_TAG}:u:${tagSafe(identity.userId)}`
+      ? `${LIMITER_TAG}:u:${keySafe(identity.userId)}`
       : `${LIMITER_TAG}:ip:${rateLimitKeyForIp(identity.ip)}`;
   const base = identity.kind === "user" ? policies.user : policies.anonymous;
   const limits: LimitSpec[] = [{ name: identity.kind, key: `${tag}:all`, ...base }];
