@@ -12,6 +12,7 @@
  */
 import type { Config } from "../config/index.ts";
 import type { Database } from "../storage/index.ts";
+import { lockAdminChanges } from "./adminChangeLock.ts";
 import { hashKind, hashPassword, verifyPassword } from "./passwords.ts";
 import { readSetting, SETTING, writeSetting } from "./settings.ts";
 import { createUserStore } from "./users.ts";
@@ -61,6 +62,8 @@ export async function bootstrapAdmin(
   // Bun.CryptoHasher, not node:crypto, whose first use costs milliseconds at start-up.
   const fingerprint = new Bun.CryptoHasher("sha256").update(hash).digest("hex");
   return db.transaction(async (tx) => {
+    // Machines starting together on one database must not both create the admin.
+    await lockAdminChanges(tx);
     const txUsers = createUserStore(tx);
     const current = await txUsers.findByUsername(config.ADMIN_USERNAME);
     if (!current) {

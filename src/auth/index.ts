@@ -4,6 +4,7 @@
  * See docs/auth.md.
  * @module
  */
+export { lockAdminChanges } from "./adminChangeLock.ts";
 export {
   type AuditRecorder,
   type AuthAuditEvent,

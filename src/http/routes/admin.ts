@@ -9,6 +9,7 @@ import {
   type AuthService,
   createUserWithPassword,
   isUsernameTakenError,
+  lockAdminChanges,
   publicUser,
   ROLES,
 } from "../../auth/index.ts";
@@ -59,9 +60,6 @@ export interface AdminDeps {
   /** The audit log, for `GET /v1/admin/audit` and `/verify`. */
   audit: AuditReader;
 }
-
-/** Advisory-lock key for admin role/disable changes (any constant unique to this use). */
-const ADMIN_CHANGE_LOCK = 0x7472_6164; // "trad"
 
 /** Registers the admin routes. */
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): void {
@@ -136,11 +134,8 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       const change = c.req.valid("json");
       const now = auth.clock.now();
       const updated = await auth.db.transaction(async () => {
-        // Serialize admin changes across instances: count-then-update under READ
-        // COMMITTED would let two admins disable each other (SQLite is serialized already).
-        if (auth.db.dialect === "postgres") {
-          await auth.db.sql`SELECT pg_advisory_xact_lock(${ADMIN_CHANGE_LOCK})`;
-        }
+        // Count-then-update: two admins must not disable each other at once.
+        await lockAdminChanges(auth.db);
         const before = await auth.users.findById(id);
         if (!before) throw new ApiError("not_found");
         const losesAdmin =
