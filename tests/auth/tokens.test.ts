@@ -365,3 +365,40 @@ describe("exact-header fast path (only our own header bytes skip parsing)", () =
     expect(reason(tokens.verify(`${input}.${hmac(OTHER, input)}`))).toBe("signature");
   });
 });
+
+describe("pre-absorbed prefix (our header and payload opening are hashed once per key)", () => {
+  const { tokens } = setup(OLD);
+  const opening = '{"iss":"trading-server","aud":"trading-api","sub":"';
+  const prefixOf = (secret: string) =>
+    `${b64(H({ kid: keyId(secret) }))}.${b64(opening.slice(0, opening.length - (opening.length % 3)))}`;
+
+  test("tokens we mint start with it, so verification takes the prefix path", () => {
+    const { token } = tokens.sign({ sub: "u1", sid: "s1", role: "trader", ver: 3 });
+    expect(token.startsWith(prefixOf(SECRET))).toBe(true);
+    expect(reason(tokens.verify(token))).toBe("ok");
+  });
+
+  test("the MAC still covers every byte: prefix signed by another key, tampered rest, bare prefix", () => {
+    const input = `${b64(H())}.${b64(goodClaims())}`;
+    expect(input.startsWith(prefixOf(SECRET))).toBe(true);
+    expect(reason(tokens.verify(`${input}.${hmac(SECRET, input)}`))).toBe("ok");
+    expect(reason(tokens.verify(`${input}.${hmac(OTHER, input)}`))).toBe("signature");
+    expect(reason(tokens.verify(`${input}.${hmac(OLD, input)}`))).toBe("signature");
+    const admin = `${b64(H())}.${b64(goodClaims({ role: "admin" }))}`;
+    expect(admin.startsWith(prefixOf(SECRET))).toBe(true);
+    expect(reason(tokens.verify(`${admin}.${hmac(SECRET, input)}`))).toBe("signature");
+    const bare = prefixOf(SECRET);
+    expect(reason(tokens.verify(`${bare}.${hmac(SECRET, bare)}`))).toBe("claims");
+  });
+
+  test("a retired key's prefix needs that key's MAC; another payload order takes the full path", () => {
+    const old = `${b64(H({ kid: keyId(OLD) }))}.${b64(goodClaims())}`;
+    expect(old.startsWith(prefixOf(OLD))).toBe(true);
+    expect(reason(tokens.verify(`${old}.${hmac(OLD, old)}`))).toBe("ok");
+    expect(reason(tokens.verify(`${old}.${hmac(SECRET, old)}`))).toBe("signature");
+    const { aud, ...rest } = goodClaims();
+    const reordered = `${b64(H())}.${b64({ aud, ...rest })}`;
+    expect(reordered.startsWith(prefixOf(SECRET))).toBe(false);
+    expect(reason(tokens.verify(`${reordered}.${hmac(SECRET, reordered)}`))).toBe("ok");
+  });
+});

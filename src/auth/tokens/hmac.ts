@@ -6,12 +6,18 @@
  * @module
  */
 
-/** HMAC-SHA256(key, UTF-8 bytes of `input`) as canonical unpadded base64url (43 chars). */
+/** HMAC-SHA256(key, prefix + UTF-8 bytes of `input`) as canonical unpadded base64url (43 chars). */
 export type MacFunction = (input: string) => string;
 
-/** A MAC function bound to one key. */
-export function hmacSha256(key: Uint8Array): MacFunction {
+/**
+ * A MAC function bound to one key and a fixed message prefix. The prefix is
+ * absorbed once, here: every full 64-byte block of it is a SHA-256
+ * compression no later MAC repeats (HMAC is a streaming hash, so the result is
+ * exactly HMAC(key, prefix + input)).
+ */
+export function hmacSha256(key: Uint8Array, prefix = ""): MacFunction {
   const keyed = new Bun.CryptoHasher("sha256", key);
+  if (prefix !== "") keyed.update(prefix);
   return (input) => keyed.copy().update(input).digest("base64url");
 }
 
