@@ -22,7 +22,7 @@ import { TIMEFRAMES } from "../types.ts";
 import { simulatedBars } from "./aggregate.ts";
 import { toBar } from "./minuteBars.ts";
 import { simulatedNews } from "./newsFeed.ts";
-import { simulatedQuote } from "./quote.ts";
+import { QuoteMemo } from "./quoteMemo.ts";
 import { simulatedSentiment } from "./sentiment.ts";
 import { type SymbolParams, symbolParams } from "./symbolParams.ts";
 
@@ -49,6 +49,7 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
   readonly generalFeed = true;
   private readonly seed: number;
   private readonly clock: Clock;
+  private readonly quotes = new QuoteMemo();
 
   constructor(opts: SimulatorOptions) {
     this.seed = opts.seed;
@@ -61,7 +62,7 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
 
   async latestQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
     checkAborted(signal);
-    const quote = simulatedQuote(this.params(symbol), this.clock.now());
+    const quote = this.quotes.quote(symbol, this.clock.now(), () => this.params(symbol));
     if (!quote) throw new ProviderError(this.name, "not_found", "no session before this time");
     return quote;
   }
