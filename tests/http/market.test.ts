@@ -8,6 +8,7 @@ import { registerMarketRoutes } from "../../src/http/routes/market.ts";
 import { createProviders } from "../../src/providers/index.ts";
 import { BreakerRegistry } from "../../src/resilience/index.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
+import { alpacaConfig } from "../providers/fakes/alpacaConfig.ts";
 import { startFake } from "../providers/fakes/fakeServer.ts";
 import { alpacaRoutes } from "../providers/fakes/payloads.ts";
 
@@ -23,23 +24,7 @@ const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
 function app(market: "simulated" | "alpaca") {
   const clock = new ManualClock(NOW);
   const providers = createProviders(
-    {
-      MARKET_DATA_PROVIDER: market,
-      NEWS_PROVIDER: "simulated",
-      ALTDATA_PROVIDER: "simulated",
-      SIM_SEED: 42,
-      ALPACA_API_KEY_ID: "AKID",
-      ALPACA_API_SECRET_KEY: "s",
-      ALPACA_DATA_URL: fake.url,
-
-      FINNHUB_API_KEY: undefined,
-      FINNHUB_BASE_URL: undefined,
-      ALPHA_VANTAGE_API_KEY: undefined,
-      ALPHA_VANTAGE_BASE_URL: undefined,
-      PROVIDER_ATTEMPT_TIMEOUT: 60,
-      PROVIDER_TOTAL_TIMEOUT: 150,
-      PROVIDER_CACHE_TTL: 60_000,
-    },
+    alpacaConfig(fake.url, { MARKET_DATA_PROVIDER: market, ALPACA_API_SECRET_KEY: "s" }),
     {
       clock,
       logger: silentLogger,

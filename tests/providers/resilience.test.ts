@@ -4,6 +4,7 @@ import { ManualClock } from "../../src/clock/index.ts";
 import { createProviders, isProviderError } from "../../src/providers/index.ts";
 import { BreakerRegistry, isBrokenCircuitError } from "../../src/resilience/index.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
+import { alpacaConfig } from "./fakes/alpacaConfig.ts";
 import { startFake } from "./fakes/fakeServer.ts";
 import { alpacaRoutes } from "./fakes/payloads.ts";
 
@@ -13,23 +14,11 @@ const signal = () => new AbortController().signal;
 
 function build(clock: ManualClock, registry: BreakerRegistry) {
   return createProviders(
-    {
-      MARKET_DATA_PROVIDER: "alpaca",
-      NEWS_PROVIDER: "simulated",
-      ALTDATA_PROVIDER: "simulated",
+    alpacaConfig(fake.url, {
       SIM_SEED: 1,
-      ALPACA_API_KEY_ID: "AKID",
-      ALPACA_API_SECRET_KEY: "secret",
-      ALPACA_DATA_URL: fake.url,
-
-      FINNHUB_API_KEY: undefined,
-      FINNHUB_BASE_URL: undefined,
-      ALPHA_VANTAGE_API_KEY: undefined,
-      ALPHA_VANTAGE_BASE_URL: undefined,
-      PROVIDER_ATTEMPT_TIMEOUT: 60,
       PROVIDER_TOTAL_TIMEOUT: 200,
       PROVIDER_CACHE_TTL: 300_000,
-    },
+    }),
     {
       clock,
       logger: silentLogger,

@@ -21,6 +21,7 @@ import { registerMarketRoutes } from "../../src/http/routes/market.ts";
 import { createProviders } from "../../src/providers/index.ts";
 import { BreakerRegistry } from "../../src/resilience/index.ts";
 import { createLogger, silentLogger } from "../../src/telemetry/logger.ts";
+import { alpacaConfig } from "../providers/fakes/alpacaConfig.ts";
 import { startFake } from "../providers/fakes/fakeServer.ts";
 import { alpacaRoutes } from "../providers/fakes/payloads.ts";
 
@@ -51,22 +52,7 @@ const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
 function app() {
   const clock = new ManualClock(Date.parse("2024-03-15T18:00:00Z"));
   const providers = createProviders(
-    {
-      MARKET_DATA_PROVIDER: "alpaca",
-      NEWS_PROVIDER: "simulated",
-      ALTDATA_PROVIDER: "simulated",
-      SIM_SEED: 42,
-      ALPACA_API_KEY_ID: "AKID",
-      ALPACA_API_SECRET_KEY: "s",
-      ALPACA_DATA_URL: fake.url,
-      FINNHUB_API_KEY: undefined,
-      FINNHUB_BASE_URL: undefined,
-      ALPHA_VANTAGE_API_KEY: undefined,
-      ALPHA_VANTAGE_BASE_URL: undefined,
-      PROVIDER_ATTEMPT_TIMEOUT: 1_000,
-      PROVIDER_TOTAL_TIMEOUT: 2_000,
-      PROVIDER_CACHE_TTL: 60_000,
-    },
+    alpacaConfig(fake.url, { PROVIDER_ATTEMPT_TIMEOUT: 1_000, PROVIDER_TOTAL_TIMEOUT: 2_000 }),
     { clock, logger: silentLogger, registry: new BreakerRegistry() },
   );
   const pass: MiddlewareHandler<AppEnv> = async (_c, next) => next();
