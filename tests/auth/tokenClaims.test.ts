@@ -8,7 +8,8 @@ import { z } from "zod";
 import { ROLES } from "../../src/auth/roles.ts";
 import { parseClaims } from "../../src/auth/tokens/claims.ts";
 
-const numericDate = z.number().int().nonnegative().max(1e11);
+// RFC 7519 §2 NumericDates may be non-integer; the zod schema that replaced the int-only one.
+const numericDate = z.number().nonnegative().max(1e11);
 /** The schema the verifier used before the hand-written check (the oracle). */
 const reference = z.object({
   iss: z.string(),
@@ -44,6 +45,9 @@ const common: unknown[] = [
   -0,
   -1,
   1.5,
+  1_800_000_000.25,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
   1e11,
   1e11 + 1,
   2 ** 53 - 1,

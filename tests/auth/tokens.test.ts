@@ -89,6 +89,21 @@ describe("sign and verify", () => {
     expect(reason(tokens.verify(token))).toBe("ok");
   });
 
+  test("a generic tool's header without kid verifies under the active key only", async () => {
+    const { tokens } = setup(OLD);
+    const bare = (secret: string) =>
+      new SignJWT(goodClaims())
+        .setProtectedHeader({ alg: "HS256" })
+        .sign(new TextEncoder().encode(secret));
+    expect(reason(tokens.verify(await bare(SECRET)))).toBe("ok");
+    // A retired key must be named: without a kid only the active key is tried.
+    expect(reason(tokens.verify(await bare(OLD)))).toBe("signature");
+    expect(reason(tokens.verify(await bare(OTHER)))).toBe("signature");
+    expect(reason(tokens.verify(mint({ alg: "HS256", typ: "JWT" }, goodClaims())))).toBe("ok");
+    expect(reason(tokens.verify(mint({ alg: "HS256", crit: ["exp"] }, goodClaims())))).toBe("crit");
+    expect(reason(tokens.verify(mint({ alg: "none" }, goodClaims())))).toBe("algorithm");
+  });
+
   test("the kid is a fingerprint, not the key", () => {
     const { tokens } = setup();
     const header = JSON.parse(
@@ -154,12 +169,13 @@ describe("algorithm and header games", () => {
 });
 
 describe("key ring", () => {
-  test("unknown or missing kid is rejected, even with a valid signature under that key", () => {
+  test("an unknown or mistyped kid is rejected, even with a valid signature under that key", () => {
     const { tokens } = setup();
     expect(reason(tokens.verify(mint(H({ kid: keyId(OTHER) }), goodClaims(), OTHER)))).toBe(
       "unknown_kid",
     );
-    expect(reason(tokens.verify(mint(H({ kid: undefined }), goodClaims())))).toBe("unknown_kid");
+    expect(reason(tokens.verify(mint(H({ kid: null }), goodClaims())))).toBe("unknown_kid");
+    expect(reason(tokens.verify(mint(H({ kid: "" }), goodClaims())))).toBe("unknown_kid");
     expect(reason(tokens.verify(mint(H({ kid: 42 }), goodClaims())))).toBe("unknown_kid");
     expect(reason(tokens.verify(mint(H({ kid: "../../etc/passwd' OR 1=1" }), goodClaims())))).toBe(
       "unknown_kid",
@@ -257,7 +273,7 @@ describe("claims", () => {
     ["exp as string", { exp: "x" }],
     ["exp as numeric string", { exp: String(T0 + 900) }],
     ["exp zero-ish bool", { exp: false }],
-    ["iat float", { iat: T0 + 0.5 }],
+    ["iat negative", { iat: -1 }],
     ["role unknown", { role: "root" }],
     ["ver negative", { ver: -1 }],
     ["ver string", { ver: "0" }],
@@ -300,6 +316,17 @@ describe.each([
     expect(reason(tokens.verify(t))).toBe("expired");
     clock.set((T0 + 100_000) * 1000);
     expect(reason(tokens.verify(t))).toBe("expired");
+  });
+
+  test("non-integer NumericDates (RFC 7519 §2) get the same leeway edges", () => {
+    const { clock, tokens } = setup(undefined, cacheSize);
+    const t = mint(H(), goodClaims({ iat: T0 + 0.25, exp: T0 + 899.5 }));
+    clock.set((T0 + 899.5 + 29.9) * 1000);
+    expect(reason(tokens.verify(t))).toBe("ok");
+    clock.set((T0 + 899.5 + 30) * 1000);
+    expect(reason(tokens.verify(t))).toBe("expired");
+    const lifetime = mint(H(), goodClaims({ iat: T0, exp: T0 + 900.5 }));
+    expect(reason(setup(undefined, cacheSize).tokens.verify(lifetime))).toBe("lifetime");
   });
 
   test("iat in the future: up to 30 s of skew tolerated", () => {

@@ -5,7 +5,7 @@
  *
  * Verification order: size cap → three canonical base64url segments → header
  * (alg exactly HS256, typ JWT if present, no `crit`, nothing else) → kid in the
- * ring → signature → claims (hand-written checks, see claims.ts) → iss/aud → time with leeway. Nothing in the
+ * ring (no kid: the active key) → signature → claims (hand-written checks, see claims.ts) → iss/aud → time with leeway. Nothing in the
  * payload is looked at before the signature holds.
  * @module
  */
@@ -125,6 +125,9 @@ function keyFromHeader(segment: string, ring: KeyRing): RingKey | RejectReason {
   if (header.alg !== "HS256") return "algorithm";
   for (const key of Object.keys(header)) if (!HEADER_KEYS.has(key)) return "header";
   if (header.typ !== undefined && header.typ !== "JWT") return "header";
+  // No kid: the active key, as a token minted by a generic HS256 tool from the secret would be
+  // (DESIGN §6). A kid that is present must name a key in the ring.
+  if (header.kid === undefined) return ring.active;
   if (typeof header.kid !== "string") return "unknown_kid";
   return ring.byKid.get(header.kid) ?? "unknown_kid";
 }

@@ -26,7 +26,9 @@ const MAX_NUMERIC_DATE = 1e11;
 
 const isId = (v: unknown): v is string => typeof v === "string" && v.length >= 1 && v.length <= 64;
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isNumericDate = (v: unknown): v is number => isCount(v) && v <= MAX_NUMERIC_DATE;
+/** RFC 7519 §2: a NumericDate may be non-integer (`Date.now() / 1000` from another tool). */
+const isNumericDate = (v: unknown): v is number =>
+  typeof v === "number" && v >= 0 && v <= MAX_NUMERIC_DATE;
 
 function isAudience(v: unknown): v is string | string[] {
   if (typeof v === "string") return true;
@@ -37,7 +39,7 @@ function isAudience(v: unknown): v is string | string[] {
 
 /**
  * Returns `raw` typed as claims when every claim is present with its type
- * (integers non-negative, dates at most 1e11, ids 1–64 chars, a known role,
+ * (`ver` a non-negative integer, dates non-negative numbers at most 1e11, ids 1–64 chars, a known role,
  * `nbf` optional), else undefined. Unknown claims are ignored.
  */
 export function parseClaims(raw: Record<string, unknown>): WireClaims | undefined {
