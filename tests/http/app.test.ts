@@ -173,6 +173,36 @@ describe("headers", () => {
     }
   });
 
+  test("every response echoes the request id in X-Request-Id, errors included", async () => {
+    const app = build();
+    const cases: Array<[string, RequestInit]> = [
+      ["/healthz", {}],
+      ["/nowhere", {}],
+      ["/healthz", { method: "POST" }],
+      ["/v1/boom", {}],
+      ["/v1/echo", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" }],
+      [
+        "/v1/echo",
+        { method: "POST", headers: { "content-length": "4096" }, body: "x".repeat(4096) },
+      ],
+    ];
+    for (const [path, init] of cases) {
+      const res = await app.request(path, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), "x-request-id": "trace-7" },
+      });
+      expect({ path, status: res.status, id: res.headers.get("x-request-id") }).toEqual({
+        path,
+        status: res.status,
+        id: "trace-7",
+      });
+      if (res.status >= 400) {
+        const body = (await res.json()) as { error: { request_id: string } };
+        expect(body.error.request_id).toBe("trace-7");
+      }
+    }
+  });
+
   test("no HSTS in development", async () => {
     const res = await build({ environment: "development" }).request("/healthz");
     expect(res.headers.get("strict-transport-security")).toBeNull();

@@ -14,6 +14,7 @@ export const requestId = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   const incoming = c.req.header("x-request-id");
   const id = incoming && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
   c.set("requestId", id);
-  c.header("X-Request-Id", id);
   await next();
+  // On the final response, not through c.header(): error responses are built afresh.
+  c.res.headers.set("X-Request-Id", id);
 };
