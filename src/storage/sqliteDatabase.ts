@@ -12,7 +12,7 @@
  */
 import { Database as Connection } from "bun:sqlite";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Database, Executor, OpenDatabaseOptions, PreparedRead } from "./database.ts";
 import { StorageError } from "./errors.ts";
@@ -48,10 +48,20 @@ function settle<T>(step: () => T): Promise<T> {
   }
 }
 
+/**
+ * Creates a missing database file readable by its owner only: it holds password hashes and
+ * refresh-token digests. SQLite gives the -wal and -shm files the database file's mode. An
+ * existing file keeps the mode its operator gave it.
+ */
+function createPrivately(filename: string): void {
+  mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+  closeSync(openSync(filename, "a", 0o600));
+}
+
 /** Opens `filename` (or `:memory:`), creating its parent directory. Throws when it cannot. */
 export function openSqliteDatabase(filename: string, options: OpenDatabaseOptions): Database {
   const memory = filename === ":memory:";
-  if (!memory) mkdirSync(dirname(filename), { recursive: true });
+  if (!memory) createPrivately(filename);
   const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
   const conn = new Connection(filename, { create: true, readwrite: true });
   try {

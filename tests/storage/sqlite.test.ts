@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, isStorageError, migrate, openDatabase } from "../../src/storage/index.ts";
@@ -184,4 +184,27 @@ test(":memory: works, and prepareRead there joins the ambient transaction", asyn
   } finally {
     await mem.close();
   }
+});
+
+test("a new database file, its WAL and its directory are private to the owner", async () => {
+  const nested = join(dir, "fresh", "data");
+  const fresh = await openDatabase(`sqlite://${join(nested, "t.db")}`);
+  try {
+    await migrate(fresh);
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    expect(mode(join(nested, "t.db"))).toBe(0o600);
+    expect(mode(join(nested, "t.db-wal"))).toBe(0o600);
+    expect(mode(nested)).toBe(0o700);
+  } finally {
+    await fresh.close();
+  }
+});
+
+test("an existing database file keeps the mode its operator gave it", async () => {
+  const path = join(dir, "existing.db");
+  writeFileSync(path, "");
+  chmodSync(path, 0o640);
+  const existing = await openDatabase(`sqlite://${path}`);
+  await existing.close();
+  expect(statSync(path).mode & 0o777).toBe(0o640);
 });
