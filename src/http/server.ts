@@ -30,13 +30,32 @@ export interface RunningServer {
   shutdown(deadlineMs: number, onClosed: Array<() => Promise<void>>): Promise<void>;
 }
 
+/**
+ * Bun hands over a relative `req.url` ("/healthz") when a request has no
+ * usable Host: HTTP/1.0 without one (HAProxy's default `httpchk`), an empty
+ * or malformed one. Routing needs an absolute URL, so such a request is
+ * rebuilt on the bound origin; its socket address still comes from the
+ * original (the rebuilt Request has no connection of its own).
+ */
+function onOrigin(req: Request, srv: Server<undefined>, origin: string) {
+  const rebuilt = new Request(`${origin}${req.url}`, req);
+  // Only requestIP is read from the server (hono/bun getConnInfo, src/http/clientAddress.ts).
+  const server = { requestIP: () => srv.requestIP(req) } as unknown as Server<undefined>;
+  return [rebuilt, { server }] as const;
+}
+
 /** Binds and serves `fetch`. */
 export function listen(fetch: FetchHandler, options: ListenOptions): RunningServer {
+  let origin = "";
   const server = Bun.serve({
     hostname: options.hostname,
     port: options.port,
     maxRequestBodySize: options.maxRequestBodySize,
-    fetch: (req, srv) => fetch(req, { server: srv }),
+    fetch: (req, srv) => {
+      if (req.url.charCodeAt(0) !== 47 /* "/" */) return fetch(req, { server: srv });
+      const [rebuilt, env] = onOrigin(req, srv, origin);
+      return fetch(rebuilt, env);
+    },
     error: (err) => {
       options.logger.error("server error", { error: err });
       return new Response(
@@ -48,6 +67,7 @@ export function listen(fetch: FetchHandler, options: ListenOptions): RunningServ
       );
     },
   });
+  origin = server.url.origin;
   let closing: Promise<void> | undefined;
   return {
     url: server.url,

@@ -57,6 +57,32 @@ describe("development server", () => {
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  test("a request without a usable Host (HTTP/1.0 health checkers) is routed by its path", async () => {
+    const { hostname, port } = new URL(server.url);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        let text = "";
+        Bun.connect({
+          hostname,
+          port: Number(port),
+          socket: {
+            open: (s) => void s.write(request),
+            data: (_s, chunk) => void (text += chunk.toString()),
+            close: () => resolve(text),
+            error: (_s, err) => reject(err),
+          },
+        }).catch(reject);
+      });
+    for (const host of ["", "Host: \r\n", "Host: a b\r\n"]) {
+      const answer = await raw(`GET /healthz HTTP/1.0\r\n${host}Connection: close\r\n\r\n`);
+      expect(answer.split("\r\n")[0]).toContain(" 200");
+      expect(answer).toContain('{"status":"ok"}');
+    }
+    const missing = await raw("GET /nowhere HTTP/1.0\r\n\r\n");
+    expect(missing.split("\r\n")[0]).toContain(" 404");
+    expect(missing).toContain('"code":"not_found"');
+  });
+
   test("/readyz reports its components", async () => {
     const res = await fetch(`${server.url}/readyz`);
     expect(res.status).toBe(200);
