@@ -67,7 +67,9 @@ describe("development server", () => {
           port: Number(port),
           socket: {
             open: (s) => void s.write(request),
-            data: (_s, chunk) => void (text += chunk.toString()),
+            data: (_s, chunk) => {
+              text += chunk.toString();
+            },
             close: () => resolve(text),
             error: (_s, err) => reject(err),
           },
