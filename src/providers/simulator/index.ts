@@ -19,7 +19,7 @@ import type {
   Sentiment,
 } from "../types.ts";
 import { TIMEFRAMES } from "../types.ts";
-import { simulatedBars } from "./aggregate.ts";
+import { chunkedBars } from "./chunkedBars.ts";
 import { toBar } from "./minuteBars.ts";
 import { simulatedNews } from "./newsFeed.ts";
 import { QuoteMemo } from "./quoteMemo.ts";
@@ -69,7 +69,7 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
 
   async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
     checkAborted(signal);
-    return simulatedBars(this.params(symbol), query.timeframe, query, this.clock.now()).map(toBar);
+    return (await chunkedBars(this.params(symbol), query, this.clock.now(), signal)).map(toBar);
   }
 
   async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {

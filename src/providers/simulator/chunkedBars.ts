@@ -1,0 +1,47 @@
+/**
+ * Long bar requests computed in slices with a turn of the event loop between
+ * them. A cold ten-year daily request builds ~2 500 sessions of minute paths
+ * (~400 ms on a small machine); done in one piece, every other request and
+ * health check waited behind it. Slices of {@link SLICE_MS} keep each piece
+ * to a few ms, and a request whose client went away stops at the next slice.
+ * @module
+ */
+import type { BarsQuery } from "../types.ts";
+import { simulatedBars } from "./aggregate.ts";
+import type { RawBar } from "./minuteBars.ts";
+import type { SymbolParams } from "./symbolParams.ts";
+
+/** Range computed between two yields: about 22 sessions. */
+export const SLICE_MS = 32 * 86_400_000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The same bars as `simulatedBars(params, query.timeframe, query, now)`, in
+ * slices. Slices are disjoint inclusive ranges covering [start, end], so each
+ * bar (stamped in exactly one of them) comes out once, in order.
+ */
+export async function chunkedBars(
+  params: SymbolParams,
+  query: BarsQuery,
+  now: number,
+  signal: AbortSignal,
+): Promise<RawBar[]> {
+  const out: RawBar[] = [];
+  for (let from = query.start; from <= query.end && out.length < query.limit; from += SLICE_MS) {
+    if (from !== query.start) {
+      await nextTurn();
+      if (signal.aborted) throw signal.reason;
+    }
+    const slice = { start: from, end: Math.min(query.end, from + SLICE_MS - 1) };
+    for (const bar of simulatedBars(
+      params,
+      query.timeframe,
+      { ...slice, limit: query.limit - out.length },
+      now,
+    )) {
+      out.push(bar);
+    }
+  }
+  return out;
+}
