@@ -11,6 +11,8 @@ import type { Clock } from "../clock/index.ts";
 interface BlockedEntry {
   /** Local clock instant when the store will admit again. */
   untilMs: number;
+  /** Local clock instant when the bucket is full again (the `t` of the RateLimit header). */
+  fullAtMs: number;
   /** Cost of the rejected request; a cheaper request may still fit. */
   cost: number;
   name: string;
@@ -25,6 +27,8 @@ export interface BlockedHit {
   limit: number;
   windowMs: number;
   retryAfterMs: number;
+  /** Until the bucket is full again, as the store said when it rejected (minus the time since). */
+  resetMs: number;
 }
 
 /** The bounded blocked-key cache. */
@@ -36,10 +40,19 @@ export class BlockedKeys {
     private readonly maxKeys = 10_000,
   ) {}
 
-  /** Remembers that `key` rejects requests of `cost` or more for `retryAfterMs`. */
-  add(key: string, entry: Omit<BlockedEntry, "untilMs">, retryAfterMs: number): void {
+  /**
+   * Remembers that `key` rejects requests of `cost` or more for `retryAfterMs`, its bucket
+   * being full again after `resetMs`.
+   */
+  add(
+    key: string,
+    entry: Omit<BlockedEntry, "untilMs" | "fullAtMs">,
+    retryAfterMs: number,
+    resetMs: number,
+  ): void {
+    const now = this.clock.now();
     this.entries.delete(key);
-    this.entries.set(key, { ...entry, untilMs: this.clock.now() + retryAfterMs });
+    this.entries.set(key, { ...entry, untilMs: now + retryAfterMs, fullAtMs: now + resetMs });
     if (this.entries.size > this.maxKeys) this.shrink();
   }
 
@@ -56,7 +69,14 @@ export class BlockedKeys {
       }
       if (cost < entry.cost) continue;
       const { name, limit, windowMs } = entry;
-      return { key, name, limit, windowMs, retryAfterMs: entry.untilMs - now };
+      return {
+        key,
+        name,
+        limit,
+        windowMs,
+        retryAfterMs: entry.untilMs - now,
+        resetMs: Math.max(entry.untilMs, entry.fullAtMs) - now,
+      };
     }
     return undefined;
   }

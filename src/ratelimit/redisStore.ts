@@ -151,7 +151,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
           limit: hit.limit,
           windowMs: hit.windowMs,
           remaining: 0,
-          resetMs: hit.retryAfterMs,
+          resetMs: hit.resetMs,
           retryAfterMs: hit.retryAfterMs,
         };
         return {
@@ -178,6 +178,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
             key,
             { cost, name: state.name, limit: state.limit, windowMs: state.windowMs },
             state.retryAfterMs,
+            state.resetMs,
           );
         });
       }

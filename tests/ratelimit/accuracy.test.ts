@@ -89,16 +89,27 @@ describe("blocked-key cache", () => {
     const hot: LimitSpec = { name: "ip", key: "{hot}:all", limit: 2, windowMs: 2_000 };
     await store.decide([hot]);
     await store.decide([hot]);
-    expect((await store.decide([hot])).allowed).toBe(false); // learned from Redis
+    const learned = await store.decide([hot]); // learned from Redis
+    expect(learned.allowed).toBe(false);
+    expect(learned.states[0]?.resetMs).toBe(2000);
     const before = await evalCalls();
     for (let i = 0; i < 200; i++) {
       const d = await store.decide([hot]);
       expect(d.allowed).toBe(false);
       if (!d.allowed) expect(d.retryAfterMs).toBe(1000);
+      // The cached answer keeps the store's meaning of reset: until the bucket is full again.
+      expect(d.states[0]?.resetMs).toBe(2000);
     }
+    clock.advance(400);
+    const later = await store.decide([hot]);
+    expect([later.allowed, later.states[0]?.resetMs, later.retryAfterMs]).toEqual([
+      false,
+      1600,
+      600,
+    ]);
     expect(await evalCalls()).toBe(before);
-    expect(store.stats.cachedRejections).toBe(200);
-    clock.advance(1000);
+    expect(store.stats.cachedRejections).toBe(201);
+    clock.advance(600);
     expect((await store.decide([hot])).allowed).toBe(true); // asks Redis again, and Redis agrees
     expect(await evalCalls()).toBe(before + 1);
     await store.close();
@@ -108,7 +119,7 @@ describe("blocked-key cache", () => {
     const clock = new ManualClock();
     const cache = new BlockedKeys(clock, 100);
     for (let i = 0; i < 10_000; i++) {
-      cache.add(`ip:${i}`, { cost: 1, name: "ip", limit: 1, windowMs: 60_000 }, 60_000);
+      cache.add(`ip:${i}`, { cost: 1, name: "ip", limit: 1, windowMs: 60_000 }, 60_000, 60_000);
     }
     expect(cache.size).toBeLessThanOrEqual(100);
     expect(cache.find([{ key: "ip:9999", cost: 1 }])?.retryAfterMs).toBe(60_000);
