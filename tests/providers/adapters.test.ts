@@ -59,6 +59,23 @@ describe("alpaca", () => {
     expect(sent?.url.search).not.toContain(SECRET);
   });
 
+  test("an empty or non-positive side is null, the price is the side that is there", async () => {
+    expect(await alpaca.latestQuote("ONESIDE", signal)).toMatchObject({
+      price: 187.5,
+      bid: 187.5,
+      bid_size: 3,
+      ask: null,
+      ask_size: null,
+    });
+    expect(await alpaca.latestQuote("NEG", signal)).toMatchObject({
+      price: 10,
+      bid: 10,
+      ask: null,
+      ask_size: null,
+    });
+    expect((await failure(alpaca.latestQuote("EMPTY", signal))).kind).toBe("not_found");
+  });
+
   test("bars follow next_page_token; unknown symbol quote is not_found", async () => {
     const bars = await alpaca.bars(
       "AAPL",

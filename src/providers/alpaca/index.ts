@@ -77,17 +77,25 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
       "quote",
     );
     const q = body.quotes[symbol];
-    if (!q) throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
-    const mid =
-      q.bp > 0 && q.ap > 0 ? Math.round(((q.bp + q.ap) / 2) * 10_000) / 10_000 : q.ap || q.bp;
+    // A side priced 0 is an empty side (common outside market hours): null, like a provider
+    // without a book. A negative price is not a price either.
+    const bid = q && q.bp > 0 ? q.bp : null;
+    const ask = q && q.ap > 0 ? q.ap : null;
+    if (!q || (bid === null && ask === null)) {
+      throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
+    }
+    const price =
+      bid !== null && ask !== null
+        ? Math.round(((bid + ask) / 2) * 10_000) / 10_000
+        : ((bid ?? ask) as number);
     return {
       symbol,
       timestamp: normaliseTime(q.t),
-      price: mid,
-      bid: q.bp,
-      ask: q.ap,
-      bid_size: q.bs,
-      ask_size: q.as,
+      price,
+      bid,
+      ask,
+      bid_size: bid === null ? null : q.bs,
+      ask_size: ask === null ? null : q.as,
     };
   }
 

@@ -6,11 +6,22 @@
 import type { Handler } from "./fakeServer.ts";
 
 const KNOWN = new Set(["AAPL", "IBM"]);
+/**
+ * Latest quotes with an empty side, as Alpaca sends outside market hours (price and size 0),
+ * and with nothing at all; NEG is not something Alpaca documents, only hostile.
+ */
+const EMPTY_SIDES: Record<string, { ap: number; as: number; bp: number; bs: number }> = {
+  ONESIDE: { ap: 0, as: 0, bp: 187.5, bs: 3 },
+  NEG: { ap: -5, as: 1, bp: 10, bs: 2 },
+  EMPTY: { ap: 0, as: 0, bp: 0, bs: 0 },
+};
 
 /** Alpaca data API: latest quotes, bars in two pages, news. */
 export const alpacaRoutes: Record<string, Handler> = {
   "/v2/stocks/quotes/latest": (url) => {
     const symbol = url.searchParams.get("symbols") ?? "";
+    const sides = EMPTY_SIDES[symbol];
+    if (sides) return { quotes: { [symbol]: { t: "2022-03-19T00:00:01Z", ...sides } } };
     if (!KNOWN.has(symbol)) return { quotes: {} };
     return {
       quotes: {
