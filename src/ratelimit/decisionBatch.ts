@@ -18,6 +18,14 @@
  * (closed). The wait before sending counts against each decision's deadline;
  * it is never longer than the deadline of a call already in flight.
  *
+ * A call that reaches Redis after its decisions' deadline (it sat behind a
+ * stalled or paused server) must not charge budgets for requests already
+ * answered 503. Each call carries the Redis instant after which it writes
+ * nothing (ARGV[2] of gcra.lua): the deadline plus {@link LATE_GRACE_MS},
+ * moved to Redis's clock by an offset learnt from earlier replies (which
+ * carry Redis `TIME`). The offset is a lower bound, so the instant is never
+ * later than meant by more than the grace; a late call is refused (closed).
+ *
  * No timer or `setImmediate` decides when to send: under `bun test`'s
  * `expect(...).rejects`, a Bun Redis command sent from an immediate was not
  * written for up to a second. Sends happen in microtasks of `decide()` or of
@@ -68,6 +76,20 @@ const FLUSH_AFTER_HOPS = 8;
 /** A flush with nothing in flight and at least this many decisions is sent as two calls. */
 const SPLIT_FROM = 8;
 
+/**
+ * Slack past the deadline before a call stops writing: covers how much the
+ * clock offset may be underestimated (the delay between a script's `TIME`
+ * and our reading of its reply, event-loop lag included).
+ */
+export const LATE_GRACE_MS = 10;
+
+/** A Redis clock jump back larger than this replaces the learnt offset instead of being ignored. */
+const OFFSET_RESET_US = 1_000_000;
+
+/** Our wall clock in µs, at sub-millisecond resolution. */
+const localMicros = (atPerformanceMs = performance.now()) =>
+  (performance.timeOrigin + atPerformanceMs) * 1000;
+
 /** Collects decisions and sends them in shared script calls (see the module comment). */
 export class DecisionBatcher {
   #queue: Queued[] = [];
@@ -77,10 +99,18 @@ export class DecisionBatcher {
   #flushScheduled = false;
   readonly #run: ScriptRunner;
   readonly #max: number;
+  readonly #deadlineMs: number | undefined;
+  /** Redis `TIME` minus our clock (µs): the largest lower bound seen; undefined until a reply. */
+  #offsetUs: number | undefined;
 
-  constructor(run: ScriptRunner, maxDecisions: number = MAX_BATCH_DECISIONS) {
+  /**
+   * @param deadlineMs The runner's deadline per call (from `since`); calls that would run
+   *   later write nothing. Undefined: no such guard (tests of batching alone).
+   */
+  constructor(run: ScriptRunner, maxDecisions: number = MAX_BATCH_DECISIONS, deadlineMs?: number) {
     this.#run = run;
     this.#max = maxDecisions;
+    this.#deadlineMs = deadlineMs;
   }
 
   /**
@@ -120,7 +150,8 @@ export class DecisionBatcher {
 
   #send(batch: Queued[]): void {
     const keys: string[] = [];
-    const args = [this.#now];
+    const redisTime = this.#now === "";
+    const args = [this.#now, redisTime ? this.#lateAt(this.#since) : ""];
     for (const { request } of batch) {
       for (const key of request.keys) keys.push(key);
       args.push(String(request.keys.length), request.peek ? "1" : "0");
@@ -130,6 +161,7 @@ export class DecisionBatcher {
     this.#run(keys, args, batch.length, this.#since).then(
       (reply) => {
         this.#inFlight--;
+        if (redisTime) this.#learnOffset(reply);
         settle(batch, reply);
         this.#scheduleFlush();
       },
@@ -139,6 +171,28 @@ export class DecisionBatcher {
         this.#scheduleFlush();
       },
     );
+  }
+
+  /** The Redis instant after which a call asked for at `since` must not write, or "" (unknown). */
+  #lateAt(since: number): string {
+    if (this.#deadlineMs === undefined || this.#offsetUs === undefined) return "";
+    const lateLocal = localMicros(since + this.#deadlineMs + LATE_GRACE_MS);
+    return String(Math.round(lateLocal + this.#offsetUs));
+  }
+
+  /**
+   * Redis's `TIME` in a reply minus our clock when we read it is a lower bound
+   * of the offset (the reply left Redis before we read it). Keeping the largest
+   * bound seen makes it tight; a big jump back (Redis clock stepped) starts over.
+   */
+  #learnOffset(reply: unknown): void {
+    const redisNow = Array.isArray(reply) ? Number(reply[0]) : Number.NaN;
+    if (!Number.isFinite(redisNow)) return;
+    const bound = redisNow - localMicros();
+    const known = this.#offsetUs;
+    if (known === undefined || bound > known || bound < known - OFFSET_RESET_US) {
+      this.#offsetUs = bound;
+    }
   }
 
   /**
@@ -181,16 +235,27 @@ function bySlot(queued: Queued[]): Queued[][] {
   return [...groups.values()];
 }
 
-/** Splits the reply `[allowed, wait_1 … wait_m] × decisions` and settles each decision. */
+/** Elements before the decisions in a reply: Redis's instant and the late flag. */
+const REPLY_HEADER = 2;
+
+/**
+ * Splits the reply `[now, late, ([allowed, wait_1 … wait_m] × decisions)]` and
+ * settles each decision. A late call wrote nothing, so it admits nothing.
+ */
 function settle(batch: Queued[], reply: unknown): void {
-  let expected = 0;
+  let expected = REPLY_HEADER;
   for (const { request } of batch) expected += 1 + request.params.length;
   if (!Array.isArray(reply) || reply.length !== expected) {
     const error = new StoreUnavailableError("script_error");
     for (const queued of batch) queued.reject(error);
     return;
   }
-  let at = 0;
+  if (Number(reply[1]) !== 0) {
+    const error = new StoreUnavailableError("timeout");
+    for (const queued of batch) queued.reject(error);
+    return;
+  }
+  let at = REPLY_HEADER;
   for (const queued of batch) {
     const params = queued.request.params;
     const evaluation = evaluateReply(reply, at, params);

@@ -5,11 +5,14 @@
 -- in gcra.ts (the math is translation-invariant, so "now" = 0 there).
 -- ARGV[1]: "" = use Redis TIME (production), read once for the batch; an integer
 --   microsecond instant only from tests that need deterministic time.
+-- ARGV[2]: "" or the Redis instant (µs) after which the client has given up on this call.
+--   A call that runs later (it sat behind a stalled or paused server) writes nothing:
+--   the client already answered 503, so it must not be charged.
 -- Then per decision: m (its number of limits), "1" = peek (never write), and per
 --   limit its tolerance and increment (µs). KEYS: the TAT keys of every decision, in order.
--- Returns, per decision, {allowed, wait_1, ..., wait_m}: wait_i = max(TAT_i, now) - now.
--- A refused decision writes nothing. Needs Redis >= 5: writes after TIME rely on
--- effects replication being the default.
+-- Returns {now, late (0/1)}, then per decision {allowed, wait_1, ..., wait_m}:
+-- wait_i = max(TAT_i, now) - now. A refused decision writes nothing. Needs Redis >= 5:
+-- writes after TIME rely on effects replication being the default.
 local now
 if ARGV[1] == "" then
   local t = redis.call("TIME")
@@ -17,13 +20,15 @@ if ARGV[1] == "" then
 else
   now = tonumber(ARGV[1])
 end
-local out = {}
+local lateAt = tonumber(ARGV[2])
+local late = lateAt ~= nil and now > lateAt
+local out = {now, late and 1 or 0}
 local k = 0
-local a = 2
+local a = 3
 local nargs = #ARGV
 while a <= nargs do
   local m = tonumber(ARGV[a])
-  local write = ARGV[a + 1] ~= "1"
+  local write = not late and ARGV[a + 1] ~= "1"
   a = a + 2
   local at = #out + 1
   out[at] = 1

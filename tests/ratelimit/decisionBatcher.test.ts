@@ -3,7 +3,12 @@
  * when the test says so (the Redis side is covered in decisionBatch.test.ts).
  */
 import { describe, expect, test } from "bun:test";
-import { DecisionBatcher, MAX_BATCH_DECISIONS } from "../../src/ratelimit/decisionBatch.ts";
+import {
+  DecisionBatcher,
+  LATE_GRACE_MS,
+  MAX_BATCH_DECISIONS,
+} from "../../src/ratelimit/decisionBatch.ts";
+import { isStoreUnavailableError } from "../../src/ratelimit/errors.ts";
 import { gcraParams } from "../../src/ratelimit/gcra.ts";
 
 interface Call {
@@ -23,7 +28,7 @@ function recordingRunner(): {
     calls,
     run: (keys, args, decisions, since) =>
       new Promise((resolve) => {
-        const reply: number[] = [];
+        const reply: number[] = [0, 0]; // Redis's instant (unused here), not late
         for (let i = 0; i < decisions; i++) reply.push(1, 0);
         calls.push({ keys, args, since, answer: () => resolve(reply) });
       }),
@@ -46,8 +51,9 @@ describe("DecisionBatcher", () => {
     for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(calls).toHaveLength(1);
     expect(calls[0]?.keys).toEqual(["a"]);
-    // "" = Redis TIME; one decision of 1 limit, not a peek; then its tolerance and increment.
-    expect(calls[0]?.args).toEqual(["", "1", "0", "1000000", "100000"]);
+    // "" = Redis TIME; no late instant (no deadline given); one decision of 1 limit, not a
+    // peek; then its tolerance and increment.
+    expect(calls[0]?.args).toEqual(["", "", "1", "0", "1000000", "100000"]);
     calls[0]?.answer();
     expect((await decided).allowed).toBe(true);
   });
@@ -110,5 +116,51 @@ describe("DecisionBatcher", () => {
     expect(tags).toEqual([["rl"], ["x"], ["plain"]]);
     expect(calls[0]?.keys).toEqual(["{rl}:a", "{rl}:c", "{rl}:e"]);
     expect(calls[1]?.keys).toEqual(["{x}:b", "{x}:d"]);
+  });
+});
+
+describe("late calls (a reply from a server that stalled past the deadline)", () => {
+  /** A runner answering each call with Redis's clock `aheadMs` ahead of ours. */
+  function clockRunner(aheadMs: number, late = 0) {
+    const calls: Array<{ args: string[]; since: number }> = [];
+    const run: ConstructorParameters<typeof DecisionBatcher>[0] = async (_k, args, n, since) => {
+      calls.push({ args, since });
+      const redisNowUs = Math.round((performance.timeOrigin + performance.now() + aheadMs) * 1000);
+      const reply: number[] = [redisNowUs, late];
+      for (let i = 0; i < n; i++) reply.push(1, 0);
+      return reply;
+    };
+    return { calls, run };
+  }
+
+  test("the first call has no late instant; later ones carry deadline + grace on Redis's clock", async () => {
+    const { calls, run } = clockRunner(5_000);
+    const batcher = new DecisionBatcher(run, undefined, 100);
+    await batcher.decide(request("a"), "");
+    expect(calls[0]?.args[1]).toBe("");
+    await batcher.decide(request("b"), "");
+    const call = calls[1] as { args: string[]; since: number };
+    const expectedUs = (performance.timeOrigin + call.since + 100 + LATE_GRACE_MS + 5_000) * 1000;
+    // The offset is a lower bound (read after the reply): never later than meant, at most ms early.
+    expect(Number(call.args[1])).toBeLessThanOrEqual(expectedUs + 1);
+    expect(Number(call.args[1])).toBeGreaterThan(expectedUs - 5_000);
+  });
+
+  test("test instants (not Redis TIME) never carry a late instant", async () => {
+    const { calls, run } = clockRunner(0);
+    const batcher = new DecisionBatcher(run, undefined, 100);
+    await batcher.decide(request("a"), "1000");
+    await batcher.decide(request("b"), "2000");
+    expect(calls.map((c) => c.args[1])).toEqual(["", ""]);
+  });
+
+  test("a reply marked late admits nothing: every decision in it fails closed", async () => {
+    const { run } = clockRunner(0, 1);
+    const batcher = new DecisionBatcher(run, undefined, 100);
+    const error = await batcher.decide(request("a"), "").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isStoreUnavailableError(error) && error.reason).toBe("timeout");
   });
 });

@@ -107,6 +107,30 @@ describe("fail-closed against a real redis-server", () => {
     await expectRecovers(store, oracle);
   });
 
+  test("SIGSTOP: decisions refused during the stall charge nothing when Redis runs them later", async () => {
+    const { redis, store, oracle } = await setup();
+    const spec = { name: "ip", key: "{stall}:k", limit: 10, windowMs: 3_600_000 };
+    expect((await store.decide([spec])).allowed).toBe(true); // the reply teaches Redis's clock
+    const before = await redis.cli("GET", "rl:{stall}:k");
+    redis.pause();
+    const during = await Promise.allSettled(
+      Array.from({ length: 5 }, () => store.decide([{ ...spec }])),
+    );
+    expect(during.map((r) => r.status)).toEqual(Array(5).fill("rejected"));
+    await Bun.sleep(200); // the stall outlasts the deadline and its grace (LATE_GRACE_MS)
+    redis.resume();
+    // The stalled calls run as soon as Redis resumes; give them 500 ms to show up.
+    let after = before;
+    for (let waited = 0; waited < 500 && after === before; waited += 20) {
+      await Bun.sleep(20);
+      after = await redis.cli("GET", "rl:{stall}:k");
+    }
+    expect(after).toBe(before);
+    await expectRecovers(store, oracle);
+    const next = await store.decide([spec]);
+    expect(next.allowed && next.states[0]?.remaining).toBe(8); // 10 − the first − this one
+  });
+
   test("CLIENT PAUSE: queued scripts answer after the deadline and are ignored", async () => {
     const { redis, store, oracle } = await setup();
     await redis.cli("CLIENT", "PAUSE", "600", "ALL");
