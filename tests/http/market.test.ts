@@ -85,6 +85,11 @@ describe("market routes", () => {
       "/v1/market/bars/AAPL?timeframe=1Min&start=2024-01-01T00:00:00Z&end=2024-03-01T00:00:00Z",
       "/v1/market/bars/AAPL?start=2024-03-02T00:00:00Z&end=2024-03-01T00:00:00Z",
       "/v1/news?symbols=AAPL,bad",
+      // limit is what the document says: an integer in decimal digits, nothing a parser tolerates.
+      ...["0x10", "1e3", "+5", "5.0", "", "%20", "-1", "10001", "9999999"].map(
+        (limit) => `/v1/market/bars/AAPL?limit=${limit}`,
+      ),
+      "/v1/news?limit=51",
     ]) {
       const res = await get(sim, path);
       expect([path, res.status, res.body.error.code]).toEqual([path, 400, "invalid_request"]);
@@ -113,5 +118,22 @@ describe("market routes", () => {
       ]),
     );
     expect(doc.body.components.schemas.Bar).toBeDefined();
+    const limit = doc.body.paths["/v1/market/bars/{symbol}"].get.parameters.find(
+      (p: { name: string }) => p.name === "limit",
+    );
+    expect(limit.schema).toEqual({ type: "integer", minimum: 1, maximum: 10_000, default: 1_000 });
+    expect((await get(sim, "/v1/market/bars/AAPL?limit=007")).status).toBe(200);
+    // Every status a client can meet before the handler runs is documented too.
+    for (const path of ["/v1/market/quotes/{symbol}", "/v1/news"]) {
+      expect(Object.keys(doc.body.paths[path].get.responses).sort()).toEqual([
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "429",
+        "503",
+      ]);
+    }
   });
 });

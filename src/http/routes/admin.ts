@@ -18,7 +18,8 @@ import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
 import { type AuditReader, registerAuditRoutes } from "./adminAudit.ts";
-import { errorResponse, originOf, passwordField } from "./auth.ts";
+import { originOf, passwordField } from "./auth.ts";
+import { errorResponse } from "./errorSchema.ts";
 
 const User = z
   .object({ id: z.string(), username: z.string(), role: z.enum(ROLES), disabled: z.boolean() })

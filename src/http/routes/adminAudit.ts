@@ -8,7 +8,8 @@ import type { MiddlewareHandler } from "hono";
 import { type AuditEvent, type AuditLog, decodeCursor, encodeCursor } from "../../audit/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { errorResponse } from "./auth.ts";
+import { errorResponse } from "./errorSchema.ts";
+import { queryInteger } from "./queryInteger.ts";
 
 /** What the audit routes read: the audit log (`createAuditLog(db)`). */
 export type AuditReader = Pick<AuditLog, "list" | "verify">;
@@ -64,7 +65,7 @@ const Query = z.object({
   actor: z.string().min(1).max(64).optional(),
   since: instant,
   until: instant,
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: queryInteger(1, 500, 50),
   cursor: z.string().max(64).optional(),
 });
 

@@ -9,6 +9,7 @@ import { MAX_PASSWORD_BYTES, passwordBytes } from "../../auth/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
+import { errorResponse } from "./errorSchema.ts";
 
 /** A password field: a string of at most 1024 UTF-8 bytes. */
 export const passwordField = (min = 0) =>
@@ -36,24 +37,6 @@ const TokenPairSchema = z
   })
   .openapi("TokenPair");
 const Me = z.object({ id: z.string(), username: z.string(), role: z.string() }).openapi("Me");
-
-/** Shared error body for the OpenAPI document. */
-export const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string(),
-      message: z.string(),
-      request_id: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    }),
-  })
-  .openapi("Error");
-
-/** An error response entry for `responses`. */
-export const errorResponse = (description: string) => ({
-  description,
-  content: { "application/json": { schema: ErrorSchema } },
-});
 
 const json = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema } },

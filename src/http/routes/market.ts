@@ -22,6 +22,8 @@ import {
 import { retryAfterOf } from "../../resilience/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { errorResponse, guardResponses } from "./errorSchema.ts";
+import { queryInteger } from "./queryInteger.ts";
 
 const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
 const DAY = 86_400_000;
@@ -46,7 +48,11 @@ const NEWS_MAX_SPAN_MS = 366 * DAY;
 const SymbolText = z
   .string()
   .regex(SYMBOL, "must be 1-10 characters: A-Z, 0-9, '.', '-', starting with a letter");
-const Time = z.iso.datetime({ offset: true }).openapi({ example: "2024-03-15T14:30:00Z" });
+const Time = z.iso.datetime({ offset: true }).openapi({
+  example: "2024-03-15T14:30:00Z",
+  description:
+    "RFC 3339 date-time with `Z` or an offset; `T` and `Z` in upper case, seconds 00–59 (no leap second)",
+});
 const SymbolParam = z.object({
   symbol: SymbolText.openapi({ param: { name: "symbol", in: "path" }, example: "AAPL" }),
 });
@@ -72,7 +78,7 @@ const BarsQuery = z.object({
   timeframe: z.enum(TIMEFRAMES).default("1Day"),
   start: Time.optional(),
   end: Time.optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  limit: queryInteger(1, 10_000, 1_000),
 });
 const NewsQuery = z.object({
   symbols: z
@@ -82,19 +88,16 @@ const NewsQuery = z.object({
     .openapi({ description: "Comma-separated symbols, at most 10", example: "AAPL,MSFT" }),
   start: Time.optional(),
   end: Time.optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(10),
+  limit: queryInteger(1, 50, 10),
 });
 
-const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), request_id: z.string() }) })
-  .openapi("Error");
 const errors = {
-  400: { description: "Invalid request", content: { "application/json": { schema: ErrorBody } } },
-  404: { description: "Unknown symbol", content: { "application/json": { schema: ErrorBody } } },
-  503: {
-    description: "Provider unavailable",
-    content: { "application/json": { schema: ErrorBody } },
-  },
+  400: errorResponse("Invalid request"),
+  404: errorResponse("Unknown symbol"),
+  ...guardResponses,
+  503: errorResponse(
+    "Provider unavailable (`provider_unavailable`), rate limiter unavailable or maintenance",
+  ),
 } as const;
 const ok = <S extends z.ZodType>(schema: S, description: string) => ({
   200: { description, content: { "application/json": { schema } } },

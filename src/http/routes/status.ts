@@ -7,6 +7,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
+import { guardResponses } from "./errorSchema.ts";
 
 const Breaker = z
   .object({
@@ -61,6 +62,7 @@ const route = (authorize: MiddlewareHandler<AppEnv>) =>
     middleware: [authorize] as const,
     responses: {
       200: { description: "Current status", content: { "application/json": { schema: Status } } },
+      ...guardResponses,
     },
   });
 
