@@ -37,11 +37,28 @@ export interface RunningServer {
  * rebuilt on the bound origin; its socket address still comes from the
  * original (the rebuilt Request has no connection of its own).
  */
-function onOrigin(req: Request, srv: Server<undefined>, origin: string) {
-  const rebuilt = new Request(`${origin}${req.url}`, req);
+function rebuilt(req: Request, srv: Server<undefined>, url: string, init: RequestInit) {
   // Only requestIP is read from the server (hono/bun getConnInfo, src/http/clientAddress.ts).
   const server = { requestIP: () => srv.requestIP(req) } as unknown as Server<undefined>;
-  return [rebuilt, { server }] as const;
+  return [new Request(url, init), { server }] as const;
+}
+
+/**
+ * HEAD is answered as GET without the body but with the GET's Content-Length
+ * (RFC 9110 §9.3.2: the same header fields). Hono's own HEAD handling drops
+ * the body before its length is known, and Bun then sends `Content-Length: 0`.
+ * The access log and the rate limiter see the request as the GET it mirrors.
+ */
+async function head(fetch: FetchHandler, req: Request, srv: Server<undefined>, url: string) {
+  const [get, env] = rebuilt(req, srv, url, {
+    method: "GET",
+    headers: req.headers,
+    signal: req.signal,
+  });
+  const res = await fetch(get, env);
+  const headers = new Headers(res.headers);
+  headers.set("Content-Length", String((await res.arrayBuffer()).byteLength));
+  return new Response(null, { status: res.status, statusText: res.statusText, headers });
 }
 
 /** Binds and serves `fetch`. */
@@ -52,9 +69,12 @@ export function listen(fetch: FetchHandler, options: ListenOptions): RunningServ
     port: options.port,
     maxRequestBodySize: options.maxRequestBodySize,
     fetch: (req, srv) => {
-      if (req.url.charCodeAt(0) !== 47 /* "/" */) return fetch(req, { server: srv });
-      const [rebuilt, env] = onOrigin(req, srv, origin);
-      return fetch(rebuilt, env);
+      const relative = req.url.charCodeAt(0) === 47; /* "/" */
+      const url = relative ? `${origin}${req.url}` : req.url;
+      if (req.method === "HEAD") return head(fetch, req, srv, url);
+      if (!relative) return fetch(req, { server: srv });
+      const [absolute, env] = rebuilt(req, srv, url, req);
+      return fetch(absolute, env);
     },
     error: (err) => {
       options.logger.error("server error", { error: err });

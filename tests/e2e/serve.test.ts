@@ -85,6 +85,22 @@ describe("development server", () => {
     expect(missing).toContain('"code":"not_found"');
   });
 
+  test("HEAD answers the GET's status and headers, Content-Length included, with no body", async () => {
+    for (const path of ["/healthz", "/openapi.json", "/nowhere"]) {
+      const got = await fetch(`${server.url}${path}`);
+      const length = (await got.arrayBuffer()).byteLength;
+      const head = await fetch(`${server.url}${path}`, { method: "HEAD" });
+      expect([path, head.status, head.headers.get("content-length")]).toEqual([
+        path,
+        got.status,
+        String(length),
+      ]);
+      expect(head.headers.get("content-type")).toBe(got.headers.get("content-type"));
+      expect(head.headers.get("x-content-type-options")).toBe("nosniff");
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+    }
+  });
+
   test("/readyz reports its components", async () => {
     const res = await fetch(`${server.url}/readyz`);
     expect(res.status).toBe(200);
