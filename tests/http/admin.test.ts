@@ -50,6 +50,31 @@ describeEachDatabase(
         token,
       });
 
+    test("names that read as another or hide characters are refused at creation (400)", async () => {
+      for (const name of [
+        "root-admin\u200b", // zero-width space
+        "admin\u202egpj", // right-to-left override
+        "ad\u0000min",
+        "ad\nmin",
+        " root-admin",
+        "root-admin\t",
+        "ｒｏｏｔ-ａｄｍｉｎ", // fullwidth
+        "ﬁnance", // ligature
+      ]) {
+        const { res } = await createUser(name);
+        const body = (await res.json()) as { error: { code: string; details: unknown[] } };
+        expect([JSON.stringify(name), res.status, body.error.code]).toEqual([
+          JSON.stringify(name),
+          400,
+          "invalid_request",
+        ]);
+      }
+      // Ordinary international names and inner spaces stay fine.
+      for (const name of ["zoë", "josé maría", "Łukasz", "名前"]) {
+        expect((await createUser(name)).res.status).toBe(201);
+      }
+    });
+
     test("create → 201 user; duplicate (any case) → 409; list", async () => {
       const { res, user } = await createUser("Alice", "trader");
       expect(res.status).toBe(201);

@@ -14,6 +14,7 @@ import {
   ROLES,
 } from "../../auth/index.ts";
 import { SETTING, writeSetting } from "../../auth/settings.ts";
+import { usernameProblem } from "../../auth/usernamePolicy.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
@@ -27,7 +28,14 @@ const User = z
 const UserList = z.object({ users: z.array(User) }).openapi("UserList");
 const CreateUser = z
   .object({
-    username: z.string().min(1).max(256),
+    username: z
+      .string()
+      .min(1)
+      .max(256)
+      .superRefine((name, ctx) => {
+        const problem = usernameProblem(name);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
     password: passwordField(8),
     role: z.enum(ROLES),
   })

@@ -1,0 +1,22 @@
+/**
+ * What a new account's name may be. Login accepts any string (DESIGN §6: it
+ * never reveals whether a name is well-formed); creating an account is
+ * stricter, so that no two names an operator reads as the same, or a name
+ * that rewrites a log line or an admin screen, can exist side by side.
+ * @module
+ */
+
+/** Control, format (zero-width, bidi overrides), line and paragraph separator characters. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const EDGE_SPACE = /^\s|\s$/u;
+
+/** Why `username` cannot name a new account, or undefined when it can. */
+export function usernameProblem(username: string): string | undefined {
+  const nfc = username.normalize("NFC");
+  if (INVISIBLE.test(nfc)) return "must not contain control, format or invisible characters";
+  if (EDGE_SPACE.test(nfc)) return "must not start or end with whitespace";
+  // Fullwidth letters, ligatures, superscripts: they read as other, plainer names.
+  if (nfc.normalize("NFKC") !== nfc)
+    return "must not use compatibility characters (e.g. fullwidth)";
+  return undefined;
+}
