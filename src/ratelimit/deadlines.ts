@@ -3,7 +3,8 @@
  * same timeout, so deadlines expire in the order the commands were sent and
  * one FIFO with one timer (armed for the oldest unsettled command) covers
  * them all. A reply that arrives after its deadline is dropped: the caller's
- * promise has already rejected, so a late "allowed" can never admit.
+ * promise has already rejected (or, when a blocked event loop kept the sweep
+ * from running, rejects now), so a late "allowed" can never admit.
  * @module
  */
 
@@ -61,7 +62,9 @@ export class DeadlineQueue {
         (value) => {
           if (entry.settled) return; // late: the deadline already refused it
           entry.settled = true;
-          resolve(value);
+          // Late too when the sweep could not run in time (our event loop was blocked).
+          if (this.#now() > entry.deadline) reject(this.#expired());
+          else resolve(value);
         },
         (error: unknown) => {
           if (entry.settled) return;

@@ -23,8 +23,9 @@
  * answered 503. Each call carries the Redis instant after which it writes
  * nothing (ARGV[2] of gcra.lua): the deadline plus {@link LATE_GRACE_MS},
  * moved to Redis's clock by an offset learnt from earlier replies (which
- * carry Redis `TIME`). The offset is a lower bound, so the instant is never
- * later than meant by more than the grace; a late call is refused (closed).
+ * carry Redis `TIME`). Only replies read within the grace of their sending
+ * teach it, so its error is below the grace: a call is refused only when it
+ * ran after its deadline. A late call admits nothing (closed).
  *
  * No timer or `setImmediate` decides when to send: under `bun test`'s
  * `expect(...).rejects`, a Bun Redis command sent from an immediate was not
@@ -83,9 +84,6 @@ const SPLIT_FROM = 8;
  */
 export const LATE_GRACE_MS = 10;
 
-/** A Redis clock jump back larger than this replaces the learnt offset instead of being ignored. */
-const OFFSET_RESET_US = 1_000_000;
-
 /** Our wall clock in µs, at sub-millisecond resolution. */
 const localMicros = (atPerformanceMs = performance.now()) =>
   (performance.timeOrigin + atPerformanceMs) * 1000;
@@ -100,7 +98,7 @@ export class DecisionBatcher {
   readonly #run: ScriptRunner;
   readonly #max: number;
   readonly #deadlineMs: number | undefined;
-  /** Redis `TIME` minus our clock (µs): the largest lower bound seen; undefined until a reply. */
+  /** Redis `TIME` minus our clock (µs), from the last prompt reply; undefined until one. */
   #offsetUs: number | undefined;
 
   /**
@@ -158,10 +156,11 @@ export class DecisionBatcher {
       for (const p of request.params) args.push(String(p.toleranceUs), String(p.incrementUs));
     }
     this.#inFlight++;
+    const sentAt = performance.now();
     this.#run(keys, args, batch.length, this.#since).then(
       (reply) => {
         this.#inFlight--;
-        if (redisTime) this.#learnOffset(reply);
+        if (redisTime) this.#learnOffset(reply, sentAt);
         settle(batch, reply);
         this.#scheduleFlush();
       },
@@ -181,18 +180,17 @@ export class DecisionBatcher {
   }
 
   /**
-   * Redis's `TIME` in a reply minus our clock when we read it is a lower bound
-   * of the offset (the reply left Redis before we read it). Keeping the largest
-   * bound seen makes it tight; a big jump back (Redis clock stepped) starts over.
+   * Redis ran the script between sending (`sentAt`) and now, so Redis `TIME`
+   * minus our clock now is the offset to within the round trip. Only a round
+   * trip within the grace teaches it: a stalled server or a blocked event loop
+   * would make the reading too low by the stall. The latest such reading wins,
+   * so a clock step on either side is followed by the next prompt reply.
    */
-  #learnOffset(reply: unknown): void {
+  #learnOffset(reply: unknown, sentAt: number): void {
+    const readAt = performance.now();
+    if (readAt - sentAt > LATE_GRACE_MS) return;
     const redisNow = Array.isArray(reply) ? Number(reply[0]) : Number.NaN;
-    if (!Number.isFinite(redisNow)) return;
-    const bound = redisNow - localMicros();
-    const known = this.#offsetUs;
-    if (known === undefined || bound > known || bound < known - OFFSET_RESET_US) {
-      this.#offsetUs = bound;
-    }
+    if (Number.isFinite(redisNow)) this.#offsetUs = redisNow - localMicros(readAt);
   }
 
   /**

@@ -46,6 +46,24 @@ describe("DeadlineQueue", () => {
     expect(queue.size).toBe(0);
   });
 
+  test("a reply read after its deadline is refused even when no sweep ran (a blocked loop)", async () => {
+    let now = 1_000;
+    const queue = new DeadlineQueue(
+      100,
+      () => new Expired(),
+      () => now,
+    );
+    const stalled = command<string>();
+    const onTime = command<string>();
+    const trackedStalled = outcome(queue.track(stalled.promise));
+    now = 1_101; // the event loop was busy past the deadline; the timer has not fired yet
+    stalled.reply("allowed");
+    expect(await trackedStalled).toBe("expired");
+    const trackedOnTime = outcome(queue.track(onTime.promise));
+    onTime.reply("allowed");
+    expect(await trackedOnTime).toBe("ok:allowed");
+  });
+
   test("one sweep expires every due command, in order, and keeps the rest", async () => {
     let now = 0;
     const queue = new DeadlineQueue(

@@ -120,18 +120,28 @@ describe("DecisionBatcher", () => {
 });
 
 describe("late calls (a reply from a server that stalled past the deadline)", () => {
-  /** A runner answering each call with Redis's clock `aheadMs` ahead of ours. */
+  /**
+   * A runner answering each call with Redis's clock `ahead.ms` ahead of ours (changeable
+   * between calls), after `ahead.delayMs` (a slow round trip).
+   */
   function clockRunner(aheadMs: number, late = 0) {
+    const ahead = { ms: aheadMs, delayMs: 0 };
     const calls: Array<{ args: string[]; since: number }> = [];
     const run: ConstructorParameters<typeof DecisionBatcher>[0] = async (_k, args, n, since) => {
       calls.push({ args, since });
-      const redisNowUs = Math.round((performance.timeOrigin + performance.now() + aheadMs) * 1000);
+      const redisNowUs = Math.round((performance.timeOrigin + performance.now() + ahead.ms) * 1000);
+      if (ahead.delayMs > 0) await Bun.sleep(ahead.delayMs);
       const reply: number[] = [redisNowUs, late];
       for (let i = 0; i < n; i++) reply.push(1, 0);
       return reply;
     };
-    return { calls, run };
+    return { calls, run, ahead };
   }
+
+  /** The late instant of a call minus the one the true offset gives, in ms. */
+  const lateError = (call: { args: string[]; since: number }, aheadMs: number) =>
+    Number(call.args[1]) / 1000 -
+    (performance.timeOrigin + call.since + 100 + LATE_GRACE_MS + aheadMs);
 
   test("the first call has no late instant; later ones carry deadline + grace on Redis's clock", async () => {
     const { calls, run } = clockRunner(5_000);
@@ -144,6 +154,31 @@ describe("late calls (a reply from a server that stalled past the deadline)", ()
     // The offset is a lower bound (read after the reply): never later than meant, at most ms early.
     expect(Number(call.args[1])).toBeLessThanOrEqual(expectedUs + 1);
     expect(Number(call.args[1])).toBeGreaterThan(expectedUs - 5_000);
+  });
+
+  test("only prompt replies teach the offset; a clock step either way is followed", async () => {
+    const { calls, run, ahead } = clockRunner(5_000);
+    const batcher = new DecisionBatcher(run, undefined, 100);
+    await batcher.decide(request("a"), "");
+    // A reply read 30 ms after sending (stalled server, blocked loop): ignored, not learnt.
+    ahead.delayMs = 30;
+    ahead.ms = 3_000;
+    await batcher.decide(request("b"), "");
+    ahead.delayMs = 0;
+    ahead.ms = 5_000;
+    await batcher.decide(request("c"), "");
+    expect(Math.abs(lateError(calls[2] as (typeof calls)[number], 5_000))).toBeLessThan(
+      LATE_GRACE_MS,
+    );
+    // Redis's clock steps back 900 ms, then forward 2 s: each is learnt from the next reply.
+    for (const step of [4_100, 6_100]) {
+      ahead.ms = step;
+      await batcher.decide(request("d"), "");
+      await batcher.decide(request("e"), "");
+      const error = lateError(calls.at(-1) as (typeof calls)[number], step);
+      expect(error).toBeLessThanOrEqual(0.01);
+      expect(error).toBeGreaterThan(-LATE_GRACE_MS);
+    }
   });
 
   test("test instants (not Redis TIME) never carry a late instant", async () => {

@@ -131,6 +131,25 @@ describe("fail-closed against a real redis-server", () => {
     expect(next.allowed && next.states[0]?.remaining).toBe(8); // 10 − the first − this one
   });
 
+  test("our event loop blocked past a deadline: that call is refused, the next ones are not", async () => {
+    const { store } = await setup();
+    const spec = { name: "ip", key: "{busy}:k", limit: 100, windowMs: 3_600_000 };
+    expect((await store.decide([spec])).allowed).toBe(true);
+    const stalled = store.decide([spec]).then(
+      (d) => d.allowed,
+      (e: unknown) => e,
+    );
+    await Bun.sleep(0); // the call is written
+    const blockedUntil = performance.now() + TIMEOUT_MS * 3;
+    while (performance.now() < blockedUntil) {
+      // A synchronous stall: the reply arrives, but nothing reads it or sweeps the deadline.
+    }
+    const outcome = await stalled;
+    expect(outcome instanceof Error && outcome.message).toContain("timeout");
+    // The slow reply taught nothing about Redis's clock: healthy calls go through at once.
+    for (let i = 0; i < 3; i++) expect((await store.decide([spec])).allowed).toBe(true);
+  });
+
   test("CLIENT PAUSE: queued scripts answer after the deadline and are ignored", async () => {
     const { redis, store, oracle } = await setup();
     await redis.cli("CLIENT", "PAUSE", "600", "ALL");
