@@ -6,15 +6,23 @@
  * @module
  */
 
-/** Control, format (zero-width, bidi overrides), line and paragraph separator characters. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/**
+ * Characters that render as nothing or as something else: control, format (zero-width, bidi
+ * overrides), line/paragraph separators, private use, unassigned, lone surrogates, every
+ * default-ignorable code point (variation selectors, CGJ, Hangul fillers…) and the braille blank.
+ */
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800]/u;
 const EDGE_SPACE = /^\s|\s$/u;
+/** A combining mark with nothing to combine with. */
+const LEADING_MARK = /^\p{M}/u;
 
 /** Why `username` cannot name a new account, or undefined when it can. */
 export function usernameProblem(username: string): string | undefined {
   const nfc = username.normalize("NFC");
   if (INVISIBLE.test(nfc)) return "must not contain control, format or invisible characters";
   if (EDGE_SPACE.test(nfc)) return "must not start or end with whitespace";
+  if (LEADING_MARK.test(nfc)) return "must not start with a combining mark";
   // Fullwidth letters, ligatures, superscripts: they read as other, plainer names.
   if (nfc.normalize("NFKC") !== nfc)
     return "must not use compatibility characters (e.g. fullwidth)";

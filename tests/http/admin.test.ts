@@ -60,6 +60,12 @@ describeEachDatabase(
         "root-admin\t",
         "ｒｏｏｔ-ａｄｍｉｎ", // fullwidth
         "ﬁnance", // ligature
+        "admin\u034f", // combining grapheme joiner (default-ignorable)
+        "admin\ufe0f", // variation selector
+        "admin\u3164", // Hangul filler
+        "admin\u2800", // braille blank
+        "admin\ue000", // private use
+        "\u0301admin", // a combining mark with nothing before it
       ]) {
         const { res } = await createUser(name);
         const body = (await res.json()) as { error: { code: string; details: unknown[] } };
