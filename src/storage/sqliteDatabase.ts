@@ -55,7 +55,12 @@ function settle<T>(step: () => T): Promise<T> {
  */
 function createPrivately(filename: string): void {
   mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
-  closeSync(openSync(filename, "a", 0o600));
+  try {
+    // Exclusive create: an existing file is not opened here at all (not even for writing).
+    closeSync(openSync(filename, "wx", 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
 }
 
 /** Opens `filename` (or `:memory:`), creating its parent directory. Throws when it cannot. */
