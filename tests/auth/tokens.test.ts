@@ -357,7 +357,7 @@ describe.each([
   });
 });
 
-describe("exact-header fast path (only our own header bytes skip parsing)", () => {
+describe("header spellings other than the one we mint take the strict path", () => {
   const { tokens } = setup(OLD);
   const ours = JSON.stringify(H());
   test.each([

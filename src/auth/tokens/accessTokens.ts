@@ -96,9 +96,9 @@ const parseObject = (bytes: Uint8Array): Record<string, unknown> | undefined => 
 const fail = (reason: RejectReason): VerifyResult => ({ ok: false, reason });
 
 /**
- * The header segment we mint for a key. A token whose header segment equals it
- * byte for byte skips decoding and parsing: those exact bytes were checked once
- * here. Any other spelling (key order, whitespace, no typ) takes the strict path.
+ * The header segment we mint for a key. A token that starts with it (and our
+ * payload opening, {@link mintedPrefix}) skips decoding and parsing the header:
+ * those exact bytes were checked once here. Any other start takes the strict path.
  */
 const headerSegment = (kid: string) => encode(JSON.stringify({ alg: "HS256", typ: "JWT", kid }));
 
@@ -115,7 +115,7 @@ function mintedPrefix(kid: string, issuer: string, audience: string): string {
   return `${headerSegment(kid)}.${encode(bytes.subarray(0, bytes.length - (bytes.length % 3)))}`;
 }
 
-/** Strict header check for headers we did not mint byte-for-byte (other HS256 tools). */
+/** Strict header check for tokens that do not start with our minted prefix (other HS256 tools). */
 function keyFromHeader(segment: string, ring: KeyRing): RingKey | RejectReason {
   const bytes = decodeCanonical(segment);
   if (!bytes) return "malformed";
@@ -150,7 +150,6 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const verified = new Map<string, AccessClaims>();
   const insertionOrder: (string | undefined)[] = [];
   let nextSlot = 0;
-  const knownHeaders = new Map([...ring.byKid.values()].map((k) => [headerSegment(k.kid), k]));
 
   return {
     sign(subject) {
@@ -216,11 +215,13 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     const signature = token.slice(secondDot + 1);
     let expected: string | undefined;
     for (const p of prefixes) {
-      if (token.startsWith(p.text)) expected = p.macRest(token.slice(p.text.length, secondDot));
+      if (!token.startsWith(p.text)) continue;
+      expected = p.macRest(token.slice(p.text.length, secondDot));
+      break;
     }
     if (expected === undefined) {
-      const headerSeg = token.slice(0, firstDot);
-      const key = knownHeaders.get(headerSeg) ?? keyFromHeader(headerSeg, ring);
+      // Not our minted opening (another tool, another claim order): the strict header check.
+      const key = keyFromHeader(token.slice(0, firstDot), ring);
       if (typeof key === "string") return fail(key);
       expected = mac(key, token.slice(0, secondDot));
     }
