@@ -96,7 +96,6 @@ export class DecisionBatcher {
   #inFlight = 0;
   #flushScheduled = false;
   readonly #run: ScriptRunner;
-  readonly #max: number;
   readonly #deadlineMs: number | undefined;
   /** Redis `TIME` minus our clock (µs), from the last prompt reply; undefined until one. */
   #offsetUs: number | undefined;
@@ -105,9 +104,8 @@ export class DecisionBatcher {
    * @param deadlineMs The runner's deadline per call (from `since`); calls that would run
    *   later write nothing. Undefined: no such guard (tests of batching alone).
    */
-  constructor(run: ScriptRunner, maxDecisions: number = MAX_BATCH_DECISIONS, deadlineMs?: number) {
+  constructor(run: ScriptRunner, deadlineMs?: number) {
     this.#run = run;
-    this.#max = maxDecisions;
     this.#deadlineMs = deadlineMs;
   }
 
@@ -123,7 +121,7 @@ export class DecisionBatcher {
         this.#since = performance.now();
       }
       this.#queue.push({ request, resolve, reject });
-      if (this.#queue.length >= this.#max) this.flush();
+      if (this.#queue.length >= MAX_BATCH_DECISIONS) this.flush();
       else if (this.#inFlight < MAX_CALLS_IN_FLIGHT) this.#scheduleFlush();
     });
   }

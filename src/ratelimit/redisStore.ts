@@ -122,7 +122,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       }
     }
   };
-  const batcher = new DecisionBatcher(runScript, undefined, deadlineMs);
+  const batcher = new DecisionBatcher(runScript, deadlineMs);
 
   /** Any other command (DEL, PING) under the full deadline. */
   const runCommand = async <T>(command: () => Promise<T>): Promise<T> => {

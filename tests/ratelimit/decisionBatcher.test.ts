@@ -145,7 +145,7 @@ describe("late calls (a reply from a server that stalled past the deadline)", ()
 
   test("the first call has no late instant; later ones carry deadline + grace on Redis's clock", async () => {
     const { calls, run } = clockRunner(5_000);
-    const batcher = new DecisionBatcher(run, undefined, 100);
+    const batcher = new DecisionBatcher(run, 100);
     await batcher.decide(request("a"), "");
     expect(calls[0]?.args[1]).toBe("");
     await batcher.decide(request("b"), "");
@@ -158,7 +158,7 @@ describe("late calls (a reply from a server that stalled past the deadline)", ()
 
   test("only prompt replies teach the offset; a clock step either way is followed", async () => {
     const { calls, run, ahead } = clockRunner(5_000);
-    const batcher = new DecisionBatcher(run, undefined, 100);
+    const batcher = new DecisionBatcher(run, 100);
     await batcher.decide(request("a"), "");
     // A reply read 30 ms after sending (stalled server, blocked loop): ignored, not learnt.
     ahead.delayMs = 30;
@@ -183,7 +183,7 @@ describe("late calls (a reply from a server that stalled past the deadline)", ()
 
   test("test instants (not Redis TIME) never carry a late instant", async () => {
     const { calls, run } = clockRunner(0);
-    const batcher = new DecisionBatcher(run, undefined, 100);
+    const batcher = new DecisionBatcher(run, 100);
     await batcher.decide(request("a"), "1000");
     await batcher.decide(request("b"), "2000");
     expect(calls.map((c) => c.args[1])).toEqual(["", ""]);
@@ -191,7 +191,7 @@ describe("late calls (a reply from a server that stalled past the deadline)", ()
 
   test("a reply marked late admits nothing: every decision in it fails closed", async () => {
     const { run } = clockRunner(0, 1);
-    const batcher = new DecisionBatcher(run, undefined, 100);
+    const batcher = new DecisionBatcher(run, 100);
     const error = await batcher.decide(request("a"), "").then(
       () => undefined,
       (e: unknown) => e,
