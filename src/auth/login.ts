@@ -9,6 +9,7 @@
 import { ApiError } from "../http/errors.ts";
 // Direct modules, not the ratelimit index: the index also loads the Redis store.
 import { isStoreUnavailableError, rateLimiterUnavailable } from "../ratelimit/errors.ts";
+import { formatRetryAfter } from "../ratelimit/headers.ts";
 import type { LoginThrottle } from "../ratelimit/loginThrottle.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, decoysFor, POLICY_PREFIX } from "./costClasses.ts";
@@ -55,6 +56,10 @@ export async function underCap<T>(hasher: HashLimiter, job: () => Promise<T>): P
   }
 }
 
+/** The 429 for a throttled login or password change, with `Retry-After`. */
+export const throttled = (retryAfterMs: number): ApiError =>
+  new ApiError("rate_limited", { headers: { "Retry-After": formatRetryAfter(retryAfterMs) } });
+
 /**
  * Checks a username and password. Resolves with the user on success; throws
  * the pinned 429, 503 or 401 otherwise. Failures are counted and audited.
@@ -68,11 +73,7 @@ export async function authenticate(
   // Reserved, not just peeked: concurrent guesses count against the budget
   // until their failures are recorded.
   const reservation = await guarded(() => deps.throttle.reserve(username, origin.ip));
-  if (!reservation.allowed) {
-    throw new ApiError("rate_limited", {
-      headers: { "Retry-After": String(Math.max(1, Math.ceil(reservation.retryAfterMs / 1000))) },
-    });
-  }
+  if (!reservation.allowed) throw throttled(reservation.retryAfterMs);
   try {
     return await verifyAttempt(deps, username, password, origin);
   } finally {

@@ -11,7 +11,7 @@ import type { Database } from "../storage/index.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, POLICY_PREFIX, warmDecoys } from "./costClasses.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
-import { authenticate, guarded, underCap } from "./login.ts";
+import { authenticate, guarded, throttled, underCap } from "./login.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
@@ -211,13 +211,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       const user = await users.findById(userId);
       if (!user) throw new ApiError("unauthorized");
       const reservation = await guarded(() => throttle.reserve(user.username, origin.ip));
-      if (!reservation.allowed) {
-        throw new ApiError("rate_limited", {
-          headers: {
-            "Retry-After": String(Math.max(1, Math.ceil(reservation.retryAfterMs / 1000))),
-          },
-        });
-      }
+      if (!reservation.allowed) throw throttled(reservation.retryAfterMs);
       const event = {
         type: "authn_password_change",
         actor: userId,
