@@ -1,8 +1,9 @@
 /**
  * Which limits apply to a request: one per identity (the user when a valid
  * token was presented, else the client IP) plus, when `RATE_LIMIT_ROUTES`
- * configures one, a per-identity limit for the request's route group. Keys of
- * one request share a hash tag (the identity) so one script call decides all.
+ * configures one, a per-identity limit for the request's route group. Every
+ * limiter key carries the one shared hash tag (`LIMITER_TAG`), so one script
+ * call can decide all of a request's limits, and several requests at once.
  * @module
  */
 

@@ -3,9 +3,11 @@
  * and off unless an exporter endpoint is set. The SDK is loaded lazily: a
  * server without tracing should not pay for it.
  *
- * The SDK reads `OTEL_*` from the process environment itself (protocol,
- * headers, sampler, resource); that is the one exception to "only the config
- * module reads the environment", because those names are the SDK's contract.
+ * Endpoint, protocol, headers, timeout and compression are read here from the
+ * `env` given to startTelemetry (our exporter, fetchExporter.ts). The SDK parts
+ * read their own `OTEL_*` (sampler, batch processor, resource attributes) from
+ * the process environment: the one exception to "only the config module reads
+ * the environment", because those names are the SDK's contract.
  * @module
  */
 import { context, ProxyTracerProvider, propagation, trace } from "@opentelemetry/api";
@@ -47,7 +49,7 @@ const PROTOCOLS = ["http/protobuf", "http/json"] as const;
 type Protocol = (typeof PROTOCOLS)[number];
 
 /** The configured protocol, or undefined when it is one we do not ship (grpc). */
-export function tracesProtocol(env: Record<string, string | undefined>): Protocol | undefined {
+function tracesProtocol(env: Record<string, string | undefined>): Protocol | undefined {
   const value = (
     env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ||
     env.OTEL_EXPORTER_OTLP_PROTOCOL?.trim() ||
