@@ -74,7 +74,7 @@ const decoys = new Map<string, Promise<string | undefined>>();
  * undefined when it cannot be made. Never rejects: a decoy is a timing
  * measure, and its failure must not fail the login it pads.
  */
-export function decoyFor(costClassName: string): Promise<string | undefined> {
+function decoyFor(costClassName: string): Promise<string | undefined> {
   if (costClassName === POLICY) return dummyHash().catch(() => undefined);
   let decoy = decoys.get(costClassName);
   if (!decoy) {

@@ -11,10 +11,10 @@ const GROUP = /^[0-9a-fA-F]{1,4}$/;
 const ZONE = /^[0-9a-zA-Z\-.:]+$/;
 
 /** True for dotted-quad IPv4 without leading zeros (`isIPv4`). */
-export const isIpv4 = (text: string): boolean => IPV4.test(text);
+const isIpv4 = (text: string): boolean => IPV4.test(text);
 
 /** True for IPv6 text: hex groups, at most one `::`, an optional IPv4 tail and `%zone`. */
-export function isIpv6(text: string): boolean {
+function isIpv6(text: string): boolean {
   let s = text;
   const percent = s.indexOf("%");
   if (percent !== -1) {

@@ -65,7 +65,7 @@ interface Queued {
 export const MAX_BATCH_DECISIONS = 64;
 
 /** Calls in flight before decisions queue: two keep Redis busy while a reply travels. */
-export const MAX_CALLS_IN_FLIGHT = 2;
+const MAX_CALLS_IN_FLIGHT = 2;
 
 /**
  * Microtask hops before a flush. A caller resumed by a reply reaches its next

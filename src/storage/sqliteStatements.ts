@@ -23,7 +23,7 @@ const BIND_ERROR = "Binding expected string, TypedArray, boolean, number, bigint
  * refused with a TypeError, as `Bun.SQL` did: bun:sqlite would read an object
  * as named parameters and bind NULL silently.
  */
-export function bindValues(values: readonly unknown[]): SQLQueryBindings[] {
+function bindValues(values: readonly unknown[]): SQLQueryBindings[] {
   const out: SQLQueryBindings[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
