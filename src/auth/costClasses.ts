@@ -11,6 +11,7 @@
  * costs one verification of each class, known user or not.
  * @module
  */
+import { VERIFY_CAPS } from "../security/passwordHash.ts";
 import {
   ARGON2_POLICY,
   dummyHash,
@@ -43,11 +44,15 @@ export function costClass(stored: string): string {
   return argon ? `argon2id:${argon[1]}` : POLICY;
 }
 
-// Decoys are capped where the security gate stops verifying hashes at start (a typo such
-// as m=4194304 must not make every login allocate gigabytes); the floors are what the
-// hashers accept. A stored hash beyond a cap costs more than its decoy: the gate warns.
-const BCRYPT_COST = { min: 4, max: 14 };
-const ARGON2 = { maxMemoryKiB: 262_144, maxTime: 16, maxParallelism: 16 };
+// Decoys are capped where the security gate stops verifying hashes (VERIFY_CAPS); the
+// floors are what the hashers accept. A stored hash beyond a cap costs more than its
+// decoy: the gate warns.
+const BCRYPT_COST = { min: 4, max: VERIFY_CAPS.bcryptCost };
+const ARGON2 = {
+  maxMemoryKiB: VERIFY_CAPS.argon2MemoryKiB,
+  maxTime: VERIFY_CAPS.argon2Time,
+  maxParallelism: 16,
+};
 const clamp = (n: number, min: number, max: number) =>
   Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min;
 

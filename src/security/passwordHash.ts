@@ -68,11 +68,12 @@ export const KNOWN_PASSWORDS: readonly string[] = [
   "YOUR_SECURE_PASSWORD",
 ];
 
-// Verification is skipped above these costs: a typo such as m=4194304 must not
-// make every start allocate gigabytes or hang for minutes.
-const MAX_ARGON2_MEMORY_KIB = 262_144;
-const MAX_ARGON2_TIME = 16;
-const MAX_BCRYPT_COST = 14;
+/**
+ * Costs above which a hash is not verified: a typo such as m=4194304 must not
+ * make every start (the gate) or every login (its decoys, auth/costClasses.ts)
+ * allocate gigabytes or hang for minutes.
+ */
+export const VERIFY_CAPS = { argon2MemoryKiB: 262_144, argon2Time: 16, bcryptCost: 14 } as const;
 // Concurrent argon2 verifies together may use at most this much memory.
 const ARGON2_MEMORY_BUDGET_KIB = 262_144;
 // bcrypt (and passlib, libxcrypt) hash only the first 72 bytes of the password.
@@ -80,8 +81,8 @@ const BCRYPT_MAX_BYTES = 72;
 
 /** True when verifying this hash is cheap enough to do at every start. */
 export function isVerifiable(parsed: ParsedHash): boolean {
-  if (parsed.kind === "bcrypt") return parsed.cost <= MAX_BCRYPT_COST;
-  return parsed.memoryKiB <= MAX_ARGON2_MEMORY_KIB && parsed.time <= MAX_ARGON2_TIME;
+  if (parsed.kind === "bcrypt") return parsed.cost <= VERIFY_CAPS.bcryptCost;
+  return parsed.memoryKiB <= VERIFY_CAPS.argon2MemoryKiB && parsed.time <= VERIFY_CAPS.argon2Time;
 }
 
 /**
