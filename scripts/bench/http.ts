@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { hash } from "@node-rs/argon2";
 import type { Subprocess } from "bun";
+import { median } from "./median.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const DURATION_S = Number(process.env.DURATION ?? 4);
@@ -204,8 +205,6 @@ async function main() {
   }
   await Bun.sleep(1500); // let the batch span processors flush
 
-  const median = (xs: number[]) =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   const of = (name: string, field: keyof WrkResult) =>
     rounds.map((r) => (r[name] as WrkResult)[field]);
   console.log(

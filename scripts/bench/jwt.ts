@@ -16,6 +16,7 @@ import { verify as honoVerify } from "hono/jwt";
 import { jwtVerify } from "jose";
 import { createAccessTokens, createKeyRing } from "../../src/auth/tokens/index.ts";
 import { systemClock } from "../../src/clock/index.ts";
+import { median } from "./median.ts";
 
 const SECRET = "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFG";
 const TOKENS = 64;
@@ -91,10 +92,6 @@ async function distinct(name: string, list: string[]): Promise<number> {
   return list.length / ((performance.now() - start) / 1000);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-};
 const names = Object.keys(verifiers);
 const rates: Record<string, { repeated: number[]; distinct: number[] }> = {};
 for (const n of names) rates[n] = { repeated: [], distinct: [] };

@@ -19,6 +19,7 @@ import { LIMITER_TAG } from "../../src/ratelimit/hashTag.ts";
 import { createRedisStore, type LimitSpec } from "../../src/ratelimit/index.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { startRedis } from "../../tests/support/redis.ts";
+import { median } from "./median.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -109,8 +110,6 @@ async function loop(check: Check, ms: number): Promise<{ count: number; latencie
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   return { count: samples.length, latencies: Float64Array.from(samples) };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 function summarize(samples: Sample[]): Sample {
   return {

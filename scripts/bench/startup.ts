@@ -8,6 +8,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { median } from "./median.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const RUNS = Number(process.env.RUNS ?? 15);
@@ -62,12 +63,6 @@ async function timeToHealthy(cmd: string[]): Promise<number> {
     await proc.exited;
   }
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 const targets = {
   binary: [BINARY, "serve"],

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Database, migrate, openDatabase } from "../../src/storage/index.ts";
+import { median } from "./median.ts";
 
 /** The last commit with SQLite on Bun.SQL. */
 const BASELINE = "06ff223";
@@ -65,8 +66,6 @@ async function rate(db: Database, fn: (db: Database) => Promise<unknown>): Promi
   }
   return ops / ((now - start) / 1000);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 try {
   const impls: Record<string, Database> = {
