@@ -16,6 +16,9 @@ const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/** Abort controllers of in-flight test requests, by request id. */
+const hangups = new Map<string, AbortController>();
+
 function build(options: { environment?: "development" | "production"; lines?: string[] } = {}) {
   const lines = options.lines ?? [];
   return createApp({
@@ -44,6 +47,11 @@ function build(options: { environment?: "development" | "production"; lines?: st
         );
         app.get("/v1/boom", () => {
           throw new Error("database password is hunter2");
+        });
+        app.get("/v1/hangup", (c) => {
+          // The client leaves while the handler runs; the provider call then fails.
+          hangups.get(c.req.header("x-request-id") ?? "")?.abort();
+          throw new ApiError("provider_unavailable");
         });
         app.get("/v1/teapot", () => {
           throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
@@ -272,5 +280,31 @@ describe("access log", () => {
       status: 200,
       client_ip: "203.0.113.9",
     });
+  });
+
+  test("a client that left is logged as 499 at info, with the status it was not sent", async () => {
+    const lines: string[] = [];
+    const controller = new AbortController();
+    hangups.set("gone-1", controller);
+    await build({ lines }).request(
+      new Request("http://localhost/v1/hangup", {
+        headers: { "x-request-id": "gone-1" },
+        signal: controller.signal,
+      }),
+    );
+    const record = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((r) => r.msg === "request");
+    expect(record).toMatchObject({ level: "info", status: 499, unsent_status: 503 });
+  });
+
+  test("a 5xx the client waited for is logged at error, without unsent_status", async () => {
+    const lines: string[] = [];
+    await build({ lines }).request("/v1/hangup", { headers: { "x-request-id": "stays-1" } });
+    const record = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((r) => r.msg === "request");
+    expect(record).toMatchObject({ level: "error", status: 503 });
+    expect(record).not.toHaveProperty("unsent_status");
   });
 });

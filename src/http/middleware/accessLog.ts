@@ -2,6 +2,11 @@
  * One JSON log line per request: method, route, status, duration, request id,
  * trace id, client address. Only the path is logged, never the query string
  * or headers, which is where tokens and provider keys travel.
+ *
+ * A request whose client went away before the answer is logged as 499 (nginx's
+ * "client closed request") at info, with the status it would have had: the
+ * abort ends provider calls with a 503 nobody receives, and a load balancer's
+ * timeout or a closed tab must not read as a server error.
  * @module
  */
 import type { MiddlewareHandler } from "hono";
@@ -9,6 +14,9 @@ import type { Logger } from "../../telemetry/logger.ts";
 import type { AppEnv } from "../context.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 import { activeTraceId } from "./tracing.ts";
+
+/** nginx's status for a request whose client closed the connection first. */
+const CLIENT_CLOSED = 499;
 
 /** Logs each request after it completes; also exposes a request-scoped logger. */
 export const accessLog =
@@ -19,12 +27,14 @@ export const accessLog =
     try {
       await next();
     } finally {
-      const status = c.res.status;
+      const closed = c.req.raw.signal.aborted;
+      const status = closed ? CLIENT_CLOSED : c.res.status;
       const fields = {
         method: c.req.method,
         route: matchedRoute(c) ?? null,
         path: c.req.path,
         status,
+        ...(closed && { unsent_status: c.res.status }),
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
         request_id: c.get("requestId"),
         trace_id: activeTraceId() ?? null,
