@@ -13,11 +13,11 @@
  */
 import pkg from "../../package.json" with { type: "json" };
 import { ensureDevAdmin } from "../auth/devAdmin.ts";
-import { systemClock } from "../clock/index.ts";
+import { nextTurn, systemClock } from "../clock/index.ts";
 import { isUnknownEnvironmentError, loadConfig, resolveEnvironment } from "../config/index.ts";
 import { clientIpFromConfig } from "../http/clientAddress.ts";
 import { deferApp } from "../http/deferredApp.ts";
-import { loadWiring, nextTurn } from "../http/loadWiring.ts";
+import { loadWiring } from "../http/loadWiring.ts";
 import { listen } from "../http/server.ts";
 import type { BuiltServer } from "../http/wiring.ts";
 import { prepareSchema } from "../storage/schemaGate.ts";

@@ -26,3 +26,5 @@ export class ManualClock implements Clock {
     this.current = ms;
   }
 }
+
+export { nextTurn } from "./nextTurn.ts";

@@ -16,14 +16,10 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { Environment } from "../config/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { AppEnv } from "./context.ts";
-import { ApiError, errorResponse } from "./errors.ts";
+import { ApiError, errorResponse, isApiError } from "./errors.ts";
 import { accessLog } from "./middleware/accessLog.ts";
 import { requestId } from "./middleware/requestId.ts";
-import {
-  applySecurityHeaders,
-  securityHeaderList,
-  securityHeaders,
-} from "./middleware/securityHeaders.ts";
+import { securityHeaders } from "./middleware/securityHeaders.ts";
 import { tracing } from "./middleware/tracing.ts";
 import type { FetchHandler } from "./server.ts";
 
@@ -48,8 +44,6 @@ export interface DeferredApp {
   failed(): void;
 }
 
-const SAFE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-
 /** The path of a request URL without parsing all of it (`http://host:port/path?query`). */
 const pathOf = (url: string): string => {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -59,29 +53,30 @@ const pathOf = (url: string): string => {
 
 /** Creates the start-up handler. */
 export function deferApp(options: DeferredAppOptions): DeferredApp {
+  let app: FetchHandler | undefined;
+  let buildFailed = false;
+  const built = Promise.withResolvers<FetchHandler | undefined>();
+  const unavailable = () =>
+    new ApiError("service_unavailable", { headers: { "Retry-After": "1" } });
+
+  // The small app answers /healthz and every 503 of this phase, so both go through the
+  // same request id, span, access log and security headers as the full app's answers.
   const early = new Hono<AppEnv>();
   early.use("*", requestId());
   early.use("*", options.clientIp);
   if (options.tracing) early.use("*", tracing());
   early.use("*", accessLog(options.logger));
   early.use("*", securityHeaders(options.environment));
-  early.get("/healthz", (c) => c.json({ status: "ok" }, 200));
-
-  const headerList = securityHeaderList(options.environment);
-  let app: FetchHandler | undefined;
-  const built = Promise.withResolvers<FetchHandler | undefined>();
-
-  const unavailable = (req: Request) => {
-    const incoming = req.headers.get("x-request-id");
-    const id = incoming && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
-    const res = errorResponse(
-      new ApiError("service_unavailable", { headers: { "Retry-After": "1" } }),
-      id,
-    );
-    res.headers.set("X-Request-Id", id);
-    applySecurityHeaders(res.headers, headerList);
-    return res;
-  };
+  early.get("/healthz", (c) => {
+    if (buildFailed) throw unavailable();
+    return c.json({ status: "ok" }, 200);
+  });
+  early.all("*", () => {
+    throw unavailable();
+  });
+  early.onError((err, c) =>
+    errorResponse(isApiError(err) ? err : new ApiError("internal"), c.get("requestId")),
+  );
 
   const wait: FetchHandler = async (req, env) => {
     let timer: Timer | undefined;
@@ -90,7 +85,7 @@ export function deferApp(options: DeferredAppOptions): DeferredApp {
     });
     const target = await Promise.race([built.promise, timedOut]);
     clearTimeout(timer);
-    return target ? target(req, env) : unavailable(req);
+    return target ? target(req, env) : early.fetch(req, env);
   };
 
   return {
@@ -106,7 +101,8 @@ export function deferApp(options: DeferredAppOptions): DeferredApp {
       built.resolve(target);
     },
     failed() {
-      app = (req) => unavailable(req);
+      buildFailed = true;
+      app = early.fetch;
       built.resolve(undefined);
     },
   };

@@ -7,6 +7,7 @@
  * here is free when `wiring.ts` imports it again.
  * @module
  */
+import { nextTurn } from "../clock/index.ts";
 import type * as Wiring from "./wiring.ts";
 
 const SLICES: ReadonlyArray<() => Promise<unknown>> = [
@@ -18,9 +19,6 @@ const SLICES: ReadonlyArray<() => Promise<unknown>> = [
   () => import("./routes/market.ts"),
   () => import("./routes/status.ts"),
 ];
-
-/** A macrotask boundary: pending I/O (an incoming health check) runs first. */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Imports `wiring.ts` slice by slice; resolves with the module. */
 export async function loadWiring(): Promise<typeof Wiring> {

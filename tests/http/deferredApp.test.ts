@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../src/http/context.ts";
 import { deferApp } from "../../src/http/deferredApp.ts";
 import type { FetchHandler } from "../../src/http/server.ts";
-import { silentLogger } from "../../src/telemetry/logger.ts";
+import { createLogger, silentLogger } from "../../src/telemetry/logger.ts";
 
 const clientIp: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("clientIp", "127.0.0.1");
@@ -102,5 +102,21 @@ describe("deferApp", () => {
     // An unsafe incoming id is replaced, as the app's request-id middleware does.
     expect(body.error.request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect((await deferred.fetch(get("/healthz", { method: "POST" }), env)).status).toBe(503);
+  });
+
+  test("a start-up 503 is access-logged like any other answer", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("info", (line) => lines.push(line));
+    const deferred = deferApp({ ...options, logger, maxWaitMs: 5 });
+    await deferred.fetch(get("/v1/news", { headers: { "x-request-id": "r-3" } }), env);
+    deferred.failed();
+    await deferred.fetch(get("/healthz", { headers: { "x-request-id": "r-4" } }), env);
+    const records = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((r) => r.msg === "request");
+    expect(records).toMatchObject([
+      { level: "error", path: "/v1/news", status: 503, request_id: "r-3", client_ip: "127.0.0.1" },
+      { level: "error", path: "/healthz", status: 503, request_id: "r-4" },
+    ]);
   });
 });

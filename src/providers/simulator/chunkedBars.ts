@@ -6,6 +6,7 @@
  * to a few ms, and a request whose client went away stops at the next slice.
  * @module
  */
+import { nextTurn } from "../../clock/index.ts";
 import type { BarsQuery } from "../types.ts";
 import { simulatedBars } from "./aggregate.ts";
 import type { RawBar } from "./minuteBars.ts";
@@ -13,8 +14,6 @@ import type { SymbolParams } from "./symbolParams.ts";
 
 /** Range computed between two yields: about 22 sessions. */
 export const SLICE_MS = 32 * 86_400_000;
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The same bars as `simulatedBars(params, query.timeframe, query, now)`, in
