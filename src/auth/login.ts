@@ -11,7 +11,12 @@ import { ApiError } from "../http/errors.ts";
 import { isStoreUnavailableError, rateLimiterUnavailable } from "../ratelimit/errors.ts";
 import { formatRetryAfter } from "../ratelimit/headers.ts";
 import type { LoginThrottle } from "../ratelimit/loginThrottle.ts";
-import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
+import {
+  type AuditRecorder,
+  type AuthAuditEvent,
+  fromOrigin,
+  type RequestOrigin,
+} from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, decoysFor, POLICY_PREFIX } from "./costClasses.ts";
 import { type HashLimiter, isHashCapacityError } from "./hashLimiter.ts";
 import { dummyHash, hashKind, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
@@ -54,6 +59,32 @@ export async function underCap<T>(hasher: HashLimiter, job: () => Promise<T>): P
     if (isHashCapacityError(e)) throw hashersBusy();
     throw e;
   }
+}
+
+/**
+ * Counts a wrong password against the login throttle, audits `failure`, and
+ * audits `authn_login_lock` when this failure used up a budget. Login and
+ * password change share the throttle, so a lockout reached through either
+ * leaves the same event.
+ */
+export async function recordFailedPassword(
+  deps: Pick<LoginDeps, "throttle" | "audit">,
+  username: string,
+  origin: RequestOrigin,
+  failure: AuthAuditEvent,
+): Promise<void> {
+  await guarded(() => deps.throttle.recordFailure(username, origin.ip));
+  await deps.audit(failure);
+  const after = await guarded(() => deps.throttle.check(username, origin.ip));
+  if (after.allowed) return;
+  await deps.audit({
+    type: "authn_login_lock",
+    actor: failure.actor,
+    target: failure.target,
+    outcome: "failure",
+    ...fromOrigin(origin),
+    details: { throttle: after.blockedBy ?? "unknown", retry_after_ms: after.retryAfterMs },
+  });
 }
 
 /** The 429 for a throttled login or password change, with `Retry-After`. */
@@ -103,9 +134,8 @@ async function verifyAttempt(
 
   if (!user || !matches || user.disabled) {
     const reason = !user ? "unknown_user" : !matches ? "bad_password" : "disabled";
-    await guarded(() => deps.throttle.recordFailure(username, origin.ip));
     // The attempted name of an unknown user is not recorded: people type passwords there.
-    await deps.audit({
+    await recordFailedPassword(deps, username, origin, {
       type: "authn_login_fail",
       actor: null,
       target: user?.id ?? null,
@@ -113,17 +143,6 @@ async function verifyAttempt(
       ...fromOrigin(origin),
       details: { reason },
     });
-    const after = await guarded(() => deps.throttle.check(username, origin.ip));
-    if (!after.allowed) {
-      await deps.audit({
-        type: "authn_login_lock",
-        actor: null,
-        target: user?.id ?? null,
-        outcome: "failure",
-        ...fromOrigin(origin),
-        details: { throttle: after.blockedBy ?? "unknown", retry_after_ms: after.retryAfterMs },
-      });
-    }
     throw invalidCredentials();
   }
 

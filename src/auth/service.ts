@@ -11,7 +11,7 @@ import type { Database } from "../storage/index.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, POLICY_PREFIX, warmDecoys } from "./costClasses.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
-import { authenticate, guarded, throttled, underCap } from "./login.ts";
+import { authenticate, guarded, recordFailedPassword, throttled, underCap } from "./login.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
@@ -221,8 +221,11 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       try {
         const ok = await underCap(hasher, () => verifyPassword(user.passwordHash, current));
         if (!ok) {
-          await guarded(() => throttle.recordFailure(user.username, origin.ip));
-          await audit({ ...event, outcome: "failure", details: { reason: "bad_password" } });
+          await recordFailedPassword({ throttle, audit }, user.username, origin, {
+            ...event,
+            outcome: "failure",
+            details: { reason: "bad_password" },
+          });
           throw new ApiError("invalid_credentials", { message: "The current password is wrong." });
         }
       } finally {

@@ -199,6 +199,26 @@ describeEachDatabase(
       ).toBe(200);
     });
 
+    test("a lockout reached through wrong current passwords is audited like a login lockout", async () => {
+      const { access_token: token } = await h.login("admin", ADMIN_PASSWORD, "192.0.2.50");
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await h.post(
+          "/v1/auth/password",
+          { current_password: `bad-${i}`, new_password: "a-new-password-1" },
+          { token, ip: `192.0.2.${60 + i}` },
+        );
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+      const locks = h.events.filter((e) => e.type === "authn_login_lock");
+      expect(locks).toHaveLength(1);
+      const me = h.events.find((e) => e.type === "authn_login_success");
+      expect(locks[0]).toMatchObject({ actor: me?.target, target: me?.target, outcome: "failure" });
+      const right = await h.post("/v1/auth/login", { username: "admin", password: ADMIN_PASSWORD });
+      expect(right.status).toBe(429);
+    });
+
     test("unknown usernames are throttled exactly like known ones", async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {
