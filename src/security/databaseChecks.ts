@@ -4,6 +4,7 @@
  * and a note that SQLite serves one instance only.
  * @module
  */
+import { isStorageError } from "../storage/errors.ts";
 import { parseDatabaseUrl } from "../storage/url.ts";
 import { type ConnectionUrl, parseConnectionUrl } from "./connectionUrl.ts";
 import { isKnownSecret } from "./knownSecrets.ts";
@@ -23,26 +24,29 @@ const SSLMODE_LEVELS: Record<string, Levels | null> = {
   require: "W/I/-",
 };
 
-function isServableUrl(text: string): boolean {
+/** Why serve and migrate would refuse `text`, or undefined when they accept it. */
+function unservable(text: string): string | undefined {
   try {
     parseDatabaseUrl(text);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (err) {
+    // StorageError messages name the problem, never the URL.
+    return isStorageError(err) ? err.message.replace(/^DATABASE_URL /, "") : "cannot be opened";
   }
 }
 
 /** Runs db.001–006. */
 export function checkDatabase(input: CheckInput, out: FindingList): void {
   const text = input.get(VARIABLE) ?? DEFAULT_URL;
-  if (!isServableUrl(text)) {
+  const refused = unservable(text);
+  if (refused !== undefined) {
     // What serve and migrate accept, exactly: check must not pass a URL they refuse.
     out.add({
       id: "db.006",
       levels: "E/E/E",
       variable: VARIABLE,
-      message: "is not a sqlite://<path> or postgres:// URL the server can open",
-      hint: "Use sqlite://./data/trading.db or postgres://user:password@host:5432/db.",
+      message: refused,
+      hint: "Use sqlite://./data/trading.db or postgres://user:password@host:5432/db?sslmode=verify-full.",
     });
     return;
   }
@@ -72,29 +76,8 @@ export function checkDatabase(input: CheckInput, out: FindingList): void {
     });
     return;
   }
-  if (isAmbiguous(url)) {
-    out.add({
-      id: "db.006",
-      levels: "E/E/E",
-      variable: VARIABLE,
-      message: "has a repeated sslmode or a host in its query: drivers may read it differently",
-      hint: "Give the host once, in the URL authority, and sslmode once.",
-    });
-    return;
-  }
   checkCredentials(input, url, out);
   checkTls(url, out);
-}
-
-/**
- * libpq-style drivers let `?host=` override the authority and may take the
- * last of repeated parameters; the checks here read the authority and the
- * first value. Rather than guess which one the driver uses, refuse both.
- */
-function isAmbiguous(url: ConnectionUrl): boolean {
-  return (
-    url.params.getAll("sslmode").length > 1 || url.params.has("host") || url.params.has("hostaddr")
-  );
 }
 
 function checkCredentials(input: CheckInput, url: ConnectionUrl, out: FindingList): void {

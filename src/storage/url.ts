@@ -24,7 +24,11 @@ export const DEFAULT_DATABASE_URL = "sqlite://./data/trading.db";
  */
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   const trimmed = url.trim();
-  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: "postgres", url: trimmed };
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) {
+    const problem = postgresUrlProblem(trimmed);
+    if (problem) throw new StorageError("unsupported_url", `DATABASE_URL ${problem}`);
+    return { dialect: "postgres", url: trimmed };
+  }
   const sqlite = /^sqlite:\/\/(.+)$/i.exec(trimmed);
   if (sqlite) {
     const filename = (sqlite[1] as string).split("?")[0] as string;
@@ -34,6 +38,41 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     "unsupported_url",
     "DATABASE_URL must be sqlite://<path> or postgres://<user>@<host>/<db>",
   );
+}
+
+/** libpq's sslmode values, spelled as libpq spells them. */
+const SSLMODES = new Set(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]);
+
+/**
+ * Why a PostgreSQL URL is refused, or undefined. The driver reads TLS from
+ * more keys than `sslmode` (`ssl`, `tls`, other spellings of `sslmode`), and
+ * where they disagree the later one wins, so `?sslmode=verify-full&ssl=false`
+ * connected in plain text while the security check read verify-full. It also
+ * lets `?host=` override the authority. The check and the driver must read
+ * one setting: anything else is refused, here, where both look. Never echoes
+ * a value.
+ */
+function postgresUrlProblem(text: string): string | undefined {
+  let query: URLSearchParams;
+  try {
+    query = new URL(text).searchParams;
+  } catch {
+    return "is not a well-formed postgres:// URL";
+  }
+  let sslmodes = 0;
+  for (const [key, value] of query) {
+    const name = key.toLowerCase();
+    if (name === "ssl" || name === "tls") return `sets TLS with ?${name}=: use ?sslmode= only`;
+    if (name === "host" || name === "hostaddr") {
+      return "has a host in its query: give it once, in the URL authority";
+    }
+    if (name !== "sslmode") continue;
+    if (key !== "sslmode" || !SSLMODES.has(value)) {
+      return "has an sslmode the driver may read differently: use sslmode=verify-full (lowercase)";
+    }
+    sslmodes++;
+  }
+  return sslmodes > 1 ? "repeats sslmode: give it once" : undefined;
 }
 
 /** Describes a target for logs without credentials: the dialect and, for SQLite, the file. */
