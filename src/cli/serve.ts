@@ -14,7 +14,12 @@
 import pkg from "../../package.json" with { type: "json" };
 import { ensureDevAdmin } from "../auth/devAdmin.ts";
 import { nextTurn, systemClock } from "../clock/index.ts";
-import { isUnknownEnvironmentError, loadConfig, resolveEnvironment } from "../config/index.ts";
+import {
+  type Config,
+  isUnknownEnvironmentError,
+  loadConfig,
+  resolveEnvironment,
+} from "../config/index.ts";
 import { clientIpFromConfig } from "../http/clientAddress.ts";
 import { deferApp } from "../http/deferredApp.ts";
 import { loadWiring } from "../http/loadWiring.ts";
@@ -44,6 +49,21 @@ function parseServeArgs(args: string[]): { environment?: string } | { error: str
     if (environment === undefined) return { error: "--environment needs a value" };
   }
   return environment === undefined ? {} : { environment };
+}
+
+/**
+ * DESIGN's hard rules on secrets, enforced after the gate because findings can
+ * be silenced and these must not be: the signing key is required outside
+ * development, and a plain `ADMIN_PASSWORD` is forbidden in production.
+ */
+function contractRefusal(config: Config): string | undefined {
+  if (config.environment !== "development" && !config.SECURITY_SECRET_KEY) {
+    return `SECURITY_SECRET_KEY is required in ${config.environment} (an ephemeral key is for development only)`;
+  }
+  if (config.environment === "production" && config.ADMIN_PASSWORD !== undefined) {
+    return "ADMIN_PASSWORD is forbidden in production: set ADMIN_PASSWORD_HASH and unset it";
+  }
+  return undefined;
 }
 
 /** Runs the server until SIGTERM/SIGINT; resolves to the exit code. */
@@ -80,9 +100,14 @@ export async function runServe(
     return EXIT.failure;
   }
   const config = loaded.config;
+  const refusal = contractRefusal(config);
+  if (refusal) {
+    io.stderr(`serve: ${refusal}\n`);
+    return EXIT.failure;
+  }
   const logger = createLogger(config.LOG_LEVEL);
   if (!config.SECURITY_SECRET_KEY) {
-    // Only reachable in development: the gate rejects a missing key elsewhere.
+    // Development only (contractRefusal): tokens die with the process.
     config.SECURITY_SECRET_KEY = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString(
       "base64url",
     );

@@ -72,6 +72,26 @@ describe("production binary", () => {
     expect(ready.status).toBe(200);
   });
 
+  test("silencing a finding does not waive the key or the ban on ADMIN_PASSWORD", async () => {
+    const { SECURITY_SECRET_KEY: _key, ...keyless } = env;
+    const noKey = await runBinary(["serve"], {
+      ...keyless,
+      PORT: "0",
+      SECURITY_CHECK_SILENCE: "secret.001",
+    });
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toContain("SECURITY_SECRET_KEY is required in production");
+    const plain = await runBinary(["serve"], {
+      ...env,
+      PORT: "0",
+      ADMIN_PASSWORD: "a-plain-password-in-env",
+      SECURITY_CHECK_SILENCE: "admin.001",
+    });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("ADMIN_PASSWORD is forbidden in production");
+    expect(plain.stderr).not.toContain("a-plain-password-in-env");
+  });
+
   test("serves with rate-limit headers while Redis is up", async () => {
     const live = server as ServerProcess;
     const token = await login(live.url);
