@@ -7,7 +7,7 @@
  * the canonical encoding (`hash_mismatch`: an edited row; `malformed_row` when
  * details are not a JSON object), and prev_hash must be the previous row's hash
  * (`chain_break`: an inserted, replaced or reordered row whose own hash was
- * recomputed). At the end the last row must match `audit_chain_head`
+ * recomputed; also any row numbered below 1, which the log never writes). At the end the last row must match `audit_chain_head`
  * (`truncated`: the newest rows were deleted; `head_mismatch`: a row appended
  * outside the log, or the head edited).
  *
@@ -55,6 +55,13 @@ export async function verifyChain(
     reason,
   });
 
+  // The log numbers rows from 1. A row below that was inserted behind its back, and the
+  // scan below (seq > 0) would never see it, while the audit list shows it.
+  const [stray] = await db.sql<{ seq: number | null }>`
+    SELECT MAX(seq) AS seq FROM audit_events WHERE seq < 1`;
+  if (stray?.seq !== null && stray?.seq !== undefined)
+    return fail(Number(stray.seq), "chain_break");
+
   for (let round = 0; ; round++) {
     for (;;) {
       const rows = await db.sql<AuditRow>`
@@ -79,7 +86,8 @@ export async function verifyChain(
       SELECT seq, hash FROM audit_chain_head WHERE id = 1`;
     if (!head) return fail(lastSeq + 1, "head_mismatch");
     if (head.seq === lastSeq) {
-      return head.hash === lastHash ? { ok: true, checked } : fail(lastSeq, "head_mismatch");
+      // The head itself was edited: every row is intact, the first bad thing is past them.
+      return head.hash === lastHash ? { ok: true, checked } : fail(lastSeq + 1, "head_mismatch");
     }
     if (head.seq < lastSeq) {
       // Rows beyond the head were never appended by the log; the ones up to it are intact.

@@ -166,6 +166,31 @@ describeEachDatabase(
       });
     });
 
+    test.each([0, -1, -7])(
+      "a row inserted below seq 1 (%p), which the scan from 1 would skip: chain_break there",
+      async (seq) => {
+        await seed();
+        await forgeRow(seq, 3);
+        expect(await audit.verify()).toEqual({
+          ok: false,
+          checked: 0,
+          first_bad_seq: seq,
+          reason: "chain_break",
+        });
+      },
+    );
+
+    test("the head edited, every row intact: head_mismatch past the last row", async () => {
+      await seed();
+      await t.db().sql`UPDATE audit_chain_head SET hash = ${"0".repeat(64)} WHERE id = 1`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 7,
+        first_bad_seq: 8,
+        reason: "head_mismatch",
+      });
+    });
+
     test("details that are not a JSON object: malformed_row", async () => {
       await seed();
       await t.db().sql`UPDATE audit_events SET details = 'not json' WHERE seq = 6`;
