@@ -79,7 +79,8 @@ export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHas
       id: "admin.002",
       levels: "E/E/W",
       variable: "ADMIN_PASSWORD_HASH",
-      message: "is not a well-formed argon2 (PHC) or bcrypt ($2a$/$2b$/$2y$) hash",
+      message:
+        "is not a well-formed argon2id (PHC) or bcrypt ($2a$/$2b$/$2y$) hash the server can verify",
       hint: HASH_HINT,
     });
     return undefined;
@@ -91,9 +92,7 @@ export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHas
 function checkHashCost(parsed: ParsedHash, out: FindingList): void {
   // OWASP Password Storage Cheat Sheet minimums: argon2id m=19456 KiB, t=2; bcrypt cost 10.
   const weak =
-    parsed.kind === "bcrypt"
-      ? parsed.cost < 10
-      : parsed.variant !== "id" || parsed.memoryKiB < 19_456 || parsed.time < 2;
+    parsed.kind === "bcrypt" ? parsed.cost < 10 : parsed.memoryKiB < 19_456 || parsed.time < 2;
   if (!weak) return;
   out.add({
     id: "admin.006",

@@ -1,19 +1,22 @@
 /**
- * Recognising and testing the admin password hash: argon2 PHC strings and
+ * Recognising and testing the admin password hash: argon2id PHC strings and
  * bcrypt MCF strings (`$2a$/$2b$/$2y$`, e.g. passlib output), and whether a
  * hash verifies one of a few well-known passwords.
  * @module
  */
 
+/**
+ * argon2id only, as the server verifies (auth/passwords.ts); the salt at least
+ * 8 bytes (11 base64 characters), argon2's minimum, or verification fails.
+ */
 const ARGON2 =
-  /^\$argon2(id|i|d)\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+  /^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]+$/;
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
 /** A well-formed hash and its cost parameters. */
 export type ParsedHash =
   | {
       kind: "argon2";
-      variant: "id" | "i" | "d";
       memoryKiB: number;
       time: number;
       parallelism: number;
@@ -27,15 +30,16 @@ export type ParsedHash =
  * verify, so the admin could never log in.
  */
 export function parsePasswordHash(text: string): ParsedHash | undefined {
-  const value = text.trim();
+  // Not trimmed: the server compares the stored string as is, and a hash with a stray
+  // newline or space never verifies.
+  const value = text;
   const argon = ARGON2.exec(value);
   if (argon) {
     const parsed = {
       kind: "argon2" as const,
-      variant: argon[1] as "id" | "i" | "d",
-      memoryKiB: Number(argon[2]),
-      time: Number(argon[3]),
-      parallelism: Number(argon[4]),
+      memoryKiB: Number(argon[1]),
+      time: Number(argon[2]),
+      parallelism: Number(argon[3]),
     };
     const { memoryKiB, time, parallelism } = parsed;
     const usable =
