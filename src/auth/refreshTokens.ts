@@ -76,8 +76,10 @@ export function createRefreshTokens(db: Database, sessions: SessionStore, graceM
       if (row.spent_at !== null) {
         if (now - Number(row.spent_at) <= graceMs)
           return { ok: false, reason: "reused_in_grace", ...ids };
-        await sessions.revoke(row.session_id, "token_reuse", now);
-        return { ok: false, reason: "reused", ...ids };
+        // Reported (and so audited) once, by the replay that ends the session; later
+        // replays of a spent token of an ended session cannot flood the audit log.
+        const revoked = await sessions.revoke(row.session_id, "token_reuse", now);
+        return { ok: false, reason: revoked ? "reused" : "session_ended", ...ids };
       }
       if (Number(row.disabled) !== 0) return { ok: false, reason: "user_disabled", ...ids };
       if (!sessionAlive(row, now, idleMs)) return { ok: false, reason: "session_ended", ...ids };

@@ -184,6 +184,12 @@ describeEachDatabase(
       const reuse = h.events.find((e) => e.type === "authn_token_reuse");
       expect(reuse).toMatchObject({ outcome: "failure", target: expect.any(String) });
       expect(JSON.stringify(reuse)).not.toContain(pair.refresh_token);
+      // Replays of the spent token, one after another or at once, are refused and not
+      // audited again: the session they could end is over.
+      expect((await refresh(pair.refresh_token)).status).toBe(400);
+      const burst = await Promise.all(Array.from({ length: 5 }, () => refresh(pair.refresh_token)));
+      expect(burst.every((r) => r.status === 400)).toBe(true);
+      expect(h.events.filter((e) => e.type === "authn_token_reuse")).toHaveLength(1);
     });
 
     test("concurrent refreshes with one token mint at most one pair", async () => {
