@@ -230,6 +230,14 @@ describeEachDatabase(
       });
       h.clock.advance(500);
       expect((await other.send("/v1/market/ping")).status).toBe(401);
+      // A new reason while off is no switch: not audited.
+      const edited = await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: JSON.stringify({ enabled: false, reason: "next week's upgrade" }),
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      expect(edited.status).toBe(200);
       expect(h.events.filter((e) => e.type.startsWith("maintenance_")).map((e) => e.type)).toEqual([
         "maintenance_on",
         "maintenance_off",

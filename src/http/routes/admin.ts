@@ -227,7 +227,11 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
     async (c) => {
       const state = c.req.valid("json");
       const previous = await auth.maintenance.set(state);
-      if (previous.enabled !== state.enabled || previous.reason !== state.reason) {
+      // A new reason while on is worth an event (maintenance_on with it); while off it
+      // changes nothing anyone sees, and a maintenance_off would claim a switch.
+      const changed =
+        previous.enabled !== state.enabled || (state.enabled && previous.reason !== state.reason);
+      if (changed) {
         await auth.audit({
           type: state.enabled ? "maintenance_on" : "maintenance_off",
           actor: actorOf(c),
