@@ -118,6 +118,20 @@ describeEachDatabase(
       expect((await patch("x", { role: "admin", extra: 1 })).status).toBe(400);
     });
 
+    test("a PATCH that changes nothing (no body, no content type, or {}) is 400, not an audited change", async () => {
+      const { user } = await createUser("nobody-patch");
+      const id = user?.id as string;
+      const before = h.events.length;
+      const bare = await h.send(`/v1/admin/users/${id}`, {
+        method: "PATCH",
+        token: admin.access_token,
+      });
+      expect(bare.status).toBe(400);
+      expect((await errorOf(bare)).code).toBe("invalid_request");
+      expect((await patch(id, {})).status).toBe(400);
+      expect(h.events.length).toBe(before);
+    });
+
     test("roles: a viewer gets 403 on admin routes and sees market data; demotion applies at once", async () => {
       const { user } = await createUser("victor", "admin");
       const v = await h.login("victor", "viewer-password-1");

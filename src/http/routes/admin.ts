@@ -40,9 +40,14 @@ const CreateUser = z
     role: z.enum(ROLES),
   })
   .openapi("CreateUserRequest");
+// At least one field: a request without a JSON body validates as `{}` (Hono's json
+// validator skips other content types), and an empty patch must not pass as a change.
 const PatchUser = z
   .object({ role: z.enum(ROLES).optional(), disabled: z.boolean().optional() })
   .strict()
+  .refine((patch) => patch.role !== undefined || patch.disabled !== undefined, {
+    message: "give role, disabled or both",
+  })
   .openapi("UpdateUserRequest");
 const Maintenance = z
   .object({ enabled: z.boolean(), reason: z.string().max(500) })
