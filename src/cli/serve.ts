@@ -150,15 +150,21 @@ export async function runServe(
     maxWaitMs: START_WAIT_MS,
     tracing: tracerRegistered(),
   });
-  const running = listen(deferred.fetch, {
-    hostname: config.HOST,
-    port: config.PORT,
-    // Far above any route's limit: the app rejects oversize bodies itself, from
-    // Content-Length before reading, with the pinned JSON 413. Bun's own cap only
-    // guards against absurd sizes (and answers without our error body).
-    maxRequestBodySize: 64 * 1024 * 1024,
-    logger,
-  });
+  let running: ReturnType<typeof listen>;
+  try {
+    running = listen(deferred.fetch, {
+      hostname: config.HOST,
+      port: config.PORT,
+      // Far above any route's limit: the app rejects oversize bodies itself, from
+      // Content-Length before reading, with the pinned JSON 413. Bun's own cap only
+      // guards against absurd sizes (and answers without our error body).
+      maxRequestBodySize: 64 * 1024 * 1024,
+      logger,
+    });
+  } catch (err) {
+    // Port in use, an address this host does not have: one log line, not a stack.
+    return failed(err, () => db.close());
+  }
   const boundMs = performance.now();
   const signal = new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));

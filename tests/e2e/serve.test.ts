@@ -3,6 +3,9 @@
  * OpenAPI, the error model on unknown routes, and graceful shutdown.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   baseEnv,
   freePort,
@@ -30,6 +33,28 @@ describe("serve gate", () => {
     );
     expect(result.code).toBe(1);
     expect(result.stdout + result.stderr).not.toContain("TradingSystem2024!");
+  });
+
+  test("a port already in use is one JSON error line and exit 1, not a stack trace", async () => {
+    const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), "ts-port-"));
+      const result = await runBinary(
+        ["serve"],
+        baseEnv({ ENVIRONMENT: "development", HOST: "127.0.0.1", PORT: String(taken.port) }),
+        { cwd },
+      );
+      expect(result.code).toBe(1);
+      const failure = result.stderr
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { msg: string; level: string })
+        .find((record) => record.msg === "start-up failed");
+      expect(failure?.level).toBe("error");
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      taken.stop(true);
+    }
   });
 
   test("an unknown environment is a usage error", async () => {
