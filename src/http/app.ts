@@ -101,6 +101,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       const code = err.status === 413 ? "payload_too_large" : "invalid_request";
       return errorResponse(new ApiError(code), id);
     }
+    if (c.req.raw.signal.aborted) {
+      // The client left mid-request (a body that stopped, the idle timeout): reading it
+      // failed, not the server. Nobody receives this answer; the access log says 499.
+      return errorResponse(new ApiError("invalid_request"), id);
+    }
     deps.logger.error("unhandled error", {
       request_id: id,
       error: { name: err.name, message: err.message },

@@ -53,6 +53,11 @@ function build(options: { environment?: "development" | "production"; lines?: st
           hangups.get(c.req.header("x-request-id") ?? "")?.abort();
           throw new ApiError("provider_unavailable");
         });
+        app.get("/v1/hangup-read", (c) => {
+          // The client stops sending its body: reading it fails with an AbortError.
+          hangups.get(c.req.header("x-request-id") ?? "")?.abort();
+          throw new DOMException("The operation was aborted.", "AbortError");
+        });
         app.get("/v1/teapot", () => {
           throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
         });
@@ -306,5 +311,24 @@ describe("access log", () => {
       .find((r) => r.msg === "request");
     expect(record).toMatchObject({ level: "error", status: 503 });
     expect(record).not.toHaveProperty("unsent_status");
+  });
+
+  test("a body read that fails because the client left is no unhandled error", async () => {
+    const lines: string[] = [];
+    const controller = new AbortController();
+    hangups.set("gone-2", controller);
+    await build({ lines }).request(
+      new Request("http://localhost/v1/hangup-read", {
+        headers: { "x-request-id": "gone-2" },
+        signal: controller.signal,
+      }),
+    );
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.filter((r) => r.msg === "unhandled error")).toEqual([]);
+    expect(records.find((r) => r.msg === "request")).toMatchObject({
+      level: "info",
+      status: 499,
+      unsent_status: 400,
+    });
   });
 });
