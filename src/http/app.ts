@@ -19,6 +19,7 @@ import { bodyLimit } from "./middleware/bodyLimit.ts";
 import { requestId } from "./middleware/requestId.ts";
 import { securityHeaders } from "./middleware/securityHeaders.ts";
 import { tracing } from "./middleware/tracing.ts";
+import { withMiddlewareResponses } from "./middlewareResponses.ts";
 import { allowedMethodsFor } from "./notAllowed.ts";
 import { type ReadinessProbe, registerHealthRoutes } from "./routes/health.ts";
 import { validationHook } from "./validation.ts";
@@ -71,14 +72,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   let openApiJson: string | undefined;
   app.get("/openapi.json", (c) => {
     openApiJson ??= JSON.stringify(
-      app.getOpenAPI31Document({
-        openapi: "3.1.0",
-        info: {
-          title: "trading-server",
-          version: deps.version,
-          description: "API of a small AI-assisted trading desk.",
-        },
-      }),
+      withMiddlewareResponses(
+        app.getOpenAPI31Document({
+          openapi: "3.1.0",
+          info: {
+            title: "trading-server",
+            version: deps.version,
+            description: "API of a small AI-assisted trading desk.",
+          },
+        }),
+      ),
     );
     return c.body(openApiJson, 200, { "content-type": "application/json; charset=utf-8" });
   });

@@ -141,6 +141,29 @@ describe("development server", () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/healthz", "/readyz"]));
   });
 
+  test("/openapi.json lists what middleware answers: 429 and 503 on /v1, 413 with a body", async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: object }>>;
+    };
+    const missing: string[] = [];
+    let operations = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const statuses = Object.keys(op.responses);
+        const expected = [
+          ...(path.startsWith("/v1/") ? ["429", "503"] : []),
+          ...(op.requestBody ? ["413"] : []),
+        ];
+        for (const status of expected) {
+          if (!statuses.includes(status)) missing.push(`${method} ${path} ${status}`);
+        }
+        if (path.startsWith("/v1/")) operations++;
+      }
+    }
+    expect(operations).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+  });
+
   test("unknown routes and methods get the pinned JSON error body", async () => {
     const missing = await fetch(`${server.url}/nope`, { headers: { "x-request-id": "req-e2e-1" } });
     expect(missing.status).toBe(404);
