@@ -4,10 +4,12 @@
  * success, 1 on failure (including a PostgreSQL `DATABASE_URL`), 2 on usage.
  * @module
  */
+
 import type { Config } from "../config/index.ts";
 import { backupDatabase } from "../storage/backup.ts";
 import { loadCommandConfig, safeErrorMessage } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
+import { splitFlag } from "./splitFlag.ts";
 
 /** Backs up `config.DATABASE_URL` into `dir`; resolves to the exit code. */
 export async function runBackup(
@@ -35,7 +37,7 @@ export async function runBackupCommand(
   let dir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const [flag, inline] = arg.split("=", 2);
+    const [flag, inline] = splitFlag(arg);
     if (flag === "--output-dir") {
       dir = inline ?? args[++i];
       if (!dir) {

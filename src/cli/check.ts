@@ -4,6 +4,7 @@
  * same validator at fail level error and prints to stderr.
  * @module
  */
+
 import {
   type Environment,
   isUnknownEnvironmentError,
@@ -21,6 +22,7 @@ import {
   validate,
 } from "../security/index.ts";
 import { EXIT } from "./io.ts";
+import { splitFlag } from "./splitFlag.ts";
 import { USAGE } from "./usage.ts";
 
 /** Where `check` writes. */
@@ -52,10 +54,9 @@ function parseArgs(args: string[]): CheckOptions {
       options.help = true;
       continue;
     }
-    const eq = arg.indexOf("=");
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const [flag, inline] = splitFlag(arg);
     if (!FLAGS.has(flag)) throw new UsageError(`unknown option ${JSON.stringify(flag)}`);
-    const value = eq === -1 ? args[++i] : arg.slice(eq + 1);
+    const value = inline ?? args[++i];
     if (value === undefined || value.trim() === "") throw new UsageError(`${flag} needs a value`);
     switch (flag) {
       case "--environment":

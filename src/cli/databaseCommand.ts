@@ -5,6 +5,7 @@
  * operator must be able to migrate before the rest of the config is final.
  * @module
  */
+
 import {
   type Config,
   isUnknownEnvironmentError,
@@ -13,6 +14,7 @@ import {
 } from "../config/index.ts";
 import { type Database, openDatabase } from "../storage/index.ts";
 import { type CommandIo, EXIT } from "./io.ts";
+import { splitFlag } from "./splitFlag.ts";
 
 /** The loaded config, or the exit code to return. */
 export type CommandConfig = { config: Config } | { exit: number };
@@ -32,7 +34,7 @@ export function loadCommandConfig(
   const flags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const [key, inline] = arg.split("=", 2);
+    const [key, inline] = splitFlag(arg);
     if (key === "--environment") {
       flag = inline ?? args[++i];
       if (flag === undefined) {

@@ -3,7 +3,9 @@
  * CSPRNG. 32 bytes by default (256 bits, the HS256 key size).
  * @module
  */
+
 import { type CommandIo, EXIT } from "./io.ts";
+import { splitFlag } from "./splitFlag.ts";
 
 const MIN_BYTES = 16;
 const MAX_BYTES = 1024;
@@ -13,7 +15,7 @@ export function runGenSecret(args: string[], io: CommandIo): number {
   let bytes = 32;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const [flag, inline] = arg.split("=", 2);
+    const [flag, inline] = splitFlag(arg);
     if (flag !== "--bytes") {
       io.stderr(
         `gen-secret: unknown option ${JSON.stringify(arg)}\nusage: trading-server gen-secret [--bytes N]\n`,

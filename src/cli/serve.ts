@@ -11,6 +11,7 @@
  * other requests wait for the app. A failure after binding still exits 1.
  * @module
  */
+
 import pkg from "../../package.json" with { type: "json" };
 import { ensureDevAdmin } from "../auth/devAdmin.ts";
 import { nextTurn, systemClock } from "../clock/index.ts";
@@ -31,6 +32,7 @@ import { startTelemetry, tracerRegistered } from "../telemetry/sdk.ts";
 import { runGate } from "./check.ts";
 import { safeErrorMessage } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
+import { splitFlag } from "./splitFlag.ts";
 
 /**
  * How long a request that arrives while the app is still being built may wait
@@ -43,7 +45,7 @@ function parseServeArgs(args: string[]): { environment?: string } | { error: str
   let environment: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const [flag, inline] = arg.split("=", 2);
+    const [flag, inline] = splitFlag(arg);
     if (flag !== "--environment") return { error: `unknown option ${JSON.stringify(arg)}` };
     environment = inline ?? args[++i];
     if (environment === undefined) return { error: "--environment needs a value" };

@@ -27,6 +27,8 @@ test.each([
   [["--bytes"]],
   [["--size", "32"]],
   [["--bytes", "99999"]],
+  // The value is everything after the first `=`, not cut at the second.
+  [["--bytes=48=1"]],
 ])("%p is a usage error", (args) => {
   const c = captureIo();
   expect(runGenSecret(args, c.io)).toBe(2);

@@ -62,6 +62,9 @@ describe("serve gate", () => {
     expect(result.code).toBe(2);
     const flag = await runBinary(["serve", "--environment", "prod"], baseEnv());
     expect(flag.code).toBe(2);
+    // Not cut at a second `=` into "development".
+    const cut = await runBinary(["serve", "--environment=development=x"], baseEnv());
+    expect(cut.code).toBe(2);
   });
 });
 
