@@ -17,7 +17,7 @@
  * @module
  */
 import type { Database } from "../storage/index.ts";
-import { GENESIS_HASH, hashRecord } from "./canonical.ts";
+import { canonicalJson, GENESIS_HASH, hashRecord } from "./canonical.ts";
 import { type AuditRow, hashedRecordOf } from "./rows.ts";
 
 /** Why verification failed. */
@@ -72,7 +72,11 @@ export async function verifyChain(
         if (row.seq !== lastSeq + 1) return fail(lastSeq + 1, "seq_gap");
         const record = hashedRecordOf(row);
         if (!record) return fail(row.seq, "malformed_row");
-        if (hashRecord(record) !== row.hash) return fail(row.seq, "hash_mismatch");
+        // Details are stored as their canonical JSON: another spelling of them (spacing,
+        // escapes, a duplicated key that SQL's JSON functions read differently) is an edit.
+        if (hashRecord(record) !== row.hash || canonicalJson(record.details) !== row.details) {
+          return fail(row.seq, "hash_mismatch");
+        }
         if (row.prev_hash !== lastHash) return fail(row.seq, "chain_break");
         lastSeq = row.seq;
         lastHash = row.hash;

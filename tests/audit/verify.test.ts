@@ -191,6 +191,21 @@ describeEachDatabase(
       });
     });
 
+    test.each([
+      ['{"i": 5}', "spacing"],
+      ['{"\\u0069":5}', "an escape"],
+      ['{"i":9,"i":5}', "a duplicated key SQLite's json_extract reads as 9"],
+    ])("details re-spelled as %p (%s), same object for JSON.parse: hash_mismatch", async (text) => {
+      await seed();
+      await t.db().sql`UPDATE audit_events SET details = ${text} WHERE seq = 5`;
+      expect(await audit.verify()).toEqual({
+        ok: false,
+        checked: 4,
+        first_bad_seq: 5,
+        reason: "hash_mismatch",
+      });
+    });
+
     test("details that are not a JSON object: malformed_row", async () => {
       await seed();
       await t.db().sql`UPDATE audit_events SET details = 'not json' WHERE seq = 6`;
