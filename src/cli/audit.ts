@@ -16,11 +16,17 @@ export async function runAuditVerify(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
 ): Promise<number> {
-  return withDatabase("audit verify", config, io, async (db) => {
-    const result = await createAuditLog(db).verify();
-    io.stdout(`${JSON.stringify(result)}\n`);
-    return result.ok ? EXIT.ok : EXIT.failure;
-  });
+  return withDatabase(
+    "audit verify",
+    config,
+    io,
+    async (db) => {
+      const result = await createAuditLog(db).verify();
+      io.stdout(`${JSON.stringify(result)}\n`);
+      return result.ok ? EXIT.ok : EXIT.failure;
+    },
+    { existing: true },
+  );
 }
 
 /** `trading-server audit verify [--environment ENV]`. */

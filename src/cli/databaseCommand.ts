@@ -6,13 +6,14 @@
  * @module
  */
 
+import { existsSync } from "node:fs";
 import {
   type Config,
   isUnknownEnvironmentError,
   loadConfig,
   resolveEnvironment,
 } from "../config/index.ts";
-import { type Database, openDatabase } from "../storage/index.ts";
+import { type Database, openDatabase, parseDatabaseUrl } from "../storage/index.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 import { splitFlag } from "./splitFlag.ts";
 
@@ -89,9 +90,19 @@ export async function withDatabase(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
   work: (db: Database) => Promise<number>,
+  options: { existing?: boolean } = {},
 ): Promise<number> {
   let db: Database | undefined;
   try {
+    // A command that only reads (audit verify) must not create an empty database
+    // (and its directory) at a mistyped path, then report a missing table.
+    const target = options.existing ? parseDatabaseUrl(config.DATABASE_URL) : undefined;
+    if (target?.dialect === "sqlite" && target.filename !== ":memory:") {
+      if (!existsSync(target.filename)) {
+        io.stderr(`${name}: no SQLite database at ${target.filename}\n`);
+        return EXIT.failure;
+      }
+    }
     db = await openDatabase(config.DATABASE_URL);
     return await work(db);
   } catch (error) {

@@ -1,4 +1,6 @@
 import { expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AuditLog, createAuditLog, hashRecord } from "../../src/audit/index.ts";
 import { runAuditVerify } from "../../src/cli/audit.ts";
@@ -231,6 +233,15 @@ describeEachDatabase(
         first_bad_seq: 2,
         reason: "seq_gap",
       });
+    });
+
+    test("audit verify on a missing SQLite file: exit 1, and nothing is created", async () => {
+      const dir = join(tmpdir(), `ts-missing-${crypto.randomUUID()}`);
+      const io = captureIo();
+      const code = await runAuditVerify({ DATABASE_URL: `sqlite://${dir}/x.db` }, io.io);
+      expect(code).toBe(1);
+      expect(io.stderr()).toContain("no SQLite database at");
+      expect(existsSync(dir)).toBe(false);
     });
 
     test("instances appending at once share one gapless chain", async () => {
