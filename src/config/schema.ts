@@ -46,13 +46,24 @@ const duration = (fallback: string, min: number, max: number) =>
       return ms;
     });
 
+/**
+ * Decimal digits only (spaces around them are forgiven): `Number()` would also
+ * read `0x1FA3` as 8099 and `1e3` as 1000, typos an operator should hear about.
+ */
+const DIGITS = /^\s*[0-9]{1,15}\s*$/;
+
 const integer = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ message: "must be a whole number" })
-    .check(
-      z.multipleOf(1, { message: "must be a whole number" }),
-      z.gte(min, { message: `must be at least ${min}` }),
-      z.lte(max, { message: `must be at most ${max}` }),
+  z
+    .string()
+    .regex(DIGITS, { message: "must be a whole number in decimal digits" })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .check(
+          z.gte(min, { message: `must be at least ${min}` }),
+          z.lte(max, { message: `must be at most ${max}` }),
+        ),
     )
     .default(fallback);
 

@@ -130,10 +130,13 @@ describe("loadConfig", () => {
   });
 
   test.each([
-    ["1.5", "must be a whole number"],
-    ["abc", "must be a whole number"],
-    ["Infinity", "must be a whole number"],
-    ["-1", "must be at least 0"],
+    ["1.5", "must be a whole number in decimal digits"],
+    ["abc", "must be a whole number in decimal digits"],
+    ["Infinity", "must be a whole number in decimal digits"],
+    ["-1", "must be a whole number in decimal digits"],
+    // Number() reads these as 8099 and 1000.
+    ["0x1FA3", "must be a whole number in decimal digits"],
+    ["1e3", "must be a whole number in decimal digits"],
     ["70000", "must be at most 65535"],
   ])("PORT=%p is refused with %p", (value, message) => {
     const result = loadConfig({ PORT: value }, "production");
