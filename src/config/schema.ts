@@ -96,23 +96,35 @@ const rate = (fallback: string) =>
       return spec;
     });
 
+/**
+ * The route groups a `RATE_LIMIT_ROUTES` entry can name: the first path
+ * segment after `/v1/` of the routes the server has (ratelimit/policies.ts).
+ */
+export const ROUTE_GROUPS: readonly string[] = ["admin", "altdata", "auth", "market", "news"];
+
 /** `group=q/w,group=q/w` per-route-group overrides. */
 const rateOverrides = z
   .string()
   .default("")
   .transform((text, ctx) => {
     const out: Record<string, RateSpec> = Object.create(null);
+    const fail = (message: string) => {
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    };
     for (const part of text.split(",").filter((p) => p.trim() !== "")) {
       const [name, spec] = part.split("=");
       const parsed = spec === undefined ? undefined : parseRate(spec);
-      if (!name || !/^[a-z][a-z0-9_-]{0,31}$/.test(name.trim()) || !parsed) {
-        ctx.addIssue({
-          code: "custom",
-          message: "must be a list like market=300/1m,admin=60/1m",
-        });
-        return z.NEVER;
+      const group = name?.trim() ?? "";
+      if (!/^[a-z][a-z0-9_-]{0,31}$/.test(group) || !parsed) {
+        return fail("must be a list like market=300/1m,admin=60/1m");
       }
-      out[name.trim()] = parsed;
+      // A typo (`markets`) or a second entry for a group would silently limit nothing.
+      if (!ROUTE_GROUPS.includes(group)) {
+        return fail(`names an unknown route group; the groups are ${ROUTE_GROUPS.join(", ")}`);
+      }
+      if (group in out) return fail("names a route group twice");
+      out[group] = parsed;
     }
     return out;
   });

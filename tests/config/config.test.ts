@@ -144,6 +144,18 @@ describe("loadConfig", () => {
     expect(result.issues).toEqual([{ variable: "PORT", message }]);
   });
 
+  test.each([
+    [
+      "markets=300/1m",
+      "names an unknown route group; the groups are admin, altdata, auth, market, news",
+    ],
+    ["market=300/1m,market=10/1m", "names a route group twice"],
+  ])("RATE_LIMIT_ROUTES=%p is refused: it would limit nothing it says", (value, message) => {
+    const result = loadConfig({ RATE_LIMIT_ROUTES: value }, "production");
+    if (result.ok) throw new Error("expected issues");
+    expect(result.issues).toEqual([{ variable: "RATE_LIMIT_ROUTES", message }]);
+  });
+
   test("whole numbers parse, with surrounding spaces", () => {
     const result = loadConfig({ PORT: " 8443 ", SIM_SEED: "0" }, "production");
     if (!result.ok) throw new Error("expected ok");

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ROUTE_GROUPS } from "../../src/config/schema.ts";
 import {
   baseEnv,
   freePort,
@@ -165,6 +166,13 @@ describe("development server", () => {
     }
     expect(operations).toBeGreaterThan(10);
     expect(missing).toEqual([]);
+    // RATE_LIMIT_ROUTES accepts exactly the groups the routes have.
+    const groups = new Set(
+      Object.keys(doc.paths)
+        .filter((p) => p.startsWith("/v1/"))
+        .map((p) => p.split("/")[2]),
+    );
+    expect([...groups].sort()).toEqual([...ROUTE_GROUPS]);
   });
 
   test("unknown routes and methods get the pinned JSON error body", async () => {
