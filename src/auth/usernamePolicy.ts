@@ -5,6 +5,7 @@
  * that rewrites a log line or an admin screen, can exist side by side.
  * @module
  */
+import { mixesScripts } from "./usernameScripts.ts";
 
 /**
  * Characters that render as nothing or as something else: control, format (zero-width, bidi
@@ -26,5 +27,7 @@ export function usernameProblem(username: string): string | undefined {
   // Fullwidth letters, ligatures, superscripts: they read as other, plainer names.
   if (nfc.normalize("NFKC") !== nfc)
     return "must not use compatibility characters (e.g. fullwidth)";
+  if (mixesScripts(nfc))
+    return "must not mix letters of different scripts (e.g. Latin and Cyrillic)";
   return undefined;
 }

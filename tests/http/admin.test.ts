@@ -66,6 +66,9 @@ describeEachDatabase(
         "admin\u2800", // braille blank
         "admin\ue000", // private use
         "\u0301admin", // a combining mark with nothing before it
+        "\u0430dmin", // Cyrillic а among Latin letters
+        "adm\u0456n", // Cyrillic і
+        "\u03bfps-lead", // Greek ο
       ]) {
         const { res } = await createUser(name);
         const body = (await res.json()) as { error: { code: string; details: unknown[] } };
@@ -76,7 +79,7 @@ describeEachDatabase(
         ]);
       }
       // Ordinary international names and inner spaces stay fine.
-      for (const name of ["zoë", "josé maría", "Łukasz", "名前"]) {
+      for (const name of ["zoë", "josé maría", "Łukasz", "名前", "иван", "田中taro", "김kim"]) {
         expect((await createUser(name)).res.status).toBe(201);
       }
     });
