@@ -15,6 +15,7 @@ import type { Database } from "../storage/index.ts";
 import { lockAdminChanges } from "./adminChangeLock.ts";
 import { hashKind, hashPassword, verifyPassword } from "./passwords.ts";
 import { readSetting, SETTING, writeSetting } from "./settings.ts";
+import { usernameProblem } from "./usernamePolicy.ts";
 import { createUserStore } from "./users.ts";
 
 /** What happened to the admin account. */
@@ -58,6 +59,10 @@ export async function bootstrapAdmin(
   }
   if (configured === undefined) return "skipped";
   const hash = configured;
+  // A new account's name follows the policy POST /v1/admin/users applies (lookalikes,
+  // invisible characters); an admin created before the policy keeps working.
+  const problem = existing ? undefined : usernameProblem(config.ADMIN_USERNAME);
+  if (problem) throw new AdminBootstrapError(`ADMIN_USERNAME ${problem}`);
 
   // Bun.CryptoHasher, not node:crypto, whose first use costs milliseconds at start-up.
   const fingerprint = new Bun.CryptoHasher("sha256").update(hash).digest("hex");

@@ -11,6 +11,7 @@ import {
   hashPassword,
   isAdminBootstrapError,
 } from "../../src/auth/index.ts";
+import { createUserStore } from "../../src/auth/users.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { buildAuthHarness } from "./support/authApp.ts";
 
@@ -115,6 +116,30 @@ describeEachDatabase(
         expect(admins).toHaveLength(1);
       },
     );
+
+    test("a new admin's name follows the account-name policy; an existing admin keeps working", async () => {
+      for (const name of ["\u0430dmin", "root\u200b", "ｒｏｏｔ"]) {
+        const err = await bootstrapAdmin(t.db(), {
+          ...base,
+          ADMIN_USERNAME: name,
+          ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash,
+        }).catch((e: unknown) => e);
+        expect(isAdminBootstrapError(err)).toBe(true);
+        expect(String(err)).toContain("ADMIN_USERNAME");
+      }
+      // Created before the policy (here, straight through the store): still updated at start.
+      await createUserStore(t.db()).create(
+        { username: "\u0430dmin", passwordHash: PASSLIB_LONG.hash, role: "viewer" },
+        1,
+      );
+      expect(
+        await bootstrapAdmin(t.db(), {
+          ...base,
+          ADMIN_USERNAME: "\u0430dmin",
+          ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash,
+        }),
+      ).not.toBe("skipped");
+    });
 
     test("a malformed hash is refused; no configuration is skipped", async () => {
       const err = await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: "plaintext" }).catch(
