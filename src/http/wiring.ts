@@ -162,7 +162,10 @@ export async function buildServer(
 
     const fingerprints = keyFingerprints(config);
     onClosed.unshift(async () => {
-      await systemEvent(audit, "sys_shutdown", { version, ...fingerprints });
+      // The head before this event, logged too: an anchor outside the rows (docs/storage.md).
+      const head = await audit.head();
+      logger.info("audit chain head", { seq: head.seq, chain_head: head.hash });
+      await systemEvent(audit, "sys_shutdown", { version, chain_head: head.hash, ...fingerprints });
     });
     return {
       app,

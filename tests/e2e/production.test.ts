@@ -3,6 +3,8 @@
  * after `migrate`, and fails closed when Redis dies — only 503
  * `rate_limiter_unavailable`, never a 2xx — then recovers on its own.
  */
+
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -148,7 +150,25 @@ describe("production binary", () => {
     expect((await fetch(`${live.url}/readyz`)).status).toBe(200);
   });
 
-  test("stops cleanly on SIGTERM", async () => {
+  test("stops cleanly on SIGTERM, leaving sys_shutdown with the chain head and a valid chain", async () => {
     expect(await (server as ServerProcess).stop()).toBe(0);
+    const db = new Database(env.DATABASE_URL?.replace("sqlite://", "") as string, {
+      readonly: true,
+    });
+    try {
+      const rows = db
+        .query<{ seq: number; prev_hash: string; details: string }, []>(
+          "SELECT seq, prev_hash, details FROM audit_events WHERE type = 'sys_shutdown'",
+        )
+        .all();
+      expect(rows).toHaveLength(1);
+      const details = JSON.parse(rows[0]?.details as string) as { chain_head: string };
+      // The head it names is the event before it.
+      expect(details.chain_head).toBe(rows[0]?.prev_hash as string);
+    } finally {
+      db.close();
+    }
+    const verified = await runBinary(["audit", "verify"], env);
+    expect(verified.code).toBe(0);
   });
 });
