@@ -56,6 +56,13 @@ export function parseOtlpHeaders(text: string | undefined): Record<string, strin
   return headers;
 }
 
+/** True when `url` is an absolute http(s) URL `fetch` can send to. */
+export function isHttpUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, hostname } = new URL(url);
+  return (protocol === "http:" || protocol === "https:") && hostname !== "";
+}
+
 /** Resolves the target from the standard variables; undefined without an endpoint. */
 export function otlpTarget(env: Record<string, string | undefined>): OtlpTarget | undefined {
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();

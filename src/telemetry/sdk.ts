@@ -90,10 +90,15 @@ export async function startTelemetry(
   const core = require("@opentelemetry/core") as typeof import("@opentelemetry/core");
   const { AsyncLocalStorageContextManager } =
     require("@opentelemetry/context-async-hooks") as typeof import("@opentelemetry/context-async-hooks");
-  const { createFetchSpanExporter, otlpTarget } =
+  const { createFetchSpanExporter, isHttpUrl, otlpTarget } =
     require("./fetchExporter.ts") as typeof import("./fetchExporter.ts");
   const target = otlpTarget(env);
   if (!target) return disabled; // unreachable: tracingRequested() saw an endpoint
+  if (!isHttpUrl(target.url)) {
+    // Not the value: an endpoint URL may carry credentials.
+    logger.warn("tracing disabled: the OTLP endpoint is not an http(s) URL");
+    return disabled;
+  }
   if (target.rejectedHeaders?.length) {
     logger.warn("OTLP headers dropped: not valid in HTTP", { names: target.rejectedHeaders });
   }

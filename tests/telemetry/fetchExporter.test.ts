@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { BasicTracerProvider, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import {
   createFetchSpanExporter,
+  isHttpUrl,
   type OtlpTarget,
   otlpTarget,
   parseOtlpHeaders,
@@ -65,6 +66,16 @@ describe("configuration", () => {
       })?.url,
     ).toBe("https://t.example/custom");
     expect(otlpTarget({})).toBeUndefined();
+  });
+
+  test.each([
+    ["http://collector:4318/v1/traces", true],
+    ["https://otel.example.com/v1/traces", true],
+    ["collector:4318", false],
+    ["not a url", false],
+    ["ftp://collector/v1/traces", false],
+  ])("%p is an endpoint fetch can send to: %p", (url, ok) => {
+    expect(isHttpUrl(url)).toBe(ok);
   });
 
   test("headers HTTP cannot carry are dropped and named, never their values", () => {
