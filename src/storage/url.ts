@@ -40,39 +40,42 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   );
 }
 
-/** libpq's sslmode values, spelled as libpq spells them. */
-const SSLMODES = new Set(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]);
+/** The one query parameter a PostgreSQL URL may carry, spelled exactly so, with libpq's values. */
+const SSLMODE_PARAM = /^sslmode=(disable|allow|prefer|require|verify-ca|verify-full)$/;
 
 /**
- * Why a PostgreSQL URL is refused, or undefined. The driver reads TLS from
- * more keys than `sslmode` (`ssl`, `tls`, other spellings of `sslmode`), and
- * where they disagree the later one wins, so `?sslmode=verify-full&ssl=false`
- * connected in plain text while the security check read verify-full. It also
- * lets `?host=` override the authority. The check and the driver must read
- * one setting: anything else is refused, here, where both look. Never echoes
- * a value.
+ * Why a PostgreSQL URL is refused, or undefined. The driver reads far more of
+ * the query than `sslmode`: `ssl`, `tls`, `ssl-mode`, `ssl_mode` in any case
+ * (the last one wins), and `user`, `password`, `port`, `dbname`, `path`,
+ * `socket`, `host` ahead of the URL's own parts. `?sslmode=verify-full&ssl=false`
+ * connected in plain text while the security check read verify-full. So the
+ * query may hold `sslmode` once, spelled as libpq spells it, and nothing else
+ * (raw text: no percent-escapes a decoder might read differently), and the
+ * credentials must decode. Checked here, where the check and the driver both
+ * look. Never echoes a value.
  */
 function postgresUrlProblem(text: string): string | undefined {
-  let query: URLSearchParams;
+  let url: URL;
   try {
-    query = new URL(text).searchParams;
+    url = new URL(text);
   } catch {
     return "is not a well-formed postgres:// URL";
   }
-  let sslmodes = 0;
-  for (const [key, value] of query) {
-    const name = key.toLowerCase();
-    if (name === "ssl" || name === "tls") return `sets TLS with ?${name}=: use ?sslmode= only`;
-    if (name === "host" || name === "hostaddr") {
-      return "has a host in its query: give it once, in the URL authority";
-    }
-    if (name !== "sslmode") continue;
-    if (key !== "sslmode" || !SSLMODES.has(value)) {
-      return "has an sslmode the driver may read differently: use sslmode=verify-full (lowercase)";
-    }
-    sslmodes++;
+  if (url.hash !== "") return "has a #fragment: remove it";
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return "has a malformed %-escape in its user or password: percent-encode % as %25";
   }
-  return sslmodes > 1 ? "repeats sslmode: give it once" : undefined;
+  const params = url.search
+    .slice(1)
+    .split("&")
+    .filter((part) => part !== "");
+  if (params.some((part) => !SSLMODE_PARAM.test(part))) {
+    return "has a query parameter other than sslmode=<libpq mode> (lowercase): the driver would read it differently from the check";
+  }
+  return params.length > 1 ? "repeats sslmode: give it once" : undefined;
 }
 
 /** Describes a target for logs without credentials: the dialect and, for SQLite, the file. */

@@ -109,6 +109,18 @@ describe("db.006: only URLs the server can open pass", () => {
     "?sslmode=verify-full%20",
     "?sslmode=constructor",
     "?sslmode=__proto__",
+    // Other spellings the driver folds into sslmode, and keys it reads ahead of the
+    // authority (credentials, port, database, a local socket that turns TLS off).
+    "?sslmode=verify-full&ssl-mode=disable",
+    "?sslmode=verify-full&SSL_MODE=disable",
+    "?sslmode=verify-full&user=postgres&password=postgres",
+    "?sslmode=verify-full&port=6543",
+    "?sslmode=verify-full&dbname=other",
+    "?sslmode=verify-full&path=/tmp",
+    "?sslmode=verify-full&socket=/tmp/.s.PGSQL.5432",
+    "?%73slmode=verify-full",
+    "?sslmode=verify%2Dfull",
+    "?sslmode=verify-full#x",
   ])("an ambiguous query %p is an error, and serve and migrate refuse it", async (query) => {
     const url = `postgres://trader:${STRONG}@db.example.com:5432/trading${query}`;
     const env = await quickEnv({ DATABASE_URL: url });
@@ -117,6 +129,20 @@ describe("db.006: only URLs the server can open pass", () => {
     expect(JSON.stringify(report)).not.toContain(STRONG);
     expect(() => parseDatabaseUrl(url)).toThrow(/DATABASE_URL/);
     expect(() => parseDatabaseUrl(url)).not.toThrow(STRONG);
+  });
+
+  test("a malformed %-escape in the password is refused before the driver throws on it", async () => {
+    const url =
+      "postgres://trader:p%zzXk29fLq7Vb3nM8@db.example.com:5432/trading?sslmode=verify-full";
+    const report = await check(await quickEnv({ DATABASE_URL: url }), "production");
+    expect(severityOf(report, "db.006")).toBe("error");
+    expect(JSON.stringify(report)).not.toContain("p%zz");
+  });
+
+  test("sslmode once, with a trailing &, is accepted", () => {
+    expect(() =>
+      parseDatabaseUrl(`postgres://trader:${STRONG}@db.example.com/trading?sslmode=verify-full&`),
+    ).not.toThrow();
   });
 
   test.each([
