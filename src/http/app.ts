@@ -104,9 +104,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       const code = err.status === 413 ? "payload_too_large" : "invalid_request";
       return errorResponse(new ApiError(code), id);
     }
-    if (c.req.raw.signal.aborted) {
-      // The client left mid-request (a body that stopped, the idle timeout): reading it
-      // failed, not the server. Nobody receives this answer; the access log says 499.
+    const signal = c.req.raw.signal;
+    if (signal.aborted && (err === signal.reason || err.name === "AbortError")) {
+      // The client left mid-request (a body that stopped, the idle timeout) and the read
+      // failed with the abort: not the server's fault. Nobody receives this answer; the
+      // access log says 499. Any other error is still logged below, abort or not.
       return errorResponse(new ApiError("invalid_request"), id);
     }
     deps.logger.error("unhandled error", {

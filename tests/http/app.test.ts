@@ -58,6 +58,11 @@ function build(options: { environment?: "development" | "production"; lines?: st
           hangups.get(c.req.header("x-request-id") ?? "")?.abort();
           throw new DOMException("The operation was aborted.", "AbortError");
         });
+        app.get("/v1/hangup-bug", (c) => {
+          // A real fault that happens to come after the client left.
+          hangups.get(c.req.header("x-request-id") ?? "")?.abort();
+          throw new TypeError("cannot read properties of undefined");
+        });
         app.get("/v1/teapot", () => {
           throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
         });
@@ -329,6 +334,24 @@ describe("access log", () => {
       level: "info",
       status: 499,
       unsent_status: 400,
+    });
+  });
+
+  test("a real fault after the client left is still logged as an unhandled error", async () => {
+    const lines: string[] = [];
+    const controller = new AbortController();
+    hangups.set("gone-3", controller);
+    await build({ lines }).request(
+      new Request("http://localhost/v1/hangup-bug", {
+        headers: { "x-request-id": "gone-3" },
+        signal: controller.signal,
+      }),
+    );
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.filter((r) => r.msg === "unhandled error")).toHaveLength(1);
+    expect(records.find((r) => r.msg === "request")).toMatchObject({
+      status: 499,
+      unsent_status: 500,
     });
   });
 });
