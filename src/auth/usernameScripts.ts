@@ -10,23 +10,53 @@
  * @module
  */
 
-/** Scripts told apart; a letter in none of them is its own "other" script. */
+/**
+ * Scripts told apart. A letter of any other script counts as a script of its
+ * own, so a name in one unlisted script must repeat a single letter to pass the
+ * "one script" test: such names are refused rather than guessed at.
+ */
 const SCRIPTS: ReadonlyArray<[name: string, letter: RegExp]> = [
-  ["Latin", /\p{Script=Latin}/u],
-  ["Cyrillic", /\p{Script=Cyrillic}/u],
-  ["Greek", /\p{Script=Greek}/u],
-  ["Armenian", /\p{Script=Armenian}/u],
-  ["Georgian", /\p{Script=Georgian}/u],
-  ["Hebrew", /\p{Script=Hebrew}/u],
-  ["Arabic", /\p{Script=Arabic}/u],
-  ["Devanagari", /\p{Script=Devanagari}/u],
-  ["Thai", /\p{Script=Thai}/u],
-  ["Han", /\p{Script=Han}/u],
-  ["Hiragana", /\p{Script=Hiragana}/u],
-  ["Katakana", /\p{Script=Katakana}/u],
-  ["Hangul", /\p{Script=Hangul}/u],
-  ["Bopomofo", /\p{Script=Bopomofo}/u],
-];
+  "Latin",
+  "Cyrillic",
+  "Greek",
+  "Armenian",
+  "Georgian",
+  "Hebrew",
+  "Arabic",
+  "Syriac",
+  "Thaana",
+  "Nko",
+  "Devanagari",
+  "Bengali",
+  "Gurmukhi",
+  "Gujarati",
+  "Oriya",
+  "Tamil",
+  "Telugu",
+  "Kannada",
+  "Malayalam",
+  "Sinhala",
+  "Thai",
+  "Lao",
+  "Tibetan",
+  "Myanmar",
+  "Khmer",
+  "Mongolian",
+  "Ethiopic",
+  "Cherokee",
+  "Canadian_Aboriginal",
+  "Tifinagh",
+  "Vai",
+  "Yi",
+  "Lisu",
+  "Adlam",
+  "Javanese",
+  "Han",
+  "Hiragana",
+  "Katakana",
+  "Hangul",
+  "Bopomofo",
+].map((name) => [name, new RegExp(`\\p{Script=${name}}`, "u")]);
 
 /** Script sets a single name may combine (UTS #39 §5.2, highly restrictive). */
 const ALLOWED_MIXES: ReadonlyArray<ReadonlySet<string>> = [
@@ -35,18 +65,23 @@ const ALLOWED_MIXES: ReadonlyArray<ReadonlySet<string>> = [
   new Set(["Latin", "Han", "Hangul"]),
 ];
 
-const LETTER = /\p{L}/u;
+/**
+ * Letters that belong to a script. Common and Inherited ones (the Japanese
+ * length mark `ー`, the modifier apostrophe `ʼ`) are used with many scripts
+ * and say nothing about which one a name is in.
+ */
+const SCRIPT_LETTER = /(?![\p{Script=Common}\p{Script=Inherited}])\p{L}/u;
 
+/** The script of a letter; a letter of an unlisted script is keyed by itself (never "same"). */
 function scriptOf(letter: string): string {
   for (const [name, pattern] of SCRIPTS) if (pattern.test(letter)) return name;
-  return "other";
+  return `other:${letter}`;
 }
 
 /** True when the letters of `name` mix scripts in a way a lookalike name would. */
 export function mixesScripts(name: string): boolean {
   const scripts = new Set<string>();
-  for (const char of name) if (LETTER.test(char)) scripts.add(scriptOf(char));
+  for (const char of name) if (SCRIPT_LETTER.test(char)) scripts.add(scriptOf(char));
   if (scripts.size <= 1) return false;
-  if (scripts.has("other")) return true;
   return !ALLOWED_MIXES.some((mix) => [...scripts].every((s) => mix.has(s)));
 }

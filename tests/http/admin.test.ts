@@ -69,6 +69,7 @@ describeEachDatabase(
         "\u0430dmin", // Cyrillic а among Latin letters
         "adm\u0456n", // Cyrillic і
         "\u03bfps-lead", // Greek ο
+        "\u13aa\ua4ee", // Cherokee and Lisu lookalikes of A
       ]) {
         const { res } = await createUser(name);
         const body = (await res.json()) as { error: { code: string; details: unknown[] } };
@@ -79,7 +80,18 @@ describeEachDatabase(
         ]);
       }
       // Ordinary international names and inner spaces stay fine.
-      for (const name of ["zoë", "josé maría", "Łukasz", "名前", "иван", "田中taro", "김kim"]) {
+      for (const name of [
+        "zoë",
+        "josé maría",
+        "Łukasz",
+        "名前",
+        "иван",
+        "田中taro",
+        "김kim",
+        "ジョージ", // the length mark ー is Common, used by Hiragana and Katakana alike
+        "dʼartagnan", // modifier apostrophe, Common
+        "ᏣᎳᎩ", // Cherokee
+      ]) {
         expect((await createUser(name)).res.status).toBe(201);
       }
     });
