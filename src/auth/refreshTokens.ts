@@ -37,7 +37,14 @@ export type RefreshFailure =
 /** The outcome of {@link RefreshTokens.rotate}. */
 export type RotateResult =
   | { ok: true; token: string; sessionId: string; userId: string }
-  | { ok: false; reason: RefreshFailure; sessionId?: string; userId?: string };
+  | {
+      ok: false;
+      reason: RefreshFailure;
+      sessionId?: string;
+      userId?: string;
+      /** For `reused`: whether the replay ended a live session (else it had ended already). */
+      sessionWasLive?: boolean;
+    };
 
 interface Row {
   session_id: string;
@@ -76,10 +83,14 @@ export function createRefreshTokens(db: Database, sessions: SessionStore, graceM
       if (row.spent_at !== null) {
         if (now - Number(row.spent_at) <= graceMs)
           return { ok: false, reason: "reused_in_grace", ...ids };
-        // Reported (and so audited) once, by the replay that ends the session; later
-        // replays of a spent token of an ended session cannot flood the audit log.
+        // A theft signal whether or not the session is still live (DESIGN §6): the session
+        // ends, and the first such replay per session is reported (and so audited). Later
+        // replays are refused quietly, so one stolen token cannot grow the audit log.
         const revoked = await sessions.revoke(row.session_id, "token_reuse", now);
-        return { ok: false, reason: revoked ? "reused" : "session_ended", ...ids };
+        const first = await db.sql`UPDATE sessions SET reuse_reported_at = ${now}
+          WHERE id = ${row.session_id} AND reuse_reported_at IS NULL RETURNING id`;
+        if (first.length === 0) return { ok: false, reason: "session_ended", ...ids };
+        return { ok: false, reason: "reused", sessionWasLive: revoked, ...ids };
       }
       if (Number(row.disabled) !== 0) return { ok: false, reason: "user_disabled", ...ids };
       if (!sessionAlive(row, now, idleMs)) return { ok: false, reason: "session_ended", ...ids };

@@ -179,7 +179,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
             target: result.sessionId ?? null,
             outcome: "failure",
             ...fromOrigin(origin),
-            details: { action: "session_revoked" },
+            details: {
+              action: result.sessionWasLive ? "session_revoked" : "session_already_ended",
+            },
           });
         }
         throw invalidGrant();

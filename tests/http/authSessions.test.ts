@@ -192,6 +192,16 @@ describeEachDatabase(
       expect(h.events.filter((e) => e.type === "authn_token_reuse")).toHaveLength(1);
     });
 
+    test("a spent token replayed after logout is audited once, as reuse of an ended session", async () => {
+      const next = (await (await refresh(pair.refresh_token)).json()) as TokenPairBody;
+      await h.post("/v1/auth/logout", {}, { token: next.access_token });
+      h.clock.advance(10_001);
+      for (let i = 0; i < 3; i++) expect((await refresh(pair.refresh_token)).status).toBe(400);
+      const reuse = h.events.filter((e) => e.type === "authn_token_reuse");
+      expect(reuse).toHaveLength(1);
+      expect(reuse[0]).toMatchObject({ details: { action: "session_already_ended" } });
+    });
+
     test("concurrent refreshes with one token mint at most one pair", async () => {
       const results = await Promise.all(
         Array.from({ length: 8 }, () => refresh(pair.refresh_token)),
