@@ -109,6 +109,25 @@ describe("admin.003 hash of a known password", () => {
   });
 });
 
+describe("admin.007 a name a new account may not have", () => {
+  test.each(["\u0430lice", "ops\u200blead", "ｏｐｓ", " ops-lead"])(
+    "%p warns in every environment (serve refuses to create it)",
+    async (name) => {
+      const env = await strongProductionEnv({ ADMIN_USERNAME: name });
+      for (const environment of ["production", "staging", "development"] as const) {
+        expect(severityOf(await check(env, environment), "admin.007")).toBe("warning");
+      }
+    },
+  );
+  test("a plain name, or none, passes", async () => {
+    expect(
+      severityOf(await check(await strongProductionEnv(), "production"), "admin.007"),
+    ).toBeNull();
+    const unset = await strongProductionEnv({ ADMIN_USERNAME: undefined });
+    expect(severityOf(await check(unset, "production"), "admin.007")).toBeNull();
+  });
+});
+
 describe("admin.004 default account names", () => {
   test.each(["admin", "Root", "sa", "administrator"])(
     "%p warns in production and staging",
