@@ -169,8 +169,15 @@ export async function runServe(
   }
   const boundMs = performance.now();
   const signal = new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
+    // One drain per process: after the first signal both handlers go, so a second
+    // signal of either kind takes its default action (stop now), as docs/deploy.md says.
+    const stop = (name: NodeJS.Signals) => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      resolve(name);
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
   });
 
   const building = (async () => {
