@@ -113,9 +113,10 @@ const rateOverrides = z
       return z.NEVER;
     };
     for (const part of text.split(",").filter((p) => p.trim() !== "")) {
-      const [name, spec] = part.split("=");
-      const parsed = spec === undefined ? undefined : parseRate(spec);
-      const group = name?.trim() ?? "";
+      // Split at the first `=` only: `market=300/1m=10/1s` is a malformed rate, not 300/1m.
+      const eq = part.indexOf("=");
+      const parsed = eq === -1 ? undefined : parseRate(part.slice(eq + 1));
+      const group = (eq === -1 ? part : part.slice(0, eq)).trim();
       if (!/^[a-z][a-z0-9_-]{0,31}$/.test(group) || !parsed) {
         return fail("must be a list like market=300/1m,admin=60/1m");
       }

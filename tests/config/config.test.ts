@@ -150,6 +150,7 @@ describe("loadConfig", () => {
       "names an unknown route group; the groups are admin, altdata, auth, market, news",
     ],
     ["market=300/1m,market=10/1m", "names a route group twice"],
+    ["market=300/1m=10/1s", "must be a list like market=300/1m,admin=60/1m"],
   ])("RATE_LIMIT_ROUTES=%p is refused: it would limit nothing it says", (value, message) => {
     const result = loadConfig({ RATE_LIMIT_ROUTES: value }, "production");
     if (result.ok) throw new Error("expected issues");
