@@ -162,10 +162,11 @@ export async function buildServer(
 
     const fingerprints = keyFingerprints(config);
     onClosed.unshift(async () => {
-      // The head before this event, logged too: an anchor outside the rows (docs/storage.md).
+      await systemEvent(audit, "sys_shutdown", { version, ...fingerprints });
+      // The final head, shutdown event included, logged outside the database: the anchor
+      // for this run's last rows (docs/storage.md).
       const head = await audit.head();
       logger.info("audit chain head", { seq: head.seq, chain_head: head.hash });
-      await systemEvent(audit, "sys_shutdown", { version, chain_head: head.hash, ...fingerprints });
     });
     return {
       app,

@@ -2,6 +2,8 @@
  * The compiled binary as an operator runs it: the start-up gate, health,
  * OpenAPI, the error model on unknown routes, and graceful shutdown.
  */
+
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -232,5 +234,25 @@ describe("development server", () => {
     const res = await inflight;
     if (res) expect([200, 503]).toContain(res.status);
     expect(server.logs()).toContain('"msg":"stopped"');
+    // The last head logged is the database's final head, shutdown event included: an
+    // anchor outside the database for every row of the run.
+    const logged = server
+      .logs()
+      .split("\n")
+      .filter((line) => line.includes('"msg":"audit chain head"'))
+      .map((line) => JSON.parse(line) as { seq: number; chain_head: string })
+      .at(-1);
+    const db = new Database(join(server.cwd, "data", "trading.db"), { readonly: true });
+    try {
+      const head = db
+        .query<{ seq: number; hash: string; type: string }, []>(
+          "SELECT seq, hash, type FROM audit_events ORDER BY seq DESC LIMIT 1",
+        )
+        .get();
+      expect(head?.type).toBe("sys_shutdown");
+      expect(logged).toMatchObject({ seq: head?.seq, chain_head: head?.hash });
+    } finally {
+      db.close();
+    }
   });
 });
