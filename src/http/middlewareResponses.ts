@@ -4,7 +4,8 @@
  * every status it may return: the `/v1` rate limiter (429 `rate_limited`, 503
  * `rate_limiter_unavailable`), the maintenance gate (503 `maintenance`, on `/v1`
  * outside auth and admin) and the body limit (413 `payload_too_large`, on
- * operations with a body). Entries a route declares itself are kept as they are.
+ * operations with a body). A route's own entry for one of these statuses keeps
+ * its description, with the middleware's meaning appended.
  * @module
  */
 
@@ -36,7 +37,12 @@ export function withMiddlewareResponses<T extends OpenApiDocument>(doc: T): T {
       if (operation.responses === undefined) operation.responses = {};
       const responses = operation.responses;
       const add = (status: string, description: string) => {
-        if (!(status in responses)) responses[status] = errorEntry(description);
+        const own = responses[status] as { description?: unknown } | undefined;
+        if (own === undefined) responses[status] = errorEntry(description);
+        else if (typeof own.description === "string" && !own.description.includes(description)) {
+          // The route's own meaning of the status first, then what middleware may send with it.
+          own.description = `${own.description}; or ${description}`;
+        }
       };
       if (operation.requestBody !== undefined) {
         add("413", "Body over BODY_LIMIT (`payload_too_large`)");

@@ -19,7 +19,7 @@ const doc = () => ({
   },
 });
 
-test("adds 413 with a body, 429 and 503 on /v1; keeps what a route declares", () => {
+test("adds 413 with a body, 429 and 503 on /v1; a route's own entry keeps its meaning first", () => {
   const out = withMiddlewareResponses(doc());
   expect(Object.keys(out.paths["/healthz"].get.responses)).toEqual(["200"]);
   const login = out.paths["/v1/auth/login"].post.responses as Record<
@@ -27,7 +27,10 @@ test("adds 413 with a body, 429 and 503 on /v1; keeps what a route declares", ()
     { description: string }
   >;
   expect(Object.keys(login).sort()).toEqual(["200", "413", "429", "503"]);
-  expect(login["503"]?.description).toBe("too many logins");
+  expect(login["503"]?.description).toStartWith("too many logins; or Rate limiter unavailable");
+  // Idempotent: a second pass does not repeat it.
+  withMiddlewareResponses(out);
+  expect(login["503"]?.description.match(/Rate limiter/g)).toHaveLength(1);
   const quote = out.paths["/v1/market/quotes/{symbol}"].get.responses as Record<
     string,
     { description: string }

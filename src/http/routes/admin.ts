@@ -48,7 +48,7 @@ const PatchUser = z
   .refine((patch) => patch.role !== undefined || patch.disabled !== undefined, {
     message: "give role, disabled or both",
   })
-  .openapi("UpdateUserRequest");
+  .openapi("UpdateUserRequest", { minProperties: 1 });
 const Maintenance = z
   .object({ enabled: z.boolean(), reason: z.string().max(500) })
   .openapi("MaintenanceState");
