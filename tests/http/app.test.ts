@@ -292,20 +292,27 @@ describe("access log", () => {
     });
   });
 
-  test("a client that left is logged as 499 at info, with the status it was not sent", async () => {
+  /** Requests `path` as a client that hangs up while the handler runs; returns the log records. */
+  async function hangUp(path: string, id: string) {
     const lines: string[] = [];
     const controller = new AbortController();
-    hangups.set("gone-1", controller);
+    hangups.set(id, controller);
     await build({ lines }).request(
-      new Request("http://localhost/v1/hangup", {
-        headers: { "x-request-id": "gone-1" },
+      new Request(`http://localhost${path}`, {
+        headers: { "x-request-id": id },
         signal: controller.signal,
       }),
     );
-    const record = lines
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((r) => r.msg === "request");
-    expect(record).toMatchObject({ level: "info", status: 499, unsent_status: 503 });
+    return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  test("a client that left is logged as 499 at info, with the status it was not sent", async () => {
+    const records = await hangUp("/v1/hangup", "gone-1");
+    expect(records.find((r) => r.msg === "request")).toMatchObject({
+      level: "info",
+      status: 499,
+      unsent_status: 503,
+    });
   });
 
   test("a 5xx the client waited for is logged at error, without unsent_status", async () => {
@@ -319,16 +326,7 @@ describe("access log", () => {
   });
 
   test("a body read that fails because the client left is no unhandled error", async () => {
-    const lines: string[] = [];
-    const controller = new AbortController();
-    hangups.set("gone-2", controller);
-    await build({ lines }).request(
-      new Request("http://localhost/v1/hangup-read", {
-        headers: { "x-request-id": "gone-2" },
-        signal: controller.signal,
-      }),
-    );
-    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = await hangUp("/v1/hangup-read", "gone-2");
     expect(records.filter((r) => r.msg === "unhandled error")).toEqual([]);
     expect(records.find((r) => r.msg === "request")).toMatchObject({
       level: "info",
@@ -338,16 +336,7 @@ describe("access log", () => {
   });
 
   test("a real fault after the client left is still logged as an unhandled error", async () => {
-    const lines: string[] = [];
-    const controller = new AbortController();
-    hangups.set("gone-3", controller);
-    await build({ lines }).request(
-      new Request("http://localhost/v1/hangup-bug", {
-        headers: { "x-request-id": "gone-3" },
-        signal: controller.signal,
-      }),
-    );
-    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = await hangUp("/v1/hangup-bug", "gone-3");
     expect(records.filter((r) => r.msg === "unhandled error")).toHaveLength(1);
     expect(records.find((r) => r.msg === "request")).toMatchObject({
       status: 499,
