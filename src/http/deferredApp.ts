@@ -21,6 +21,7 @@ import { accessLog } from "./middleware/accessLog.ts";
 import { requestId } from "./middleware/requestId.ts";
 import { securityHeaders } from "./middleware/securityHeaders.ts";
 import { tracing } from "./middleware/tracing.ts";
+import { rawPathOf } from "./requestPath.ts";
 import type { FetchHandler } from "./server.ts";
 
 /** Options of {@link deferApp}. */
@@ -43,13 +44,6 @@ export interface DeferredApp {
   /** The build failed: waiting and later requests get a 503 until the process exits. */
   failed(): void;
 }
-
-/** The path of a request URL without parsing all of it (`http://host:port/path?query`). */
-const pathOf = (url: string): string => {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const query = url.indexOf("?", start);
-  return start === -1 ? "/" : url.slice(start, query === -1 ? undefined : query);
-};
 
 /** Creates the start-up handler. */
 export function deferApp(options: DeferredAppOptions): DeferredApp {
@@ -91,7 +85,7 @@ export function deferApp(options: DeferredAppOptions): DeferredApp {
   return {
     fetch(req, env) {
       if (app) return app(req, env);
-      if ((req.method === "GET" || req.method === "HEAD") && pathOf(req.url) === "/healthz") {
+      if ((req.method === "GET" || req.method === "HEAD") && rawPathOf(req.url) === "/healthz") {
         return early.fetch(req, env);
       }
       return wait(req, env);

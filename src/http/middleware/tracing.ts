@@ -17,6 +17,7 @@ import {
 } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
+import { rawPathOf } from "../requestPath.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 
 const headerGetter: TextMapGetter<Headers> = {
@@ -28,12 +29,19 @@ const headerGetter: TextMapGetter<Headers> = {
 export const tracing = (): MiddlewareHandler<AppEnv> => {
   const tracer = trace.getTracer("trading-server");
   return async (c, next) => {
-    const parent = propagation.extract(ROOT_CONTEXT, c.req.raw.headers, headerGetter);
-    const url = new URL(c.req.url);
+    const headers = c.req.raw.headers;
+    // Most requests carry no trace context: skip the propagators' parsing for them.
+    const carried = propagation.fields().some((field) => headers.has(field));
+    const parent = carried
+      ? propagation.extract(ROOT_CONTEXT, headers, headerGetter)
+      : ROOT_CONTEXT;
+    // Sliced from the URL rather than parsed by `new URL()` (~1.5 µs a request): the path
+    // as received, still percent-encoded.
+    const url = c.req.url;
     const attributes: Attributes = {
       "http.request.method": c.req.method,
-      "url.path": url.pathname,
-      "url.scheme": url.protocol.replace(":", ""),
+      "url.path": rawPathOf(url),
+      "url.scheme": url.startsWith("https:") ? "https" : "http",
       "client.address": c.get("clientIp"),
     };
     const userAgent = c.req.header("user-agent");
