@@ -30,7 +30,17 @@ export interface JsonRequest {
   secretParams?: readonly string[];
   /** Clock for Retry-After dates when no call context is installed. */
   clock?: Clock;
+  /** Largest body read, in bytes (default {@link MAX_BODY_BYTES}). */
+  maxBytes?: number;
 }
+
+/**
+ * Largest provider body read: far above a full page (10 000 Alpaca bars are
+ * ~1 MB), far below what stalls the event loop. The body is read, parsed and
+ * validated in one piece, which no timeout can interrupt: an 85 MB page held
+ * the loop for ~3 s and ~1 GB of memory before this cap.
+ */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Per-call context: the clock for Retry-After dates and the parent span. */
 export interface CallContext {
@@ -57,6 +67,9 @@ export function buildUrl(req: JsonRequest): { url: URL; redacted: string } {
     if (value !== undefined) url.searchParams.set(key, String(value));
   }
   const printable = new URL(url);
+  // Credentials in the base URL (`https://user:pass@host`) are never printed either.
+  if (printable.username !== "") printable.username = "[redacted]";
+  if (printable.password !== "") printable.password = "[redacted]";
   for (const key of req.secretParams ?? []) {
     if (printable.searchParams.has(key)) printable.searchParams.set(key, "[redacted]");
   }
@@ -110,12 +123,21 @@ async function send(
     span.setAttribute("error.type", String(res.status));
     throw statusError(req.provider, res, call.clock.now(), where);
   }
-  let text: string;
+  const maxBytes = req.maxBytes ?? MAX_BODY_BYTES;
+  let text: string | undefined;
   try {
-    text = await res.text();
+    text = await readCapped(res, maxBytes);
   } catch {
     if (signal.aborted) throw signal.reason;
     throw new ProviderError(req.provider, "unavailable", `body of ${where} was cut off`);
+  }
+  if (text === undefined) {
+    span.setAttribute("error.type", "body_too_large");
+    throw new ProviderError(
+      req.provider,
+      "bad_response",
+      `body of ${where} is over ${maxBytes} bytes`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -127,6 +149,29 @@ async function send(
       `invalid or truncated JSON from ${where}`,
     );
   }
+}
+
+/** The body as text, or undefined once it is over `maxBytes` (declared or counted). */
+async function readCapped(res: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (declared > maxBytes || !res.body) {
+    await res.body?.cancel().catch(() => {});
+    return declared > maxBytes ? undefined : "";
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** Sends `req` and returns its parsed JSON body, or throws a ProviderError (or the signal's reason). */

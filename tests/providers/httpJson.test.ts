@@ -1,0 +1,60 @@
+/**
+ * The shared provider GET against a real server on 127.0.0.1: bodies over
+ * the cap are refused whether or not they declare their length, and
+ * credentials in the base URL never reach a message.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { isProviderError } from "../../src/providers/errors.ts";
+import { getJson } from "../../src/providers/transport/httpJson.ts";
+
+const CAP = 64 * 1024;
+const big = JSON.stringify({ bars: "x".repeat(CAP * 2) });
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  fetch(req) {
+    const path = new URL(req.url).pathname;
+    if (path === "/declared")
+      return new Response(big, { headers: { "content-type": "application/json" } });
+    if (path === "/streamed") {
+      // No Content-Length: chunks until well past the cap.
+      let sent = 0;
+      const stream = new ReadableStream({
+        pull(controller) {
+          if (sent > CAP * 4) return controller.close();
+          sent += 8192;
+          controller.enqueue(new TextEncoder().encode(" ".repeat(8192)));
+        },
+      });
+      return new Response(stream, { headers: { "content-type": "application/json" } });
+    }
+    if (path === "/small") return Response.json({ ok: true });
+    return new Response("{}", { status: 500 });
+  },
+});
+afterAll(() => server.stop(true));
+
+const base = `http://127.0.0.1:${server.port}`;
+const get = (path: string, baseUrl = base) =>
+  getJson({ provider: "fake", baseUrl, path, maxBytes: CAP }, new AbortController().signal);
+
+test.each(["/declared", "/streamed"])(
+  "a body over the cap (%p) is a bad_response",
+  async (path) => {
+    const err = await get(path).catch((e: unknown) => e);
+    expect(isProviderError(err) && err.kind).toBe("bad_response");
+    expect(String((err as Error).message)).toContain(`over ${CAP} bytes`);
+  },
+);
+
+test("a body under the cap is parsed", async () => {
+  expect(await get("/small")).toEqual({ ok: true });
+});
+
+test("user and password in the base URL are redacted in errors", async () => {
+  const withCredentials = `http://alice:s3cr3t-pa55@127.0.0.1:${server.port}`;
+  const err = await get("/fails", withCredentials).catch((e: unknown) => e);
+  expect(isProviderError(err)).toBe(true);
+  expect(String((err as Error).message)).not.toContain("s3cr3t-pa55");
+  expect(String((err as Error).message)).not.toContain("alice");
+});
