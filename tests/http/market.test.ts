@@ -21,8 +21,7 @@ const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-function app(market: "simulated" | "alpaca") {
-  const clock = new ManualClock(NOW);
+function app(market: "simulated" | "alpaca", clock = new ManualClock(NOW)) {
   const providers = createProviders(
     alpacaConfig(fake.url, { MARKET_DATA_PROVIDER: market, ALPACA_API_SECRET_KEY: "s" }),
     {
@@ -105,6 +104,20 @@ describe("market routes", () => {
     expect([down.status, down.body.error.code]).toEqual([503, "provider_unavailable"]);
     expect(JSON.stringify(down.body)).not.toContain("boom");
     fake.fault = undefined;
+  });
+
+  test("the same request without end, moments later, is served from the cache", async () => {
+    const clock = new ManualClock(NOW + 10);
+    const live = app("alpaca", clock);
+    const barCalls = () => fake.requests.filter((r) => r.url.pathname.includes("/bars")).length;
+    const before = barCalls();
+    expect((await get(live, "/v1/market/bars/AAPL?timeframe=1Day")).status).toBe(200);
+    const afterFirst = barCalls();
+    expect(afterFirst).toBeGreaterThan(before);
+    clock.advance(300);
+    const again = await get(live, "/v1/market/bars/AAPL?timeframe=1Day");
+    expect(again.status).toBe(200);
+    expect(barCalls()).toBe(afterFirst);
   });
 
   test("routes are documented in the OpenAPI document", async () => {

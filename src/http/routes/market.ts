@@ -27,6 +27,7 @@ import { queryInteger } from "./queryInteger.ts";
 
 const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
 const DAY = 86_400_000;
+const MINUTE = 60_000;
 /** Longest range one bars request may span, per timeframe. */
 export const MAX_SPAN_MS: Record<Timeframe, number> = {
   "1Min": 31 * DAY,
@@ -118,7 +119,10 @@ function range(
   defaultSpan: number,
   maxSpan: number,
 ) {
-  const endMs = end ? Date.parse(end) : now;
+  // Without `end`, the last whole minute: the same request within a minute is the same
+  // query, so it shares the provider cache (and its stale fallback) instead of missing it
+  // on every call because `now` moved by a few milliseconds.
+  const endMs = end ? Date.parse(end) : now - (now % MINUTE);
   const startMs = start ? Date.parse(start) : endMs - defaultSpan;
   if (startMs > endMs) throw invalid("query.start", "must not be after end");
   if (endMs - startMs > maxSpan)
