@@ -94,6 +94,44 @@ describe("alpaca", () => {
     ).toEqual([]);
   });
 
+  test("bars come back in range, one per time, ascending, whatever the pages say; a token cycle ends", async () => {
+    const bar = (t: string, c: number) => ({ t, o: c, h: c, l: c, c, v: 1 });
+    let call = 0;
+    alpacaFake.fault = {
+      kind: "body",
+      // Pages repeat their token (A, B, A…): the adapter stops at the repeat.
+      get body() {
+        call++;
+        return {
+          bars: {
+            AAPL: [
+              bar("2022-02-03T05:00:00Z", 3),
+              bar("2022-02-01T05:00:00Z", 1),
+              bar("2022-02-01T05:00:00Z", 9), // duplicate time
+              bar("2031-01-01T05:00:00Z", 7), // after end
+              bar("not-a-time", 8),
+            ],
+          },
+          next_page_token: call % 2 === 1 ? "A" : "B",
+        };
+      },
+    } as never;
+    try {
+      const bars = await alpaca.bars(
+        "AAPL",
+        { timeframe: "1Day", start: 0, end: clock.now(), limit: 100 },
+        signal,
+      );
+      expect(bars.map((b) => [b.t, b.c])).toEqual([
+        ["2022-02-01T05:00:00Z", 1],
+        ["2022-02-03T05:00:00Z", 3],
+      ]);
+      expect(call).toBe(3); // pages with token A, then B, then A again: stop
+    } finally {
+      alpacaFake.fault = undefined;
+    }
+  });
+
   test("news maps to the domain model", async () => {
     const [item] = await alpaca.news(
       { symbols: ["AAPL"], start: 0, end: clock.now(), limit: 10 },

@@ -7,6 +7,7 @@
 
 import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
+import { orderedBars, orderedNews } from "../ordering.ts";
 import { isoTime, normaliseTime, parseShape } from "../shape.ts";
 import { getJson } from "../transport/index.ts";
 import type {
@@ -33,6 +34,13 @@ export interface AlpacaOptions {
 const NAME = "alpaca";
 /** Pages followed at most per request (limit 10 000 / page size 10 000 → 1 normally). */
 const MAX_PAGES = 20;
+
+/** The next page token, or undefined at the end or when the provider repeats one (a cycle). */
+function nextToken(token: string | null | undefined, seen: Set<string>): string | undefined {
+  if (!token || seen.has(token)) return undefined;
+  seen.add(token);
+  return token;
+}
 const NEWS_PAGE = 50;
 
 /** Alpaca as market-data and news provider. */
@@ -101,6 +109,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
 
   async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
     const out: Bar[] = [];
+    const seenTokens = new Set<string>();
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_PAGES && out.length < query.limit; page++) {
       const raw = await this.get(
@@ -129,14 +138,15 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
           vw: b.vw ?? null,
         });
       }
-      pageToken = body.next_page_token ?? undefined;
+      pageToken = nextToken(body.next_page_token, seenTokens);
       if (!pageToken) break;
     }
-    return out.slice(0, query.limit);
+    return orderedBars(out, query.start, query.end, query.limit);
   }
 
   async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
     const out: NewsItem[] = [];
+    const seenTokens = new Set<string>();
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_PAGES && out.length < query.limit; page++) {
       const raw = await this.get(
@@ -167,9 +177,9 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
           sentiment_label: null,
         });
       }
-      pageToken = body.next_page_token ?? undefined;
+      pageToken = nextToken(body.next_page_token, seenTokens);
       if (!pageToken) break;
     }
-    return out.slice(0, query.limit);
+    return orderedNews(out, query.start, query.end, query.limit);
   }
 }

@@ -6,6 +6,7 @@
  */
 
 import { ProviderError } from "../errors.ts";
+import { orderedBars, orderedNews } from "../ordering.ts";
 import { isoTime, parseShape } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
 import { getJson } from "../transport/index.ts";
@@ -99,26 +100,20 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
       symbol,
     );
     const series = parseShape(NAME, DailySeries, raw, "daily series")["Time Series (Daily)"];
-    return Object.entries(series)
-      .map(([date, d]): Bar => {
-        const t = newYorkMidnight(dayNumber(date));
-        return {
-          t: isoTime(t),
-          o: d["1. open"],
-          h: d["2. high"],
-          l: d["3. low"],
-          c: d["4. close"],
-          v: d["5. volume"],
-          n: null,
-          vw: null,
-        };
-      })
-      .filter((bar) => {
-        const t = Date.parse(bar.t);
-        return t >= query.start && t <= query.end;
-      })
-      .sort((a, b) => a.t.localeCompare(b.t))
-      .slice(0, query.limit);
+    const bars = Object.entries(series).map(([date, d]): Bar => {
+      const t = newYorkMidnight(dayNumber(date));
+      return {
+        t: isoTime(t),
+        o: d["1. open"],
+        h: d["2. high"],
+        l: d["3. low"],
+        c: d["4. close"],
+        v: d["5. volume"],
+        n: null,
+        vw: null,
+      };
+    });
+    return orderedBars(bars, query.start, query.end, query.limit);
   }
 
   private async feed(
@@ -145,30 +140,24 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
 
   async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
     const feed = await this.feed(query.symbols, query.start, query.end, query.limit, signal);
-    return feed
-      .map((item): NewsItem => {
-        const at = isoTime(published(item.time_published));
-        const score = Math.max(-1, Math.min(1, item.overall_sentiment_score));
-        return {
-          id: `av-${new Bun.CryptoHasher("sha256").update(item.url).digest("hex").slice(0, 16)}`,
-          headline: item.title,
-          summary: item.summary ?? "",
-          author: item.authors?.join(", ") || null,
-          source: item.source,
-          url: item.url,
-          symbols: (item.ticker_sentiment ?? []).map((t) => t.ticker),
-          created_at: at,
-          updated_at: at,
-          sentiment: score,
-          sentiment_label: sentimentLabel(score),
-        };
-      })
-      .filter((item) => {
-        const t = Date.parse(item.created_at);
-        return t >= query.start && t <= query.end;
-      })
-      .sort((a, b) => b.created_at.localeCompare(a.created_at))
-      .slice(0, query.limit);
+    const items = feed.map((item): NewsItem => {
+      const at = isoTime(published(item.time_published));
+      const score = Math.max(-1, Math.min(1, item.overall_sentiment_score));
+      return {
+        id: `av-${new Bun.CryptoHasher("sha256").update(item.url).digest("hex").slice(0, 16)}`,
+        headline: item.title,
+        summary: item.summary ?? "",
+        author: item.authors?.join(", ") || null,
+        source: item.source,
+        url: item.url,
+        symbols: (item.ticker_sentiment ?? []).map((t) => t.ticker),
+        created_at: at,
+        updated_at: at,
+        sentiment: score,
+        sentiment_label: sentimentLabel(score),
+      };
+    });
+    return orderedNews(items, query.start, query.end, query.limit);
   }
 
   async sentiment(symbol: string, signal: AbortSignal): Promise<Sentiment> {

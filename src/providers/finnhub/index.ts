@@ -6,6 +6,7 @@
  */
 
 import { ProviderError } from "../errors.ts";
+import { orderedNews } from "../ordering.ts";
 import { isoTime, parseShape } from "../shape.ts";
 import { getJson } from "../transport/index.ts";
 import {
@@ -98,17 +99,7 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
         );
       }),
     );
-    const seen = new Set<string>();
-    return perSymbol
-      .flat()
-      .filter((item) => {
-        const at = Date.parse(item.created_at);
-        if (at < query.start || at > query.end || seen.has(item.id)) return false;
-        seen.add(item.id);
-        return true;
-      })
-      .sort((a, b) => b.created_at.localeCompare(a.created_at))
-      .slice(0, query.limit);
+    return orderedNews(perSymbol.flat(), query.start, query.end, query.limit);
   }
 
   async sentiment(symbol: string, signal: AbortSignal): Promise<Sentiment> {
