@@ -17,3 +17,12 @@ export function rawPathOf(url: string): string {
   while (end < url.length && url.charAt(end) !== "?" && url.charAt(end) !== "#") end++;
   return url.slice(start, end);
 }
+
+/** The path and query as received (`/p?q=1`), `/` plus the query when there is no path. */
+export function pathAndQueryOf(url: string): string {
+  const path = rawPathOf(url);
+  const query = url.indexOf("?");
+  const fragment = url.indexOf("#");
+  if (query === -1 || (fragment !== -1 && fragment < query)) return path;
+  return `${path}${url.slice(query, fragment === -1 ? undefined : fragment)}`;
+}

@@ -4,8 +4,10 @@
  * close hooks (audit, stores, telemetry flush) in order.
  * @module
  */
+
 import type { Server } from "bun";
 import type { Logger } from "../telemetry/logger.ts";
+import { pathAndQueryOf } from "./requestPath.ts";
 
 /** Something that can answer requests (the Hono app's `fetch`). */
 export type FetchHandler = (
@@ -71,7 +73,12 @@ export function listen(fetch: FetchHandler, options: ListenOptions): RunningServ
     fetch: (req, srv) => {
       const relative = req.url.charCodeAt(0) === 47; /* "/" */
       const url = relative ? `${origin}${req.url}` : req.url;
-      if (req.method === "HEAD") return head(fetch, req, srv, url);
+      if (req.method === "HEAD") {
+        // A malformed Host (`[`, `x:abc`) makes an absolute URL no Request accepts: GET
+        // passes it through untouched, the rebuilt HEAD goes to the bound origin instead.
+        const target = URL.canParse(url) ? url : `${origin}${pathAndQueryOf(url)}`;
+        return head(fetch, req, srv, target);
+      }
       if (!relative) return fetch(req, { server: srv });
       const [absolute, env] = rebuilt(req, srv, url, req);
       return fetch(absolute, env);

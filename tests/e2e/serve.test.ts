@@ -114,6 +114,17 @@ describe("development server", () => {
     const missing = await raw("GET /nowhere HTTP/1.0\r\n\r\n");
     expect(missing.split("\r\n")[0]).toContain(" 404");
     expect(missing).toContain('"code":"not_found"');
+    // A malformed Host makes an absolute URL no Request accepts; HEAD rebuilds its GET.
+    for (const host of ["[", "x:abc", "%", "[::1"]) {
+      for (const method of ["GET", "HEAD"]) {
+        const answer = await raw(
+          `${method} /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+        );
+        expect([method, host, answer.split("\r\n")[0]]).toEqual([method, host, "HTTP/1.1 200 OK"]);
+        expect(answer.toLowerCase()).toContain("x-request-id:");
+      }
+    }
+    expect(server.logs()).not.toContain('"msg":"server error"');
   });
 
   test("HEAD answers the GET's status and headers, Content-Length included, with no body", async () => {

@@ -1,6 +1,6 @@
 /** The raw request path, sliced from the URL: the same as `new URL().pathname` for what the server sees. */
 import { expect, test } from "bun:test";
-import { rawPathOf } from "../../src/http/requestPath.ts";
+import { pathAndQueryOf, rawPathOf } from "../../src/http/requestPath.ts";
 
 test.each([
   ["http://127.0.0.1:8080/v1/market/quotes/AAPL", "/v1/market/quotes/AAPL"],
@@ -15,4 +15,14 @@ test.each([
   expect(rawPathOf(url)).toBe(path);
   // Where URL keeps the path as is, the two agree.
   if (!url.includes("%2e")) expect(rawPathOf(url)).toBe(new URL(url).pathname);
+});
+
+test.each([
+  ["http://[/healthz?x=1", "/healthz?x=1"],
+  ["http://x:abc/v1/news?symbols=AAPL#f", "/v1/news?symbols=AAPL"],
+  ["http://h", "/"],
+  ["http://h?q=1", "/?q=1"],
+  ["http://h/p#f?not-query", "/p"],
+])("path and query of %p → %p", (url, expected) => {
+  expect(pathAndQueryOf(url)).toBe(expected);
 });
