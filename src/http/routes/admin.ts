@@ -50,7 +50,7 @@ const PatchUser = z
   })
   .openapi("UpdateUserRequest", { minProperties: 1 });
 const Maintenance = z
-  .object({ enabled: z.boolean(), reason: z.string().max(500) })
+  .object({ enabled: z.boolean(), reason: z.string().max(500).default("") })
   .openapi("MaintenanceState");
 
 const json = <T extends z.ZodType>(schema: T) => ({
