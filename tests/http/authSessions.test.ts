@@ -50,16 +50,24 @@ describeEachDatabase(
       const none = await h.send("/v1/auth/me");
       expect(none.status).toBe(401);
       expect(none.headers.get("www-authenticate")).toBe(REALM);
-      for (const header of [
-        "Bearer garbage",
-        "Basic YWRtaW46eA==",
-        `Bearer ${pair.access_token}=`,
-        "Bearer",
-        `Token ${pair.access_token}`,
-      ]) {
+      for (const header of ["Bearer garbage", `Bearer ${pair.access_token}=`, "Bearer  x y"]) {
         await expectInvalidToken(
           await h.send("/v1/auth/me", { headers: { authorization: header } }),
         );
+      }
+      // No bearer token sent at all (another scheme, or the scheme alone): the bare challenge.
+      for (const header of [
+        "Basic YWRtaW46eA==",
+        `Token ${pair.access_token}`,
+        "Bearer",
+        "Bearer   ",
+      ]) {
+        const res = await h.send("/v1/auth/me", { headers: { authorization: header } });
+        expect([header, res.status, res.headers.get("www-authenticate")]).toEqual([
+          header,
+          401,
+          REALM,
+        ]);
       }
       // Scheme is case-insensitive (RFC 6750).
       expect(

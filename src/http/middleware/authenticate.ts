@@ -33,7 +33,9 @@ type Deps = Pick<AuthService, "tokens">;
 
 function verifyInto(c: Parameters<MiddlewareHandler<AppEnv>>[0], deps: Deps): void {
   const header = c.req.header("authorization");
-  if (header === undefined) return;
+  // No bearer token sent (another scheme such as Basic or Token, or `Bearer` alone): a
+  // request without credentials, answered with the bare challenge (DESIGN §6, RFC 6750 §3.1).
+  if (header === undefined || !/^bearer\s+\S/i.test(header)) return;
   const token = BEARER.exec(header)?.[1];
   const result = token === undefined ? undefined : deps.tokens.verify(token);
   if (result?.ok) c.set("claims", result.claims);
