@@ -37,6 +37,12 @@ export interface AppDeps {
   clientIp: MiddlewareHandler<AppEnv>;
   /** Run for every `/v1/*` request, in order (token verification, rate limit, maintenance). */
   v1Middleware: MiddlewareHandler<AppEnv>[];
+  /**
+   * The rate limit for requests outside `/v1` (the OpenAPI document, unknown paths),
+   * keyed by client IP. Health checks are exempt: a balancer's probes must neither be
+   * limited nor fail closed with the limiter (`/readyz` reports the limiter itself).
+   */
+  outsideV1Limit?: MiddlewareHandler<AppEnv>;
   /** Feature routes. */
   routes: RouteRegistrar[];
   /**
@@ -58,6 +64,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", securityHeaders(deps.config.environment));
   app.use("*", bodyLimit(deps.config.BODY_LIMIT));
   for (const mw of deps.v1Middleware) app.use("/v1/*", mw);
+  const outside = deps.outsideV1Limit;
+  if (outside) {
+    app.use("*", async (c, next) => {
+      const path = c.req.path;
+      if (path.startsWith("/v1/") || path === "/healthz" || path === "/readyz") return next();
+      return outside(c, next);
+    });
+  }
 
   registerHealthRoutes(app, deps.readiness);
   for (const register of deps.routes) register(app);

@@ -112,6 +112,12 @@ export async function buildServer(
     logger.info("admin account", { outcome: bootstrap });
     const providers = createProviders(config, { clock, logger });
 
+    const limiter = rateLimit({
+      store,
+      environment: config.environment,
+      policies: policiesFromConfig(config),
+      logger,
+    });
     const app = createApp({
       config,
       logger,
@@ -133,16 +139,8 @@ export async function buildServer(
         { stillValid: () => store.health().state === "ready" },
       ),
       clientIp: clientIpFromConfig(config),
-      v1Middleware: [
-        verifyAccessToken(auth),
-        rateLimit({
-          store,
-          environment: config.environment,
-          policies: policiesFromConfig(config),
-          logger,
-        }),
-        maintenanceGate(auth),
-      ],
+      v1Middleware: [verifyAccessToken(auth), limiter, maintenanceGate(auth)],
+      outsideV1Limit: limiter,
       routes: [
         (a) => registerAuthRoutes(a, auth),
         (a) => registerAdminRoutes(a, { auth, audit }),

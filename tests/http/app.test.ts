@@ -344,3 +344,30 @@ describe("access log", () => {
     });
   });
 });
+
+describe("rate limit outside /v1", () => {
+  test("the OpenAPI document and unknown paths are limited; health checks and /v1 are not (here)", async () => {
+    const limited: string[] = [];
+    const app = createApp({
+      config: { environment: "production", BODY_LIMIT: 1024 },
+      logger: createLogger("error", () => {}),
+      version: "test",
+      readiness: async () => ({}),
+      clientIp: setIp,
+      v1Middleware: [],
+      outsideV1Limit: async (c, next) => {
+        limited.push(c.req.path);
+        if (c.req.path === "/nowhere-else") {
+          throw new ApiError("rate_limited", { headers: { "Retry-After": "1" } });
+        }
+        await next();
+      },
+      routes: [],
+    });
+    for (const path of ["/healthz", "/readyz", "/openapi.json", "/nowhere", "/v1/anything"]) {
+      await app.request(path);
+    }
+    expect(limited).toEqual(["/openapi.json", "/nowhere"]);
+    expect((await app.request("/nowhere-else")).status).toBe(429);
+  });
+});
