@@ -345,6 +345,15 @@ describe("access log", () => {
   });
 });
 
+test("a very long path is logged cut at 512 characters", async () => {
+  const lines: string[] = [];
+  await build({ lines }).request(`/${"a".repeat(5000)}`);
+  const record = lines
+    .map((l) => JSON.parse(l) as { msg: string; path: string })
+    .find((r) => r.msg === "request");
+  expect(record?.path).toBe(`/${"a".repeat(511)}…`);
+});
+
 describe("rate limit outside /v1", () => {
   test("the OpenAPI document and unknown paths are limited; health checks and /v1 are not (here)", async () => {
     const limited: string[] = [];

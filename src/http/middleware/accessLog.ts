@@ -15,6 +15,12 @@ import type { AppEnv } from "../context.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 import { activeTraceId } from "./tracing.ts";
 
+/** Longest path logged as is: a 15 KB path must not make a 15 KB line on every request. */
+const MAX_LOGGED_PATH = 512;
+
+const loggedPath = (path: string): string =>
+  path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
+
 /** nginx's status for a request whose client closed the connection first. */
 const CLIENT_CLOSED = 499;
 
@@ -32,7 +38,7 @@ export const accessLog =
       const fields = {
         method: c.req.method,
         route: matchedRoute(c) ?? null,
-        path: c.req.path,
+        path: loggedPath(c.req.path),
         status,
         ...(closed && { unsent_status: c.res.status }),
         duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
