@@ -29,3 +29,14 @@ export function normaliseTime(text: string): string {
   const ms = Date.parse(text.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) ? text : isoTime(ms);
 }
+
+/**
+ * A link a client may render: absolute http(s) only, else null. Provider
+ * news is third-party text; a `javascript:` or `data:` URL passed through
+ * would run in any UI that makes it a link.
+ */
+export function webUrl(text: string | null | undefined): string | null {
+  if (!text || !URL.canParse(text)) return null;
+  const { protocol } = new URL(text);
+  return protocol === "https:" || protocol === "http:" ? text : null;
+}

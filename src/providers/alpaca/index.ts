@@ -8,7 +8,7 @@
 import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
-import { isoTime, normaliseTime, parseShape } from "../shape.ts";
+import { isoTime, normaliseTime, parseShape, webUrl } from "../shape.ts";
 import { getJson } from "../transport/index.ts";
 import type {
   Bar,
@@ -169,7 +169,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
           summary: n.summary ?? "",
           author: n.author || null,
           source: n.source,
-          url: n.url || null,
+          url: webUrl(n.url),
           symbols: n.symbols,
           created_at: normaliseTime(n.created_at),
           updated_at: normaliseTime(n.updated_at),

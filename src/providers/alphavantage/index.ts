@@ -7,7 +7,7 @@
 
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
-import { isoTime, parseShape } from "../shape.ts";
+import { isoTime, parseShape, webUrl } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
 import { getJson } from "../transport/index.ts";
 import {
@@ -149,7 +149,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
         summary: item.summary ?? "",
         author: item.authors?.join(", ") || null,
         source: item.source,
-        url: item.url,
+        url: webUrl(item.url),
         symbols: (item.ticker_sentiment ?? []).map((t) => t.ticker),
         created_at: at,
         updated_at: at,

@@ -7,7 +7,7 @@
 
 import { ProviderError } from "../errors.ts";
 import { orderedNews } from "../ordering.ts";
-import { isoTime, parseShape } from "../shape.ts";
+import { isoTime, parseShape, webUrl } from "../shape.ts";
 import { getJson } from "../transport/index.ts";
 import {
   type AltDataProvider,
@@ -89,7 +89,7 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
             summary: n.summary ?? "",
             author: null,
             source: n.source,
-            url: n.url || null,
+            url: webUrl(n.url),
             symbols: n.related ? n.related.split(",").filter(Boolean) : [symbol],
             created_at: isoTime(n.datetime * 1000),
             updated_at: isoTime(n.datetime * 1000),
