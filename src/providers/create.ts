@@ -109,7 +109,7 @@ export function createProviders(
     const existing = adapters.get(name);
     if (existing) return existing;
     const adapter = build(name);
-    const pipeline =
+    const policy =
       name === "simulated"
         ? undefined
         : providerPolicy({
@@ -119,7 +119,7 @@ export function createProviders(
             clock,
             registry,
             ...(options.tuning ? { tuning: options.tuning } : {}),
-          }).pipeline;
+          });
     const entry = {
       adapter,
       deps: {
@@ -128,7 +128,8 @@ export function createProviders(
         logger: options.logger,
         cache,
         staleMs: config.PROVIDER_CACHE_TTL,
-        pipeline,
+        pipeline: policy?.pipeline,
+        ...(policy ? { bucket: policy.bucket } : {}),
       },
     };
     adapters.set(name, entry);

@@ -20,9 +20,11 @@ import {
   type CircuitBreaker,
   exponentialBackoff,
   isTimeoutError,
+  isTokenBucketRejectedError,
   type PipelinePolicy,
   pipeline,
   retry,
+  type TokenBucketPolicy,
   timeout,
   tokenBucket,
 } from "../resilience/index.ts";
@@ -76,14 +78,18 @@ export function isRetryable(error: unknown): boolean {
   return isTimeoutError(error);
 }
 
-/** Counts against the breaker: everything but "no such symbol" (a correct answer). */
+/**
+ * Counts against the breaker: everything but "no such symbol" (a correct answer)
+ * and our own rate limit refusing a further page of an attempt (back-pressure).
+ */
 const countsAsFailure = (error: unknown): boolean =>
-  !(isProviderError(error) && error.kind === "not_found");
+  !(isProviderError(error) && error.kind === "not_found") && !isTokenBucketRejectedError(error);
 
-/** A provider's pipeline and its breaker. */
+/** A provider's pipeline, its breaker, and its bucket (for calls after an attempt's first). */
 export interface ProviderPolicy {
   pipeline: PipelinePolicy;
   breaker: CircuitBreaker;
+  bucket: TokenBucketPolicy;
 }
 
 /** Builds the pipeline of one provider. */
@@ -97,8 +103,10 @@ export function providerPolicy(opts: ProviderPolicyOptions): ProviderPolicy {
     clock: opts.clock,
   });
   const limits = PROVIDER_RATE_LIMITS[opts.name];
+  const bucket = tokenBucket({ ...limits, clock: opts.clock });
   return {
     breaker,
+    bucket,
     pipeline: pipeline(
       timeout(opts.totalTimeoutMs, { mode: "aggressive" }),
       retry({
@@ -117,7 +125,7 @@ export function providerPolicy(opts: ProviderPolicyOptions): ProviderPolicy {
         maxQueue: tune.maxQueue,
         queueTimeoutMs: opts.attemptTimeoutMs,
       }),
-      tokenBucket({ ...limits, clock: opts.clock }),
+      bucket,
       breaker,
       timeout(opts.attemptTimeoutMs, { mode: "aggressive" }),
     ),

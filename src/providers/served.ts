@@ -8,7 +8,11 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Clock } from "../clock/index.ts";
-import type { PipelinePolicy } from "../resilience/index.ts";
+import {
+  type PipelinePolicy,
+  type TokenBucketPolicy,
+  TokenBucketRejectedError,
+} from "../resilience/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { ResponseCache } from "./cache.ts";
 import { isProviderError } from "./errors.ts";
@@ -38,6 +42,8 @@ export interface ServeDeps {
   staleMs: number;
   /** Undefined for the simulator: it runs in-process, without a pipeline or cache. */
   pipeline: PipelinePolicy | undefined;
+  /** The pipeline's token bucket: each HTTP request after an attempt's first takes a token. */
+  bucket?: TokenBucketPolicy;
 }
 
 const tracer = trace.getTracer("trading-server/providers");
@@ -74,7 +80,18 @@ export async function serve<T>(
   try {
     const data = await deps.pipeline.execute((attemptSignal) => {
       if (attempt > 0) span.addEvent("provider.retry", { "http.request.resend_count": attempt });
-      const call: CallContext = { clock: deps.clock, parent, resendCount: attempt++ };
+      let requests = 0;
+      const call: CallContext = {
+        clock: deps.clock,
+        parent,
+        resendCount: attempt++,
+        beforeRequest: () => {
+          // The pipeline paid for the first; a further page or symbol pays its own way.
+          if (requests++ === 0 || !deps.bucket) return;
+          const waitMs = deps.bucket.tryTake();
+          if (waitMs > 0) throw TokenBucketRejectedError.fast(waitMs);
+        },
+      };
       return withCallContext(call, () => work(attemptSignal));
     }, signal);
     deps.cache.set(cacheKey, data, deps.clock.now());

@@ -34,6 +34,44 @@ function build(clock: ManualClock, registry: BreakerRegistry) {
 }
 
 describe("resilience wiring", () => {
+  test("each page of a bars request takes a token: the published limit holds across pages", async () => {
+    const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+    const registry = new BreakerRegistry();
+    const providers = build(clock, registry);
+    let page = 0;
+    // A provider that always has another page: 20 pages per request, at most.
+    fake.fault = {
+      kind: "body",
+      get body() {
+        page++;
+        return {
+          bars: { AAPL: [{ t: "2024-01-02T05:00:00Z", o: 1, h: 1, l: 1, c: 1, v: 1 }] },
+          next_page_token: `page-${page}`,
+        };
+      },
+    } as never;
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const query = { timeframe: "1Day" as const, start: i, end: clock.now(), limit: 10_000 };
+        outcomes.push(
+          await providers.market.bars("AAPL", query, signal()).then(
+            () => "served",
+            (e: unknown) => (e instanceof Error ? e.name : "error"),
+          ),
+        );
+      }
+      // Alpaca: 200/min with a burst of 50. Two requests of 20 pages fit; the third runs out.
+      expect(outcomes.slice(0, 2)).toEqual(["served", "served"]);
+      expect(outcomes).toContain("TokenBucketRejectedError");
+      expect(page).toBeLessThanOrEqual(50);
+      // Our own back-pressure is no provider failure.
+      expect(registry.get("alpaca")?.state).toBe("closed");
+    } finally {
+      fake.fault = undefined;
+    }
+  });
+
   test("stale fallback, breaker opens at its threshold, fails fast, recovers by itself", async () => {
     const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
     const registry = new BreakerRegistry();

@@ -49,6 +49,12 @@ export interface CallContext {
   parent?: Context;
   /** Number of this attempt's predecessors (`http.request.resend_count`). */
   resendCount?: number;
+  /**
+   * Called before each HTTP request of the attempt. The pipeline took one token
+   * for the attempt; an attempt that pages or fans out (Alpaca pages, Finnhub
+   * news per symbol) pays for each further request here, or is refused.
+   */
+  beforeRequest?: () => void;
 }
 
 const tracer = trace.getTracer("trading-server/providers");
@@ -177,6 +183,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<string | und
 /** Sends `req` and returns its parsed JSON body, or throws a ProviderError (or the signal's reason). */
 export async function getJson(req: JsonRequest, signal: AbortSignal): Promise<unknown> {
   const call = callStore.getStore() ?? { clock: req.clock ?? systemClock };
+  call.beforeRequest?.();
   const { url, redacted } = buildUrl(req);
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   const span = tracer.startSpan(
