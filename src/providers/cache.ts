@@ -2,6 +2,10 @@
  * A bounded in-memory response cache (insertion-ordered LRU). It serves
  * fresh hits within a short per-operation TTL and, when a provider fails,
  * recent answers marked stale within PROVIDER_CACHE_TTL.
+ *
+ * Bounded by entries and by items: a list answer weighs its length (a bar, a
+ * news item), anything else 1. An entry count alone let 2 000 answers of
+ * 10 000 bars each hold gigabytes.
  * @module
  */
 
@@ -11,11 +15,26 @@ export interface CacheEntry<T> {
   storedAt: number;
 }
 
+interface Stored extends CacheEntry<unknown> {
+  weight: number;
+}
+
+/** Items an answer weighs: its length when it is a list, else 1. */
+const weightOf = (data: unknown): number => (Array.isArray(data) ? Math.max(1, data.length) : 1);
+
 /** Key → last good answer. */
 export class ResponseCache {
-  private readonly entries = new Map<string, CacheEntry<unknown>>();
+  private readonly entries = new Map<string, Stored>();
+  private weight = 0;
 
-  constructor(private readonly maxEntries = 2_000) {}
+  /**
+   * @param maxEntries Answers kept at most.
+   * @param maxItems Items kept at most across answers (~200 bytes a bar: 200 000 is ~40 MB).
+   */
+  constructor(
+    private readonly maxEntries = 2_000,
+    private readonly maxItems = 200_000,
+  ) {}
 
   get<T>(key: string): CacheEntry<T> | undefined {
     const entry = this.entries.get(key);
@@ -26,14 +45,29 @@ export class ResponseCache {
   }
 
   set<T>(key: string, data: T, storedAt: number): void {
-    this.entries.delete(key);
-    this.entries.set(key, { data, storedAt });
-    if (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value as string);
+    const weight = weightOf(data);
+    this.remove(key);
+    if (weight > this.maxItems) return; // larger than the whole cache: not kept
+    this.entries.set(key, { data, storedAt, weight });
+    this.weight += weight;
+    while (this.entries.size > this.maxEntries || this.weight > this.maxItems) {
+      this.remove(this.entries.keys().next().value as string);
     }
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Items held across answers. */
+  get items(): number {
+    return this.weight;
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.weight -= entry.weight;
   }
 }
