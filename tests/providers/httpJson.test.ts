@@ -8,6 +8,7 @@ import { isProviderError } from "../../src/providers/errors.ts";
 import { getJson } from "../../src/providers/transport/httpJson.ts";
 
 const CAP = 64 * 1024;
+let redirects = 0;
 const big = JSON.stringify({ bars: "x".repeat(CAP * 2) });
 const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -29,6 +30,10 @@ const server = Bun.serve({
       return new Response(stream, { headers: { "content-type": "application/json" } });
     }
     if (path === "/small") return Response.json({ ok: true });
+    if (path === "/moved") {
+      redirects++;
+      return new Response(null, { status: 302, headers: { location: "http://example.com/" } });
+    }
     return new Response("{}", { status: 500 });
   },
 });
@@ -57,4 +62,11 @@ test("user and password in the base URL are redacted in errors", async () => {
   expect(isProviderError(err)).toBe(true);
   expect(String((err as Error).message)).not.toContain("s3cr3t-pa55");
   expect(String((err as Error).message)).not.toContain("alice");
+});
+
+test("a redirect is not followed and is a bad_response, not a network failure", async () => {
+  const err = await get("/moved").catch((e: unknown) => e);
+  expect(isProviderError(err) && err.kind).toBe("bad_response");
+  expect(isProviderError(err) && err.retryable).toBe(false);
+  expect(redirects).toBe(1);
 });

@@ -114,7 +114,9 @@ async function send(
     res = await fetch(url, {
       headers: { accept: "application/json", ...req.headers },
       signal,
-      redirect: "error",
+      // A redirect is not followed (a key must not travel to another host) and is an
+      // unexpected status, not a network failure worth retrying.
+      redirect: "manual",
     });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
