@@ -8,11 +8,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Clock } from "../clock/index.ts";
-import {
-  type PipelinePolicy,
-  type TokenBucketPolicy,
-  TokenBucketRejectedError,
-} from "../resilience/index.ts";
+import type { PipelinePolicy, TokenBucketPolicy } from "../resilience/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { ResponseCache } from "./cache.ts";
 import { isProviderError } from "./errors.ts";
@@ -48,6 +44,13 @@ export interface ServeDeps {
 
 const tracer = trace.getTracer("trading-server/providers");
 
+/**
+ * How long a further request of an attempt (the next page) may wait for its
+ * token: about three tokens at Alpaca's 200/min, so paging goes on at the
+ * published rate; longer, and the attempt is refused as our back-pressure.
+ */
+const FURTHER_REQUEST_WAIT_MS = 1_000;
+
 /** Runs `work` with cache, pipeline and span; `freshMs` is how long a cached answer is served as is. */
 export async function serve<T>(
   deps: ServeDeps,
@@ -80,16 +83,21 @@ export async function serve<T>(
   try {
     const data = await deps.pipeline.execute((attemptSignal) => {
       if (attempt > 0) span.addEvent("provider.retry", { "http.request.resend_count": attempt });
-      let requests = 0;
+      // Requests this attempt has paid for: the pipeline's token pays for the first.
+      let credit = 1;
+      const bucket = deps.bucket;
       const call: CallContext = {
         clock: deps.clock,
         parent,
         resendCount: attempt++,
-        beforeRequest: () => {
-          // The pipeline paid for the first; a further page or symbol pays its own way.
-          if (requests++ === 0 || !deps.bucket) return;
-          const waitMs = deps.bucket.tryTake();
-          if (waitMs > 0) throw TokenBucketRejectedError.fast(waitMs);
+        beforeRequest: async (s) => {
+          if (credit > 0) credit--;
+          else await bucket?.take(1, FURTHER_REQUEST_WAIT_MS, s);
+        },
+        reserveRequests: async (count, s) => {
+          if (count <= credit) return;
+          await bucket?.take(count - credit, FURTHER_REQUEST_WAIT_MS, s);
+          credit = count;
         },
       };
       return withCallContext(call, () => work(attemptSignal));

@@ -71,6 +71,30 @@ export class TokenBucketPolicy implements Policy {
     return Math.ceil((1 - this.tokens) * this.msPerToken);
   }
 
+  /**
+   * Takes `count` tokens: at once when there are enough, else after waiting for
+   * them when that is within `maxWaitMs` (reserved up front, returned on abort),
+   * else takes nothing and rejects with the wait. For work that makes several
+   * calls under one execution (pages, a fan-out).
+   */
+  async take(count: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw abortReason(signal);
+    this.refill();
+    if (this.tokens >= count) {
+      this.tokens -= count;
+      return;
+    }
+    const waitMs = Math.ceil((count - this.tokens) * this.msPerToken);
+    if (waitMs > maxWaitMs) throw TokenBucketRejectedError.fast(waitMs);
+    this.tokens -= count;
+    try {
+      await sleep(waitMs, this.scheduler, signal);
+    } catch (error) {
+      this.tokens += count;
+      throw error;
+    }
+  }
+
   async execute<T>(work: Work<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw abortReason(signal);
     const waitMs = this.tryTake();

@@ -6,7 +6,7 @@ import { BreakerRegistry, isBrokenCircuitError } from "../../src/resilience/inde
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { alpacaConfig } from "./fakes/alpacaConfig.ts";
 import { startFake } from "./fakes/fakeServer.ts";
-import { alpacaRoutes } from "./fakes/payloads.ts";
+import { alpacaRoutes, finnhubRoutes } from "./fakes/payloads.ts";
 
 const fake = startFake(alpacaRoutes);
 afterAll(() => fake.stop());
@@ -34,6 +34,36 @@ function build(clock: ManualClock, registry: BreakerRegistry) {
 }
 
 describe("resilience wiring", () => {
+  test("a news fan-out is paid for whole before it is sent, or not sent at all", async () => {
+    const finnhub = startFake(finnhubRoutes({ legacy: false }));
+    try {
+      const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+      const providers = createProviders(
+        alpacaConfig(fake.url, {
+          NEWS_PROVIDER: "finnhub",
+          FINNHUB_API_KEY: "key",
+          FINNHUB_BASE_URL: finnhub.url,
+        }),
+        { clock, logger: silentLogger, registry: new BreakerRegistry() },
+      );
+      const news = (symbols: string[], start: number) =>
+        providers.news.news({ symbols, start, end: clock.now(), limit: 50 }, signal()).then(
+          () => "served",
+          (e: unknown) => (e instanceof Error ? e.name : "error"),
+        );
+      // Finnhub: a burst of 30. Three 9-symbol requests spend 27 tokens.
+      const nine = ["AAPL", "MSFT", "IBM", "TSLA", "NVDA", "AMZN", "META", "GOOG", "NFLX"];
+      for (let i = 0; i < 3; i++) expect(await news(nine, i)).toBe("served");
+      const sent = finnhub.requests.length;
+      expect(sent).toBe(27);
+      // Nine more do not fit in the 3 left, nor within the wait: refused before any is sent.
+      expect(await news(nine, 3)).toBe("TokenBucketRejectedError");
+      expect(finnhub.requests.length).toBe(sent);
+    } finally {
+      await finnhub.stop();
+    }
+  });
+
   test("each page of a bars request takes a token: the published limit holds across pages", async () => {
     const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
     const registry = new BreakerRegistry();

@@ -8,7 +8,7 @@
 import { ProviderError } from "../errors.ts";
 import { orderedNews } from "../ordering.ts";
 import { isoTime, parseShape, webUrl } from "../shape.ts";
-import { getJson } from "../transport/index.ts";
+import { getJson, reserveRequests } from "../transport/index.ts";
 import {
   type AltDataProvider,
   type ApiKeyProviderOptions,
@@ -75,6 +75,8 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
   }
 
   async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
+    // One request per symbol, sent together: paid for together, or not sent at all.
+    await reserveRequests(query.symbols.length, signal);
     const perSymbol = await Promise.all(
       query.symbols.map(async (symbol) => {
         const raw = await this.get(

@@ -50,11 +50,22 @@ export interface CallContext {
   /** Number of this attempt's predecessors (`http.request.resend_count`). */
   resendCount?: number;
   /**
-   * Called before each HTTP request of the attempt. The pipeline took one token
-   * for the attempt; an attempt that pages or fans out (Alpaca pages, Finnhub
-   * news per symbol) pays for each further request here, or is refused.
+   * Awaited before each HTTP request of the attempt. The pipeline took one token
+   * for the attempt; an attempt that pages (Alpaca) pays for each further request
+   * here, waiting a little for it, or is refused before sending.
    */
-  beforeRequest?: () => void;
+  beforeRequest?: (signal: AbortSignal) => Promise<void>;
+  /** Pays for `count` requests about to go out together (a fan-out), all or none. */
+  reserveRequests?: (count: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Pays up front for `count` requests the caller is about to send at once, so a
+ * fan-out is refused whole rather than after some of it went out. Without a
+ * call context (tests of an adapter alone), nothing to pay.
+ */
+export async function reserveRequests(count: number, signal: AbortSignal): Promise<void> {
+  await callStore.getStore()?.reserveRequests?.(count, signal);
 }
 
 const tracer = trace.getTracer("trading-server/providers");
@@ -185,7 +196,8 @@ async function readCapped(res: Response, maxBytes: number): Promise<string | und
 /** Sends `req` and returns its parsed JSON body, or throws a ProviderError (or the signal's reason). */
 export async function getJson(req: JsonRequest, signal: AbortSignal): Promise<unknown> {
   const call = callStore.getStore() ?? { clock: req.clock ?? systemClock };
-  call.beforeRequest?.();
+  if (signal.aborted) throw signal.reason;
+  await call.beforeRequest?.(signal);
   const { url, redacted } = buildUrl(req);
   const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   const span = tracer.startSpan(

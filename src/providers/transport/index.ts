@@ -7,6 +7,7 @@ export {
   type CallContext,
   getJson,
   type JsonRequest,
+  reserveRequests,
   withCallContext,
 } from "./httpJson.ts";
 export { retryAfterMs } from "./retryAfter.ts";
