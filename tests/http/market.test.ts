@@ -106,6 +106,15 @@ describe("market routes", () => {
     fake.fault = undefined;
   });
 
+  test("a start inside the current minute, without end, is answered up to now", async () => {
+    const clock = new ManualClock(NOW + 40_000);
+    const a = app("simulated", clock);
+    const news = await get(a, "/v1/news?symbols=AAPL&start=2024-03-15T18:00:20Z");
+    expect(news.status).toBe(200);
+    const bars = await get(a, "/v1/market/bars/AAPL?timeframe=1Min&start=2024-03-15T18:00:30Z");
+    expect(bars.status).toBe(200);
+  });
+
   test("the same request without end, moments later, is served from the cache", async () => {
     const clock = new ManualClock(NOW + 10);
     const live = app("alpaca", clock);

@@ -121,9 +121,16 @@ function range(
 ) {
   // Without `end`, the last whole minute: the same request within a minute is the same
   // query, so it shares the provider cache (and its stale fallback) instead of missing it
-  // on every call because `now` moved by a few milliseconds.
-  const endMs = end ? Date.parse(end) : now - (now % MINUTE);
-  const startMs = start ? Date.parse(start) : endMs - defaultSpan;
+  // on every call because `now` moved by a few milliseconds. A `start` inside the current
+  // minute ("since my last poll") gets `now`, so it is never after its own default end.
+  const requestedStart = start ? Date.parse(start) : undefined;
+  const minute = now - (now % MINUTE);
+  const endMs = end
+    ? Date.parse(end)
+    : requestedStart !== undefined && requestedStart > minute
+      ? now
+      : minute;
+  const startMs = requestedStart ?? endMs - defaultSpan;
   if (startMs > endMs) throw invalid("query.start", "must not be after end");
   if (endMs - startMs > maxSpan)
     throw invalid("query.start", `range must not exceed ${Math.round(maxSpan / DAY)} days`);
