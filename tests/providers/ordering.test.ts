@@ -1,0 +1,52 @@
+/** Bars and news from any adapter: in range, first of each id, in order, at most limit. */
+import { expect, test } from "bun:test";
+import { orderedBars, orderedNews } from "../../src/providers/ordering.ts";
+import type { Bar, NewsItem } from "../../src/providers/types.ts";
+
+const bar = (t: string, c = 1): Bar => ({ t, o: c, h: c, l: c, c, v: 1, n: null, vw: null });
+const item = (id: string, created_at: string): NewsItem => ({
+  id,
+  headline: id,
+  summary: "",
+  author: null,
+  source: "test",
+  url: null,
+  symbols: [],
+  created_at,
+  updated_at: created_at,
+  sentiment: null,
+  sentiment_label: null,
+});
+const T = (s: string) => Date.parse(s);
+
+test("bars: unsorted, duplicated, out of range and unparseable in; ascending and clean out", () => {
+  const out = orderedBars(
+    [
+      bar("2024-01-03T00:00:00Z", 3),
+      bar("2024-01-01T00:00:00.500Z", 1),
+      bar("2024-01-03T00:00:00Z", 9),
+      bar("2023-12-31T00:00:00Z"),
+      bar("garbage"),
+      bar("2024-01-02T00:00:00Z", 2),
+    ],
+    T("2024-01-01T00:00:00Z"),
+    T("2024-01-03T00:00:00Z"),
+    10,
+  );
+  expect(out.map((b) => b.c)).toEqual([1, 2, 3]);
+});
+
+test("news: newest first, one per id, the limit after ordering", () => {
+  const out = orderedNews(
+    [
+      item("a", "2024-01-01T10:00:00Z"),
+      item("b", "2024-01-01T12:00:00Z"),
+      item("a", "2024-01-01T13:00:00Z"),
+      item("c", "2024-01-01T11:00:00Z"),
+    ],
+    0,
+    T("2025-01-01T00:00:00Z"),
+    2,
+  );
+  expect(out.map((n) => n.id)).toEqual(["b", "c"]);
+});
