@@ -68,7 +68,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (outside) {
     app.use("*", async (c, next) => {
       const path = c.req.path;
-      if (path.startsWith("/v1/") || path === "/healthz" || path === "/readyz") return next();
+      // `/v1` itself is matched by the `/v1/*` middleware above: not limited twice.
+      const v1 = path === "/v1" || path.startsWith("/v1/");
+      if (v1 || path === "/healthz" || path === "/readyz") return next();
       return outside(c, next);
     });
   }
@@ -81,8 +83,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  // Generated once, on first request: building it costs ~15 ms, and this route
-  // is public and outside the /v1 rate limiter.
+  // Generated once, on first request: building it costs ~15 ms, and this route is
+  // public (limited per IP by `outsideV1Limit`, like every path outside /v1).
   let openApiJson: string | undefined;
   app.get("/openapi.json", (c) => {
     openApiJson ??= JSON.stringify(

@@ -373,7 +373,14 @@ describe("rate limit outside /v1", () => {
       },
       routes: [],
     });
-    for (const path of ["/healthz", "/readyz", "/openapi.json", "/nowhere", "/v1/anything"]) {
+    for (const path of [
+      "/healthz",
+      "/readyz",
+      "/openapi.json",
+      "/nowhere",
+      "/v1/anything",
+      "/v1",
+    ]) {
       await app.request(path);
     }
     expect(limited).toEqual(["/openapi.json", "/nowhere"]);
