@@ -49,8 +49,13 @@ const PatchUser = z
     message: "give role, disabled or both",
   })
   .openapi("UpdateUserRequest", { minProperties: 1 });
-const Maintenance = z
+/** Switching maintenance: `reason` may be left out (the runbook's `{"enabled":false}`). */
+const MaintenanceChange = z
   .object({ enabled: z.boolean(), reason: z.string().max(500).default("") })
+  .openapi("MaintenanceChange");
+/** The state as read back: always with its reason. */
+const Maintenance = z
+  .object({ enabled: z.boolean(), reason: z.string().max(500) })
   .openapi("MaintenanceState");
 
 const json = <T extends z.ZodType>(schema: T) => ({
@@ -222,7 +227,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       method: "put",
       path: "/v1/admin/maintenance",
       summary: "Turn maintenance on or off for every instance",
-      request: { body: json(Maintenance) },
+      request: { body: json(MaintenanceChange) },
       responses: {
         200: ok("New state", Maintenance),
         400: errorResponse("invalid_request"),
