@@ -30,6 +30,10 @@ export function normaliseTime(text: string): string {
   return Number.isNaN(ms) ? text : isoTime(ms);
 }
 
+/** `time` when it parses, else `fallback` (an item's own valid time, say). */
+export const validTimeOr = (time: string, fallback: string): string =>
+  Number.isNaN(Date.parse(time)) ? fallback : time;
+
 /**
  * A link a client may render: absolute http(s) only, else null. Provider
  * news is third-party text; a `javascript:` or `data:` URL passed through

@@ -132,6 +132,18 @@ describe("alpaca", () => {
     }
   });
 
+  test("a quote whose time does not parse is a bad_response, not served as text", async () => {
+    alpacaFake.fault = {
+      kind: "body",
+      body: { quotes: { AAPL: { t: "not-a-time<script>", ap: 10, as: 1, bp: 9, bs: 1 } } },
+    };
+    try {
+      expect((await failure(alpaca.latestQuote("AAPL", signal))).kind).toBe("bad_response");
+    } finally {
+      alpacaFake.fault = undefined;
+    }
+  });
+
   test("news maps to the domain model", async () => {
     const [item] = await alpaca.news(
       { symbols: ["AAPL"], start: 0, end: clock.now(), limit: 10 },

@@ -8,7 +8,7 @@
 import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
-import { isoTime, normaliseTime, parseShape, webUrl } from "../shape.ts";
+import { isoTime, normaliseTime, parseShape, validTimeOr, webUrl } from "../shape.ts";
 import { getJson } from "../transport/index.ts";
 import type {
   Bar,
@@ -92,13 +92,17 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
     if (!q || (bid === null && ask === null)) {
       throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
     }
+    const timestamp = normaliseTime(q.t);
+    if (Number.isNaN(Date.parse(timestamp))) {
+      throw new ProviderError(NAME, "bad_response", "unexpected quote shape at t");
+    }
     const price =
       bid !== null && ask !== null
         ? Math.round(((bid + ask) / 2) * 10_000) / 10_000
         : ((bid ?? ask) as number);
     return {
       symbol,
-      timestamp: normaliseTime(q.t),
+      timestamp,
       price,
       bid,
       ask,
@@ -172,7 +176,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
           url: webUrl(n.url),
           symbols: n.symbols,
           created_at: normaliseTime(n.created_at),
-          updated_at: normaliseTime(n.updated_at),
+          updated_at: validTimeOr(normaliseTime(n.updated_at), normaliseTime(n.created_at)),
           sentiment: null,
           sentiment_label: null,
         });
