@@ -37,10 +37,23 @@ function ordered<T>(
   return kept.slice(0, range.limit).map((k) => k.item);
 }
 
-/** Bars in [start, end], one per timestamp (the first seen), ascending, at most `limit`. */
+/**
+ * A bar that can be real: positive finite prices with the low at or below open and
+ * close and the high at or above them, and a volume that is not negative. Anything
+ * else (a negative price, high below low, an overflow read as Infinity) is dropped,
+ * like a bar outside the range, rather than passed on as market data.
+ */
+function isSaneBar(b: Bar): boolean {
+  const prices = [b.o, b.h, b.l, b.c];
+  if (!prices.every((p) => Number.isFinite(p) && p > 0)) return false;
+  if (b.l > Math.min(b.o, b.c) || b.h < Math.max(b.o, b.c)) return false;
+  return Number.isFinite(b.v) && b.v >= 0;
+}
+
+/** Sane bars in [start, end], one per timestamp (the first seen), ascending, at most `limit`. */
 export function orderedBars(bars: Bar[], start: number, end: number, limit: number): Bar[] {
   return ordered(
-    bars,
+    bars.filter(isSaneBar),
     (b) => b.t,
     (b) => b.t,
     1,

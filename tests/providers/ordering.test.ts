@@ -50,3 +50,20 @@ test("news: newest first, one per id, the limit after ordering", () => {
   );
   expect(out.map((n) => n.id)).toEqual(["b", "c"]);
 });
+
+test("bars that cannot be real are dropped: non-positive or infinite prices, high below low, negative volume", () => {
+  const good = bar("2024-01-01T00:00:00Z", 5);
+  const out = orderedBars(
+    [
+      good,
+      { ...bar("2024-01-01T00:01:00Z"), o: -1 },
+      { ...bar("2024-01-01T00:02:00Z"), h: 0.5, l: 2 },
+      { ...bar("2024-01-01T00:03:00Z"), c: Number.POSITIVE_INFINITY },
+      { ...bar("2024-01-01T00:04:00Z"), v: -3 },
+    ],
+    0,
+    T("2025-01-01T00:00:00Z"),
+    10,
+  );
+  expect(out).toEqual([good]);
+});
