@@ -9,11 +9,13 @@ import { getJson } from "../../src/providers/transport/httpJson.ts";
 
 const CAP = 64 * 1024;
 let redirects = 0;
+let hits = 0;
 const big = JSON.stringify({ bars: "x".repeat(CAP * 2) });
 const server = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
   fetch(req) {
+    hits++;
     const path = new URL(req.url).pathname;
     if (path === "/declared")
       return new Response(big, { headers: { "content-type": "application/json" } });
@@ -69,4 +71,21 @@ test("a redirect is not followed and is a bad_response, not a network failure", 
   expect(isProviderError(err) && err.kind).toBe("bad_response");
   expect(isProviderError(err) && err.retryable).toBe(false);
   expect(redirects).toBe(1);
+});
+
+test("a credential that cannot be a header value is an auth failure, not retried, never sent", async () => {
+  const before = hits;
+  const err = await getJson(
+    {
+      provider: "fake",
+      baseUrl: base,
+      path: "/small",
+      headers: { "APCA-API-SECRET-KEY": "abc\r\nX-Injected: 1" },
+    },
+    new AbortController().signal,
+  ).catch((e: unknown) => e);
+  expect(isProviderError(err) && err.kind).toBe("auth");
+  expect(isProviderError(err) && err.retryable).toBe(false);
+  expect(String((err as Error).message)).not.toContain("abc");
+  expect(hits).toBe(before);
 });

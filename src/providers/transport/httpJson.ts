@@ -120,10 +120,23 @@ async function send(
 ): Promise<unknown> {
   const { url, redacted } = buildUrl(req);
   const where = `GET ${redacted}`;
+  let headers: Headers;
+  try {
+    headers = new Headers({ accept: "application/json", ...req.headers });
+  } catch {
+    // A key with CR/LF or non-Latin-1 characters cannot travel in a header: a
+    // configuration fault, not an unreachable provider worth retrying.
+    span.setAttribute("error.type", "invalid_credential_header");
+    throw new ProviderError(
+      req.provider,
+      "auth",
+      `a credential header for ${where} is not valid HTTP`,
+    );
+  }
   let res: Response;
   try {
     res = await fetch(url, {
-      headers: { accept: "application/json", ...req.headers },
+      headers,
       signal,
       // A redirect is not followed (a key must not travel to another host) and is an
       // unexpected status, not a network failure worth retrying.
