@@ -11,6 +11,7 @@ import {
   KNOWN_PASSWORDS,
   type ParsedHash,
   parsePasswordHash,
+  VERIFY_CAPS,
   verifiesAnyOf,
 } from "./passwordHash.ts";
 import { isPlaceholder, isTemplated } from "./secretStrength.ts";
@@ -105,6 +106,17 @@ export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHas
 }
 
 function checkHashCost(parsed: ParsedHash, out: FindingList): void {
+  if (!isVerifiable(parsed)) {
+    // Above the caps the gate cannot test it against known passwords (admin.003), the
+    // login decoys skip its class, and each admin login costs seconds or gigabytes.
+    out.add({
+      id: "admin.008",
+      levels: "W/W/W",
+      variable: "ADMIN_PASSWORD_HASH",
+      message: `costs more than the server verifies routinely (argon2 m ≤ ${VERIFY_CAPS.argon2MemoryKiB} KiB and t ≤ ${VERIFY_CAPS.argon2Time}, bcrypt cost ≤ ${VERIFY_CAPS.bcryptCost})`,
+      hint: HASH_HINT,
+    });
+  }
   // OWASP Password Storage Cheat Sheet minimums: argon2id m=19456 KiB, t=2; bcrypt cost 10.
   const weak =
     parsed.kind === "bcrypt" ? parsed.cost < 10 : parsed.memoryKiB < 19_456 || parsed.time < 2;

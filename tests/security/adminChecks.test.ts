@@ -109,6 +109,27 @@ describe("admin.003 hash of a known password", () => {
   });
 });
 
+describe("admin.008 a hash above the verification caps", () => {
+  test("argon2id t=100 or m=1 GiB, bcrypt cost 15: a warning everywhere; policy costs pass", async () => {
+    const salt = "c2FsdHNhbHRzYWx0"; // 12 bytes
+    for (const hash of [
+      `$argon2id$v=19$m=19456,t=100,p=1$${salt}$aGFzaGhhc2hoYXNoaGFzaA`,
+      `$argon2id$v=19$m=1048576,t=2,p=1$${salt}$aGFzaGhhc2hoYXNoaGFzaA`,
+      "$2b$15$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+    ]) {
+      const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: hash });
+      for (const environment of ["production", "staging", "development"] as const) {
+        expect([hash, severityOf(await check(env, environment), "admin.008")]).toEqual([
+          hash,
+          "warning",
+        ]);
+      }
+    }
+    const policy = await strongProductionEnv();
+    expect(severityOf(await check(policy, "production"), "admin.008")).toBeNull();
+  });
+});
+
 describe("admin.007 a name a new account may not have", () => {
   test.each(["\u0430lice", "ops\u200blead", "ｏｐｓ", " ops-lead"])(
     "%p warns in every environment (serve refuses to create it)",
