@@ -202,6 +202,26 @@ describe("finnhub", () => {
     finnhubFake.fault = undefined;
   });
 
+  test("sentiment whose counts overflow is a bad_response, not Infinity served as null", async () => {
+    const huge = {
+      atTime: "2024-01-01 10:00:00",
+      mention: 1e308,
+      positiveMention: 1,
+      negativeMention: 1,
+      positiveScore: 0.8,
+      negativeScore: -0.5,
+      score: -0.9,
+    };
+    finnhubFake.fault = { kind: "body", body: { symbol: "AAPL", data: [huge, huge] } };
+    try {
+      expect((await failure(finnhub(finnhubFake.url).sentiment("AAPL", signal))).kind).toBe(
+        "bad_response",
+      );
+    } finally {
+      finnhubFake.fault = undefined;
+    }
+  });
+
   test("social sentiment in both envelopes aggregates the same", async () => {
     const current = await finnhub(finnhubFake.url).sentiment("AAPL", signal);
     const legacy = await finnhub(legacyFake.url).sentiment("AAPL", signal);

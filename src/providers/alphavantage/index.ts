@@ -22,6 +22,7 @@ import {
   type Quote,
   SENTIMENT_WINDOW_MS,
   type Sentiment,
+  SentimentSchema,
   sentimentLabel,
 } from "../types.ts";
 import { throwIfRefusal } from "./refusal.ts";
@@ -174,15 +175,22 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
       weighted += t.relevance_score * t.ticker_sentiment_score;
     }
     const score = weights > 0 ? Math.max(-1, Math.min(1, weighted / weights)) : 0;
-    return {
-      symbol,
-      as_of: isoTime(now),
-      window_start: isoTime(start),
-      score: Math.round(score * 10_000) / 10_000,
-      label: sentimentLabel(score),
-      mentions: scores.length,
-      positive_mentions: scores.filter((t) => t.ticker_sentiment_score >= 0.15).length,
-      negative_mentions: scores.filter((t) => t.ticker_sentiment_score <= -0.15).length,
-    };
+    // Checked against the published model: counts that overflowed to Infinity, or a NaN
+    // score, must not be served (as null, or labelled Bullish).
+    return parseShape(
+      NAME,
+      SentimentSchema,
+      {
+        symbol,
+        as_of: isoTime(now),
+        window_start: isoTime(start),
+        score: Math.round(score * 10_000) / 10_000,
+        label: sentimentLabel(score),
+        mentions: scores.length,
+        positive_mentions: scores.filter((t) => t.ticker_sentiment_score >= 0.15).length,
+        negative_mentions: scores.filter((t) => t.ticker_sentiment_score <= -0.15).length,
+      },
+      "sentiment",
+    );
   }
 }
