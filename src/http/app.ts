@@ -11,6 +11,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Config } from "../config/index.ts";
+import { isDatabaseUnavailable } from "../storage/errors.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, errorResponse, isApiError } from "./errors.ts";
@@ -126,6 +127,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       // failed with the abort: not the server's fault. Nobody receives this answer; the
       // access log says 499. Any other error is still logged below, abort or not.
       return errorResponse(new ApiError("invalid_request"), id);
+    }
+    if (isDatabaseUnavailable(err)) {
+      // An outage, not a bug: fail closed with the pinned 503 and let the client retry.
+      deps.logger.warn("database unavailable", { request_id: id, error: { name: err.name } });
+      return errorResponse(
+        new ApiError("service_unavailable", { headers: { "Retry-After": "1" } }),
+        id,
+      );
     }
     deps.logger.error("unhandled error", {
       request_id: id,

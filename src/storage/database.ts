@@ -76,6 +76,13 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL pool size (default 10). */
   maxConnections?: number;
+  /**
+   * PostgreSQL: the longest a query or transaction may take before it fails with
+   * StorageError `timeout` (undefined: no limit, for migrations and CLI commands).
+   * A stalled server must turn into a prompt 503, not requests hanging until the
+   * client gives up.
+   */
+  queryTimeoutMs?: number;
 }
 
 /**

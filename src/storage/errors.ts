@@ -34,3 +34,18 @@ export function isStorageError(error: unknown): error is StorageError {
     (error as { isStorageError?: unknown }).isStorageError === true
   );
 }
+
+/** Connection-level failure codes of Bun's PostgreSQL client and the socket under it. */
+const UNAVAILABLE_CODE =
+  /^(ERR_POSTGRES_(CONNECTION|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ECONNREFUSED|ECONNRESET|ETIMEDOUT)/;
+
+/**
+ * True when `error` says the database cannot be reached or did not answer in
+ * time (a deadline, a closed pool, a refused or dropped connection): an outage
+ * to answer with 503, not a bug to answer with 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isStorageError(error)) return error.kind === "timeout" || error.kind === "closed";
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && UNAVAILABLE_CODE.test(code);
+}

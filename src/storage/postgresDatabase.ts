@@ -60,8 +60,14 @@ export function openPostgresDatabase(url: string, options: OpenDatabaseOptions):
     idleTimeout: 60,
   });
   let closed = false;
-  const guard = <T>(fn: () => Promise<T>): Promise<T> =>
-    closed ? Promise.reject(new StorageError("closed", "the database is closed")) : fn();
+  const deadlineMs = options.queryTimeoutMs;
+  const timedOut = () =>
+    new StorageError("timeout", `the database did not answer within ${deadlineMs} ms`);
+  // A top-level query or a whole transaction; queries inside a transaction share its deadline.
+  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new StorageError("closed", "the database is closed"));
+    return deadlineMs === undefined ? fn() : withDeadline(fn(), deadlineMs, timedOut);
+  };
   const active = () => {
     const scope = store.getStore();
     return scope && !scope.done ? scope : undefined;
@@ -96,4 +102,13 @@ export function openPostgresDatabase(url: string, options: OpenDatabaseOptions):
     },
   };
   return db;
+}
+
+/** `work`, or `expired()` once `ms` pass first (the work itself is left to finish). */
+function withDeadline<T>(work: Promise<T>, ms: number, expired: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(expired()), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -13,13 +13,22 @@ import { type Database, openDatabase } from "./database.ts";
 import { StorageError } from "./errors.ts";
 import { migrate, schemaStatus } from "./migrate.ts";
 
+/**
+ * The server's deadline for a PostgreSQL query or transaction: far above a healthy
+ * one (a few ms), well below the 10 s after which Bun drops an idle client.
+ */
+export const SERVE_QUERY_TIMEOUT_MS = 5_000;
+
 /** Opens the database and makes sure its schema matches this build. */
 export async function prepareSchema(
   config: Pick<Config, "DATABASE_URL" | "environment">,
   logger: Logger,
   clock: Clock,
 ): Promise<Database> {
-  const db = await openDatabase(config.DATABASE_URL, { logger });
+  const db = await openDatabase(config.DATABASE_URL, {
+    logger,
+    queryTimeoutMs: SERVE_QUERY_TIMEOUT_MS,
+  });
   try {
     const status = await schemaStatus(db);
     // Development migrates itself — but only when there is something to do:

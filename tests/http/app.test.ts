@@ -9,6 +9,7 @@ import type { MiddlewareHandler } from "hono";
 import { createApp } from "../../src/http/app.ts";
 import type { AppEnv } from "../../src/http/context.ts";
 import { ApiError } from "../../src/http/errors.ts";
+import { StorageError } from "../../src/storage/errors.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 
 const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -62,6 +63,9 @@ function build(options: { environment?: "development" | "production"; lines?: st
           // A real fault that happens to come after the client left.
           hangups.get(c.req.header("x-request-id") ?? "")?.abort();
           throw new TypeError("cannot read properties of undefined");
+        });
+        app.get("/v1/db-down", () => {
+          throw new StorageError("timeout", "the database did not answer within 5000 ms");
         });
         app.get("/v1/teapot", () => {
           throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
@@ -386,4 +390,15 @@ describe("rate limit outside /v1", () => {
     expect(limited).toEqual(["/openapi.json", "/nowhere"]);
     expect((await app.request("/nowhere-else")).status).toBe(429);
   });
+});
+
+test("a database that does not answer is a 503 to retry, logged as an outage, not an unhandled error", async () => {
+  const lines: string[] = [];
+  const res = await build({ lines }).request("/v1/db-down");
+  expect(res.status).toBe(503);
+  expect(res.headers.get("retry-after")).toBe("1");
+  expect((await errorOf(res)).code).toBe("service_unavailable");
+  const records = lines.map((l) => JSON.parse(l) as { msg: string; level: string });
+  expect(records.filter((r) => r.msg === "unhandled error")).toEqual([]);
+  expect(records.find((r) => r.msg === "database unavailable")?.level).toBe("warn");
 });

@@ -1,0 +1,58 @@
+/**
+ * A PostgreSQL query or transaction that outlives the server's deadline fails
+ * as StorageError `timeout`, which the app answers with 503; connection-level
+ * failures count as the database being unavailable, query bugs do not.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { openDatabase } from "../../src/storage/database.ts";
+import { isDatabaseUnavailable, StorageError } from "../../src/storage/errors.ts";
+import { createTestDatabase, dropTestDatabase, postgresSkipped } from "../support/postgres.ts";
+
+describe.skipIf(postgresSkipped)("PostgreSQL query deadline", () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await dropTestDatabase(url);
+  });
+
+  test("a query or transaction past the deadline is a timeout; a quick one is not", async () => {
+    const db = await openDatabase(url, { queryTimeoutMs: 100 });
+    try {
+      expect(await db.sql<{ ok: number }>`SELECT 1 AS ok`).toEqual([{ ok: 1 }]);
+      const slow = await db.sql`SELECT pg_sleep(1)`.catch((e: unknown) => e);
+      expect(slow).toBeInstanceOf(StorageError);
+      expect((slow as StorageError).kind).toBe("timeout");
+      expect(isDatabaseUnavailable(slow)).toBe(true);
+      const tx = await db
+        .transaction(async (t) => {
+          await t.sql`SELECT 1`;
+          await t.sql`SELECT pg_sleep(1)`;
+        })
+        .catch((e: unknown) => e);
+      expect((tx as StorageError).kind).toBe("timeout");
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("a query bug is not an outage", async () => {
+    const db = await openDatabase(url, { queryTimeoutMs: 1_000 });
+    try {
+      const bug = await db.sql`SELECT * FROM no_such_table`.catch((e: unknown) => e);
+      expect(isDatabaseUnavailable(bug)).toBe(false);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+test("connection-level codes count as unavailable", () => {
+  for (const code of ["ECONNREFUSED", "ERR_POSTGRES_CONNECTION_CLOSED"]) {
+    expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code }))).toBe(true);
+  }
+  expect(isDatabaseUnavailable(new StorageError("closed", "closed"))).toBe(true);
+  expect(isDatabaseUnavailable(new StorageError("migration_failed", "m"))).toBe(false);
+  expect(isDatabaseUnavailable(new Error("plain"))).toBe(false);
+});
