@@ -87,7 +87,15 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
       inflight ??= load().finally(() => {
         inflight = undefined;
       });
-      return inflight;
+      try {
+        return await inflight;
+      } catch (error) {
+        // Fail closed the way the last known state says: still in maintenance, keep
+        // answering 503 maintenance; otherwise the read error goes on (the app answers
+        // a database outage with 503, never an open route).
+        if (cached?.state.enabled) return cached.state;
+        throw error;
+      }
     },
     async set(state) {
       const previous = parseMaintenance(await readSetting(options.db, SETTING.maintenance));
