@@ -63,7 +63,7 @@ export async function underCap<T>(hasher: HashLimiter, job: () => Promise<T>): P
 
 /**
  * Counts a wrong password against the login throttle, audits `failure`, and
- * audits `authn_login_lock` when this failure used up a budget. Login and
+ * audits `authn_login_lock` when this failure used up a budget (once per lockout). Login and
  * password change share the throttle, so a lockout reached through either
  * leaves the same event.
  */
@@ -73,8 +73,11 @@ export async function recordFailedPassword(
   origin: RequestOrigin,
   failure: AuthAuditEvent,
 ): Promise<void> {
-  await guarded(() => deps.throttle.recordFailure(username, origin.ip));
+  const { exhausted } = await guarded(() => deps.throttle.recordFailure(username, origin.ip));
   await deps.audit(failure);
+  // Once per lockout: only the failure that spent a budget's last unit, even when
+  // several instances count failures for the same account at once.
+  if (!exhausted) return;
   const after = await guarded(() => deps.throttle.check(username, origin.ip));
   if (after.allowed) return;
   await deps.audit({

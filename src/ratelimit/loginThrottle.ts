@@ -54,8 +54,12 @@ export interface LoginThrottle {
    * the peek before the first failure is recorded.
    */
   reserve(username: string, ip: string): Promise<LoginReservation>;
-  /** Counts one failed attempt against the account and the IP. */
-  recordFailure(username: string, ip: string): Promise<void>;
+  /**
+   * Counts one failed attempt against the account and the IP. `exhausted` is true
+   * for the failure that spent the last unit of either budget: the lockout's start,
+   * audited once (later failures are refused by the store and spend nothing).
+   */
+  recordFailure(username: string, ip: string): Promise<{ exhausted: boolean }>;
   /** Forgets the account's failures after a good login (the IP's stay). */
   recordSuccess(username: string): Promise<void>;
 }
@@ -164,7 +168,13 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     async recordFailure(username, ip) {
       // Two decisions, not one: a failure must count against the account even when
       // the IP's budget is already spent, and the other way round.
-      await Promise.all([store.decide([accountLimit(username)]), store.decide([ipLimit(ip)])]);
+      const decisions = await Promise.all([
+        store.decide([accountLimit(username)]),
+        store.decide([ipLimit(ip)]),
+      ]);
+      const spentLast = (d: (typeof decisions)[number]) =>
+        d.allowed && d.states.some((state) => state.remaining === 0);
+      return { exhausted: decisions.some(spentLast) };
     },
     async recordSuccess(username) {
       await store.reset([loginAccountKey(username)]);

@@ -219,6 +219,26 @@ describeEachDatabase(
       expect(right.status).toBe(429);
     });
 
+    test("two instances sharing the store: the lockout is audited once, however failures interleave", async () => {
+      const other = await buildAuthHarness(t.db(), {
+        bootstrap: false,
+        clock: h.clock,
+        store: h.store,
+      });
+      // Failures counted by both instances at once: each instance only sees its own in flight.
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 ? other : h).post(
+            "/v1/auth/login",
+            { username: "admin", password: `bad-${i}` },
+            { ip: `192.0.2.${120 + i}` },
+          ),
+        ),
+      );
+      const locks = [...h.events, ...other.events].filter((e) => e.type === "authn_login_lock");
+      expect(locks).toHaveLength(1);
+    });
+
     test("unknown usernames are throttled exactly like known ones", async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {

@@ -82,6 +82,8 @@ export interface HarnessOptions {
   clock?: ManualClock;
   /** Skip the admin bootstrap (e.g. when a second instance shares the database). */
   bootstrap?: boolean;
+  /** The rate-limit store, to share one between instances (default: a fresh one). */
+  store?: MemoryStore;
 }
 
 /** Builds one instance on `db`. */
@@ -104,7 +106,7 @@ export async function buildAuthHarness(
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
   const config = loaded.config;
   const clock = options.clock ?? new ManualClock(T0);
-  const store = createMemoryStore({ clock });
+  const store = options.store ?? createMemoryStore({ clock });
   const events: AuthAuditEvent[] = [];
   const auditLog = createAuditLog(db, { clock });
   const record = recordTo(auditLog);
