@@ -39,6 +39,9 @@ export interface MaintenanceState {
 
 const OFF: MaintenanceState = { enabled: false, reason: "" };
 
+/** Advisory-lock key serializing maintenance changes on PostgreSQL ("mnt"). */
+const MAINTENANCE_LOCK = 0x006d_6e74;
+
 function parseMaintenance(text: string | undefined): MaintenanceState {
   if (!text) return OFF;
   try {
@@ -98,13 +101,16 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
       }
     },
     async set(state) {
-      const previous = parseMaintenance(await readSetting(options.db, SETTING.maintenance));
-      await writeSetting(
-        options.db,
-        SETTING.maintenance,
-        JSON.stringify(state),
-        options.clock.now(),
-      );
+      // Read and write as one step across instances: the caller audits a change when
+      // the previous state differs, and concurrent identical requests must see one change.
+      const previous = await options.db.transaction(async (tx) => {
+        if (tx.dialect === "postgres") {
+          await tx.sql`SELECT pg_advisory_xact_lock(${MAINTENANCE_LOCK})`;
+        }
+        const before = parseMaintenance(await readSetting(tx, SETTING.maintenance));
+        await writeSetting(tx, SETTING.maintenance, JSON.stringify(state), options.clock.now());
+        return before;
+      });
       cached = { state, at: options.clock.now() };
       return previous;
     },

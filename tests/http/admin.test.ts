@@ -274,6 +274,19 @@ describeEachDatabase(
       ]);
     });
 
+    test("identical maintenance changes at once are audited as one change", async () => {
+      const put = () =>
+        h.send("/v1/admin/maintenance", {
+          method: "PUT",
+          body: JSON.stringify({ enabled: true, reason: "drill" }),
+          headers: { "content-type": "application/json" },
+          token: admin.access_token,
+        });
+      const answers = await Promise.all([put(), put(), put(), put()]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect(h.events.filter((e) => e.type === "maintenance_on")).toHaveLength(1);
+    });
+
     test("audit listing: newest first, type filter, cursor", async () => {
       await createUser("f1");
       await createUser("f2");
