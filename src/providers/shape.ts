@@ -6,6 +6,7 @@
  */
 import type { z } from "zod";
 import { ProviderError } from "./errors.ts";
+import { type Sentiment, SentimentSchema, sentimentLabel } from "./types.ts";
 
 /** Parses `body` with `schema` or throws `bad_response`. */
 export function parseShape<S extends z.ZodType>(
@@ -43,4 +44,40 @@ export function webUrl(text: string | null | undefined): string | null {
   if (!text || !URL.canParse(text)) return null;
   const { protocol } = new URL(text);
   return protocol === "https:" || protocol === "http:" ? text : null;
+}
+
+/** What an adapter aggregated for one symbol's sentiment. */
+export interface SentimentParts {
+  symbol: string;
+  now: number;
+  windowStart: number;
+  /** Already clamped to [-1, 1] by the adapter; NaN when its inputs overflowed. */
+  score: number;
+  mentions: number;
+  positive: number | null;
+  negative: number | null;
+}
+
+/**
+ * The served sentiment, checked against the published model: counts that
+ * overflowed to Infinity, or a NaN score, are a `bad_response`, not served as
+ * null or labelled Bullish.
+ */
+export function servedSentiment(provider: string, parts: SentimentParts): Sentiment {
+  const round = (n: number | null) => (n === null ? null : Math.round(n));
+  return parseShape(
+    provider,
+    SentimentSchema,
+    {
+      symbol: parts.symbol,
+      as_of: isoTime(parts.now),
+      window_start: isoTime(parts.windowStart),
+      score: Math.round(parts.score * 10_000) / 10_000,
+      label: sentimentLabel(parts.score),
+      mentions: Math.round(parts.mentions),
+      positive_mentions: round(parts.positive),
+      negative_mentions: round(parts.negative),
+    },
+    "sentiment",
+  );
 }

@@ -7,7 +7,7 @@
 
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
-import { isoTime, parseShape, webUrl } from "../shape.ts";
+import { isoTime, parseShape, servedSentiment, webUrl } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
 import { getJson } from "../transport/index.ts";
 import {
@@ -22,7 +22,6 @@ import {
   type Quote,
   SENTIMENT_WINDOW_MS,
   type Sentiment,
-  SentimentSchema,
   sentimentLabel,
 } from "../types.ts";
 import { throwIfRefusal } from "./refusal.ts";
@@ -175,22 +174,14 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
       weighted += t.relevance_score * t.ticker_sentiment_score;
     }
     const score = weights > 0 ? Math.max(-1, Math.min(1, weighted / weights)) : 0;
-    // Checked against the published model: counts that overflowed to Infinity, or a NaN
-    // score, must not be served (as null, or labelled Bullish).
-    return parseShape(
-      NAME,
-      SentimentSchema,
-      {
-        symbol,
-        as_of: isoTime(now),
-        window_start: isoTime(start),
-        score: Math.round(score * 10_000) / 10_000,
-        label: sentimentLabel(score),
-        mentions: scores.length,
-        positive_mentions: scores.filter((t) => t.ticker_sentiment_score >= 0.15).length,
-        negative_mentions: scores.filter((t) => t.ticker_sentiment_score <= -0.15).length,
-      },
-      "sentiment",
-    );
+    return servedSentiment(NAME, {
+      symbol,
+      now,
+      windowStart: start,
+      score,
+      mentions: scores.length,
+      positive: scores.filter((t) => t.ticker_sentiment_score >= 0.15).length,
+      negative: scores.filter((t) => t.ticker_sentiment_score <= -0.15).length,
+    });
   }
 }

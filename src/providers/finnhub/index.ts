@@ -7,7 +7,7 @@
 
 import { ProviderError } from "../errors.ts";
 import { orderedNews } from "../ordering.ts";
-import { isoTime, parseShape, webUrl } from "../shape.ts";
+import { isoTime, parseShape, servedSentiment, webUrl } from "../shape.ts";
 import { getJson, reserveRequests } from "../transport/index.ts";
 import {
   type AltDataProvider,
@@ -19,8 +19,6 @@ import {
   type Quote,
   SENTIMENT_WINDOW_MS,
   type Sentiment,
-  SentimentSchema,
-  sentimentLabel,
 } from "../types.ts";
 import { CompanyNews, FinnhubQuote, type SentimentRow, SocialSentiment } from "./schemas.ts";
 
@@ -126,22 +124,14 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
       weighted += row.score * row.mention;
     }
     const score = mentions > 0 ? Math.max(-1, Math.min(1, weighted / mentions)) : 0;
-    // Checked against the published model: counts that overflowed to Infinity, or a NaN
-    // score, must not be served (as null, or labelled Bullish).
-    return parseShape(
-      NAME,
-      SentimentSchema,
-      {
-        symbol,
-        as_of: isoTime(now),
-        window_start: isoTime(start),
-        score: Math.round(score * 10_000) / 10_000,
-        label: sentimentLabel(score),
-        mentions: Math.round(mentions),
-        positive_mentions: Math.round(positive),
-        negative_mentions: Math.round(negative),
-      },
-      "sentiment",
-    );
+    return servedSentiment(NAME, {
+      symbol,
+      now,
+      windowStart: start,
+      score,
+      mentions,
+      positive,
+      negative,
+    });
   }
 }
