@@ -45,6 +45,15 @@ function testKeyReason(variable: string, value: string): string | undefined {
   return undefined;
 }
 
+function hasUserInfo(text: string): boolean {
+  try {
+    const url = new URL(text.trim());
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return false;
+  }
+}
+
 function hostOf(text: string): string | undefined {
   try {
     return new URL(text.trim()).hostname.toLowerCase();
@@ -53,7 +62,7 @@ function hostOf(text: string): string | undefined {
   }
 }
 
-/** Runs apikey.001–005. */
+/** Runs apikey.001–006. */
 export function checkProviders(input: CheckInput, out: FindingList): void {
   for (const key of KEYS) {
     const value = input.get(key.variable);
@@ -88,6 +97,15 @@ export function checkProviders(input: CheckInput, out: FindingList): void {
   }
   for (const variable of URLS) {
     const url = input.get(variable);
+    if (url !== undefined && hasUserInfo(url)) {
+      out.add({
+        id: "apikey.006",
+        levels: "W/W/W",
+        variable,
+        message: "carries a user name or password in the URL",
+        hint: "Put credentials in the provider's key variables; a URL is copied into proxies' logs.",
+      });
+    }
     const host = url === undefined ? undefined : hostOf(url);
     if (host === PAPER_HOST || host?.includes("sandbox")) {
       out.add({

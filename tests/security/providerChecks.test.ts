@@ -147,3 +147,18 @@ describe("apikey.005 selected provider needs its key", () => {
     expect(withId(await check(await quickEnv(), "production"), "apikey.005")).toEqual([]);
   });
 });
+
+describe("apikey.006 credentials in a provider URL", () => {
+  test("a user or password in a base URL warns everywhere and is never printed", async () => {
+    const env = await quickEnv({
+      FINNHUB_BASE_URL: "https://alice:hunter2-secret@finnhub.example/api/v1",
+    });
+    for (const environment of ["production", "staging", "development"] as const) {
+      const report = await check(env, environment);
+      expect(severityOf(report, "apikey.006")).toBe("warning");
+      expect(JSON.stringify(report)).not.toContain("hunter2-secret");
+    }
+    const plain = await quickEnv({ FINNHUB_BASE_URL: "https://finnhub.example/api/v1" });
+    expect(severityOf(await check(plain, "production"), "apikey.006")).toBeNull();
+  });
+});
