@@ -81,3 +81,9 @@ export function servedSentiment(provider: string, parts: SentimentParts): Sentim
     "sentiment",
   );
 }
+
+/** `price` when it can be a traded price (finite, positive), else a `bad_response`. */
+export function tradedPrice(provider: string, price: number): number {
+  if (Number.isFinite(price) && price > 0) return price;
+  throw new ProviderError(provider, "bad_response", "unexpected quote shape at price");
+}

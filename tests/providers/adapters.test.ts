@@ -222,6 +222,22 @@ describe("finnhub", () => {
     }
   });
 
+  test("a quote with a price that cannot be traded is a bad_response", async () => {
+    for (const c of [-5, 0.0]) {
+      finnhubFake.fault = {
+        kind: "body",
+        body: { c, d: 0, dp: 0, h: 1, l: 1, o: 1, pc: 1, t: 1_704_290_400 },
+      };
+      try {
+        expect((await failure(finnhub(finnhubFake.url).latestQuote("AAPL", signal))).kind).toBe(
+          "bad_response",
+        );
+      } finally {
+        finnhubFake.fault = undefined;
+      }
+    }
+  });
+
   test("social sentiment in both envelopes aggregates the same", async () => {
     const current = await finnhub(finnhubFake.url).sentiment("AAPL", signal);
     const legacy = await finnhub(legacyFake.url).sentiment("AAPL", signal);

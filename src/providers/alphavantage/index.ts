@@ -7,7 +7,7 @@
 
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
-import { isoTime, parseShape, servedSentiment, webUrl } from "../shape.ts";
+import { isoTime, parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
 import { getJson } from "../transport/index.ts";
 import {
@@ -82,7 +82,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
     return {
       symbol,
       timestamp: isoTime(sessionClose(dayNumber(quote["07. latest trading day"]))),
-      price: quote["05. price"],
+      price: tradedPrice(NAME, quote["05. price"]),
       bid: null,
       ask: null,
       bid_size: null,

@@ -7,7 +7,7 @@
 
 import { ProviderError } from "../errors.ts";
 import { orderedNews } from "../ordering.ts";
-import { isoTime, parseShape, servedSentiment, webUrl } from "../shape.ts";
+import { isoTime, parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
 import { getJson, reserveRequests } from "../transport/index.ts";
 import {
   type AltDataProvider,
@@ -61,7 +61,7 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
     return {
       symbol,
       timestamp: isoTime(q.t * 1000),
-      price: q.c,
+      price: tradedPrice(NAME, q.c),
       bid: null,
       ask: null,
       bid_size: null,
