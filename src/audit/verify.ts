@@ -7,7 +7,8 @@
  * the canonical encoding (`hash_mismatch`: an edited row; `malformed_row` when
  * details are not a JSON object), and prev_hash must be the previous row's hash
  * (`chain_break`: an inserted, replaced or reordered row whose own hash was
- * recomputed; also any row numbered below 1, which the log never writes). At the end the last row must match `audit_chain_head`
+ * recomputed; also any row numbered below 1, which the log never writes). At
+ * the end the last row must match `audit_chain_head`
  * (`truncated`: the newest rows were deleted; `head_mismatch`: a row appended
  * outside the log, or the head edited).
  *
@@ -59,8 +60,7 @@ export async function verifyChain(
   // scan below (seq > 0) would never see it, while the audit list shows it.
   const [stray] = await db.sql<{ seq: number | null }>`
     SELECT MAX(seq) AS seq FROM audit_events WHERE seq < 1`;
-  if (stray?.seq !== null && stray?.seq !== undefined)
-    return fail(Number(stray.seq), "chain_break");
+  if (stray && stray.seq !== null) return fail(Number(stray.seq), "chain_break");
 
   for (let round = 0; ; round++) {
     for (;;) {

@@ -72,8 +72,8 @@ export interface Maintenance {
 /**
  * Creates the maintenance switch. The cache keeps the gate from adding a
  * database query to every request; 500 ms keeps every instance within the
- * 1 s promise. A read failure fails closed only if the last known state was
- * on; otherwise it rethrows (the request becomes a 500, not silently open).
+ * 1 s promise. A read failure keeps a last known "on" (503 maintenance);
+ * otherwise it rethrows, and the app answers the database outage with 503.
  */
 export function createMaintenance(options: MaintenanceOptions): Maintenance {
   const cacheMs = Math.min(options.cacheMs ?? 500, 1000);

@@ -8,6 +8,7 @@
  * its description, with the middleware's meaning appended.
  * @module
  */
+import { EXEMPT_FROM_MAINTENANCE } from "./middleware/maintenance.ts";
 
 /** The parts of an OpenAPI 3.1 document this reads and extends. */
 interface OpenApiDocument {
@@ -20,7 +21,6 @@ interface Operation {
 }
 
 const METHODS = new Set(["get", "put", "post", "delete", "patch", "head", "options"]);
-const EXEMPT_FROM_MAINTENANCE = /^\/v1\/(auth|admin)(\/|$)/;
 
 const errorEntry = (description: string) => ({
   description,

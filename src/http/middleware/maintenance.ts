@@ -10,13 +10,14 @@ import type { Maintenance } from "../../auth/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 
-const EXEMPT = /^\/v1\/(auth|admin)(\/|$)/;
+/** Paths maintenance never closes: operators must still log in and switch it off. */
+export const EXEMPT_FROM_MAINTENANCE = /^\/v1\/(auth|admin)(\/|$)/;
 
 /** Blocks `/v1` traffic (except auth and admin) while maintenance is on. */
 export function maintenanceGate(deps: { maintenance: Maintenance }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
-    if (path.startsWith("/v1/") && !EXEMPT.test(path)) {
+    if (path.startsWith("/v1/") && !EXEMPT_FROM_MAINTENANCE.test(path)) {
       const state = await deps.maintenance.get();
       if (state.enabled) {
         throw new ApiError("maintenance", { headers: { "Retry-After": "60" } });
