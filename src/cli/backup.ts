@@ -4,7 +4,6 @@
  * success, 1 on failure (including a PostgreSQL `DATABASE_URL`), 2 on usage.
  * @module
  */
-
 import type { Config } from "../config/index.ts";
 import { backupDatabase } from "../storage/backup.ts";
 import { loadCommandConfig, safeErrorMessage } from "./databaseCommand.ts";

@@ -4,7 +4,6 @@
  * same validator at fail level error and prints to stderr.
  * @module
  */
-
 import {
   type Environment,
   isUnknownEnvironmentError,

@@ -5,7 +5,6 @@
  * operator must be able to migrate before the rest of the config is final.
  * @module
  */
-
 import { existsSync } from "node:fs";
 import {
   type Config,

@@ -3,7 +3,6 @@
  * CSPRNG. 32 bytes by default (256 bits, the HS256 key size).
  * @module
  */
-
 import { type CommandIo, EXIT } from "./io.ts";
 import { splitFlag } from "./splitFlag.ts";
 

@@ -11,7 +11,6 @@
  * other requests wait for the app. A failure after binding still exits 1.
  * @module
  */
-
 import pkg from "../../package.json" with { type: "json" };
 import { ensureDevAdmin } from "../auth/devAdmin.ts";
 import { nextTurn, systemClock } from "../clock/index.ts";

@@ -4,7 +4,6 @@
  * close hooks (audit, stores, telemetry flush) in order.
  * @module
  */
-
 import type { Server } from "bun";
 import type { Logger } from "../telemetry/logger.ts";
 import { pathAndQueryOf } from "./requestPath.ts";
