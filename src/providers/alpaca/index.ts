@@ -34,6 +34,7 @@ export interface AlpacaOptions {
 const NAME = "alpaca";
 /** Pages followed at most per request (limit 10 000 / page size 10 000 → 1 normally). */
 const MAX_PAGES = 20;
+const NEWS_PAGE = 50;
 
 /** The next page token, or undefined at the end or when the provider repeats one (a cycle). */
 function nextToken(token: string | null | undefined, seen: Set<string>): string | undefined {
@@ -41,7 +42,6 @@ function nextToken(token: string | null | undefined, seen: Set<string>): string 
   seen.add(token);
   return token;
 }
-const NEWS_PAGE = 50;
 
 /** Alpaca as market-data and news provider. */
 export class AlpacaProvider implements MarketDataProvider, NewsProvider {
