@@ -41,11 +41,18 @@ const ours = createAccessTokens(options);
 /** Cold: cache off, so every verification does the full work (HMAC, JSON, claim checks). */
 const oursCold = createAccessTokens({ ...options, cacheSize: 0 });
 let minted = 0;
-/** Tokens as a server receives them: flat strings, not the ropes a template literal builds. */
+/**
+ * Tokens as the server mints and receives them: user and session ids are UUIDs (as in the
+ * database), and each token is a flat string, not the rope a template literal builds.
+ */
 const mint = (n: number) =>
   Array.from({ length: n }, () => {
-    const i = minted++;
-    const { token } = ours.sign({ sub: `user-${i}`, sid: `session-${i}`, role: "trader", ver: i });
+    const { token } = ours.sign({
+      sub: crypto.randomUUID(),
+      sid: crypto.randomUUID(),
+      role: "trader",
+      ver: minted++,
+    });
     return Buffer.from(token).toString();
   });
 const tokens = mint(TOKENS);
