@@ -116,6 +116,31 @@ describe("sign and verify", () => {
     expect(header.kid).toHaveLength(12);
     expect(SECRET).not.toContain(header.kid);
   });
+
+  test("jti is 128 random bits in 22 canonical base64url characters, unique per token", () => {
+    const { tokens } = setup();
+    const ids = new Set<string>();
+    for (let i = 0; i < 2_000; i++) {
+      const { jti } = tokens.sign({ sub: "u", sid: "s", role: "viewer", ver: 0 }).claims;
+      expect(jti).toMatch(/^[A-Za-z0-9_-]{21}[AQgw]$/); // 128 bits: the last char carries 2 zero bits
+      expect(Buffer.from(jti, "base64url")).toHaveLength(16);
+      ids.add(jti);
+    }
+    expect(ids.size).toBe(2_000);
+  });
+
+  test("a production-shaped token (UUID ids) hashes four inner SHA-256 blocks", () => {
+    const { tokens } = setup();
+    const { token } = tokens.sign({
+      sub: crypto.randomUUID(),
+      sid: crypto.randomUUID(),
+      role: "viewer",
+      ver: 123_456,
+    });
+    const signingInput = token.slice(0, token.lastIndexOf(".")).length;
+    // Two blocks of our minted prefix are pre-absorbed (docs/auth.md, "Token size").
+    expect(Math.ceil((signingInput + 73) / 64) - 3).toBe(4);
+  });
 });
 
 describe("algorithm and header games", () => {
