@@ -92,3 +92,13 @@ export function evaluateGcra(
   });
   return { allowed, outcomes };
 }
+
+/**
+ * The TAT after giving back `decrementUs` at `nowUs`, or undefined when the
+ * bucket is then full (the key can go). Never before `nowUs`: a refund restores
+ * spent units and cannot bank credit. Mirrored in `refund.lua`.
+ */
+export function refundedTat(tatUs: number, decrementUs: number, nowUs: number): number | undefined {
+  const back = tatUs - decrementUs;
+  return back > nowUs ? back : undefined;
+}

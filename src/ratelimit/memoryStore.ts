@@ -8,7 +8,7 @@
 import { type Clock, systemClock } from "../clock/index.ts";
 import { toDecision } from "./decision.ts";
 import { StoreUnavailableError } from "./errors.ts";
-import { assertValidLimit, evaluateGcra, gcraParams } from "./gcra.ts";
+import { assertValidLimit, evaluateGcra, gcraParams, refundedTat } from "./gcra.ts";
 import type { DecideOptions, Decision, LimitSpec, RateLimitStore, StoreHealth } from "./types.ts";
 
 /** Options of {@link createMemoryStore}. */
@@ -69,6 +69,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     async reset(keys: string[]): Promise<void> {
       if (closed) throw new StoreUnavailableError("closed");
       for (const key of keys) tats.delete(key);
+    },
+    async refund(limits: LimitSpec[]): Promise<void> {
+      if (closed) throw new StoreUnavailableError("closed");
+      for (const spec of limits) assertValidLimit(spec);
+      const nowUs = Math.round(clock.now() * 1000);
+      for (const spec of limits) {
+        const tat = tats.get(spec.key);
+        if (tat === undefined) continue;
+        const back = refundedTat(tat, gcraParams(spec).incrementUs, nowUs);
+        if (back === undefined) tats.delete(spec.key);
+        else tats.set(spec.key, back);
+      }
     },
     health(): StoreHealth {
       return { kind: "memory", state: closed ? "unavailable" : "ready" };

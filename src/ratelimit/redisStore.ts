@@ -24,6 +24,7 @@ import script from "./gcra.lua" with { type: "text" };
 import { assertValidLimit, gcraParams } from "./gcra.ts";
 import { assertSameSlot } from "./hashTag.ts";
 import { Outage } from "./outage.ts";
+import refundScript from "./refund.lua" with { type: "text" };
 import type { DecideOptions, Decision, LimitSpec, RateLimitStore, StoreHealth } from "./types.ts";
 
 const SCRIPT_SHA = new Bun.CryptoHasher("sha1").update(script).digest("hex");
@@ -190,6 +191,20 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       blocked.delete(full);
       assertSameSlot(full);
       await runCommand(() => redis.send("DEL", full));
+    },
+    async refund(limits: LimitSpec[]): Promise<void> {
+      if (limits.length === 0) return;
+      for (const spec of limits) assertValidLimit(spec);
+      const keys = limits.map((l) => prefix + l.key);
+      assertSameSlot(keys);
+      // A key refused earlier may fit again: ask Redis next time, not the local cache.
+      blocked.delete(keys);
+      const now = scriptClock === undefined ? "" : String(Math.round(scriptClock.now() * 1000));
+      const decrements = limits.map((l) => String(gcraParams(l).incrementUs));
+      // Plain EVAL: refunds are rare (a good login), and Redis caches the compiled script.
+      await runCommand(() =>
+        redis.send("EVAL", [refundScript, String(keys.length), ...keys, now, ...decrements]),
+      );
     },
     health(): StoreHealth {
       if (closed) return { kind: "redis", state: "unavailable" };

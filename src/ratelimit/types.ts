@@ -64,6 +64,12 @@ export interface RateLimitStore {
   decide(limits: LimitSpec[], options?: DecideOptions): Promise<Decision>;
   /** Forgets `keys` (e.g. an account's failure counter after a good login). */
   reset(keys: string[]): Promise<void>;
+  /**
+   * Gives back what an admitted decision of these `limits` spent (each limit's
+   * `cost`, default 1), never beyond a full bucket. Rejects like `decide` when
+   * the store cannot answer.
+   */
+  refund(limits: LimitSpec[]): Promise<void>;
   health(): StoreHealth;
   close(): Promise<void>;
 }

@@ -133,6 +133,32 @@ for (const [kind, make] of Object.entries(factories)) {
       await store.close();
     });
 
+    test("refund gives back exactly what a decision spent, never beyond a full bucket", async () => {
+      const clock = new ManualClock();
+      const store = await make(clock);
+      const l = lim({ key: "{r}:all", limit: 3, windowMs: 30_000 });
+      for (let i = 0; i < 3; i++) await store.decide([l]);
+      expect((await store.decide([l])).allowed).toBe(false);
+      await store.refund([l]); // the refused key is asked again, not answered from a cache
+      const after = await store.decide([l], { peek: true });
+      expect(after).toMatchObject({ allowed: true, states: [{ remaining: 0 }] });
+      // Refunds of a full or absent bucket bank nothing: still exactly 3 at once.
+      await store.refund([l]);
+      await store.refund([l, l, l]);
+      await store.refund([lim({ key: "{r}:never-used" })]);
+      const spent: boolean[] = [];
+      for (let i = 0; i < 4; i++) spent.push((await store.decide([l])).allowed);
+      expect(spent).toEqual([true, true, true, false]);
+      // Partly refilled, then refunded: the TAT goes back by one interval, no further than now.
+      clock.advance(10_000); // one unit back by time
+      await store.refund([l]); // and one by refund
+      expect((await store.decide([l], { peek: true })).states[0]?.remaining).toBe(1);
+      clock.advance(25_000);
+      await store.refund([{ ...l, cost: 2 }]);
+      expect((await store.decide([l], { peek: true })).states[0]?.remaining).toBe(2);
+      await store.close();
+    });
+
     test("reports time until full and per-limit retry", async () => {
       const clock = new ManualClock();
       const store = await make(clock);
@@ -162,6 +188,26 @@ describe("redis store keys", () => {
     const before = await redis.cli("GET", "exp:{x}:all");
     expect((await store.decide([l])).allowed).toBe(false);
     expect(await redis.cli("GET", "exp:{x}:all")).toBe(before);
+    await store.close();
+  });
+
+  test("a refund that empties a bucket deletes its key; one that does not keeps a matching TTL", async () => {
+    const store = createRedisStore({
+      url: redis.url,
+      commandTimeoutMs: 500,
+      logger: silentLogger,
+      keyPrefix: "ref:",
+    });
+    expect(await store.waitUntilReady(2000)).toBe(true);
+    const l = lim({ key: "{y}:all", limit: 2, windowMs: 60_000 });
+    await store.decide([l]);
+    await store.decide([l]);
+    await store.refund([l]);
+    const pttl = Number(await redis.cli("PTTL", "ref:{y}:all"));
+    expect(pttl).toBeGreaterThan(29_000);
+    expect(pttl).toBeLessThanOrEqual(30_000);
+    await store.refund([l]);
+    expect(await redis.cli("EXISTS", "ref:{y}:all")).toBe("0");
     await store.close();
   });
 
