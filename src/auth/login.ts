@@ -62,21 +62,22 @@ export async function underCap<T>(hasher: HashLimiter, job: () => Promise<T>): P
 }
 
 /**
- * Counts a wrong password against the login throttle, audits `failure`, and
- * audits `authn_login_lock` when this failure used up a budget (once per lockout). Login and
- * password change share the throttle, so a lockout reached through either
- * leaves the same event.
+ * Audits a wrong password (already counted: its attempt was charged by
+ * `admit`), and `authn_login_lock` when that attempt spent a budget's last unit
+ * (once per lockout). Login and password change share the throttle, so a
+ * lockout reached through either leaves the same event.
  */
 export async function recordFailedPassword(
   deps: Pick<LoginDeps, "throttle" | "audit">,
   username: string,
   origin: RequestOrigin,
   failure: AuthAuditEvent,
+  exhausted: boolean,
 ): Promise<void> {
-  const { exhausted } = await guarded(() => deps.throttle.recordFailure(username, origin.ip));
   await deps.audit(failure);
-  // Once per lockout: only the failure that spent a budget's last unit, even when
-  // several instances count failures for the same account at once.
+  // Once per lockout: only the attempt that spent a budget's last unit, even when several
+  // instances charge attempts for the same account at once. A good login racing it may
+  // already have lifted the lock: then there is nothing to report.
   if (!exhausted) return;
   const after = await guarded(() => deps.throttle.check(username, origin.ip));
   if (after.allowed) return;
@@ -88,6 +89,35 @@ export async function recordFailedPassword(
     ...fromOrigin(origin),
     details: { throttle: after.blockedBy ?? "unknown", retry_after_ms: after.retryAfterMs },
   });
+}
+
+/**
+ * Runs `attempt` under a charged throttle unit; `attempt` calls `checked()` once
+ * the password has been verified. The unit stays spent when `attempt` throws
+ * after that (a wrong password), is settled by `settle` when it returns (a right
+ * one), and is refunded when it throws before any password was checked (hash
+ * capacity, a database error): no guess was made.
+ */
+export async function underAdmission<T>(
+  throttle: LoginThrottle,
+  username: string,
+  ip: string,
+  attempt: (admission: { exhausted: boolean; checked: () => void }) => Promise<T>,
+  settle: () => Promise<void>,
+): Promise<T> {
+  const admission = await guarded(() => throttle.admit(username, ip));
+  if (!admission.allowed) throw throttled(admission.retryAfterMs);
+  let checked = false;
+  let result: T;
+  try {
+    result = await attempt({ exhausted: admission.exhausted, checked: () => (checked = true) });
+  } catch (error) {
+    // Best effort: a refund that fails leaves the unit spent, the safe side.
+    if (!checked) await throttle.refund(username, ip).catch(() => {});
+    throw error;
+  }
+  await guarded(settle);
+  return result;
 }
 
 /** The 429 for a throttled login or password change, with `Retry-After`. */
@@ -104,23 +134,22 @@ export async function authenticate(
   password: string,
   origin: RequestOrigin,
 ): Promise<UserRecord> {
-  // Reserved, not just peeked: concurrent guesses count against the budget
-  // until their failures are recorded.
-  const reservation = await guarded(() => deps.throttle.reserve(username, origin.ip));
-  if (!reservation.allowed) throw throttled(reservation.retryAfterMs);
-  try {
-    return await verifyAttempt(deps, username, password, origin);
-  } finally {
-    reservation.release();
-  }
+  return await underAdmission(
+    deps.throttle,
+    username,
+    origin.ip,
+    (admission) => verifyAttempt(deps, username, password, origin, admission),
+    () => deps.throttle.succeeded(username, origin.ip),
+  );
 }
 
-/** The part of a login that runs under a throttle reservation. */
+/** The part of a login that runs under a charged throttle unit. */
 async function verifyAttempt(
   deps: LoginDeps,
   username: string,
   password: string,
   origin: RequestOrigin,
+  admission: { exhausted: boolean; checked: () => void },
 ): Promise<UserRecord> {
   const user = await deps.users.findByUsername(username);
   // An unverifiable stored hash would fail at once, a timing tell of its own: use the dummy.
@@ -134,22 +163,23 @@ async function verifyAttempt(
     for (const decoy of decoys) await verifyPassword(decoy, password);
     return ok;
   });
+  admission.checked();
 
   if (!user || !matches || user.disabled) {
     const reason = !user ? "unknown_user" : !matches ? "bad_password" : "disabled";
     // The attempted name of an unknown user is not recorded: people type passwords there.
-    await recordFailedPassword(deps, username, origin, {
+    const failure: AuthAuditEvent = {
       type: "authn_login_fail",
       actor: null,
       target: user?.id ?? null,
       outcome: "failure",
       ...fromOrigin(origin),
       details: { reason },
-    });
+    };
+    await recordFailedPassword(deps, username, origin, failure, admission.exhausted);
     throw invalidCredentials();
   }
 
-  await guarded(() => deps.throttle.recordSuccess(username));
   if (needsRehash(user.passwordHash)) {
     // Upgrade legacy bcrypt (or weaker argon2) now that we hold the right password. Best
     // effort: when every hash slot is busy the login still succeeds; the next one upgrades.

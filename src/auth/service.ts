@@ -11,7 +11,7 @@ import type { Database } from "../storage/index.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, POLICY_PREFIX, warmDecoys } from "./costClasses.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
-import { authenticate, guarded, recordFailedPassword, throttled, underCap } from "./login.ts";
+import { authenticate, recordFailedPassword, underAdmission, underCap } from "./login.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
@@ -212,27 +212,37 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     async changePassword(userId, current, next, origin) {
       const user = await users.findById(userId);
       if (!user) throw new ApiError("unauthorized");
-      const reservation = await guarded(() => throttle.reserve(user.username, origin.ip));
-      if (!reservation.allowed) throw throttled(reservation.retryAfterMs);
       const event = {
         type: "authn_password_change",
         actor: userId,
         target: userId,
         ...fromOrigin(origin),
       } as const;
-      try {
-        const ok = await underCap(hasher, () => verifyPassword(user.passwordHash, current));
-        if (!ok) {
-          await recordFailedPassword({ throttle, audit }, user.username, origin, {
+      // Charged like a login attempt; a right current password gets its units back.
+      await underAdmission(
+        throttle,
+        user.username,
+        origin.ip,
+        async (admission) => {
+          const ok = await underCap(hasher, () => verifyPassword(user.passwordHash, current));
+          admission.checked();
+          if (ok) return;
+          const failure = {
             ...event,
-            outcome: "failure",
+            outcome: "failure" as const,
             details: { reason: "bad_password" },
-          });
+          };
+          await recordFailedPassword(
+            { throttle, audit },
+            user.username,
+            origin,
+            failure,
+            admission.exhausted,
+          );
           throw new ApiError("invalid_credentials", { message: "The current password is wrong." });
-        }
-      } finally {
-        reservation.release();
-      }
+        },
+        () => throttle.refund(user.username, origin.ip),
+      );
       const hash = await underCap(hasher, () => hashPassword(next));
       const at = now();
       await db.transaction(async (tx) => {

@@ -1,7 +1,9 @@
 /**
  * Login failure throttles, per account and per client IP, on the same store
- * and GCRA as the HTTP limiter. `check` peeks (consumes nothing) and runs
- * before any password hashing; only failures consume. Unknown usernames are
+ * and GCRA as the HTTP limiter. Every attempt is charged before its password
+ * is hashed and refunded unless the password was wrong, so only failures
+ * stay counted, and no burst spread over instances verifies more passwords
+ * than the budget. Unknown usernames are
  * keyed exactly like known ones (normalized, then hashed), so the throttle
  * reveals nothing about which accounts exist.
  * @module
@@ -36,9 +38,13 @@ export interface LoginCheck {
   blockedBy?: string;
 }
 
-/** An admitted attempt; `release()` once its outcome is recorded (idempotent). */
-export interface LoginReservation extends LoginCheck {
-  release(): void;
+/** The answer of {@link LoginThrottle.admit}. */
+export interface LoginAdmission extends LoginCheck {
+  /**
+   * True when this attempt spent the last unit of a budget: if its password
+   * turns out wrong, that is the lockout's start, audited once.
+   */
+  exhausted: boolean;
 }
 
 /**
@@ -46,22 +52,20 @@ export interface LoginReservation extends LoginCheck {
  * store cannot answer; the login route must then refuse (503), never proceed.
  */
 export interface LoginThrottle {
-  /** May this username try from this IP now? Peeks: consumes nothing. Call before hashing. */
+  /** May this username try from this IP now? Peeks: consumes nothing. */
   check(username: string, ip: string): Promise<LoginCheck>;
   /**
-   * Like {@link check}, but attempts already in flight on this instance count
-   * against the budget until released: otherwise N concurrent guesses all pass
-   * the peek before the first failure is recorded.
+   * Charges one attempt against the account and the IP budgets, all or nothing,
+   * before any hashing. The charge is atomic in the store, so concurrent
+   * guesses on every instance together verify at most the budget. A wrong
+   * password keeps it; settle every other outcome with {@link succeeded} or
+   * {@link refund}.
    */
-  reserve(username: string, ip: string): Promise<LoginReservation>;
-  /**
-   * Counts one failed attempt against the account and the IP. `exhausted` is true
-   * for the failure that spent the last unit of either budget: the lockout's start,
-   * audited once (later failures are refused by the store and spend nothing).
-   */
-  recordFailure(username: string, ip: string): Promise<{ exhausted: boolean }>;
-  /** Forgets the account's failures after a good login (the IP's stay). */
-  recordSuccess(username: string): Promise<void>;
+  admit(username: string, ip: string): Promise<LoginAdmission>;
+  /** A right password: the account's failures are forgotten, the IP gets its unit back. */
+  succeeded(username: string, ip: string): Promise<void>;
+  /** Gives both units back: the password was right (password change) or never checked. */
+  refund(username: string, ip: string): Promise<void>;
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -112,15 +116,6 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     ...perAccount,
   });
   const ipLimit = (ip: string): LimitSpec => ({ name: "login-ip", key: loginIpKey(ip), ...perIp });
-  // Attempts admitted but not yet recorded, by store key. Bounded by the
-  // number of logins in flight (the hash cap and its queue).
-  const inFlight = new Map<string, number>();
-  const pending = (key: string) => inFlight.get(key) ?? 0;
-  const adjust = (key: string, delta: number) => {
-    const next = pending(key) + delta;
-    if (next > 0) inFlight.set(key, next);
-    else inFlight.delete(key);
-  };
   const refused = (decision: { retryAfterMs: number; blockedBy: string }): LoginCheck => ({
     allowed: false,
     retryAfterMs: Math.max(1, decision.retryAfterMs),
@@ -132,52 +127,17 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       const decision = await store.decide([accountLimit(username), ipLimit(ip)], { peek: true });
       return decision.allowed ? { allowed: true, retryAfterMs: 0 } : refused(decision);
     },
-    async reserve(username, ip) {
-      const account = accountLimit(username);
-      const address = ipLimit(ip);
-      // Counted before the (asynchronous) peek, so attempts racing in the same
-      // instant see each other; the peek's cost covers every one in flight.
-      adjust(account.key, 1);
-      adjust(address.key, 1);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        adjust(account.key, -1);
-        adjust(address.key, -1);
-      };
-      let decision: Awaited<ReturnType<RateLimitStore["decide"]>>;
-      try {
-        decision = await store.decide(
-          [
-            { ...account, cost: pending(account.key) },
-            { ...address, cost: pending(address.key) },
-          ],
-          { peek: true },
-        );
-      } catch (err) {
-        release();
-        throw err;
-      }
-      if (!decision.allowed) {
-        release();
-        return { ...refused(decision), release: () => {} };
-      }
-      return { allowed: true, retryAfterMs: 0, release };
+    async admit(username, ip) {
+      const decision = await store.decide([accountLimit(username), ipLimit(ip)]);
+      if (!decision.allowed) return { ...refused(decision), exhausted: false };
+      const exhausted = decision.states.some((state) => state.remaining === 0);
+      return { allowed: true, retryAfterMs: 0, exhausted };
     },
-    async recordFailure(username, ip) {
-      // Two decisions, not one: a failure must count against the account even when
-      // the IP's budget is already spent, and the other way round.
-      const decisions = await Promise.all([
-        store.decide([accountLimit(username)]),
-        store.decide([ipLimit(ip)]),
-      ]);
-      const spentLast = (d: (typeof decisions)[number]) =>
-        d.allowed && d.states.some((state) => state.remaining === 0);
-      return { exhausted: decisions.some(spentLast) };
+    async succeeded(username, ip) {
+      await Promise.all([store.reset([loginAccountKey(username)]), store.refund([ipLimit(ip)])]);
     },
-    async recordSuccess(username) {
-      await store.reset([loginAccountKey(username)]);
+    async refund(username, ip) {
+      await store.refund([accountLimit(username), ipLimit(ip)]);
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { beforeEach, expect, test } from "bun:test";
 import { createAuthService } from "../../src/auth/index.ts";
+import { loginAccountKey } from "../../src/ratelimit/loginThrottle.ts";
 import {
   ADMIN_PASSWORD,
   type AuthHarness,
@@ -163,7 +164,7 @@ describeEachDatabase(
       for (let i = 0; i < 5; i++) {
         known.push(await timed("admin"));
         unknown.push(await timed(`ghost-${i}`));
-        await h.auth.throttle.recordSuccess("admin");
+        await h.store.reset([loginAccountKey("admin")]);
       }
       const median = (xs: number[]) =>
         [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -225,9 +226,10 @@ describeEachDatabase(
         clock: h.clock,
         store: h.store,
       });
-      // Failures counted by both instances at once: each instance only sees its own in flight.
-      await Promise.all(
-        Array.from({ length: 8 }, (_, i) =>
+      // Guesses on both instances at once: the store charges each before its hash, so the two
+      // together verify exactly the budget of 5, and the lockout is audited once.
+      const attempts = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
           (i % 2 ? other : h).post(
             "/v1/auth/login",
             { username: "admin", password: `bad-${i}` },
@@ -235,8 +237,11 @@ describeEachDatabase(
           ),
         ),
       );
-      const locks = [...h.events, ...other.events].filter((e) => e.type === "authn_login_lock");
-      expect(locks).toHaveLength(1);
+      expect(attempts.filter((r) => r.status === 401)).toHaveLength(5);
+      expect(attempts.filter((r) => r.status === 429)).toHaveLength(11);
+      const events = [...h.events, ...other.events];
+      expect(events.filter((e) => e.type === "authn_login_fail")).toHaveLength(5);
+      expect(events.filter((e) => e.type === "authn_login_lock")).toHaveLength(1);
     });
 
     test("unknown usernames are throttled exactly like known ones", async () => {
@@ -302,6 +307,42 @@ describeEachDatabase(
       const busy = results.find((r) => r.status === 503) as Response;
       expect(busy.headers.get("retry-after")).toBe("1");
       expect((await errorOf(busy)).code).toBe("service_unavailable");
+      // Only the attempts whose password was checked stay charged: the 503s were refunded.
+      const checked = statuses.filter((s) => s === 401).length;
+      const left: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await narrow.post(
+          "/v1/auth/login",
+          { username: "admin", password: `again-${i}` },
+          { ip: `192.0.2.${70 + i}` },
+        );
+        left.push(res.status);
+      }
+      expect(left.filter((s) => s === 401)).toHaveLength(5 - checked);
+    });
+
+    test("right passwords spend no budget: many good logins, then still 5 guesses", async () => {
+      for (let i = 0; i < 12; i++) {
+        expect(
+          (
+            await h.post(
+              "/v1/auth/login",
+              { username: "admin", password: ADMIN_PASSWORD },
+              { ip: "192.0.2.90" },
+            )
+          ).status,
+        ).toBe(200);
+      }
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await h.post(
+          "/v1/auth/login",
+          { username: "admin", password: `bad-${i}` },
+          { ip: "192.0.2.90" },
+        );
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     });
 
     test.each([
