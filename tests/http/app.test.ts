@@ -358,6 +358,26 @@ test("a very long path is logged cut at 512 characters", async () => {
   expect(record?.path).toBe(`/${"a".repeat(511)}…`);
 });
 
+test("a token pasted into the path is not logged, even percent-encoded or at the cut", async () => {
+  const token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU";
+  const lines: string[] = [];
+  const app = build({ lines });
+  await app.request(`/v1/market/quotes/${token}`);
+  await app.request(`/v1/x/${token.replaceAll(".", "%2E")}/y`);
+  await app.request(`/${"a".repeat(490)}${token}`); // the token straddles the 512-char cut
+  const paths = lines
+    .map((l) => JSON.parse(l) as { msg: string; path: string })
+    .filter((r) => r.msg === "request")
+    .map((r) => r.path);
+  expect(paths).toEqual([
+    "/v1/market/quotes/[redacted-token]",
+    "/v1/x/[redacted-token]/y",
+    `/${"a".repeat(490)}[redacted-token]`,
+  ]);
+  expect(lines.join("\n")).not.toContain("eyJzdWIi");
+});
+
 describe("rate limit outside /v1", () => {
   test("the OpenAPI document and unknown paths are limited; health checks and /v1 are not (here)", async () => {
     const limited: string[] = [];

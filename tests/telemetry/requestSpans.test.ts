@@ -99,3 +99,14 @@ test("a request without traceparent starts a fresh trace, and the log names it",
   const access = lines.map((l) => JSON.parse(l)).find((l) => l.msg === "request");
   expect(access?.trace_id).toBe(server?.spanContext().traceId);
 });
+
+test("a token pasted into the path does not reach the span's url.path", async () => {
+  exporter.reset();
+  const token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl";
+  await app().request(`/v1/market/quotes/${token}`);
+  const server = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER);
+  expect(server?.attributes["url.path"]).toBe("/v1/market/quotes/[redacted-token]");
+  expect(JSON.stringify(exporter.getFinishedSpans().map((s) => s.attributes))).not.toContain(
+    "eyJzdWIi",
+  );
+});

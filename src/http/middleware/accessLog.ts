@@ -1,7 +1,8 @@
 /**
  * One JSON log line per request: method, route, status, duration, request id,
  * trace id, client address. Only the path is logged, never the query string
- * or headers, which is where tokens and provider keys travel.
+ * or headers, which is where tokens and provider keys travel; a token pasted
+ * into the path is redacted (tokenRedaction.ts).
  *
  * A request whose client went away before the answer is logged as 499 (nginx's
  * "client closed request") at info, with the status it would have had: the
@@ -12,14 +13,18 @@
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../../telemetry/logger.ts";
 import type { AppEnv } from "../context.ts";
+import { redactTokens } from "../tokenRedaction.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 import { activeTraceId } from "./tracing.ts";
 
 /** Longest path logged as is: a 15 KB path must not make a 15 KB line on every request. */
 const MAX_LOGGED_PATH = 512;
 
-const loggedPath = (path: string): string =>
-  path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
+/** Cut before redaction would miss a token split by the cut: redact first. */
+const loggedPath = (path: string): string => {
+  const safe = redactTokens(path);
+  return safe.length > MAX_LOGGED_PATH ? `${safe.slice(0, MAX_LOGGED_PATH)}…` : safe;
+};
 
 /** nginx's status for a request whose client closed the connection first. */
 const CLIENT_CLOSED = 499;

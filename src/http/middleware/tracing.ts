@@ -18,6 +18,7 @@ import {
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
 import { rawPathOf } from "../requestPath.ts";
+import { redactTokens } from "../tokenRedaction.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 
 const headerGetter: TextMapGetter<Headers> = {
@@ -40,7 +41,7 @@ export const tracing = (): MiddlewareHandler<AppEnv> => {
     const url = c.req.url;
     const attributes: Attributes = {
       "http.request.method": c.req.method,
-      "url.path": rawPathOf(url),
+      "url.path": redactTokens(rawPathOf(url)),
       "url.scheme": url.startsWith("https:") ? "https" : "http",
       "client.address": c.get("clientIp"),
     };

@@ -1,0 +1,34 @@
+/**
+ * Paths are logged and traced, but a client can put anything in one: a token
+ * pasted into a URL (`/v1/market/quotes/eyJhbGciOi…`) would otherwise land in
+ * every log line and span of that request. JWT-shaped runs (a base64url JSON
+ * header, as every JWS starts with `eyJ`, then two more dot-separated
+ * segments) are replaced before a path is recorded. Percent-encoded dots
+ * count as dots: the path is recorded as received, still encoded.
+ * @module
+ */
+
+/** Maximal runs of base64url characters and dots, literal or percent-encoded; linear to match. */
+const RUN = /(?:[A-Za-z0-9_-]|\.|%2[eE])+/g;
+const DOT = /\.|%2[eE]/g;
+
+/** What a JWT-shaped run is recorded as. */
+export const REDACTED_TOKEN = "[redacted-token]";
+
+/**
+ * A run from its first `eyJ` on, when at least two dots follow it there. A
+ * regular expression for the token itself would backtrack quadratically on a
+ * path of `eyJeyJeyJ…`; this looks at each character a bounded number of times.
+ */
+function redactRun(run: string): string {
+  const start = run.indexOf("eyJ");
+  if (start === -1) return run;
+  const dots = run.slice(start).match(DOT)?.length ?? 0;
+  return dots >= 2 ? `${run.slice(0, start)}${REDACTED_TOKEN}` : run;
+}
+
+/** `path` with every JWT-shaped run replaced by {@link REDACTED_TOKEN}. */
+export function redactTokens(path: string): string {
+  // Nearly every path has no `eyJ`: skip the scan for them.
+  return path.includes("eyJ") ? path.replace(RUN, redactRun) : path;
+}
