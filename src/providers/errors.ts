@@ -5,12 +5,18 @@
  * @module
  */
 
-/** What went wrong, coarse enough to decide retry, breaker and HTTP status. */
+/**
+ * What went wrong, coarse enough to decide retry, breaker and HTTP status.
+ * `rejected` is a 4xx about this request (its symbol, range or our plan's
+ * access to it): not retried, and not a sign of the provider's health, so it
+ * never counts toward the breaker — one caller's input must not open it for all.
+ */
 export type ProviderErrorKind =
   | "unavailable"
   | "rate_limited"
   | "bad_response"
   | "not_found"
+  | "rejected"
   | "auth";
 
 /** Options of {@link ProviderError}. */

@@ -8,8 +8,9 @@
  *
  * Bulkhead and bucket sit outside the breaker so their rejections (our own
  * back-pressure) never count as provider failures; the attempt timeout sits
- * inside it so a hung provider does. Retry stops when a server asks for a
- * longer wait than the total budget, so no call outlives the total timeout.
+ * inside it so a hung provider does. Retry stops when its next sleep would
+ * end past the total budget (a server's Retry-After included): the last
+ * failure, with the wait it asked for, is the answer.
  * @module
  */
 
@@ -79,11 +80,14 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Counts against the breaker: everything but "no such symbol" (a correct answer)
- * and our own rate limit refusing a further page of an attempt (back-pressure).
+ * Counts against the breaker: everything but "no such symbol" (a correct answer),
+ * a 4xx about this request's input (`rejected`: one viewer must not open the
+ * breaker for everyone), and our own rate limit refusing a further page of an
+ * attempt (back-pressure).
  */
 const countsAsFailure = (error: unknown): boolean =>
-  !(isProviderError(error) && error.kind === "not_found") && !isTokenBucketRejectedError(error);
+  !(isProviderError(error) && (error.kind === "not_found" || error.kind === "rejected")) &&
+  !isTokenBucketRejectedError(error);
 
 /** A provider's pipeline, its breaker, and its bucket (for calls after an attempt's first). */
 export interface ProviderPolicy {
@@ -113,6 +117,10 @@ export function providerPolicy(opts: ProviderPolicyOptions): ProviderPolicy {
         name: `${opts.name}.retry`,
         maxAttempts: tune.maxAttempts,
         maxDelayMs: opts.totalTimeoutMs,
+        // No sleep the total timeout would cut short: the failure (and the wait it asked for,
+        // sent on as Retry-After) ends the call instead.
+        deadlineMs: opts.totalTimeoutMs,
+        clock: opts.clock,
         backoff: exponentialBackoff({
           initialMs: tune.backoffInitialMs,
           maxMs: tune.backoffMaxMs,

@@ -10,10 +10,10 @@
 import { type Backoff, type DelaySequence, exponentialBackoff } from "./backoff.ts";
 import { isIsolatedCircuitError, retryAfterOf } from "./errors.ts";
 import type { RetryBudget } from "./retryBudget.ts";
-import { systemScheduler } from "./scheduler.ts";
+import { systemClock, systemScheduler } from "./scheduler.ts";
 import { abortReason, neverAbortedSignal, sleep } from "./signals.ts";
 import { countOutcome, spanEvent } from "./telemetry.ts";
-import type { Policy, Scheduler, Work } from "./types.ts";
+import type { Clock, Policy, Scheduler, Work } from "./types.ts";
 
 /** What `onRetry` is told before each backoff sleep. */
 export interface RetryEvent {
@@ -53,6 +53,15 @@ export interface RetryOptions {
   delayFromResult?: (result: unknown) => number | undefined;
   /** Shared budget; when spent, the last failure is returned as is. */
   budget?: RetryBudget;
+  /**
+   * Time allowed for the whole execution, from its start (default none). A
+   * retry whose sleep would end at or after it is not taken: the last failure
+   * is returned as is, with the wait it asked for, instead of a sleep that an
+   * outer timeout cuts short.
+   */
+  deadlineMs?: number;
+  /** Time source for `deadlineMs` (default `Date.now`). */
+  clock?: Clock;
   /** Called before each sleep. */
   onRetry?: (event: RetryEvent) => void;
   /** Label for telemetry (default "retry"). */
@@ -69,6 +78,7 @@ export class RetryPolicy implements Policy {
   private readonly backoff: Backoff;
   private readonly scheduler: Scheduler;
   private readonly shouldRetry: (error: unknown) => boolean;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: RetryOptions = {}) {
     this.maxAttempts = opts.maxAttempts ?? 3;
@@ -77,41 +87,46 @@ export class RetryPolicy implements Policy {
     this.backoff = opts.backoff ?? exponentialBackoff({ maxMs: this.maxDelayMs });
     this.scheduler = opts.scheduler ?? systemScheduler;
     this.shouldRetry = opts.shouldRetry ?? defaultShouldRetry;
+    this.clock = opts.clock ?? systemClock;
   }
 
   async execute<T>(work: Work<T>, signal?: AbortSignal): Promise<T> {
     const workSignal = signal ?? neverAbortedSignal;
     this.opts.budget?.recordCall();
+    const startedAt = this.clock.now();
     let sequence: DelaySequence | undefined;
+    const delayOf = (attempt: number, outcomeDelay: number | undefined): number => {
+      sequence ??= this.backoff();
+      return outcomeDelay ?? Math.min(this.maxDelayMs, sequence(attempt));
+    };
     for (let attempt = 1; ; attempt++) {
       if (workSignal.aborted) throw abortReason(workSignal);
-      let delay: number | undefined;
       let event: RetryEvent;
       try {
         const result = await work(workSignal);
         if (!this.opts.shouldRetryResult?.(result)) return result;
         if (attempt >= this.maxAttempts) return result;
-        delay = this.opts.delayFromResult?.(result);
-        event = { attempt, delayMs: 0, result };
-        if (!this.mayRetry(delay)) return result;
+        const outcomeDelay = this.opts.delayFromResult?.(result);
+        event = { attempt, delayMs: delayOf(attempt, outcomeDelay), result };
+        if (!this.mayRetry(outcomeDelay, event.delayMs, startedAt)) return result;
       } catch (error) {
         // A caller abort ends everything and is reported as that abort.
         if (workSignal.aborted) throw abortReason(workSignal);
         if (attempt >= this.maxAttempts || !this.shouldRetry(error)) throw error;
-        delay = this.opts.delayFromError?.(error) ?? retryAfterOf(error);
-        event = { attempt, delayMs: 0, error };
-        if (!this.mayRetry(delay)) throw error;
+        const outcomeDelay = this.opts.delayFromError?.(error) ?? retryAfterOf(error);
+        event = { attempt, delayMs: delayOf(attempt, outcomeDelay), error };
+        if (!this.mayRetry(outcomeDelay, event.delayMs, startedAt)) throw error;
       }
-      sequence ??= this.backoff();
-      event.delayMs = delay ?? Math.min(this.maxDelayMs, sequence(attempt));
       this.announce(event);
       if (event.delayMs > 0) await sleep(event.delayMs, this.scheduler, signal);
     }
   }
 
-  /** Outcome delay within bounds, and room in the budget. */
-  private mayRetry(outcomeDelay: number | undefined): boolean {
+  /** Outcome delay within bounds, the sleep inside the deadline, and room in the budget. */
+  private mayRetry(outcomeDelay: number | undefined, delayMs: number, startedAt: number): boolean {
     if (outcomeDelay !== undefined && !(outcomeDelay <= this.maxDelayMs)) return false;
+    const deadline = this.opts.deadlineMs;
+    if (deadline !== undefined && this.clock.now() - startedAt + delayMs >= deadline) return false;
     return this.opts.budget?.tryRetry() ?? true;
   }
 

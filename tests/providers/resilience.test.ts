@@ -185,4 +185,85 @@ describe("resilience wiring", () => {
     expect(fake.requests.length - before).toBe(1);
     fake.fault = undefined;
   });
+
+  test("503 with Retry-After is honoured like a 429: not retried at once, the wait passed on", async () => {
+    const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+    const providers = build(clock, new BreakerRegistry());
+    fake.fault = { kind: "status", status: 503, headers: { "Retry-After": "30" } };
+    const before = fake.requests.length;
+    const e = await providers.market.latestQuote("AAPL", signal()).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(isProviderError(e) && [e.kind, e.retryAfterMs]).toEqual(["unavailable", 30_000]);
+    expect(fake.requests.length - before).toBe(1);
+    fake.fault = undefined;
+  });
+
+  test("a Retry-After that ends exactly at the total budget is not slept: the 429 is the answer", async () => {
+    const providers = createProviders(
+      alpacaConfig(fake.url, { PROVIDER_TOTAL_TIMEOUT: 1_000, PROVIDER_ATTEMPT_TIMEOUT: 500 }),
+      {
+        clock: new ManualClock(Date.parse("2024-01-03T15:00:00Z")),
+        logger: silentLogger,
+        registry: new BreakerRegistry(),
+      },
+    );
+    fake.fault = { kind: "status", status: 429, headers: { "Retry-After": "1" } };
+    const started = performance.now();
+    const e = await providers.market.latestQuote("AAPL", signal()).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    // Before, the retry slept 1 s and the total timeout cut it: a TimeoutError, no Retry-After.
+    expect(isProviderError(e) && [e.kind, e.retryAfterMs]).toEqual(["rate_limited", 1_000]);
+    expect(performance.now() - started).toBeLessThan(500);
+    fake.fault = undefined;
+  });
+
+  test.each([400, 403, 422])(
+    "a %i about one request is not retried and never opens the breaker for everyone",
+    async (status) => {
+      const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+      const registry = new BreakerRegistry();
+      const providers = build(clock, registry); // threshold 3
+      fake.fault = { kind: "status", status, body: '{"message":"invalid symbol: BADX"}' };
+      const before = fake.requests.length;
+      for (let i = 0; i < 6; i++) {
+        const e = await providers.market.latestQuote(`BAD${i}`, signal()).then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        expect(isProviderError(e) && e.kind).toBe("rejected");
+      }
+      expect(fake.requests.length - before).toBe(6);
+      expect(registry.get("alpaca")?.state).toBe("closed");
+      fake.fault = undefined;
+      expect((await providers.market.latestQuote("AAPL", signal())).stale).toBe(false);
+    },
+  );
+
+  test("after the wall clock steps back, a cached answer is not served as fresh", async () => {
+    const t = Date.parse("2024-01-03T15:00:00Z");
+    const clock = new ManualClock(t);
+    const providers = build(clock, new BreakerRegistry());
+    expect((await providers.market.latestQuote("IBM", signal())).stale).toBe(false);
+    const before = fake.requests.length;
+    clock.set(t - 3_600_000);
+    const answer = await providers.market.latestQuote("IBM", signal());
+    expect(fake.requests.length - before).toBe(1); // asked the provider again
+    expect(answer.stale).toBe(false);
+  });
+
+  test("401 (our credentials) still counts: the breaker opens at its threshold", async () => {
+    const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+    const registry = new BreakerRegistry();
+    const providers = build(clock, registry);
+    fake.fault = { kind: "status", status: 401 };
+    for (let i = 0; i < 3; i++) {
+      await providers.market.latestQuote(`S${i}`, signal()).catch(() => {});
+    }
+    expect(registry.get("alpaca")?.state).toBe("open");
+    fake.fault = undefined;
+  });
 });

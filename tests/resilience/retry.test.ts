@@ -32,6 +32,43 @@ describe("retry", () => {
     expect(calls()).toBe(3);
   });
 
+  test("deadlineMs: no sleep that would end at or past it; the failure with its wait is the answer", async () => {
+    const s = new ManualScheduler();
+    let calls = 0;
+    const work = async () => {
+      calls++;
+      throw Object.assign(new Error(`429 #${calls}`), { retryAfterMs: 1_000 });
+    };
+    const policy = retry({ maxAttempts: 5, deadlineMs: 2_500, scheduler: s, clock: s });
+    const p = rejectionOf(policy.execute(work));
+    await s.advance(1_000); // t=1000: the 2nd call; 1000 + 1000 < 2500, so a 3rd at t=2000
+    await s.advance(1_000);
+    await s.flush();
+    // At t=2000 a further 1 s sleep would end at 3000 ≥ 2500: the 3rd failure is returned now.
+    const error = (await p) as Error & { retryAfterMs: number };
+    expect(error.message).toBe("429 #3");
+    expect(error.retryAfterMs).toBe(1_000);
+    expect(s.now() - 1_700_000_000_000).toBe(2_000);
+    expect(s.pending).toBe(0);
+  });
+
+  test("deadlineMs bounds backoff sleeps too", async () => {
+    const s = new ManualScheduler();
+    const { work, calls } = flaky(10);
+    const p = rejectionOf(
+      retry({
+        maxAttempts: 10,
+        backoff: constantBackoff(400),
+        deadlineMs: 1_000,
+        scheduler: s,
+        clock: s,
+      }).execute(work),
+    );
+    await s.advance(2_000);
+    expect(((await p) as Error).message).toBe("fail 3"); // at 0, 400, 800; 800 + 400 ≥ 1000
+    expect(calls()).toBe(3);
+  });
+
   test("sleeps the backoff between attempts and only then retries", async () => {
     const s = new ManualScheduler();
     const events: RetryEvent[] = [];

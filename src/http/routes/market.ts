@@ -144,6 +144,11 @@ async function guarded<T>(run: () => Promise<Served<T>>): Promise<Served<T>> {
   } catch (error) {
     if (isProviderError(error) && error.kind === "not_found")
       throw new ApiError("not_found", { message: "Unknown symbol or no data." });
+    // No Retry-After: asking again will not help, and the provider is otherwise healthy.
+    if (isProviderError(error) && error.kind === "rejected")
+      throw new ApiError("provider_unavailable", {
+        message: "The data provider refused this request (its symbol, range or our plan).",
+      });
     const wait = retryAfterOf(error);
     const headers: Record<string, string> =
       wait === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(wait / 1000))) };

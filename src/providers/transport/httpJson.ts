@@ -93,21 +93,29 @@ export function buildUrl(req: JsonRequest): { url: URL; redacted: string } {
   return { url, redacted: printable.toString() };
 }
 
+/**
+ * The error of a non-2xx answer. 401 is our credentials (every call fails: counted by the
+ * breaker). Any other 4xx but 404, 408 and 429 is about this request, not the provider's
+ * health (`rejected`). `Retry-After` is read where RFC 9110 gives it meaning: 429 and 503.
+ */
 function statusError(provider: string, res: Response, now: number, where: string): ProviderError {
   const status = res.status;
   const options = { status };
-  if (status === 401 || status === 403)
-    return new ProviderError(provider, "auth", `${status} from ${where}`, options);
+  const withWait = () => {
+    const wait = retryAfterMs(res.headers, now);
+    return wait === undefined ? options : { ...options, retryAfterMs: wait };
+  };
+  if (status === 401) return new ProviderError(provider, "auth", `401 from ${where}`, options);
   if (status === 404) return new ProviderError(provider, "not_found", `404 from ${where}`, options);
   if (status === 429) {
-    const wait = retryAfterMs(res.headers, now);
-    return new ProviderError(provider, "rate_limited", `429 from ${where}`, {
-      status,
-      ...(wait === undefined ? {} : { retryAfterMs: wait }),
-    });
+    return new ProviderError(provider, "rate_limited", `429 from ${where}`, withWait());
   }
   if (status >= 500 || status === 408) {
-    return new ProviderError(provider, "unavailable", `${status} from ${where}`, options);
+    const details = status === 503 ? withWait() : options;
+    return new ProviderError(provider, "unavailable", `${status} from ${where}`, details);
+  }
+  if (status >= 400) {
+    return new ProviderError(provider, "rejected", `${status} from ${where}`, options);
   }
   return new ProviderError(provider, "bad_response", `unexpected ${status} from ${where}`, options);
 }
