@@ -5,7 +5,9 @@
  *
  * Bounded by entries and by items: a list answer weighs its length (a bar, a
  * news item), anything else 1. An entry count alone let 2 000 answers of
- * 10 000 bars each hold gigabytes.
+ * 10 000 bars each hold gigabytes. Each operation has its own budget
+ * ({@link OperationCaches}): twenty 10 000-bar answers, which any viewer can
+ * ask for, must not evict the quote a failing provider's callers fall back to.
  * @module
  */
 
@@ -69,5 +71,34 @@ export class ResponseCache {
     if (!entry) return;
     this.entries.delete(key);
     this.weight -= entry.weight;
+  }
+}
+
+/** The budget of an operation not listed in {@link CACHE_BUDGETS}. */
+const DEFAULT_BUDGET = { entries: 2_000, items: 200_000 };
+
+/** Entries and items each operation may keep (bars ~200 B an item, news ~1 KB). */
+export const CACHE_BUDGETS: Readonly<Record<string, { entries: number; items: number }>> = {
+  quote: { entries: 2_000, items: 2_000 },
+  sentiment: { entries: 2_000, items: 2_000 },
+  bars: { entries: 2_000, items: 200_000 },
+  news: { entries: 2_000, items: 20_000 },
+};
+
+/** One {@link ResponseCache} per operation, each within its own budget. */
+export class OperationCaches {
+  private readonly caches = new Map<string, ResponseCache>();
+
+  constructor(private readonly budgets = CACHE_BUDGETS) {}
+
+  /** The cache of `operation`, created on first use. */
+  for(operation: string): ResponseCache {
+    let cache = this.caches.get(operation);
+    if (!cache) {
+      const budget = this.budgets[operation] ?? DEFAULT_BUDGET;
+      cache = new ResponseCache(budget.entries, budget.items);
+      this.caches.set(operation, cache);
+    }
+    return cache;
   }
 }

@@ -11,7 +11,7 @@ import { type BreakerRegistry, breakerRegistry } from "../resilience/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { AlpacaProvider } from "./alpaca/index.ts";
 import { AlphaVantageProvider } from "./alphavantage/index.ts";
-import { ResponseCache } from "./cache.ts";
+import { OperationCaches } from "./cache.ts";
 import { ProviderConfigError } from "./errors.ts";
 import { FinnhubProvider } from "./finnhub/index.ts";
 import { type PolicyTuning, providerPolicy } from "./policy.ts";
@@ -102,7 +102,7 @@ export function createProviders(
 ): Providers {
   const clock = options.clock ?? systemClock;
   const registry = options.registry ?? breakerRegistry;
-  const cache = new ResponseCache();
+  const caches = new OperationCaches();
   const adapters = new Map<ProviderName, { adapter: Adapter; deps: ServeDeps }>();
 
   const get = (name: ProviderName) => {
@@ -126,7 +126,7 @@ export function createProviders(
         provider: name,
         clock,
         logger: options.logger,
-        cache,
+        caches,
         staleMs: config.PROVIDER_CACHE_TTL,
         pipeline: policy?.pipeline,
         ...(policy ? { bucket: policy.bucket } : {}),

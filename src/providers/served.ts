@@ -10,7 +10,7 @@ import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Clock } from "../clock/index.ts";
 import type { PipelinePolicy, TokenBucketPolicy } from "../resilience/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
-import type { ResponseCache } from "./cache.ts";
+import type { OperationCaches } from "./cache.ts";
 import { isProviderError } from "./errors.ts";
 import { isoTime } from "./shape.ts";
 import { type CallContext, withCallContext } from "./transport/index.ts";
@@ -33,7 +33,8 @@ export interface ServeDeps {
   provider: string;
   clock: Clock;
   logger: Logger;
-  cache: ResponseCache;
+  /** The response caches, one budget per operation. */
+  caches: OperationCaches;
   /** Fallback window for stale answers (PROVIDER_CACHE_TTL). */
   staleMs: number;
   /** Undefined for the simulator: it runs in-process, without a pipeline or cache. */
@@ -69,10 +70,12 @@ export async function serve<T>(
     age_ms: Math.max(0, deps.clock.now() - at),
   });
   if (!deps.pipeline) return result(await work(signal), now, false);
-  const cacheKey = `${deps.provider}|${operation}|${key}`;
-  const cached = deps.cache.get<T>(cacheKey);
-  if (cached && now - cached.storedAt <= freshMs)
-    return result(cached.data, cached.storedAt, false);
+  const cache = deps.caches.for(operation);
+  const cacheKey = `${deps.provider}|${key}`;
+  const cached = cache.get<T>(cacheKey);
+  // An answer stored "after" now (the wall clock stepped back) is not fresh: its age is unknown.
+  const age = cached ? now - cached.storedAt : -1;
+  if (cached && age >= 0 && age <= freshMs) return result(cached.data, cached.storedAt, false);
 
   const span = tracer.startSpan(`provider ${deps.provider} ${operation}`, {
     kind: SpanKind.INTERNAL,
@@ -102,7 +105,7 @@ export async function serve<T>(
       };
       return withCallContext(call, () => work(attemptSignal));
     }, signal);
-    deps.cache.set(cacheKey, data, deps.clock.now());
+    cache.set(cacheKey, data, deps.clock.now());
     return result(data, deps.clock.now(), false);
   } catch (error) {
     span.setStatus({

@@ -1,6 +1,6 @@
 /** The response cache is bounded by answers and by the items in them, oldest used first out. */
 import { expect, test } from "bun:test";
-import { ResponseCache } from "../../src/providers/cache.ts";
+import { OperationCaches, ResponseCache } from "../../src/providers/cache.ts";
 
 const bars = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -27,4 +27,13 @@ test("bounded by entries; replacing a key does not double count; oversize answer
   cache.set("huge", bars(5_000), 5);
   expect(cache.get("huge")).toBeUndefined();
   expect(cache.items).toBe(2);
+});
+
+test("each operation has its own budget: a flood of large bars answers keeps the quotes", () => {
+  const caches = new OperationCaches();
+  caches.for("quote").set("alpaca|AAPL", { bid: 1 }, 1);
+  for (let i = 0; i < 20; i++) caches.for("bars").set(`alpaca|S${i}|1Min`, bars(10_000), 2);
+  expect(caches.for("quote").get("alpaca|AAPL")?.data).toEqual({ bid: 1 });
+  expect(caches.for("bars").items).toBeLessThanOrEqual(200_000);
+  expect(caches.for("quote")).toBe(caches.for("quote"));
 });

@@ -1,4 +1,4 @@
-/** Provider waits: RFC 9110's two Retry-After forms, Alpaca's reset, nothing else, at most an hour. */
+/** Provider waits: RFC 9110's two Retry-After forms (all three date spellings), Alpaca's reset, nothing else, at most an hour. */
 import { expect, test } from "bun:test";
 import { MAX_PROVIDER_WAIT_MS, retryAfterMs } from "../../src/providers/transport/retryAfter.ts";
 
@@ -17,6 +17,17 @@ test.each([
   [{ "retry-after": "-5" }, undefined],
   [{ "retry-after": "1.5" }, undefined],
   [{ "retry-after": "soon" }, undefined],
+  // The two obsolete HTTP-date spellings recipients must accept (RFC 9110 §5.6.7).
+  [{ "retry-after": "Wednesday, 03-Jan-24 15:00:30 GMT" }, 30_000],
+  [{ "retry-after": "Wed Jan  3 15:00:30 2024" }, 30_000],
+  // Text Date.parse reads as some date: "retry now", or an hour's wait sent to clients.
+  [{ "retry-after": "Tue 2 12" }, undefined],
+  [{ "retry-after": "Thu 1 12:00" }, undefined],
+  [{ "retry-after": "Mon 2030" }, undefined],
+  [{ "retry-after": "Dec 25 2026" }, undefined],
+  [{ "retry-after": "Wed, 03 Jan 2024 15:00:30 UTC" }, undefined],
+  [{ "retry-after": "Wed, 31 Feb 2024 15:00:30 GMT" }, undefined],
+  [{ "retry-after": "Wed, 03 Jan 2024 25:00:30 GMT" }, undefined],
   [{}, undefined],
 ])("%p → %p", (headers, expected) => {
   expect(wait(headers)).toBe(expected);
