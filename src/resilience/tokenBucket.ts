@@ -19,7 +19,7 @@ export interface TokenBucketOptions {
   rate: number;
   /** Default 1000 (rate per second). `{ rate: 200, intervalMs: 60_000 }` = 200/min. */
   intervalMs?: number;
-  /** Capacity, i.e. the largest burst (default `rate`). */
+  /** Capacity, i.e. the largest burst (default `rate`, at least 1). */
   burst?: number;
   /** Longest a caller may wait for a token (default 0: reject at once). */
   maxWaitMs?: number;
@@ -43,7 +43,7 @@ export class TokenBucketPolicy implements Policy {
       throw new RangeError("tokenBucket: rate and intervalMs must be > 0");
     }
     this.msPerToken = intervalMs / opts.rate;
-    this.burst = opts.burst ?? opts.rate;
+    this.burst = opts.burst ?? Math.max(1, opts.rate);
     if (!(this.burst >= 1)) throw new RangeError("tokenBucket: burst must be >= 1");
     this.maxWaitMs = opts.maxWaitMs ?? 0;
     this.clock = opts.clock ?? systemClock;

@@ -34,6 +34,48 @@ describe("half-open", () => {
     expect(b.state).toBe("closed");
   });
 
+  test("a round whose probes all settled well but were too few waits for the next one, past the max wait", async () => {
+    const s = new ManualScheduler();
+    const b = await opened(s, { halfOpenProbes: 3, halfOpenMaxWaitMs: 5_000 });
+    await s.advance(1_000);
+    expect(await b.execute(succeeding(1))).toBe(1);
+    expect(await b.execute(succeeding(2))).toBe(2);
+    expect(b.state).toBe("half-open");
+    await s.advance(10_000); // nobody came for the third probe within the max wait
+    expect(await b.execute(succeeding(3))).toBe(3);
+    expect(b.state).toBe("closed");
+  });
+
+  test("probes still in flight past the max wait are given up: a new break", async () => {
+    const s = new ManualScheduler();
+    const b = await opened(s, { halfOpenProbes: 2, halfOpenMaxWaitMs: 5_000 });
+    await s.advance(1_000);
+    const hung = deferred<string>();
+    void b.execute(() => hung.promise);
+    await s.advance(5_000);
+    expect(isBrokenCircuitError(await rejectionOf(b.execute(succeeding(1))))).toBe(true);
+    expect(b.state).toBe("open");
+    hung.resolve("late");
+  });
+
+  test("a listener that throws neither replaces the call's error nor silences other listeners", async () => {
+    const s = new ManualScheduler();
+    const b = new CircuitBreaker({ clock: s, failureThreshold: 1, breakDuration: 1_000 });
+    const seen: StateChange[] = [];
+    b.onStateChange(() => {
+      throw new Error("listener bug");
+    });
+    b.onStateChange((change) => seen.push(change));
+    const first = await rejectionOf(b.execute(failing()));
+    expect((first as Error).message).not.toBe("listener bug");
+    await s.advance(1_000);
+    // The open → half-open change happens inside execute: still a promise, still the probe's result.
+    const probe = b.execute(succeeding("ok"));
+    expect(probe).toBeInstanceOf(Promise);
+    expect(await probe).toBe("ok");
+    expect(seen.map((c) => c.to)).toEqual(["open", "half-open", "closed"]);
+  });
+
   test("a failed probe re-opens with a longer break; closing resets the backoff", async () => {
     const s = new ManualScheduler();
     const breakDuration = exponentialBackoff({ initialMs: 1_000, jitter: "none", maxMs: 10_000 });

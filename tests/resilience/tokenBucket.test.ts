@@ -61,6 +61,14 @@ describe("token bucket", () => {
     expect(await bucket.execute(ok)).toBe("ok");
   });
 
+  test("a rate below one per interval gets a burst of one by default", async () => {
+    const s = new ManualScheduler();
+    const bucket = tokenBucket({ rate: 0.5, clock: s, scheduler: s }); // one every 2 s
+    expect(await bucket.execute(ok)).toBe("ok");
+    const error = await rejectionOf(bucket.execute(ok));
+    expect((error as TokenBucketRejectedError).retryAfterMs).toBe(2_000);
+  });
+
   test("rejects nonsense rates", () => {
     expect(() => tokenBucket({ rate: 0 })).toThrow(RangeError);
     expect(() => tokenBucket({ rate: 1, burst: 0.5 })).toThrow(RangeError);

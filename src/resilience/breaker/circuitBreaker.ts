@@ -104,8 +104,13 @@ export class CircuitBreaker implements Policy {
         return this.reject(BrokenCircuitError.fast(this.openedAt + this.breakMs - now));
       }
       this.transition("half-open", now);
-    } else if (this.maxHalfOpenMs > 0 && now - this.halfOpenedAt >= this.maxHalfOpenMs) {
-      // Probes that never settled: give up on them and start a new break.
+    } else if (
+      this.maxHalfOpenMs > 0 &&
+      now - this.halfOpenedAt >= this.maxHalfOpenMs &&
+      this.round.inFlight > 0
+    ) {
+      // Probes that never settled: give up on them and start a new break. (A round whose
+      // probes all settled well but were too few for a verdict just admits the next one.)
       this.open(now);
       return this.reject(BrokenCircuitError.fast(this.breakMs));
     }
@@ -205,7 +210,13 @@ export class CircuitBreaker implements Policy {
       "resilience.circuit.from": from,
       "resilience.circuit.to": to,
     });
-    for (const listener of this.listeners) listener(change);
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's fault must not replace the call's outcome or skip other listeners.
+      }
+    }
   }
 
   private newRound(): ProbeRound {

@@ -27,6 +27,11 @@ export class ProbeRound {
     return this.admitted < this.probes;
   }
 
+  /** Probes admitted and not yet settled or released. */
+  get inFlight(): number {
+    return this.admitted - this.good - this.bad;
+  }
+
   /** Takes a probe slot; false when all are taken. */
   admit(): boolean {
     if (this.admitted >= this.probes) return false;
