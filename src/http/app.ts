@@ -7,7 +7,7 @@
  * → route: session check → validation → handler.
  * @module
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Config } from "../config/index.ts";
@@ -19,6 +19,7 @@ import { accessLog } from "./middleware/accessLog.ts";
 import { bodyLimit } from "./middleware/bodyLimit.ts";
 import { requestId } from "./middleware/requestId.ts";
 import { securityHeaders } from "./middleware/securityHeaders.ts";
+import { strictJsonText } from "./middleware/strictJsonText.ts";
 import { tracing } from "./middleware/tracing.ts";
 import { withMiddlewareResponses } from "./middlewareResponses.ts";
 import { allowedMethodsFor } from "./notAllowed.ts";
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", accessLog(deps.logger));
   app.use("*", securityHeaders(deps.config.environment));
   app.use("*", bodyLimit(deps.config.BODY_LIMIT));
+  app.use("*", strictJsonText());
   for (const mw of deps.v1Middleware) app.use("/v1/*", mw);
   const outside = deps.outsideV1Limit;
   if (outside) {
@@ -87,6 +89,24 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Generated once, on first request: building it costs ~15 ms, and this route is
   // public (limited per IP by `outsideV1Limit`, like every path outside /v1).
   let openApiJson: string | undefined;
+  // Served as a plain route (its body is a cached string), documented like the others.
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/openapi.json",
+    operationId: "getOpenApiDocument",
+    summary: "This document: the OpenAPI 3.1 description of every route",
+    tags: ["meta"],
+    responses: {
+      200: {
+        description: "The OpenAPI 3.1 document",
+        content: {
+          "application/json": {
+            schema: z.object({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }),
+          },
+        },
+      },
+    },
+  });
   app.get("/openapi.json", (c) => {
     openApiJson ??= JSON.stringify(
       withMiddlewareResponses(

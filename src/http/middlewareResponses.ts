@@ -1,11 +1,20 @@
 /**
  * The answers app-level middleware can give before a route's handler runs,
  * added to each operation of the OpenAPI document so that every route lists
- * every status it may return: the `/v1` rate limiter (429 `rate_limited`, 503
- * `rate_limiter_unavailable`), the maintenance gate (503 `maintenance`, on `/v1`
- * outside auth and admin) and the body limit (413 `payload_too_large`, on
- * operations with a body). A route's own entry for one of these statuses keeps
- * its description, with the middleware's meaning appended.
+ * every status and header it may return:
+ *
+ * - the rate limiter (429 `rate_limited`, 503 `rate_limiter_unavailable`): on
+ *   `/v1`, and per IP on every other path but the health checks;
+ * - the maintenance gate (503 `maintenance`, on `/v1` outside auth and admin);
+ * - the body limit (413 `payload_too_large`, on every method that can carry a
+ *   body, with or without a documented one);
+ * - the error handler (500 `internal`);
+ * - the headers DESIGN §6 pins: `X-Request-Id` on every answer, `Retry-After`
+ *   on 429 and 503, `WWW-Authenticate` on 401, `RateLimit-Policy` and
+ *   `RateLimit` where a limit applies.
+ *
+ * A route's own entry for one of these statuses keeps its description, with
+ * the middleware's meaning appended.
  * @module
  */
 import { EXEMPT_FROM_MAINTENANCE } from "./middleware/maintenance.ts";
@@ -13,49 +22,105 @@ import { EXEMPT_FROM_MAINTENANCE } from "./middleware/maintenance.ts";
 /** The parts of an OpenAPI 3.1 document this reads and extends. */
 interface OpenApiDocument {
   paths?: object;
+  components?: object;
+}
+
+interface ResponseEntry {
+  description?: unknown;
+  headers?: Record<string, unknown>;
 }
 
 interface Operation {
-  requestBody?: unknown;
-  responses?: Record<string, unknown>;
+  responses?: Record<string, ResponseEntry>;
 }
 
 const METHODS = new Set(["get", "put", "post", "delete", "patch", "head", "options"]);
+const BODY_METHODS = new Set(["put", "post", "delete", "patch"]);
+/** Paths the rate limiter never sees: a balancer's probes. */
+const UNLIMITED = new Set(["/healthz", "/readyz"]);
 
-const errorEntry = (description: string) => ({
-  description,
-  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-});
+const errorEntry = (description: string): ResponseEntry =>
+  ({
+    description,
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  }) as ResponseEntry;
+
+/** Reusable header objects, referenced from every response that carries them. */
+const HEADERS = {
+  RequestId: {
+    description:
+      "The request's id (the caller's `X-Request-Id` when it is safe, else a UUID); also in the body of errors",
+    schema: { type: "string" },
+  },
+  RetryAfter: {
+    description: "Seconds to wait before trying again (an integer, at least 1)",
+    schema: { type: "integer", minimum: 1 },
+  },
+  WwwAuthenticate: {
+    description: 'The Bearer challenge; `error="invalid_token"` when a token was sent and refused',
+    schema: { type: "string" },
+  },
+  RateLimitPolicy: {
+    description: 'The limits that apply (IETF draft syntax, e.g. `"user";q=600;w=60`)',
+    schema: { type: "string" },
+  },
+  RateLimit: {
+    description: 'What is left of each limit (IETF draft syntax, e.g. `"user";r=599;t=1`)',
+    schema: { type: "string" },
+  },
+};
+
+const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
 
 /** Adds the middleware answers to every operation of `doc`, in place; returns `doc`. */
 export function withMiddlewareResponses<T extends OpenApiDocument>(doc: T): T {
+  const components = (doc.components ?? {}) as { headers?: Record<string, unknown> };
+  components.headers = { ...components.headers, ...HEADERS };
+  doc.components = components;
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     if (item === null || typeof item !== "object") continue;
     for (const [method, value] of Object.entries(item)) {
       if (!METHODS.has(method) || value === null || typeof value !== "object") continue;
       const operation = value as Operation;
-      if (operation.responses === undefined) operation.responses = {};
-      const responses = operation.responses;
-      const add = (status: string, description: string) => {
-        const own = responses[status] as { description?: unknown } | undefined;
-        if (own === undefined) responses[status] = errorEntry(description);
-        else if (typeof own.description === "string" && !own.description.includes(description)) {
-          // The route's own meaning of the status first, then what middleware may send with it.
-          own.description = `${own.description}; or ${description}`;
-        }
-      };
-      if (operation.requestBody !== undefined) {
-        add("413", "Body over BODY_LIMIT (`payload_too_large`)");
-      }
-      if (!path.startsWith("/v1/")) continue;
-      add("429", "Rate limited (`rate_limited`, with Retry-After)");
-      add(
-        "503",
-        EXEMPT_FROM_MAINTENANCE.test(path)
-          ? "Rate limiter unavailable (`rate_limiter_unavailable`, with Retry-After)"
-          : "Rate limiter unavailable (`rate_limiter_unavailable`) or maintenance (`maintenance`), with Retry-After",
-      );
+      operation.responses ??= {};
+      addStatuses(operation.responses, path, method);
+      addHeaders(operation.responses, !UNLIMITED.has(path));
     }
   }
   return doc;
+}
+
+function addStatuses(responses: Record<string, ResponseEntry>, path: string, method: string): void {
+  const add = (status: string, description: string) => {
+    const own = responses[status];
+    if (own === undefined) responses[status] = errorEntry(description);
+    else if (typeof own.description === "string" && !own.description.includes(description)) {
+      // The route's own meaning of the status first, then what middleware may send with it.
+      own.description = `${own.description}; or ${description}`;
+    }
+  };
+  if (BODY_METHODS.has(method)) add("413", "Body over BODY_LIMIT (`payload_too_large`)");
+  if (!UNLIMITED.has(path)) {
+    add("429", "Rate limited (`rate_limited`, with Retry-After)");
+    add(
+      "503",
+      !path.startsWith("/v1/") || EXEMPT_FROM_MAINTENANCE.test(path)
+        ? "Rate limiter unavailable (`rate_limiter_unavailable`, with Retry-After)"
+        : "Rate limiter unavailable (`rate_limiter_unavailable`) or maintenance (`maintenance`), with Retry-After",
+    );
+  }
+  add("500", "Unexpected server error (`internal`); the details are in the server's log");
+}
+
+function addHeaders(responses: Record<string, ResponseEntry>, limited: boolean): void {
+  for (const [status, entry] of Object.entries(responses)) {
+    const headers: Record<string, unknown> = { ...entry.headers, "X-Request-Id": ref("RequestId") };
+    if (status === "429" || status === "503") headers["Retry-After"] = ref("RetryAfter");
+    if (status === "401") headers["WWW-Authenticate"] = ref("WwwAuthenticate");
+    if (limited) {
+      headers["RateLimit-Policy"] = ref("RateLimitPolicy");
+      if (status !== "503") headers.RateLimit = ref("RateLimit");
+    }
+    entry.headers = headers;
+  }
 }

@@ -341,6 +341,33 @@ describeEachDatabase(
         expect(doc.paths[path]?.[method]).toBeDefined();
       }
     });
+
+    test("the document names every operation, lists itself, and publishes what the validators check", async () => {
+      const doc = (await (await h.send("/openapi.json")).json()) as {
+        paths: Record<string, Record<string, { operationId?: string; parameters?: unknown[] }>>;
+        components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      };
+      const ids = Object.values(doc.paths).flatMap((item) =>
+        Object.values(item).map((op) => op.operationId),
+      );
+      expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(doc.paths["/openapi.json"]?.get?.operationId).toBe("getOpenApiDocument");
+      const password = {
+        type: "string",
+        maxLength: 1024,
+        description: "At most 1024 bytes of UTF-8.",
+      };
+      expect(doc.components.schemas.LoginRequest?.properties.password).toMatchObject(password);
+      expect(doc.components.schemas.CreateUserRequest?.properties.password).toMatchObject({
+        ...password,
+        minLength: 8,
+      });
+      const since = (doc.paths["/v1/admin/audit"]?.get?.parameters ?? []).find(
+        (p) => (p as { name?: string }).name === "since",
+      ) as { schema: { description?: string } };
+      expect(since.schema.description).toContain("upper case");
+    });
   },
   { fresh: "test" },
 );

@@ -140,6 +140,27 @@ describe("validation", () => {
     expect((await errorOf(res)).code).toBe("invalid_request");
   });
 
+  test("a body that is not valid UTF-8 is refused, never decoded with replacement characters", async () => {
+    const bytes = (tail: number[]) =>
+      new Uint8Array([...Buffer.from('{"name":"a'), ...tail, ...Buffer.from('"}')]);
+    for (const tail of [[0xff], [0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
+      const res = await build().request("/v1/echo", {
+        method: "POST",
+        body: bytes(tail),
+        headers: { "content-type": "application/json; charset=utf-8" },
+      });
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).message).toBe("The request body is not valid UTF-8.");
+    }
+    // Valid multi-byte text and a leading BOM are read as before.
+    const ok = await build().request("/v1/echo", {
+      method: "POST",
+      body: new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from('{"name":"zoë €"}')]),
+      headers: { "content-type": "application/json" },
+    });
+    expect(await ok.json()).toEqual({ name: "zoë €" });
+  });
+
   test("details name the field but never echo the value", async () => {
     const res = await post('{"name":"secretvalue-too-long"}');
     const body = (await res.json()) as { error: { details: Array<{ path: string }> } };

@@ -321,6 +321,21 @@ describeEachDatabase(
       expect(left.filter((s) => s === 401)).toHaveLength(5 - checked);
     });
 
+    test("a password with invalid UTF-8 is a 400, not a match for another byte string", async () => {
+      const raw = (byte: number) =>
+        h.app.request("/v1/auth/login", {
+          method: "POST",
+          body: new Uint8Array([
+            ...Buffer.from('{"username":"admin","password":"x'),
+            byte,
+            ...Buffer.from('"}'),
+          ]),
+          headers: { "content-type": "application/json" },
+        });
+      for (const byte of [0xff, 0xfe, 0x80]) expect((await raw(byte)).status).toBe(400);
+      expect(h.events.filter((e) => e.type === "authn_login_fail")).toHaveLength(0);
+    });
+
     test("right passwords spend no budget: many good logins, then still 5 guesses", async () => {
       for (let i = 0; i < 12; i++) {
         expect(

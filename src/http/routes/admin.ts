@@ -91,6 +91,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       ...common,
       method: "get",
       path: "/v1/admin/users",
+      operationId: "listUsers",
       summary: "List users",
       responses: { 200: ok("Users", UserList), ...denied },
     }),
@@ -102,6 +103,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       ...common,
       method: "post",
       path: "/v1/admin/users",
+      operationId: "createUser",
       summary: "Create a user",
       request: { body: json(CreateUser) },
       responses: {
@@ -135,6 +137,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       ...common,
       method: "patch",
       path: "/v1/admin/users/{id}",
+      operationId: "updateUser",
       summary: "Change a user's role or disable/enable it (disabling ends its sessions)",
       request: {
         params: z.object({ id: z.string().min(1).max(64) }),
@@ -189,6 +192,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       ...common,
       method: "post",
       path: "/v1/admin/revoke-all",
+      operationId: "revokeAllSessions",
       summary: "Emergency: every access and refresh token of every user stops working",
       responses: { 204: { description: "Revoked" }, ...denied },
     }),
@@ -215,6 +219,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       ...common,
       method: "get",
       path: "/v1/admin/maintenance",
+      operationId: "getMaintenance",
       summary: "Maintenance state",
       responses: { 200: ok("State", Maintenance), ...denied },
     }),
@@ -226,6 +231,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       ...common,
       method: "put",
       path: "/v1/admin/maintenance",
+      operationId: "setMaintenance",
       summary: "Turn maintenance on or off for every instance",
       request: { body: json(MaintenanceChange) },
       responses: {

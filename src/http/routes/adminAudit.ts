@@ -8,6 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import { type AuditEvent, type AuditLog, decodeCursor, encodeCursor } from "../../audit/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { DateTime } from "./dateTime.ts";
 import { errorResponse } from "./errorSchema.ts";
 import { queryInteger } from "./queryInteger.ts";
 
@@ -52,10 +53,7 @@ const Verification = z
   })
   .openapi("AuditVerification");
 
-const instant = z.iso
-  .datetime({ offset: true })
-  .transform((s) => Date.parse(s))
-  .optional();
+const instant = DateTime.transform((s) => Date.parse(s)).optional();
 
 const Query = z.object({
   type: z
@@ -94,6 +92,7 @@ export function registerAuditRoutes(
       ...common,
       method: "get",
       path: "/v1/admin/audit",
+      operationId: "listAuditEvents",
       summary: "Audit events, newest first",
       request: { query: Query },
       responses: {
@@ -125,6 +124,7 @@ export function registerAuditRoutes(
       ...common,
       method: "get",
       path: "/v1/admin/audit/verify",
+      operationId: "verifyAuditChain",
       summary: "Check the audit hash chain",
       responses: {
         200: {

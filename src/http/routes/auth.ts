@@ -11,14 +11,21 @@ import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
 import { errorResponse } from "./errorSchema.ts";
 
-/** A password field: a string of at most 1024 UTF-8 bytes. */
+const TOO_LONG = `must be at most ${MAX_PASSWORD_BYTES} bytes`;
+
+/**
+ * A password field: a string of at most 1024 UTF-8 bytes. The byte rule is a
+ * refinement, which JSON Schema cannot carry; `maxLength` 1024 is published
+ * with it (never stricter: a string has no more characters than UTF-8 bytes)
+ * and the description states the rule.
+ */
 export const passwordField = (min = 0) =>
   z
     .string()
     .min(min)
-    .refine((p) => passwordBytes(p) <= MAX_PASSWORD_BYTES, {
-      message: `must be at most ${MAX_PASSWORD_BYTES} bytes`,
-    });
+    .max(MAX_PASSWORD_BYTES, { message: TOO_LONG })
+    .refine((p) => passwordBytes(p) <= MAX_PASSWORD_BYTES, { message: TOO_LONG })
+    .openapi({ description: `At most ${MAX_PASSWORD_BYTES} bytes of UTF-8.` });
 
 const LoginBody = z
   .object({ username: z.string().min(1).max(256), password: passwordField() })
@@ -65,6 +72,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
     createRoute({
       method: "post",
       path: "/v1/auth/login",
+      operationId: "login",
       tags: ["auth"],
       summary: "Log in with username and password",
       request: { body: json(LoginBody) },
@@ -91,6 +99,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
     createRoute({
       method: "post",
       path: "/v1/auth/refresh",
+      operationId: "refreshTokens",
       tags: ["auth"],
       summary: "Exchange a refresh token for a new pair (the old one is spent)",
       request: { body: json(RefreshBody) },
@@ -113,6 +122,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
     createRoute({
       method: "post",
       path: "/v1/auth/logout",
+      operationId: "logout",
       tags: ["auth"],
       summary: "End this session (its access and refresh tokens)",
       security: [{ bearer: [] }],
@@ -130,6 +140,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
     createRoute({
       method: "get",
       path: "/v1/auth/me",
+      operationId: "getMe",
       tags: ["auth"],
       summary: "The caller",
       security: [{ bearer: [] }],
@@ -149,6 +160,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
     createRoute({
       method: "post",
       path: "/v1/auth/password",
+      operationId: "changePassword",
       tags: ["auth"],
       summary: "Change the password; ends every session of the user",
       security: [{ bearer: [] }],

@@ -25,6 +25,7 @@ const Ready = z
 const healthz = createRoute({
   method: "get",
   path: "/healthz",
+  operationId: "getHealth",
   tags: ["health"],
   summary: "Liveness",
   responses: {
@@ -40,6 +41,7 @@ const healthz = createRoute({
 const readyz = createRoute({
   method: "get",
   path: "/readyz",
+  operationId: "getReadiness",
   tags: ["health"],
   summary: "Readiness: database and (if configured) Redis answer",
   responses: {

@@ -22,6 +22,7 @@ import {
 import { retryAfterOf } from "../../resilience/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { DateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
 import { queryInteger } from "./queryInteger.ts";
 
@@ -49,11 +50,7 @@ const NEWS_MAX_SPAN_MS = 366 * DAY;
 const SymbolText = z
   .string()
   .regex(SYMBOL, "must be 1-10 characters: A-Z, 0-9, '.', '-', starting with a letter");
-const Time = z.iso.datetime({ offset: true }).openapi({
-  example: "2024-03-15T14:30:00Z",
-  description:
-    "RFC 3339 date-time with `Z` or an offset; `T` and `Z` in upper case, seconds 00–59 (no leap second)",
-});
+
 const SymbolParam = z.object({
   symbol: SymbolText.openapi({ param: { name: "symbol", in: "path" }, example: "AAPL" }),
 });
@@ -77,8 +74,8 @@ const SentimentResponse = z
 
 const BarsQuery = z.object({
   timeframe: z.enum(TIMEFRAMES).default("1Day"),
-  start: Time.optional(),
-  end: Time.optional(),
+  start: DateTime.optional(),
+  end: DateTime.optional(),
   limit: queryInteger(1, 10_000, 1_000),
 });
 const NewsQuery = z.object({
@@ -87,8 +84,8 @@ const NewsQuery = z.object({
     .max(200)
     .optional()
     .openapi({ description: "Comma-separated symbols, at most 10", example: "AAPL,MSFT" }),
-  start: Time.optional(),
-  end: Time.optional(),
+  start: DateTime.optional(),
+  end: DateTime.optional(),
   limit: queryInteger(1, 50, 10),
 });
 
@@ -187,6 +184,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       ...common,
       method: "get",
       path: "/v1/market/quotes/{symbol}",
+      operationId: "getQuote",
       summary: "Latest quote",
       request: { params: SymbolParam },
       responses: ok(QuoteResponse, "Latest quote"),
@@ -203,6 +201,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       ...common,
       method: "get",
       path: "/v1/market/bars/{symbol}",
+      operationId: "getBars",
       summary: "Historical bars",
       request: { params: SymbolParam, query: BarsQuery },
       responses: ok(BarsResponse, "Bars, ascending"),
@@ -236,6 +235,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       ...common,
       method: "get",
       path: "/v1/news",
+      operationId: "listNews",
       summary: "News, newest first",
       request: { query: NewsQuery },
       responses: ok(NewsResponse, "News items"),
@@ -262,6 +262,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       ...common,
       method: "get",
       path: "/v1/altdata/sentiment/{symbol}",
+      operationId: "getSentiment",
       summary: "Sentiment and social mentions",
       request: { params: SymbolParam },
       responses: ok(SentimentResponse, "Sentiment"),

@@ -56,6 +56,7 @@ const route = (authorize: MiddlewareHandler<AppEnv>) =>
   createRoute({
     method: "get",
     path: "/v1/admin/status",
+    operationId: "getStatus",
     tags: ["admin"],
     summary: "Breakers, rate-limit store, database and maintenance state",
     security: [{ bearer: [] }],
