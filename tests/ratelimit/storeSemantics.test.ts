@@ -170,15 +170,21 @@ for (const [kind, make] of Object.entries(factories)) {
   });
 }
 
+/** A ready Redis store on the real clock whose keys start with `prefix`. */
+async function prefixedStore(prefix: string) {
+  const store = createRedisStore({
+    url: redis.url,
+    commandTimeoutMs: 500,
+    logger: silentLogger,
+    keyPrefix: prefix,
+  });
+  expect(await store.waitUntilReady(2000)).toBe(true);
+  return store;
+}
+
 describe("redis store keys", () => {
   test("keys expire on their own and nothing is written on rejection", async () => {
-    const store = createRedisStore({
-      url: redis.url,
-      commandTimeoutMs: 500,
-      logger: silentLogger,
-      keyPrefix: "exp:",
-    });
-    expect(await store.waitUntilReady(2000)).toBe(true);
+    const store = await prefixedStore("exp:");
     const l = lim({ key: "{x}:all", limit: 2, windowMs: 60_000 });
     await store.decide([l]);
     const pttl = Number(await redis.cli("PTTL", "exp:{x}:all"));
@@ -192,13 +198,7 @@ describe("redis store keys", () => {
   });
 
   test("a refund that empties a bucket deletes its key; one that does not keeps a matching TTL", async () => {
-    const store = createRedisStore({
-      url: redis.url,
-      commandTimeoutMs: 500,
-      logger: silentLogger,
-      keyPrefix: "ref:",
-    });
-    expect(await store.waitUntilReady(2000)).toBe(true);
+    const store = await prefixedStore("ref:");
     const l = lim({ key: "{y}:all", limit: 2, windowMs: 60_000 });
     await store.decide([l]);
     await store.decide([l]);
