@@ -46,6 +46,9 @@ function build(options: { environment?: "development" | "production"; lines?: st
           }),
           (c) => c.json({ name: c.req.valid("json").name }, 200),
         );
+        app.get("/v1/maintenance", () => {
+          throw new ApiError("maintenance", { headers: { "Retry-After": "60" } });
+        });
         app.get("/v1/boom", () => {
           throw new Error("database password is hunter2");
         });
@@ -368,6 +371,21 @@ describe("access log", () => {
       unsent_status: 500,
     });
   });
+});
+
+test("maintenance 503s log at info; other 5xx at error", async () => {
+  const lines: string[] = [];
+  const app = build({ lines });
+  expect((await app.request("/v1/maintenance")).status).toBe(503);
+  expect((await app.request("/v1/boom")).status).toBe(500);
+  const levels = lines
+    .map((l) => JSON.parse(l) as { msg: string; level: string; path: string })
+    .filter((r) => r.msg === "request")
+    .map((r) => [r.path, r.level]);
+  expect(levels).toEqual([
+    ["/v1/maintenance", "info"],
+    ["/v1/boom", "error"],
+  ]);
 });
 
 test("a very long path is logged cut at 512 characters", async () => {

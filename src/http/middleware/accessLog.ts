@@ -13,6 +13,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../../telemetry/logger.ts";
 import type { AppEnv } from "../context.ts";
+import { isApiError } from "../errors.ts";
 import { redactTokens } from "../tokenRedaction.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 import { activeTraceId } from "./tracing.ts";
@@ -52,7 +53,9 @@ export const accessLog =
         client_ip: c.get("clientIp"),
         user_id: c.get("principal")?.userId ?? null,
       };
-      if (status >= 500) logger.error("request", fields);
+      // Maintenance 503s are the operator's own doing: not an alert for every refused request.
+      const planned = isApiError(c.error) && c.error.code === "maintenance";
+      if (status >= 500 && !planned) logger.error("request", fields);
       else logger.info("request", fields);
     }
   };
