@@ -5,6 +5,7 @@
  * are replaced by `[redacted]` before anything is hashed or stored.
  * @module
  */
+import { redactTokens } from "../security/tokenRedaction.ts";
 
 /** The replacement for a redacted value. */
 export const REDACTED = "[redacted]";
@@ -17,10 +18,14 @@ const SECRET_VALUE = /^eyJ[\w-]*\.[\w-]*\.[\w-]*$|\$argon2(id|i|d)\$|\$2[abxy]\$
 const MAX_DEPTH = 6;
 const MAX_STRING = 1024;
 
-/** Redacts a string that looks like a token or hash; truncates long strings. */
+/**
+ * Redacts a string that is or holds a token or hash (a JWT inside a longer
+ * string, such as a User-Agent, is cut out of it); truncates long strings.
+ */
 export function redactString(value: string): string {
   if (SECRET_VALUE.test(value)) return REDACTED;
-  return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  const safe = redactTokens(value);
+  return safe.length > MAX_STRING ? `${safe.slice(0, MAX_STRING)}…` : safe;
 }
 
 function scrub(value: unknown, depth: number): unknown {

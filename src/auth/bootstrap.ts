@@ -13,6 +13,7 @@
 import type { Config } from "../config/index.ts";
 import type { Database } from "../storage/index.ts";
 import { lockAdminChanges } from "./adminChangeLock.ts";
+import type { AuditRecorder, AuthAuditEvent } from "./auditTrail.ts";
 import { hashKind, hashPassword, verifyPassword } from "./passwords.ts";
 import { readSetting, SETTING, writeSetting } from "./settings.ts";
 import { usernameProblem } from "./usernamePolicy.ts";
@@ -34,11 +35,17 @@ export class AdminBootstrapError extends Error {
 export const isAdminBootstrapError = (e: unknown): e is AdminBootstrapError =>
   e instanceof Error && (e as Partial<AdminBootstrapError>).isAdminBootstrapError === true;
 
-/** Applies the admin configuration. Idempotent. */
+/**
+ * Applies the admin configuration. Idempotent. A creation or a break-glass
+ * reset is written to `audit` (when given) in the same transaction: a
+ * `user_created` or `user_updated` with `reason: "bootstrap"`, actor null (the
+ * operator's configuration, not a signed-in user).
+ */
 export async function bootstrapAdmin(
   db: Database,
   config: Pick<Config, "environment" | "ADMIN_USERNAME" | "ADMIN_PASSWORD_HASH" | "ADMIN_PASSWORD">,
   now: number = Date.now(),
+  audit?: AuditRecorder,
 ): Promise<BootstrapOutcome> {
   const users = createUserStore(db);
   const existing = await users.findByUsername(config.ADMIN_USERNAME);
@@ -71,18 +78,40 @@ export async function bootstrapAdmin(
     await lockAdminChanges(tx);
     const txUsers = createUserStore(tx);
     const current = await txUsers.findByUsername(config.ADMIN_USERNAME);
+    const event = (
+      type: AuthAuditEvent["type"],
+      target: string,
+      details: Record<string, unknown>,
+    ) =>
+      audit?.({
+        type,
+        actor: null,
+        target,
+        outcome: "success",
+        ip: null,
+        userAgent: null,
+        requestId: null,
+        details: { reason: "bootstrap", ...details },
+      });
     if (!current) {
-      await txUsers.create(
+      const created = await txUsers.create(
         { username: config.ADMIN_USERNAME, passwordHash: hash, role: "admin" },
         now,
       );
       await writeSetting(tx, SETTING.adminBootstrap, fingerprint, now);
+      await event("user_created", created.id, { role: "admin" });
       return "created";
     }
     if ((await readSetting(tx, SETTING.adminBootstrap)) === fingerprint) return "unchanged";
-    if (current.passwordHash !== hash) await txUsers.setPasswordHash(current.id, hash, true, now);
+    const passwordReset = current.passwordHash !== hash;
+    if (passwordReset) await txUsers.setPasswordHash(current.id, hash, true, now);
     await txUsers.update(current.id, { role: "admin", disabled: false }, now);
     await writeSetting(tx, SETTING.adminBootstrap, fingerprint, now);
+    await event("user_updated", current.id, {
+      role: "admin",
+      disabled: false,
+      password_reset: passwordReset,
+    });
     return "updated";
   });
 }

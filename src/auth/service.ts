@@ -11,7 +11,13 @@ import type { Database } from "../storage/index.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, POLICY_PREFIX, warmDecoys } from "./costClasses.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
-import { authenticate, recordFailedPassword, underAdmission, underCap } from "./login.ts";
+import {
+  authenticate,
+  invalidCredentials,
+  recordFailedPassword,
+  underAdmission,
+  underCap,
+} from "./login.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
@@ -156,56 +162,72 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         origin,
       );
       const at = now();
-      const sessionId = await sessions.create(user.id, origin, at);
-      const refreshToken = await refreshTokens.issue(sessionId, at);
-      await audit({
-        type: "authn_login_success",
-        actor: user.id,
-        target: user.id,
-        outcome: "success",
-        ...fromOrigin(origin),
-        details: { session_id: sessionId },
+      const started = await db.transaction(async () => {
+        // A password change or disable that committed since the password was checked ends
+        // this login; one still running waits for it, and then ends its session too.
+        const state = await users.lockedState(user.id);
+        if (!state || state.disabled || state.tokenVersion !== user.tokenVersion) return undefined;
+        const sessionId = await sessions.create(user.id, origin, at);
+        const refreshToken = await refreshTokens.issue(sessionId, at);
+        await audit({
+          type: "authn_login_success",
+          actor: user.id,
+          target: user.id,
+          outcome: "success",
+          ...fromOrigin(origin),
+          details: { session_id: sessionId },
+        });
+        return { sessionId, refreshToken };
       });
-      return pair(user, sessionId, refreshToken);
+      if (!started) throw invalidCredentials();
+      return pair(user, started.sessionId, started.refreshToken);
     },
 
     async refresh(refreshToken, origin) {
-      const result = await refreshTokens.rotate(refreshToken, now());
-      if (!result.ok) {
-        if (result.reason === "reused") {
-          await audit({
-            type: "authn_token_reuse",
-            actor: result.userId ?? null,
-            target: result.sessionId ?? null,
-            outcome: "failure",
-            ...fromOrigin(origin),
-            details: {
-              action: result.sessionWasLive ? "session_revoked" : "session_already_ended",
-            },
-          });
+      // One transaction: the rotation and its event commit together, or neither does.
+      const rotated = await db.transaction(async () => {
+        const result = await refreshTokens.rotate(refreshToken, now());
+        if (!result.ok) {
+          if (result.reason === "reused") {
+            await audit({
+              type: "authn_token_reuse",
+              actor: result.userId ?? null,
+              target: result.sessionId ?? null,
+              outcome: "failure",
+              ...fromOrigin(origin),
+              details: {
+                action: result.sessionWasLive ? "session_revoked" : "session_already_ended",
+              },
+            });
+          }
+          return undefined;
         }
-        throw invalidGrant();
-      }
-      const user = await users.findById(result.userId);
-      if (!user || user.disabled) throw invalidGrant();
-      await audit({
-        type: "authn_token_refresh",
-        actor: user.id,
-        target: result.sessionId,
-        outcome: "success",
-        ...fromOrigin(origin),
+        const user = await users.findById(result.userId);
+        if (!user || user.disabled) return undefined;
+        await audit({
+          type: "authn_token_refresh",
+          actor: user.id,
+          target: result.sessionId,
+          outcome: "success",
+          ...fromOrigin(origin),
+        });
+        return { user, sessionId: result.sessionId, token: result.token };
       });
-      return pair(user, result.sessionId, result.token);
+      if (!rotated) throw invalidGrant();
+      return pair(rotated.user, rotated.sessionId, rotated.token);
     },
 
     async logout(userId, sessionId, origin) {
-      await sessions.revoke(sessionId, "logout", now());
-      await audit({
-        type: "session_logout",
-        actor: userId,
-        target: sessionId,
-        outcome: "success",
-        ...fromOrigin(origin),
+      await db.transaction(async () => {
+        // Two logouts of one session at once: one ends it, and only that one is an event.
+        if (!(await sessions.revoke(sessionId, "logout", now()))) return;
+        await audit({
+          type: "session_logout",
+          actor: userId,
+          target: sessionId,
+          outcome: "success",
+          ...fromOrigin(origin),
+        });
       });
     },
 
@@ -252,8 +274,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
           "password_change",
           at,
         );
+        await audit({ ...event, outcome: "success" });
       });
-      await audit({ ...event, outcome: "success" });
     },
   };
 }

@@ -65,8 +65,15 @@ export interface MaintenanceOptions {
 export interface Maintenance {
   /** Current state, at most `cacheMs` old. */
   get(): Promise<MaintenanceState>;
-  /** Sets the state for every instance; returns the previous one. */
-  set(state: MaintenanceState): Promise<MaintenanceState>;
+  /**
+   * Sets the state for every instance; returns the previous one. `within`
+   * runs in the same transaction, after the write, with the previous state:
+   * an audit event written there commits or rolls back with the change.
+   */
+  set(
+    state: MaintenanceState,
+    within?: (previous: MaintenanceState) => Promise<void>,
+  ): Promise<MaintenanceState>;
 }
 
 /**
@@ -100,7 +107,7 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
         throw error;
       }
     },
-    async set(state) {
+    async set(state, within) {
       // Read and write as one step across instances: the caller audits a change when
       // the previous state differs, and concurrent identical requests must see one change.
       const previous = await options.db.transaction(async (tx) => {
@@ -109,6 +116,7 @@ export function createMaintenance(options: MaintenanceOptions): Maintenance {
         }
         const before = parseMaintenance(await readSetting(tx, SETTING.maintenance));
         await writeSetting(tx, SETTING.maintenance, JSON.stringify(state), options.clock.now());
+        await within?.(before);
         return before;
       });
       cached = { state, at: options.clock.now() };

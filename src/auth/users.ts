@@ -138,6 +138,25 @@ export function createUserStore(db: Executor) {
       await db.sql`UPDATE users SET password_hash = ${passwordHash},
         token_version = token_version + ${bump}, updated_at = ${now} WHERE id = ${id}`;
     },
+    /**
+     * The user's token version and whether it is disabled, locked until the
+     * current transaction ends: shared on PostgreSQL (logins do not wait for
+     * each other, a password change or disable waits for them), and SQLite's
+     * `BEGIN IMMEDIATE` holds the writer lock already. Undefined when gone.
+     */
+    async lockedState(
+      id: string,
+    ): Promise<{ tokenVersion: number; disabled: boolean } | undefined> {
+      const lock = db.dialect === "postgres" ? " FOR SHARE" : "";
+      const rows = await db.unsafe<{ token_version: unknown; disabled: unknown }>(
+        `SELECT token_version, disabled FROM users WHERE id = $1${lock}`,
+        [id],
+      );
+      const row = rows[0];
+      return row
+        ? { tokenVersion: Number(row.token_version), disabled: Number(row.disabled) !== 0 }
+        : undefined;
+    },
     /** Number of enabled admins (to refuse locking the last one out). */
     async countActiveAdmins(): Promise<number> {
       const rows = await db.sql<{

@@ -108,7 +108,7 @@ export async function buildServer(
       throttle: createLoginThrottle({ store, ...loginBudgetsFromConfig(config) }),
       audit: recordTo(audit),
     });
-    const bootstrap = await bootstrapAdmin(db, config, clock.now());
+    const bootstrap = await bootstrapAdmin(db, config, clock.now(), recordTo(audit));
     logger.info("admin account", { outcome: bootstrap });
     const providers = createProviders(config, { clock, logger });
 

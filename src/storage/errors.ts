@@ -35,9 +35,12 @@ export function isStorageError(error: unknown): error is StorageError {
   );
 }
 
-/** Connection-level failure codes of Bun's PostgreSQL client and the socket under it. */
+/**
+ * Connection-level failure codes of Bun's PostgreSQL client and the socket under
+ * it, and SQLite's "another process holds the lock" once `busy_timeout` ran out.
+ */
 const UNAVAILABLE_CODE =
-  /^(ERR_POSTGRES_(CONNECTION|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ECONNREFUSED|ECONNRESET|ETIMEDOUT)/;
+  /^(ERR_POSTGRES_(CONNECTION|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|SQLITE_BUSY)/;
 
 /**
  * True when `error` says the database cannot be reached or did not answer in

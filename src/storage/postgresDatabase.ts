@@ -88,7 +88,20 @@ export function openPostgresDatabase(url: string, options: OpenDatabaseOptions):
     transaction: <T>(fn: (tx: Executor) => Promise<T>) => {
       const scope = active();
       if (scope) return scopedExecutor(scope.tag, store).transaction(fn);
-      return guard(() => raw.begin((tx: Tag) => runInScope(tx, store, fn)) as Promise<T>);
+      if (deadlineMs === undefined) {
+        return guard(() => raw.begin((tx: Tag) => runInScope(tx, store, fn)) as Promise<T>);
+      }
+      // The deadline must end the work, not only the wait for it: a transaction left to run
+      // would commit a change (and its audit event) after the caller was told it failed.
+      // Every statement, a lock wait included, is cancelled by the server past the deadline,
+      // which rolls the whole transaction back.
+      return guard(
+        () =>
+          raw.begin(async (tx: Tag) => {
+            await tx.unsafe(`SET LOCAL statement_timeout = ${Math.ceil(deadlineMs)}`);
+            return runInScope(tx, store, fn);
+          }) as Promise<T>,
+      );
     },
     prepareRead:
       <T>(text: string): PreparedRead<T> =>

@@ -114,6 +114,23 @@ describeEachDatabase(
       expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
     });
 
+    test("a token inside a longer string (a User-Agent) is cut out, the rest kept", async () => {
+      setUp();
+      const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJlLXZhbHVl";
+      const e = await audit.append({
+        type: "authn_token_refresh",
+        outcome: "success",
+        userAgent: `my-bot/1.0 (auth ${jwt})`,
+        details: { note: `sent ${jwt} by mistake` },
+      });
+      expect(e.userAgent).toBe("my-bot/1.0 (auth [redacted-token])");
+      expect(e.details).toEqual({ note: "sent [redacted-token] by mistake" });
+      expect(JSON.stringify(await t.db().sql`SELECT * FROM audit_events`)).not.toContain(
+        "eyJzdWIi",
+      );
+      expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
+    });
+
     test("refuses malformed events", async () => {
       setUp();
       for (const bad of [

@@ -5,6 +5,7 @@
  * restarts; a changed variable is the break-glass reset.
  */
 import { expect, test } from "bun:test";
+import type { AuthAuditEvent } from "../../src/auth/auditTrail.ts";
 import {
   bootstrapAdmin,
   hashKind,
@@ -56,6 +57,44 @@ describeEachDatabase(
         (await h.post("/v1/auth/login", { username: "root", password: PASSLIB_LONG.password }))
           .status,
       ).toBe(200);
+    });
+
+    test("creating the admin and a break-glass reset are audited in their transaction; no change, no event", async () => {
+      const events: AuthAuditEvent[] = [];
+      const audit = async (event: AuthAuditEvent) => {
+        events.push(event);
+      };
+      const first = { ...base, ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash };
+      expect(await bootstrapAdmin(t.db(), first, 1_000, audit)).toBe("created");
+      expect(await bootstrapAdmin(t.db(), first, 2_000, audit)).toBe("unchanged");
+      const next = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("break-glass-pass-1") };
+      expect(await bootstrapAdmin(t.db(), next, 3_000, audit)).toBe("updated");
+      const id = (await createUserStore(t.db()).findByUsername("root"))?.id;
+      expect(events).toEqual([
+        expect.objectContaining({
+          type: "user_created",
+          actor: null,
+          target: id,
+          details: { reason: "bootstrap", role: "admin" },
+        }),
+        expect.objectContaining({
+          type: "user_updated",
+          actor: null,
+          target: id,
+          details: { reason: "bootstrap", role: "admin", disabled: false, password_reset: true },
+        }),
+      ]);
+      // An event that cannot be written leaves the reset undone.
+      const failing = async () => {
+        throw new Error("audit log unavailable");
+      };
+      const third = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("break-glass-pass-2") };
+      expect(await bootstrapAdmin(t.db(), third, 4_000, failing).catch(() => "failed")).toBe(
+        "failed",
+      );
+      expect((await createUserStore(t.db()).findByUsername("root"))?.passwordHash).toBe(
+        next.ADMIN_PASSWORD_HASH,
+      );
     });
 
     test("a changed ADMIN_PASSWORD_HASH resets the password, role and disabled flag and ends tokens", async () => {

@@ -50,6 +50,40 @@ describeEachDatabase(
         token,
       });
 
+    test("a change whose audit event cannot be written does not happen (one transaction)", async () => {
+      const { user } = await createUser("atomic");
+      const vera = await h.login("atomic", "viewer-password-1");
+      const audit = h.auth.audit;
+      h.auth.audit = async () => {
+        throw new Error("audit log unavailable");
+      };
+      try {
+        expect((await patch(user?.id as string, { disabled: true, role: "trader" })).status).toBe(
+          500,
+        );
+        const revoke = await h.send("/v1/admin/revoke-all", {
+          method: "POST",
+          token: admin.access_token,
+        });
+        expect(revoke.status).toBe(500);
+        const maintenance = await h.send("/v1/admin/maintenance", {
+          method: "PUT",
+          body: JSON.stringify({ enabled: true, reason: "drill" }),
+          headers: { "content-type": "application/json" },
+          token: admin.access_token,
+        });
+        expect(maintenance.status).toBe(500);
+      } finally {
+        h.auth.audit = audit;
+      }
+      const now = await h.auth.users.findById(user?.id as string);
+      expect([now?.role, now?.disabled]).toEqual(["viewer", false]);
+      expect((await h.send("/v1/auth/me", { token: vera.access_token })).status).toBe(200);
+      expect((await h.send("/v1/auth/me", { token: admin.access_token })).status).toBe(200);
+      h.clock.advance(1_000); // past the maintenance cache
+      expect(await h.auth.maintenance.get()).toEqual({ enabled: false, reason: "" });
+    });
+
     test("names that read as another or hide characters are refused at creation (400)", async () => {
       for (const name of [
         "root-admin\u200b", // zero-width space

@@ -6,7 +6,7 @@
  */
 import { beforeEach, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
-import { keyId } from "../../src/auth/index.ts";
+import { createUserWithPassword, keyId } from "../../src/auth/index.ts";
 import {
   ADMIN_PASSWORD,
   type AuthHarness,
@@ -45,6 +45,43 @@ describeEachDatabase(
 
     const me = (token: string) => h.send("/v1/auth/me", { token });
     const refresh = (token: unknown) => h.post("/v1/auth/refresh", { refresh_token: token });
+
+    test("a password change or disable that lands while a login is being checked ends that login", async () => {
+      const password = "racer-password-1";
+      const racer = await createUserWithPassword(h.auth, {
+        username: "racer",
+        password,
+        role: "viewer",
+      });
+      // Run `change` right after the login's password check, before its session exists.
+      const run = h.auth.hasher.run.bind(h.auth.hasher);
+      let change: (() => Promise<unknown>) | undefined;
+      h.auth.hasher.run = async <T>(job: () => Promise<T>): Promise<T> => {
+        const result = await run(job);
+        const pending = change;
+        change = undefined;
+        await pending?.();
+        return result;
+      };
+      const sessionsOf = async () =>
+        (await h.auth.db.sql`SELECT id FROM sessions WHERE user_id = ${racer.id}`).length;
+      const successes = () =>
+        h.events.filter((e) => e.type === "authn_login_success" && e.target === racer.id).length;
+
+      change = () =>
+        h.auth.users.setPasswordHash(racer.id, racer.passwordHash, true, h.clock.now());
+      const afterChange = await h.post("/v1/auth/login", { username: "racer", password });
+      expect(afterChange.status).toBe(401);
+
+      change = () => h.auth.users.update(racer.id, { disabled: true }, h.clock.now());
+      expect((await h.post("/v1/auth/login", { username: "racer", password })).status).toBe(401);
+      await h.auth.users.update(racer.id, { disabled: false }, h.clock.now());
+      expect([await sessionsOf(), successes()]).toEqual([0, 0]);
+
+      // Without a change in between, the same login works.
+      expect((await h.post("/v1/auth/login", { username: "racer", password })).status).toBe(200);
+      expect([await sessionsOf(), successes()]).toEqual([1, 1]);
+    });
 
     test("no token → 401 with a bare challenge; bad tokens → invalid_token", async () => {
       const none = await h.send("/v1/auth/me");

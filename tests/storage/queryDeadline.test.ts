@@ -37,6 +37,42 @@ describe.skipIf(postgresSkipped)("PostgreSQL query deadline", () => {
     }
   });
 
+  test("a transaction past the deadline is rolled back, not left to commit later", async () => {
+    const db = await openDatabase(url, { queryTimeoutMs: 200 });
+    const holder = await openDatabase(url, {});
+    try {
+      await db.sql`CREATE TABLE deadline_rows (id integer PRIMARY KEY, v integer NOT NULL)`;
+      await db.sql`INSERT INTO deadline_rows VALUES (1, 0)`;
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // Another session holds the row for longer than the deadline.
+      const held = holder.transaction(async (t) => {
+        await t.sql`SELECT id FROM deadline_rows WHERE id = 1 FOR UPDATE`;
+        await released;
+      });
+      await Bun.sleep(50);
+      const write = await db
+        .transaction(async (t) => {
+          await t.sql`INSERT INTO deadline_rows VALUES (2, 2)`;
+          await t.sql`UPDATE deadline_rows SET v = 1 WHERE id = 1`;
+        })
+        .catch((e: unknown) => e);
+      expect((write as StorageError).kind).toBe("timeout");
+      await Bun.sleep(300); // past the server-side statement timeout too
+      release();
+      await held;
+      await Bun.sleep(100);
+      expect(await holder.sql`SELECT id, v FROM deadline_rows ORDER BY id`).toEqual([
+        { id: 1, v: 0 },
+      ]);
+    } finally {
+      await holder.close();
+      await db.close();
+    }
+  });
+
   test("a query bug is not an outage", async () => {
     const db = await openDatabase(url, { queryTimeoutMs: 1_000 });
     try {
@@ -49,7 +85,7 @@ describe.skipIf(postgresSkipped)("PostgreSQL query deadline", () => {
 });
 
 test("connection-level codes count as unavailable", () => {
-  for (const code of ["ECONNREFUSED", "ERR_POSTGRES_CONNECTION_CLOSED"]) {
+  for (const code of ["ECONNREFUSED", "ERR_POSTGRES_CONNECTION_CLOSED", "SQLITE_BUSY"]) {
     expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code }))).toBe(true);
   }
   expect(isDatabaseUnavailable(new StorageError("closed", "closed"))).toBe(true);

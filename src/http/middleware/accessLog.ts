@@ -11,10 +11,10 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
+import { redactTokens } from "../../security/tokenRedaction.ts";
 import type { Logger } from "../../telemetry/logger.ts";
 import type { AppEnv } from "../context.ts";
 import { isApiError } from "../errors.ts";
-import { redactTokens } from "../tokenRedaction.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 import { activeTraceId } from "./tracing.ts";
 

@@ -16,9 +16,9 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
+import { redactTokens } from "../../security/tokenRedaction.ts";
 import type { AppEnv } from "../context.ts";
 import { rawPathOf } from "../requestPath.ts";
-import { redactTokens } from "../tokenRedaction.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 
 const headerGetter: TextMapGetter<Headers> = {

@@ -155,6 +155,8 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       const { id } = c.req.valid("param");
       const change = c.req.valid("json");
       const now = auth.clock.now();
+      const base = { actor: actorOf(c), target: id, outcome: "success" as const, ...origin(c) };
+      // The events are written in the change's transaction: both commit, or neither.
       const updated = await auth.db.transaction(async () => {
         // Count-then-update: two admins must not disable each other at once.
         await lockAdminChanges(auth.db);
@@ -172,18 +174,16 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
         if (after.disabled && !before.disabled) {
           await auth.sessions.revokeAllOfUser(id, "user_disabled", now);
         }
-        return { before, after };
+        await auth.audit({
+          ...base,
+          type: "user_updated",
+          details: { role: after.role, disabled: after.disabled },
+        });
+        if (after.disabled && !before.disabled)
+          await auth.audit({ ...base, type: "user_disabled" });
+        return after;
       });
-      const base = { actor: actorOf(c), target: id, outcome: "success" as const, ...origin(c) };
-      await auth.audit({
-        ...base,
-        type: "user_updated",
-        details: { role: updated.after.role, disabled: updated.after.disabled },
-      });
-      if (updated.after.disabled && !updated.before.disabled) {
-        await auth.audit({ ...base, type: "user_disabled" });
-      }
-      return c.json(publicUser(updated.after), 200);
+      return c.json(publicUser(updated), 200);
     },
   );
 
@@ -198,17 +198,17 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
     }),
     async (c) => {
       const now = auth.clock.now();
-      const ended = await auth.db.transaction(async (tx) => {
+      await auth.db.transaction(async (tx) => {
         await writeSetting(tx, SETTING.tokensNotBefore, String(now), now);
-        return auth.sessions.revokeEverything("revoke_all", now);
-      });
-      await auth.audit({
-        type: "authz_revoke_all",
-        actor: actorOf(c),
-        target: null,
-        outcome: "success",
-        ...origin(c),
-        details: { sessions_ended: ended },
+        const ended = await auth.sessions.revokeEverything("revoke_all", now);
+        await auth.audit({
+          type: "authz_revoke_all",
+          actor: actorOf(c),
+          target: null,
+          outcome: "success",
+          ...origin(c),
+          details: { sessions_ended: ended },
+        });
       });
       return c.body(null, 204);
     },
@@ -242,12 +242,12 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
     }),
     async (c) => {
       const state = c.req.valid("json");
-      const previous = await auth.maintenance.set(state);
-      // A new reason while on is worth an event (maintenance_on with it); while off it
-      // changes nothing anyone sees, and a maintenance_off would claim a switch.
-      const changed =
-        previous.enabled !== state.enabled || (state.enabled && previous.reason !== state.reason);
-      if (changed) {
+      await auth.maintenance.set(state, async (previous) => {
+        // A new reason while on is worth an event (maintenance_on with it); while off it
+        // changes nothing anyone sees, and a maintenance_off would claim a switch.
+        const changed =
+          previous.enabled !== state.enabled || (state.enabled && previous.reason !== state.reason);
+        if (!changed) return;
         await auth.audit({
           type: state.enabled ? "maintenance_on" : "maintenance_off",
           actor: actorOf(c),
@@ -256,7 +256,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
           ...origin(c),
           details: { reason: state.reason },
         });
-      }
+      });
       return c.json(state, 200);
     },
   );

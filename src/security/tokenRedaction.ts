@@ -1,7 +1,8 @@
 /**
- * Paths are logged and traced, but a client can put anything in one: a token
- * pasted into a URL (`/v1/market/quotes/eyJhbGciOi…`) would otherwise land in
- * every log line and span of that request. JWT-shaped runs (a base64url JSON
+ * Paths are logged and traced, and user agents are kept in the audit log, but
+ * a client can put anything in them: a token pasted into a URL
+ * (`/v1/market/quotes/eyJhbGciOi…`) or a User-Agent would otherwise land in
+ * every log line and span of that request, or in an audit row for good. JWT-shaped runs (a base64url JSON
  * header, as every JWS starts with `eyJ`, then two more dot-separated
  * segments) are replaced before a path is recorded. Percent-encoded dots
  * count as dots: the path is recorded as received, still encoded.
@@ -27,8 +28,8 @@ function redactRun(run: string): string {
   return dots >= 2 ? `${run.slice(0, start)}${REDACTED_TOKEN}` : run;
 }
 
-/** `path` with every JWT-shaped run replaced by {@link REDACTED_TOKEN}. */
-export function redactTokens(path: string): string {
+/** `text` with every JWT-shaped run replaced by {@link REDACTED_TOKEN}. */
+export function redactTokens(text: string): string {
   // Nearly every path has no `eyJ`: skip the scan for them.
-  return path.includes("eyJ") ? path.replace(RUN, redactRun) : path;
+  return text.includes("eyJ") ? text.replace(RUN, redactRun) : text;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { REDACTED_TOKEN, redactTokens } from "../../src/http/tokenRedaction.ts";
+import { REDACTED_TOKEN, redactTokens } from "../../src/security/tokenRedaction.ts";
 
 describe("redactTokens", () => {
   test("JWT-shaped runs go, everything else stays", () => {
