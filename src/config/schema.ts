@@ -73,13 +73,21 @@ export interface RateSpec {
   windowMs: number;
 }
 
-/** Parses `q/w` (`60/1m`); returns undefined when malformed. */
+/**
+ * Longest rate window: 30 days. A limiter's state is a time in microseconds
+ * that must stay exact in a double; windows of centuries broke it (every
+ * request after the first refused as a store failure), and no HTTP limit
+ * needs more than a month.
+ */
+export const MAX_RATE_WINDOW_MS = 30 * 86_400_000;
+
+/** Parses `q/w` (`60/1m`, window 1 ms–30 days); returns undefined when malformed. */
 export function parseRate(text: string): RateSpec | undefined {
   const match = /^\s*(\d{1,9})\s*\/\s*(\S+)\s*$/.exec(text);
   if (!match) return undefined;
   const limit = Number(match[1]);
   const windowMs = parseDuration(match[2] as string);
-  if (!windowMs || limit < 1) return undefined;
+  if (!windowMs || windowMs > MAX_RATE_WINDOW_MS || limit < 1) return undefined;
   return { limit, windowMs };
 }
 
@@ -90,7 +98,10 @@ const rate = (fallback: string) =>
     .transform((text, ctx) => {
       const spec = parseRate(text);
       if (!spec) {
-        ctx.addIssue({ code: "custom", message: "must be a rate like 60/1m" });
+        ctx.addIssue({
+          code: "custom",
+          message: "must be a rate like 60/1m, with a window of at most 30d",
+        });
         return z.NEVER;
       }
       return spec;

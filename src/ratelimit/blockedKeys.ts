@@ -57,10 +57,12 @@ export class BlockedKeys {
   }
 
   /** The first of `keys` known to reject a request of `cost`, if any. */
-  find(keys: Array<{ key: string; cost: number }>): BlockedHit | undefined {
+  find(
+    keys: Array<{ key: string; cost: number; limit: number; windowMs: number }>,
+  ): BlockedHit | undefined {
     if (this.entries.size === 0) return undefined;
     const now = this.clock.now();
-    for (const { key, cost } of keys) {
+    for (const { key, cost, limit: askedLimit, windowMs: askedWindow } of keys) {
       const entry = this.entries.get(key);
       if (!entry) continue;
       if (entry.untilMs <= now) {
@@ -68,6 +70,8 @@ export class BlockedKeys {
         continue;
       }
       if (cost < entry.cost) continue;
+      // Refused under another policy (a limit changed since): only the store can tell.
+      if (entry.limit !== askedLimit || entry.windowMs !== askedWindow) continue;
       const { name, limit, windowMs } = entry;
       return {
         key,

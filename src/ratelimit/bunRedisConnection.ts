@@ -116,18 +116,24 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     }
     client = candidate;
     candidate.onclose = (error) => lost(candidate, error);
-    candidate.connect().then(
-      () => {
-        if (client !== candidate) return;
-        attempt = 0;
-        status = "ready";
-        transition("ready");
-        const ready = waiters;
-        waiters = [];
-        for (const wake of ready) wake();
-      },
-      (error: unknown) => lost(candidate, error),
-    );
+    // Ready once a command has answered, not when the socket opens: a connection the
+    // server drops right after (a database index it refuses, an ACL without SELECT)
+    // would otherwise reset the backoff and reconnect every few milliseconds.
+    candidate
+      .connect()
+      .then(() => candidate.send("PING", []))
+      .then(
+        () => {
+          if (client !== candidate) return;
+          attempt = 0;
+          status = "ready";
+          transition("ready");
+          const ready = waiters;
+          waiters = [];
+          for (const wake of ready) wake();
+        },
+        (error: unknown) => lost(candidate, error),
+      );
   };
 
   /** The client's socket is gone (refused, timed out, closed by either side): back off, retry. */

@@ -11,7 +11,7 @@
 -- Then per decision: m (its number of limits), "1" = peek (never write), and per
 --   limit its tolerance and increment (µs). KEYS: the TAT keys of every decision, in order.
 -- Returns {now, late (0/1)}, then per decision {allowed, wait_1, ..., wait_m}:
--- wait_i = max(TAT_i, now) - now. A refused decision writes nothing. Needs Redis >= 5:
+-- wait_i = min(max(TAT_i, now) - now, tolerance_i). A refused decision writes nothing. Needs Redis >= 5:
 -- writes after TIME rely on effects replication being the default.
 local now
 if ARGV[1] == "" then
@@ -33,10 +33,20 @@ while a <= nargs do
   local at = #out + 1
   out[at] = 1
   for i = 1, m do
+    local tolerance = tonumber(ARGV[a + 2 * i - 2])
     local wait = (tonumber(redis.call("GET", KEYS[k + i])) or now) - now
     if wait < 0 then wait = 0 end
+    -- A backlog beyond this limit's tolerance was written under a stricter policy (a limit
+    -- since relaxed, another instance mid-deploy): an empty bucket now, no more.
+    if wait > tolerance then
+      wait = tolerance
+      -- Kept, refused or not: otherwise every later call would clamp the old backlog afresh.
+      if write then
+        redis.call("PSETEX", KEYS[k + i], math.ceil(tolerance / 1000), string.format("%d", now + tolerance))
+      end
+    end
     out[at + i] = wait
-    if wait + ARGV[a + 2 * i - 1] > tonumber(ARGV[a + 2 * i - 2]) then out[at] = 0 end
+    if wait + ARGV[a + 2 * i - 1] > tolerance then out[at] = 0 end
   end
   if write and out[at] == 1 then
     for i = 1, m do

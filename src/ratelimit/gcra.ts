@@ -73,7 +73,9 @@ export function evaluateGcra(
 ): GcraEvaluation {
   let allowed = true;
   const staged = params.map((p, i) => {
-    const tat = Math.max(tats[i] ?? nowUs, nowUs);
+    // A TAT past now + τ was written under a stricter policy (since relaxed): an empty
+    // bucket, no more. Mirrored in gcra.lua.
+    const tat = Math.min(Math.max(tats[i] ?? nowUs, nowUs), nowUs + p.toleranceUs);
     const newTat = tat + p.incrementUs;
     const allowAt = newTat - p.toleranceUs;
     const retryUs = allowAt > nowUs ? allowAt - nowUs : 0;

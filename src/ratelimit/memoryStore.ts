@@ -54,6 +54,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         limits.map((l) => tats.get(l.key)),
         nowUs,
       );
+      if (!options.peek) {
+        // A backlog from a stricter policy is cut to this one's tolerance and kept so,
+        // refused or not (gcra.lua does the same).
+        limits.forEach((l, i) => {
+          const stored = tats.get(l.key);
+          const full = nowUs + (params[i]?.toleranceUs ?? 0);
+          if (stored !== undefined && stored > full) tats.set(l.key, full);
+        });
+      }
       if (evaluation.allowed && !options.peek) {
         limits.forEach((l, i) => {
           const p = params[i];

@@ -22,12 +22,19 @@ import {
 } from "./errors.ts";
 import script from "./gcra.lua" with { type: "text" };
 import { assertValidLimit, gcraParams } from "./gcra.ts";
-import { assertSameSlot } from "./hashTag.ts";
+import { assertSameSlot, LIMITER_TAG } from "./hashTag.ts";
 import { Outage } from "./outage.ts";
 import refundScript from "./refund.lua" with { type: "text" };
 import type { DecideOptions, Decision, LimitSpec, RateLimitStore, StoreHealth } from "./types.ts";
 
 const SCRIPT_SHA = new Bun.CryptoHasher("sha1").update(script).digest("hex");
+/** What `/readyz` decides on: never refused, and its key expires within a second. */
+const PROBE_LIMIT: LimitSpec = {
+  name: "probe",
+  key: `${LIMITER_TAG}:probe`,
+  limit: 1_000_000,
+  windowMs: 1_000,
+};
 const timedOut = () => new StoreUnavailableError("timeout");
 
 /** Options of {@link createRedisStore}. */
@@ -125,13 +132,15 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   };
   const batcher = new DecisionBatcher(runScript, deadlineMs);
 
-  /** Any other command (DEL, PING) under the full deadline. */
+  /**
+   * Any other command (DEL, the refund script) under the full deadline. Its
+   * success does not end an outage: only a decision shows the store can decide
+   * (a PING or a DEL still succeeds on a Redis out of memory or read-only).
+   */
   const runCommand = async <T>(command: () => Promise<T>): Promise<T> => {
     ensureUsable();
     try {
-      const value = await withinMs(command(), deadlineMs, timedOut);
-      outage.succeeded();
-      return value;
+      return await withinMs(command(), deadlineMs, timedOut);
     } catch (err) {
       return failed(err, "command_error");
     }
@@ -144,7 +153,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       for (const spec of limits) assertValidLimit(spec);
       const keys = limits.map((l) => prefix + l.key);
       assertSameSlot(keys);
-      const hit = blocked.find(keys.map((key, i) => ({ key, cost: limits[i]?.cost ?? 1 })));
+      const hit = blocked.find(
+        keys.map((key, i) => {
+          const spec = limits[i] as LimitSpec;
+          return { key, cost: spec.cost ?? 1, limit: spec.limit, windowMs: spec.windowMs };
+        }),
+      );
       if (hit) {
         stats.cachedRejections++;
         const state = {
@@ -215,7 +229,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     },
     async probe(): Promise<StoreHealth> {
       try {
-        await runCommand(() => redis.send("PING", []));
+        // A real decision, writing a key as requests do: a Redis that answers PING but is
+        // out of memory, read-only or refuses scripts must not read as ready.
+        await this.decide([PROBE_LIMIT]);
       } catch {
         // health() below reports the failure.
       }

@@ -119,8 +119,11 @@ describe("blocked-key cache", () => {
       cache.add(`ip:${i}`, { cost: 1, name: "ip", limit: 1, windowMs: 60_000 }, 60_000, 60_000);
     }
     expect(cache.size).toBeLessThanOrEqual(100);
-    expect(cache.find([{ key: "ip:9999", cost: 1 }])?.retryAfterMs).toBe(60_000);
-    expect(cache.find([{ key: "ip:9999", cost: 0 }])).toBeUndefined(); // cheaper requests may fit
+    const policy = { limit: 1, windowMs: 60_000 };
+    expect(cache.find([{ key: "ip:9999", cost: 1, ...policy }])?.retryAfterMs).toBe(60_000);
+    expect(cache.find([{ key: "ip:9999", cost: 0, ...policy }])).toBeUndefined(); // cheaper requests may fit
+    // Refused under another policy: the store decides, not the cache.
+    expect(cache.find([{ key: "ip:9999", cost: 1, limit: 600, windowMs: 60_000 }])).toBeUndefined();
   });
 
   test("the memory store stays bounded under IP rotation", async () => {

@@ -41,6 +41,47 @@ describe("redis client", () => {
     expect(store.health().state).toBe("unavailable");
   });
 
+  test("probe() is a real decision: a Redis that answers PING but cannot write is not ready", async () => {
+    const redis = await startRedis();
+    const store = createRedisStore({ url: redis.url, commandTimeoutMs: 200, logger: silentLogger });
+    try {
+      expect(await store.waitUntilReady(3000)).toBe(true);
+      expect(await store.probe()).toEqual({ kind: "redis", state: "ready" });
+      await redis.cli("CONFIG", "SET", "maxmemory", "1"); // noeviction: every write is OOM
+      expect(await redis.cli("PING")).toBe("PONG");
+      expect(await probeRateLimitStore(store)).toEqual({ ok: false, state: "unavailable" });
+      // Still unavailable on the next look: nothing but a decision ends the outage.
+      expect((await store.probe()).state).toBe("unavailable");
+      await redis.cli("CONFIG", "SET", "maxmemory", "0");
+      expect(await store.probe()).toEqual({ kind: "redis", state: "ready" });
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
+
+  test("a connection the server drops at once (a refused database index) backs off, it does not spin", async () => {
+    const redis = await startRedis();
+    const lines: string[] = [];
+    const store = createRedisStore({
+      url: `${redis.url}/16`, // redis-server has databases 0-15: SELECT 16 fails
+      commandTimeoutMs: 200,
+      logger: createLogger("info", (line) => lines.push(line)),
+    });
+    try {
+      const connections = async () =>
+        Number(/total_connections_received:(\d+)/.exec(await redis.cli("INFO", "stats"))?.[1]);
+      const before = await connections();
+      expect(await store.waitUntilReady(1_500)).toBe(false);
+      // Backoff from 25-50 ms doubling: a handful of attempts in 1.5 s, not one every few ms.
+      expect((await connections()) - before).toBeLessThanOrEqual(8);
+      expect(lines.filter((l) => l.includes('"state":"ready"'))).toHaveLength(0);
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  });
+
   test("the development store is ready until closed", async () => {
     const store = createMemoryStore();
     expect(await probeRateLimitStore(store)).toEqual({ ok: true, state: "ready" });

@@ -159,6 +159,25 @@ for (const [kind, make] of Object.entries(factories)) {
       await store.close();
     });
 
+    test("a relaxed limit applies at once: a backlog from the stricter one is capped at the new window", async () => {
+      const clock = new ManualClock();
+      const store = await make(clock);
+      const strict = lim({ key: "{s}:all", limit: 2, windowMs: 3_600_000 });
+      await store.decide([strict]);
+      await store.decide([strict]);
+      const before = await store.decide([strict]);
+      expect(before.allowed).toBe(false);
+      // Relaxed to 600/1m: at most one new interval (100 ms) to wait, never the old hour.
+      const relaxed = { ...strict, limit: 600, windowMs: 60_000 };
+      const now = await store.decide([relaxed]);
+      expect(now.allowed).toBe(false);
+      if (!now.allowed) expect(now.retryAfterMs).toBe(100);
+      expect(now.states[0]?.resetMs).toBe(60_000);
+      clock.advance(100);
+      expect((await store.decide([relaxed])).allowed).toBe(true);
+      await store.close();
+    });
+
     test("reports time until full and per-limit retry", async () => {
       const clock = new ManualClock();
       const store = await make(clock);
