@@ -228,11 +228,23 @@ describeEachDatabase(
       expect(await audit.verify()).toEqual({ ok: true, checked: 25 });
     });
 
-    test("the table refuses UPDATE and DELETE", async () => {
+    test("the table refuses UPDATE, DELETE, TRUNCATE and INSERT OR REPLACE; the head cannot go", async () => {
       setUp();
       await audit.append({ type: "sys_startup", outcome: "success" });
-      await expect(t.db().sql`UPDATE audit_events SET actor = 'x'`).rejects.toThrow();
-      await expect(t.db().sql`DELETE FROM audit_events`).rejects.toThrow();
+      const db = t.db();
+      await expect(db.sql`UPDATE audit_events SET actor = 'x'`).rejects.toThrow();
+      await expect(db.sql`DELETE FROM audit_events`).rejects.toThrow();
+      if (db.dialect === "postgres") {
+        await expect(db.unsafe("TRUNCATE audit_events")).rejects.toThrow();
+        await expect(db.unsafe("TRUNCATE audit_chain_head")).rejects.toThrow();
+      } else {
+        await expect(
+          db.unsafe(
+            "INSERT OR REPLACE INTO audit_events SELECT seq, at, type, 'mallory', target, outcome, ip, user_agent, request_id, details, prev_hash, hash FROM audit_events WHERE seq = 1",
+          ),
+        ).rejects.toThrow();
+      }
+      await expect(db.sql`DELETE FROM audit_chain_head`).rejects.toThrow();
       expect(await audit.verify()).toEqual({ ok: true, checked: 1 });
     });
 

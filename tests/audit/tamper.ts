@@ -9,7 +9,9 @@ export async function disableAppendOnly(db: Database): Promise<void> {
   if (db.dialect === "sqlite") {
     await db.unsafe("DROP TRIGGER audit_events_no_update");
     await db.unsafe("DROP TRIGGER audit_events_no_delete");
+    await db.unsafe("DROP TRIGGER audit_events_no_replace");
   } else {
     await db.unsafe("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change");
+    await db.unsafe("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate");
   }
 }

@@ -7,9 +7,16 @@ import { migration as auth } from "./001_auth.ts";
 import { migration as settings } from "./002_settings.ts";
 import { migration as auditEvents } from "./003_audit_events.ts";
 import { migration as sessionReuseReported } from "./004_session_reuse_reported.ts";
+import { migration as auditAppendOnlyGaps } from "./005_audit_append_only_gaps.ts";
 import type { Migration } from "./types.ts";
 
 export type { Migration } from "./types.ts";
 
 /** The known migrations, ascending by id. */
-export const MIGRATIONS: readonly Migration[] = [auth, settings, auditEvents, sessionReuseReported];
+export const MIGRATIONS: readonly Migration[] = [
+  auth,
+  settings,
+  auditEvents,
+  sessionReuseReported,
+  auditAppendOnlyGaps,
+];
