@@ -268,7 +268,20 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       const hash = await underCap(hasher, () => hashPassword(next));
       const at = now();
       await db.transaction(async (tx) => {
-        await createUserStore(tx).setPasswordHash(userId, hash, true, at);
+        // Against the version the current password was checked under: of concurrent changes
+        // that all knew it, one wins and the others are told so (409), not all "succeed".
+        const changed = await createUserStore(tx).setPasswordHash(
+          userId,
+          hash,
+          true,
+          at,
+          user.tokenVersion,
+        );
+        if (!changed) {
+          throw new ApiError("conflict", {
+            message: "The password was changed by another request; sign in again.",
+          });
+        }
         await createSessionStore(tx, sessions.lifetimes).revokeAllOfUser(
           userId,
           "password_change",

@@ -127,16 +127,27 @@ export function createUserStore(db: Executor) {
           token_version = token_version + ${bump}, updated_at = ${now} WHERE id = ${id} RETURNING *`,
       );
     },
-    /** Replaces the hash. `endTokens` bumps the token version (a password change; not a rehash). */
+    /**
+     * Replaces the hash. `endTokens` bumps the token version (a password change; not a rehash).
+     * With `expectedVersion`, only while the version is still that one (compare-and-set):
+     * false when another change got there first.
+     */
     async setPasswordHash(
       id: string,
       passwordHash: string,
       endTokens: boolean,
       now: number,
-    ): Promise<void> {
+      expectedVersion?: number,
+    ): Promise<boolean> {
       const bump = endTokens ? 1 : 0;
-      await db.sql`UPDATE users SET password_hash = ${passwordHash},
-        token_version = token_version + ${bump}, updated_at = ${now} WHERE id = ${id}`;
+      const rows =
+        expectedVersion === undefined
+          ? await db.sql`UPDATE users SET password_hash = ${passwordHash},
+              token_version = token_version + ${bump}, updated_at = ${now} WHERE id = ${id} RETURNING id`
+          : await db.sql`UPDATE users SET password_hash = ${passwordHash},
+              token_version = token_version + ${bump}, updated_at = ${now}
+              WHERE id = ${id} AND token_version = ${expectedVersion} RETURNING id`;
+      return rows.length > 0;
     },
     /**
      * The user's token version and whether it is disabled, locked until the

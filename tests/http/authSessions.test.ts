@@ -295,6 +295,31 @@ describeEachDatabase(
       await expectInvalidToken(await other.send("/v1/auth/me", { token: pair.access_token }));
     });
 
+    test("concurrent password changes that all know the current password: one wins, the others get 409", async () => {
+      const attempts = await Promise.all(
+        ["first-new-pass-1", "second-new-pass-2", "third-new-pass-3"].map((next) =>
+          h.post(
+            "/v1/auth/password",
+            { current_password: ADMIN_PASSWORD, new_password: next },
+            { token: pair.access_token },
+          ),
+        ),
+      );
+      const statuses = attempts.map((r) => r.status);
+      expect(statuses.filter((s) => s === 204)).toHaveLength(1);
+      expect(statuses.every((s) => s === 204 || s === 409 || s === 401)).toBe(true);
+      const successes = h.events.filter(
+        (e) => e.type === "authn_password_change" && e.outcome === "success",
+      );
+      expect(successes).toHaveLength(1);
+      const winner = ["first-new-pass-1", "second-new-pass-2", "third-new-pass-3"][
+        statuses.indexOf(204)
+      ] as string;
+      expect((await h.post("/v1/auth/login", { username: "admin", password: winner })).status).toBe(
+        200,
+      );
+    });
+
     test("password change ends every session and old tokens minted before it", async () => {
       const second = await h.login("admin", ADMIN_PASSWORD);
       const wrong = await h.post(
