@@ -189,7 +189,11 @@ async function verifyAttempt(
         if (isHashCapacityError(e)) return undefined;
         throw e;
       });
-    if (upgraded) await deps.users.setPasswordHash(user.id, upgraded, false, deps.now());
+    // Only while nothing changed the password since it was checked: a password change
+    // committing meanwhile must not be undone by a hash of the old password.
+    if (upgraded) {
+      await deps.users.setPasswordHash(user.id, upgraded, false, deps.now(), user.tokenVersion);
+    }
   }
   return user;
 }

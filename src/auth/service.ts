@@ -166,7 +166,17 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         // A password change or disable that committed since the password was checked ends
         // this login; one still running waits for it, and then ends its session too.
         const state = await users.lockedState(user.id);
-        if (!state || state.disabled || state.tokenVersion !== user.tokenVersion) return undefined;
+        if (!state || state.disabled || state.tokenVersion !== user.tokenVersion) {
+          await audit({
+            type: "authn_login_fail",
+            actor: null,
+            target: user.id,
+            outcome: "failure",
+            ...fromOrigin(origin),
+            details: { reason: "account_changed" },
+          });
+          return undefined;
+        }
         const sessionId = await sessions.create(user.id, origin, at);
         const refreshToken = await refreshTokens.issue(sessionId, at);
         await audit({
@@ -189,7 +199,10 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         const result = await refreshTokens.rotate(refreshToken, now());
         if (!result.ok) {
           if (result.reason === "reused") {
-            await audit({
+            // The revocation must stand even when its event cannot be written (the append is a
+            // savepoint of this transaction); the report mark is then cleared, so a later replay
+            // reports the theft again.
+            const reported = await audit({
               type: "authn_token_reuse",
               actor: result.userId ?? null,
               target: result.sessionId ?? null,
@@ -198,7 +211,13 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
               details: {
                 action: result.sessionWasLive ? "session_revoked" : "session_already_ended",
               },
-            });
+            }).then(
+              () => true,
+              () => false,
+            );
+            if (!reported && result.sessionId !== undefined) {
+              await db.sql`UPDATE sessions SET reuse_reported_at = NULL WHERE id = ${result.sessionId}`;
+            }
           }
           return undefined;
         }
@@ -293,14 +312,23 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   };
 }
 
-/** Creates a user with a freshly hashed password (admin action). */
+/**
+ * Creates a user with a freshly hashed password (admin action); `within` runs
+ * in the same transaction after the insert.
+ */
 export async function createUserWithPassword(
   auth: AuthService,
   input: { username: string; password: string; role: Role },
+  within?: (user: UserRecord) => Promise<void>,
 ): Promise<UserRecord> {
   const passwordHash = await underCap(auth.hasher, () => hashPassword(input.password));
-  return auth.users.create(
-    { username: input.username, passwordHash, role: input.role },
-    auth.clock.now(),
-  );
+  // `within` (the audit event) commits with the new user, or neither does.
+  return auth.db.transaction(async () => {
+    const user = await auth.users.create(
+      { username: input.username, passwordHash, role: input.role },
+      auth.clock.now(),
+    );
+    await within?.(user);
+    return user;
+  });
 }

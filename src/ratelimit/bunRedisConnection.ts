@@ -104,6 +104,18 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     log("rate-limit store connection", { state, ...fields });
   };
 
+  /** A server that goes silent after the handshake must not leave us "connecting" forever. */
+  const withinPingTimeout = (ping: Promise<unknown>): Promise<unknown> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error("no answer to PING"), { code: "ERR_PING_TIMEOUT" })),
+        options.commandTimeoutMs,
+      );
+    });
+    return Promise.race([ping, silent]).finally(() => clearTimeout(timer));
+  };
+
   const open = () => {
     retryTimer = undefined;
     if (status === "closed") return;
@@ -121,7 +133,7 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     // would otherwise reset the backoff and reconnect every few milliseconds.
     candidate
       .connect()
-      .then(() => candidate.send("PING", []))
+      .then(() => withinPingTimeout(candidate.send("PING", [])))
       .then(
         () => {
           if (client !== candidate) return;

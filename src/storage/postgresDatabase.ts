@@ -95,11 +95,16 @@ export function openPostgresDatabase(url: string, options: OpenDatabaseOptions):
       // would commit a change (and its audit event) after the caller was told it failed.
       // Every statement, a lock wait included, is cancelled by the server past the deadline,
       // which rolls the whole transaction back.
+      // Several waits each under it can add up past it, so the body's end is checked too:
+      // a transaction that finishes late throws, and Bun rolls it back instead of committing.
+      const started = performance.now();
       return guard(
         () =>
           raw.begin(async (tx: Tag) => {
             await tx.unsafe(`SET LOCAL statement_timeout = ${Math.ceil(deadlineMs)}`);
-            return runInScope(tx, store, fn);
+            const result = await runInScope(tx, store, fn);
+            if (performance.now() - started >= deadlineMs) throw timedOut();
+            return result;
           }) as Promise<T>,
       );
     },

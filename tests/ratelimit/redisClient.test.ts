@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { reconnectDelay } from "../../src/ratelimit/bunRedisConnection.ts";
+import { connectRateLimitRedis, reconnectDelay } from "../../src/ratelimit/bunRedisConnection.ts";
 import {
   createMemoryStore,
   createRedisStore,
@@ -122,4 +122,35 @@ describe("store logs", () => {
     expect(lines.join("\n")).not.toContain("s3cret-pw");
     expect(lines.join("\n")).not.toContain(String(redis.port));
   });
+});
+
+test("a server that goes silent after the handshake is left and retried, not waited on forever", async () => {
+  let connections = 0;
+  const server = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open() {
+        connections++;
+      },
+      data(socket, data) {
+        // Answers the handshake, then nothing: a partition right after connecting.
+        if (/HELLO/i.test(data.toString())) socket.write("%1\r\n+server\r\n+redis\r\n");
+      },
+    },
+  });
+  const conn = connectRateLimitRedis({
+    url: `redis://127.0.0.1:${server.port}`,
+    commandTimeoutMs: 100,
+    logger: silentLogger,
+    reconnectDelay: () => 50,
+  });
+  try {
+    await Bun.sleep(600);
+    expect(conn.status).not.toBe("ready");
+    expect(connections).toBeGreaterThan(1); // the silent connection was dropped and retried
+  } finally {
+    conn.close();
+    server.stop(true);
+  }
 });

@@ -73,6 +73,25 @@ describe.skipIf(postgresSkipped)("PostgreSQL query deadline", () => {
     }
   });
 
+  test("waits that add up past the deadline roll the transaction back too", async () => {
+    const db = await openDatabase(url, { queryTimeoutMs: 300 });
+    try {
+      await db.sql`CREATE TABLE deadline_sum (id integer PRIMARY KEY)`;
+      const late = await db
+        .transaction(async (t) => {
+          await t.sql`SELECT pg_sleep(0.2)`;
+          await t.sql`SELECT pg_sleep(0.2)`;
+          await t.sql`INSERT INTO deadline_sum VALUES (1)`;
+        })
+        .catch((e: unknown) => e);
+      expect((late as StorageError).kind).toBe("timeout");
+      await Bun.sleep(200);
+      expect(await db.sql`SELECT id FROM deadline_sum`).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
   test("a query bug is not an outage", async () => {
     const db = await openDatabase(url, { queryTimeoutMs: 1_000 });
     try {

@@ -12,6 +12,7 @@ import {
   lockAdminChanges,
   publicUser,
   ROLES,
+  type UserRecord,
 } from "../../auth/index.ts";
 import { SETTING, writeSetting } from "../../auth/settings.ts";
 import { usernameProblem } from "../../auth/usernamePolicy.ts";
@@ -115,18 +116,19 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const user = await createUserWithPassword(auth, body).catch((e: unknown) => {
+      const created = (user: UserRecord) =>
+        auth.audit({
+          type: "user_created",
+          actor: actorOf(c),
+          target: user.id,
+          outcome: "success",
+          ...origin(c),
+          details: { role: user.role },
+        });
+      const user = await createUserWithPassword(auth, body, created).catch((e: unknown) => {
         if (isUsernameTakenError(e))
           throw new ApiError("conflict", { message: "The username is taken." });
         throw e;
-      });
-      await auth.audit({
-        type: "user_created",
-        actor: actorOf(c),
-        target: user.id,
-        outcome: "success",
-        ...origin(c),
-        details: { role: user.role },
       });
       return c.json(publicUser(user), 201);
     },
