@@ -65,7 +65,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", accessLog(deps.logger));
   app.use("*", securityHeaders(deps.config.environment));
   app.use("*", bodyLimit(deps.config.BODY_LIMIT));
-  app.use("*", strictJsonText());
   for (const mw of deps.v1Middleware) app.use("/v1/*", mw);
   const outside = deps.outsideV1Limit;
   if (outside) {
@@ -77,6 +76,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return outside(c, next);
     });
   }
+
+  // After the limiter and authentication: an anonymous flood is refused before its body is read.
+  app.use("*", strictJsonText());
 
   registerHealthRoutes(app, deps.readiness);
   for (const register of deps.routes) register(app);
