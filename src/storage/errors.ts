@@ -11,6 +11,8 @@ export type StorageErrorKind =
   | "migration_failed"
   | "schema_too_new"
   | "timeout"
+  /** A transaction's COMMIT did not answer in time: it may or may not have committed. */
+  | "commit_unknown"
   | "backup_failed";
 
 /** A failure of the storage layer with a machine-readable kind. */
@@ -48,7 +50,9 @@ const UNAVAILABLE_CODE =
  * to answer with 503, not a bug to answer with 500.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (isStorageError(error)) return error.kind === "timeout" || error.kind === "closed";
+  if (isStorageError(error)) {
+    return error.kind === "timeout" || error.kind === "closed" || error.kind === "commit_unknown";
+  }
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && UNAVAILABLE_CODE.test(code);
 }

@@ -97,16 +97,17 @@ export function openPostgresDatabase(url: string, options: OpenDatabaseOptions):
       // which rolls the whole transaction back.
       // Several waits each under it can add up past it, so the body's end is checked too:
       // a transaction that finishes late throws, and Bun rolls it back instead of committing.
+      if (closed) return Promise.reject(new StorageError("closed", "the database is closed"));
       const started = performance.now();
-      return guard(
-        () =>
-          raw.begin(async (tx: Tag) => {
-            await tx.unsafe(`SET LOCAL statement_timeout = ${Math.ceil(deadlineMs)}`);
-            const result = await runInScope(tx, store, fn);
-            if (performance.now() - started >= deadlineMs) throw timedOut();
-            return result;
-          }) as Promise<T>,
-      );
+      let committing = false;
+      const work = raw.begin(async (tx: Tag) => {
+        await tx.unsafe(`SET LOCAL statement_timeout = ${Math.ceil(deadlineMs)}`);
+        const result = await runInScope(tx, store, fn);
+        if (performance.now() - started >= deadlineMs) throw timedOut();
+        committing = true;
+        return result;
+      }) as Promise<T>;
+      return withCommitDeadline(work, deadlineMs, () => committing, timedOut);
     },
     prepareRead:
       <T>(text: string): PreparedRead<T> =>
@@ -120,6 +121,44 @@ export function openPostgresDatabase(url: string, options: OpenDatabaseOptions):
     },
   };
   return db;
+}
+
+/**
+ * A transaction within `ms`. Past it before COMMIT was sent: `expired()` (the
+ * work rolls back, see above). Past it while COMMIT is pending, the answer is
+ * the commit's own, given as long again; after that the outcome is unknown
+ * (`commit_unknown`: the change may have committed, so the client must not be
+ * invited to retry blindly).
+ */
+function withCommitDeadline<T>(
+  work: Promise<T>,
+  ms: number,
+  committing: () => boolean,
+  expired: () => Error,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const unknown = () =>
+      reject(
+        new StorageError(
+          "commit_unknown",
+          `the database did not confirm a commit within ${2 * ms} ms`,
+        ),
+      );
+    let timer = setTimeout(() => {
+      if (!committing()) return reject(expired());
+      timer = setTimeout(unknown, ms);
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** `work`, or `expired()` once `ms` pass first (the work itself is left to finish). */

@@ -81,7 +81,7 @@ describeEachDatabase(
           type: "user_updated",
           actor: null,
           target: id,
-          details: { reason: "bootstrap", role: "admin", disabled: false, password_reset: true },
+          details: { reason: "bootstrap", role: "admin", disabled: false, sign_in_reset: true },
         }),
       ]);
       // An event that cannot be written leaves the reset undone.

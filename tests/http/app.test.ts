@@ -70,6 +70,9 @@ function build(options: { environment?: "development" | "production"; lines?: st
         app.get("/v1/db-down", () => {
           throw new StorageError("timeout", "the database did not answer within 5000 ms");
         });
+        app.get("/v1/commit-unknown", () => {
+          throw new StorageError("commit_unknown", "the database did not confirm a commit");
+        });
         app.get("/v1/teapot", () => {
           throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
         });
@@ -460,4 +463,14 @@ test("a database that does not answer is a 503 to retry, logged as an outage, no
   const records = lines.map((l) => JSON.parse(l) as { msg: string; level: string });
   expect(records.filter((r) => r.msg === "unhandled error")).toEqual([]);
   expect(records.find((r) => r.msg === "database unavailable")?.level).toBe("warn");
+});
+
+test("an unconfirmed commit is a 503 without Retry-After: the change may stand", async () => {
+  const res = await build().request("/v1/commit-unknown");
+  expect(res.status).toBe(503);
+  expect(res.headers.get("retry-after")).toBeNull();
+  expect(await errorOf(res)).toMatchObject({
+    code: "service_unavailable",
+    message: "The database did not confirm the change; check before trying again.",
+  });
 });

@@ -92,6 +92,31 @@ describe.skipIf(postgresSkipped)("PostgreSQL query deadline", () => {
     }
   });
 
+  test("a COMMIT still running at the deadline answers with its own outcome, not a false 503", async () => {
+    const db = await openDatabase(url, { queryTimeoutMs: 300 });
+    try {
+      // A deferred trigger runs inside COMMIT: a slow commit (an fsync stall, a synchronous standby).
+      await db.unsafe(`CREATE TABLE slow_commit (id integer PRIMARY KEY)`);
+      await db.unsafe(`CREATE FUNCTION slow_commit_wait() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_sleep(0.25); RETURN NULL; END $$`);
+      await db.unsafe(`CREATE CONSTRAINT TRIGGER slow_commit_at_commit AFTER INSERT ON slow_commit
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit_wait()`);
+      const started = performance.now();
+      const outcome = await db
+        .transaction(async (t) => {
+          await t.sql`SELECT pg_sleep(0.15)`;
+          await t.sql`INSERT INTO slow_commit VALUES (1)`;
+          return "committed";
+        })
+        .catch((e: unknown) => e);
+      expect(outcome).toBe("committed");
+      expect(performance.now() - started).toBeGreaterThan(300); // it did outlast the deadline
+      expect(await db.sql`SELECT id FROM slow_commit`).toEqual([{ id: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
   test("a query bug is not an outage", async () => {
     const db = await openDatabase(url, { queryTimeoutMs: 1_000 });
     try {
@@ -108,6 +133,7 @@ test("connection-level codes count as unavailable", () => {
     expect(isDatabaseUnavailable(Object.assign(new Error("x"), { code }))).toBe(true);
   }
   expect(isDatabaseUnavailable(new StorageError("closed", "closed"))).toBe(true);
+  expect(isDatabaseUnavailable(new StorageError("commit_unknown", "unknown"))).toBe(true);
   expect(isDatabaseUnavailable(new StorageError("migration_failed", "m"))).toBe(false);
   expect(isDatabaseUnavailable(new Error("plain"))).toBe(false);
 });

@@ -5,6 +5,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { storedUserAgent } from "../../auth/auditTrail.ts";
 import {
   type AuthService,
   createUserWithPassword,
@@ -268,5 +269,5 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
 
 const origin = (c: Context<AppEnv>) => {
   const o = originOf(c);
-  return { ip: o.ip, userAgent: o.userAgent?.slice(0, 256) ?? null, requestId: o.requestId };
+  return { ip: o.ip, userAgent: storedUserAgent(o.userAgent), requestId: o.requestId };
 };
