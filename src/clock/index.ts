@@ -28,3 +28,4 @@ export class ManualClock implements Clock {
 }
 
 export { nextTurn } from "./nextTurn.ts";
+export { withinMs } from "./withinMs.ts";

@@ -15,6 +15,7 @@
 // A type import; the class is read from `Bun` when a connection opens (a value import
 // is bound when the binary loads).
 import type { RedisClient } from "bun";
+import { withinMs } from "../clock/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 
 /** Options of {@link connectRateLimitRedis}. */
@@ -104,18 +105,6 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     log("rate-limit store connection", { state, ...fields });
   };
 
-  /** A server that goes silent after the handshake must not leave us "connecting" forever. */
-  const withinPingTimeout = (ping: Promise<unknown>): Promise<unknown> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(Object.assign(new Error("no answer to PING"), { code: "ERR_PING_TIMEOUT" })),
-        options.commandTimeoutMs,
-      );
-    });
-    return Promise.race([ping, silent]).finally(() => clearTimeout(timer));
-  };
-
   const open = () => {
     retryTimer = undefined;
     if (status === "closed") return;
@@ -133,7 +122,12 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     // would otherwise reset the backoff and reconnect every few milliseconds.
     candidate
       .connect()
-      .then(() => withinPingTimeout(candidate.send("PING", [])))
+      .then(() =>
+        // A server that goes silent after the handshake must not leave us "connecting" forever.
+        withinMs(candidate.send("PING", []), options.commandTimeoutMs, () =>
+          Object.assign(new Error("no answer to PING"), { code: "ERR_PING_TIMEOUT" }),
+        ),
+      )
       .then(
         () => {
           if (client !== candidate) return;

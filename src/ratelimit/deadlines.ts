@@ -123,24 +123,3 @@ export class DeadlineQueue {
     this.#timer.unref?.();
   }
 }
-
-/**
- * `command`'s outcome, or a rejection with `expired()` after `ms`: one timer of
- * its own, for the rare commands (EVAL after NOSCRIPT, DEL, PING). A late
- * reply resolves a promise that has already rejected, so it is ignored.
- */
-export function withinMs<T>(command: Promise<T>, ms: number, expired: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(expired()), ms);
-    command.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}

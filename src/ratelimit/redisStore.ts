@@ -8,11 +8,11 @@
  * is Bun's native client (`bunRedisConnection.ts`).
  * @module
  */
-import { type Clock, systemClock } from "../clock/index.ts";
+import { type Clock, systemClock, withinMs } from "../clock/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { BlockedKeys } from "./blockedKeys.ts";
 import { connectRateLimitRedis, type RateLimitConnection } from "./bunRedisConnection.ts";
-import { DeadlineQueue, withinMs } from "./deadlines.ts";
+import { DeadlineQueue } from "./deadlines.ts";
 import { toDecision } from "./decision.ts";
 import { DecisionBatcher } from "./decisionBatch.ts";
 import {

@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 // A type import: a value import from "bun" is bound when the binary loads, and reading
 // `SQL` loads Bun's whole SQL layer (PostgreSQL adapter included, ~10 ms) at every start.
 import type { SQL } from "bun";
+import { withinMs } from "../clock/index.ts";
 import type { Database, Executor, OpenDatabaseOptions, PreparedRead } from "./database.ts";
 import { StorageError } from "./errors.ts";
 import { probeHealth } from "./health.ts";
@@ -66,7 +67,7 @@ export function openPostgresDatabase(url: string, options: OpenDatabaseOptions):
   // A top-level query or a whole transaction; queries inside a transaction share its deadline.
   const guard = <T>(fn: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new StorageError("closed", "the database is closed"));
-    return deadlineMs === undefined ? fn() : withDeadline(fn(), deadlineMs, timedOut);
+    return deadlineMs === undefined ? fn() : withinMs(fn(), deadlineMs, timedOut);
   };
   const active = () => {
     const scope = store.getStore();
@@ -159,13 +160,4 @@ function withCommitDeadline<T>(
       },
     );
   });
-}
-
-/** `work`, or `expired()` once `ms` pass first (the work itself is left to finish). */
-function withDeadline<T>(work: Promise<T>, ms: number, expired: () => Error): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(expired()), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

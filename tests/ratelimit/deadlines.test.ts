@@ -4,7 +4,8 @@
  * everything due and nothing else, and `since` starts a deadline earlier.
  */
 import { describe, expect, test } from "bun:test";
-import { DeadlineQueue, withinMs } from "../../src/ratelimit/deadlines.ts";
+import { withinMs } from "../../src/clock/index.ts";
+import { DeadlineQueue } from "../../src/ratelimit/deadlines.ts";
 
 class Expired extends Error {}
 
