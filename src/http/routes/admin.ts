@@ -5,7 +5,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { storedUserAgent } from "../../auth/auditTrail.ts";
+import { fromOrigin } from "../../auth/auditTrail.ts";
 import {
   type AuthService,
   createUserWithPassword,
@@ -267,7 +267,5 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
   registerAuditRoutes(app, { ...common, audit: deps.audit });
 }
 
-const origin = (c: Context<AppEnv>) => {
-  const o = originOf(c);
-  return { ip: o.ip, userAgent: storedUserAgent(o.userAgent), requestId: o.requestId };
-};
+/** The request fields of an audit event. */
+const origin = (c: Context<AppEnv>) => fromOrigin(originOf(c));
