@@ -49,21 +49,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       for (const spec of limits) assertValidLimit(spec);
       const nowUs = Math.round(clock.now() * 1000);
       const params = limits.map(gcraParams);
-      const evaluation = evaluateGcra(
-        params,
-        limits.map((l) => tats.get(l.key)),
-        nowUs,
-      );
-      if (!options.peek) {
-        // A backlog from a stricter policy is cut to this one's tolerance and kept so,
-        // refused or not (gcra.lua does the same).
-        limits.forEach((l, i) => {
-          const stored = tats.get(l.key);
-          const full = nowUs + (params[i]?.toleranceUs ?? 0);
-          if (stored !== undefined && stored > full) tats.set(l.key, full);
-        });
-      }
-      if (evaluation.allowed && !options.peek) {
+      const stored = limits.map((l) => tats.get(l.key));
+      const evaluation = evaluateGcra(params, stored, nowUs);
+      if (options.peek) return toDecision(limits, evaluation.allowed, evaluation.outcomes);
+      // A backlog from a stricter policy is cut to this one's tolerance and kept so,
+      // refused or not (gcra.lua does the same).
+      limits.forEach((l, i) => {
+        const tat = stored[i];
+        const full = nowUs + (params[i]?.toleranceUs ?? 0);
+        if (tat !== undefined && tat > full) tats.set(l.key, full);
+      });
+      if (evaluation.allowed) {
         limits.forEach((l, i) => {
           const p = params[i];
           const outcome = evaluation.outcomes[i];
