@@ -6,6 +6,7 @@
  * - the rate limiter (429 `rate_limited`, 503 `rate_limiter_unavailable`): on
  *   `/v1`, and per IP on every other path but the health checks;
  * - the maintenance gate (503 `maintenance`, on `/v1` outside auth and admin);
+ * - the database (503 `service_unavailable`, on `/v1`: an outage or an unconfirmed commit);
  * - the body limit (413 `payload_too_large`, on every method that can carry a
  *   body, with or without a documented one);
  * - the error handler (500 `internal`);
@@ -107,6 +108,12 @@ function addStatuses(responses: Record<string, ResponseEntry>, path: string, met
       !path.startsWith("/v1/") || EXEMPT_FROM_MAINTENANCE.test(path)
         ? "Rate limiter unavailable (`rate_limiter_unavailable`, with Retry-After)"
         : "Rate limiter unavailable (`rate_limiter_unavailable`) or maintenance (`maintenance`), with Retry-After",
+    );
+  }
+  if (path.startsWith("/v1/")) {
+    add(
+      "503",
+      "Database unavailable (`service_unavailable`, with Retry-After; without it when a commit went unconfirmed)",
     );
   }
   add("500", "Unexpected server error (`internal`); the details are in the server's log");

@@ -37,6 +37,7 @@ test("adds 413 with a body, 429 and 503 where limited, 500 everywhere; a route's
   >;
   expect(Object.keys(quote).sort()).toEqual(["200", "429", "500", "503"]);
   expect(quote["503"]?.description).toContain("maintenance");
+  expect(quote["503"]?.description).toContain("`service_unavailable`");
   expect(out.paths["/v1/market/quotes/{symbol}"].parameters).toEqual([]);
 });
 
