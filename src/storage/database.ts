@@ -72,7 +72,10 @@ export interface Database extends Executor {
 /** Options of {@link openDatabase}. */
 export interface OpenDatabaseOptions {
   logger?: Logger;
-  /** SQLite `busy_timeout` in ms: how long a writer waits for another process's lock (default 5000). */
+  /**
+   * SQLite: how long, in ms, a statement waits for another process's lock before it fails with
+   * `SQLITE_BUSY` (default 5000). The wait is asynchronous; at open, SQLite's own busy wait.
+   */
   busyTimeoutMs?: number;
   /** PostgreSQL pool size (default 10). */
   maxConnections?: number;

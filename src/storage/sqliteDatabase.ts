@@ -8,6 +8,7 @@
  * transaction and vanish with its rollback. Transactions are `BEGIN IMMEDIATE`
  * (the write lock up front, so two processes never deadlock upgrading a read
  * lock); a nested one is a savepoint; siblings nested in one scope take turns.
+ * Another process's lock is waited for asynchronously (sqliteBusy.ts).
  * @module
  */
 import { Database as Connection } from "bun:sqlite";
@@ -18,6 +19,7 @@ import type { Database, Executor, OpenDatabaseOptions, PreparedRead } from "./da
 import { StorageError } from "./errors.ts";
 import { probeHealth } from "./health.ts";
 import { Mutex } from "./mutex.ts";
+import { isSqliteBusy, whenUnlocked } from "./sqliteBusy.ts";
 import { StatementCache } from "./sqliteStatements.ts";
 
 /** A transaction or savepoint in progress. */
@@ -30,13 +32,18 @@ interface Scope {
 const closedError = () => new StorageError("closed", "the database is closed");
 const finishedError = () => new StorageError("closed", "the transaction has already finished");
 
-/** Sets the connection up; `busy_timeout` first: switching to WAL needs a lock another process may hold. */
+/**
+ * Sets the connection up. Switching to WAL needs a lock another process may hold: at open,
+ * SQLite's own (blocking) busy wait is fine. Afterwards `busy_timeout` is 0 and statements wait
+ * for a lock asynchronously ({@link whenUnlocked}).
+ */
 function configure(conn: Connection, busyTimeoutMs: number, wal: boolean): void {
   conn.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   if (wal) conn.run("PRAGMA journal_mode = WAL");
   conn.run("PRAGMA foreign_keys = ON");
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
   conn.run("PRAGMA synchronous = NORMAL");
+  conn.run("PRAGMA busy_timeout = 0");
 }
 
 /** Runs a synchronous step as a promise, a throw becoming a rejection. */
@@ -85,12 +92,21 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
     const scope = store.getStore();
     return scope && !scope.done ? scope : undefined;
   };
-  /** Runs `step` inside the ambient transaction, or alone on the connection. */
-  const execute = <T>(step: () => T): Promise<T> => {
+  /**
+   * Runs `step` inside the ambient transaction, or alone on the connection. Alone, a step
+   * refused because another process holds the lock waits for it (in turn with this process's
+   * other statements) when `retryable`: one statement, which changed nothing when refused.
+   */
+  const execute = <T>(step: () => T, retryable = true): Promise<T> => {
     if (active()) return settle(step);
     if (closing) return Promise.reject(closedError());
-    if (mutex.idle) return settle(step);
-    return mutex.run(async () => step());
+    const waitForLock = () => (retryable ? whenUnlocked(step, busyTimeoutMs) : settle(step));
+    if (!mutex.idle) return mutex.run(waitForLock);
+    try {
+      return Promise.resolve(step());
+    } catch (err) {
+      return retryable && isSqliteBusy(err) ? mutex.run(waitForLock) : Promise.reject(err);
+    }
   };
   const rollback = (statement: string) => {
     // SQLite may have rolled back already (e.g. on SQLITE_FULL); the original error matters more.
@@ -165,7 +181,6 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
     if (reader) return reader;
     const conn = new Connection(filename, { readwrite: true, create: false });
     try {
-      conn.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       conn.run("PRAGMA query_only = ON");
     } catch (err) {
       conn.close();
@@ -179,14 +194,16 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
     dialect: "sqlite",
     sql: <T>(strings: TemplateStringsArray, ...values: unknown[]) =>
       execute(() => statements.template<T>(strings, values)),
+    // Without parameters the text may be a script of several statements: one refused halfway
+    // has run its first ones, so it is not tried again.
     unsafe: <T>(text: string, params?: unknown[]) =>
-      execute(() => statements.unsafe<T>(text, params)),
+      execute(() => statements.unsafe<T>(text, params), (params?.length ?? 0) > 0),
     transaction: <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
       const scope = active();
       if (scope) return savepoint(scope, fn);
       if (closing) return Promise.reject(closedError());
-      return mutex.run(() => {
-        conn.run("BEGIN IMMEDIATE");
+      return mutex.run(async () => {
+        await whenUnlocked(() => conn.run("BEGIN IMMEDIATE"), busyTimeoutMs);
         return inScope(
           fn,
           () => conn.run("COMMIT"),
@@ -203,10 +220,12 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
             return statement.all(...params) as T[];
           });
       }
-      return async (...params) => {
-        if (closing) throw closedError();
-        statement ??= readConnection().prepare(text);
-        return statement.all(...params) as T[];
+      return (...params) => {
+        if (closing) return Promise.reject(closedError());
+        return whenUnlocked(() => {
+          statement ??= readConnection().prepare(text);
+          return statement.all(...params) as T[];
+        }, busyTimeoutMs);
       };
     },
     ping: (timeoutMs = 2000) => probeHealth(() => db.sql`SELECT 1 AS ok`, timeoutMs),
