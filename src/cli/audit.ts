@@ -11,10 +11,18 @@ import { type CommandIo, EXIT } from "./io.ts";
 
 const USAGE = "usage: trading-server audit verify [--environment ENV]\n";
 
+/**
+ * The longest one page of the chain may take to read (PostgreSQL). A page is a
+ * few milliseconds; a server that stalls mid-run (stopped, a lock held on the
+ * table) makes the command fail instead of hanging a cron job or a runbook.
+ */
+export const VERIFY_QUERY_TIMEOUT_MS = 30_000;
+
 /** Verifies the chain in `config.DATABASE_URL`; resolves to the exit code. */
 export async function runAuditVerify(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
+  queryTimeoutMs = VERIFY_QUERY_TIMEOUT_MS,
 ): Promise<number> {
   return withDatabase(
     "audit verify",
@@ -25,7 +33,7 @@ export async function runAuditVerify(
       io.stdout(`${JSON.stringify(result)}\n`);
       return result.ok ? EXIT.ok : EXIT.failure;
     },
-    { existing: true },
+    { existing: true, queryTimeoutMs },
   );
 }
 

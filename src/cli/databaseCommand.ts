@@ -89,7 +89,7 @@ export async function withDatabase(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
   work: (db: Database) => Promise<number>,
-  options: { existing?: boolean } = {},
+  options: { existing?: boolean; queryTimeoutMs?: number } = {},
 ): Promise<number> {
   let db: Database | undefined;
   try {
@@ -102,7 +102,7 @@ export async function withDatabase(
         return EXIT.failure;
       }
     }
-    db = await openDatabase(config.DATABASE_URL);
+    db = await openDatabase(config.DATABASE_URL, { queryTimeoutMs: options.queryTimeoutMs });
     return await work(db);
   } catch (error) {
     io.stderr(`${name}: ${safeErrorMessage(error, config.DATABASE_URL)}\n`);

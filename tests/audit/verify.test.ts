@@ -235,6 +235,36 @@ describeEachDatabase(
       });
     });
 
+    test("audit verify fails in bounded time when the database stalls mid-run", async () => {
+      if (t.backend !== "postgres") return; // SQLite readers in WAL never wait for a writer
+      await seed();
+      const holder = await t.openAnother();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holding = holder.transaction(async (tx) => {
+        await tx.sql`LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE`;
+        locked();
+        await released;
+      });
+      await isLocked;
+      const io = captureIo();
+      const started = performance.now();
+      const code = runAuditVerify({ DATABASE_URL: t.url() }, io.io, 200);
+      // The lock outlives the deadline; it is let go only so the pool can close its connection.
+      setTimeout(release, 600);
+      expect(await code).toBe(1);
+      await holding;
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(io.stdout()).toBe("");
+      expect(io.stderr()).toContain("did not answer within 200 ms");
+    });
+
     test("audit verify on a missing SQLite file: exit 1, and nothing is created", async () => {
       const dir = join(tmpdir(), `ts-missing-${crypto.randomUUID()}`);
       const io = captureIo();
