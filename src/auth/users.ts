@@ -4,7 +4,7 @@
  * tokens bumps `token_version` in the same statement.
  * @module
  */
-import type { Executor } from "../storage/index.ts";
+import { type Executor, hasNul } from "../storage/index.ts";
 import { ROLES, type Role } from "./roles.ts";
 
 /** A user as stored. */
@@ -72,11 +72,14 @@ export const publicUser = (u: UserRecord): PublicUser => ({
 export function createUserStore(db: Executor) {
   const one = (rows: UserRow[]) => (rows[0] ? toRecord(rows[0]) : undefined);
   return {
-    /** By normalized username. */
+    /**
+     * By normalized username. A name with U+0000 names nobody (the policy refuses control
+     * characters, PostgreSQL text cannot hold it): no query, so login answers it as any unknown name.
+     */
     async findByUsername(username: string): Promise<UserRecord | undefined> {
-      return one(
-        await db.sql<UserRow>`SELECT * FROM users WHERE username = ${normalizeUsername(username)}`,
-      );
+      const normalized = normalizeUsername(username);
+      if (hasNul(normalized)) return undefined;
+      return one(await db.sql<UserRow>`SELECT * FROM users WHERE username = ${normalized}`);
     },
     async findById(id: string): Promise<UserRecord | undefined> {
       return one(await db.sql<UserRow>`SELECT * FROM users WHERE id = ${id}`);

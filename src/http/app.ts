@@ -150,6 +150,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       // access log says 499. Any other error is still logged below, abort or not.
       return errorResponse(new ApiError("invalid_request"), id);
     }
+    if (isStorageError(err) && err.kind === "invalid_text") {
+      // A value with U+0000 that no schema refused first: the client's error, on either database.
+      return errorResponse(
+        new ApiError("invalid_request", { message: "Text values may not contain U+0000 (NUL)." }),
+        id,
+      );
+    }
     if (isDatabaseUnavailable(err)) {
       // An outage, not a bug: fail closed with the pinned 503 and let the client retry,
       // unless a commit went unconfirmed: the change may stand, so no invitation to retry.

@@ -13,6 +13,8 @@ export type StorageErrorKind =
   | "timeout"
   /** A transaction's COMMIT did not answer in time: it may or may not have committed. */
   | "commit_unknown"
+  /** A text value holds U+0000, which PostgreSQL cannot store (storableText.ts). */
+  | "invalid_text"
   | "backup_failed";
 
 /** A failure of the storage layer with a machine-readable kind. */

@@ -13,6 +13,7 @@ import type { Database, Executor, OpenDatabaseOptions, PreparedRead } from "./da
 import { StorageError } from "./errors.ts";
 import { probeHealth } from "./health.ts";
 import { normalizeRows } from "./rows.ts";
+import { assertStorable } from "./storableText.ts";
 
 // Bun's transaction and savepoint handles are SQL instances.
 type Tag = SQL;
@@ -25,10 +26,14 @@ interface Scope {
 function scopedExecutor(tag: Tag, store: AsyncLocalStorage<Scope>): Executor {
   return {
     dialect: "postgres",
-    sql: async <T>(strings: TemplateStringsArray, ...values: unknown[]) =>
-      normalizeRows<T>(await tag(strings, ...values)),
-    unsafe: async <T>(text: string, params?: unknown[]) =>
-      normalizeRows<T>(await tag.unsafe(text, params)),
+    sql: async <T>(strings: TemplateStringsArray, ...values: unknown[]) => {
+      assertStorable(values);
+      return normalizeRows<T>(await tag(strings, ...values));
+    },
+    unsafe: async <T>(text: string, params?: unknown[]) => {
+      assertStorable(params ?? []);
+      return normalizeRows<T>(await tag.unsafe(text, params));
+    },
     transaction: <T>(fn: (tx: Executor) => Promise<T>) =>
       // `savepoint` exists on transaction handles only; `tag` always is one here.
       (tag as unknown as { savepoint: SQL["begin"] }).savepoint(async (sp: Tag) =>
@@ -77,11 +82,13 @@ export function openPostgresDatabase(url: string, options: OpenDatabaseOptions):
   const db: Database = {
     dialect: "postgres",
     sql: async <T>(strings: TemplateStringsArray, ...values: unknown[]) => {
+      assertStorable(values);
       const scope = active();
       if (scope) return normalizeRows<T>(await scope.tag(strings, ...values));
       return guard(async () => normalizeRows<T>(await raw(strings, ...values)));
     },
     unsafe: async <T>(text: string, params?: unknown[]) => {
+      assertStorable(params ?? []);
       const scope = active();
       if (scope) return normalizeRows<T>(await scope.tag.unsafe(text, params));
       return guard(async () => normalizeRows<T>(await raw.unsafe(text, params)));

@@ -21,6 +21,7 @@ import { probeHealth } from "./health.ts";
 import { Mutex } from "./mutex.ts";
 import { isSqliteBusy, whenUnlocked } from "./sqliteBusy.ts";
 import { StatementCache } from "./sqliteStatements.ts";
+import { assertStorable } from "./storableText.ts";
 
 /** A transaction or savepoint in progress. */
 interface Scope {
@@ -216,6 +217,7 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
       if (memory) {
         return (...params) =>
           execute(() => {
+            assertStorable(params);
             statement ??= conn.prepare(text);
             return statement.all(...params) as T[];
           });
@@ -223,6 +225,7 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
       return (...params) => {
         if (closing) return Promise.reject(closedError());
         return whenUnlocked(() => {
+          assertStorable(params);
           statement ??= readConnection().prepare(text);
           return statement.all(...params) as T[];
         }, busyTimeoutMs);

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Database as Connection, SQLQueryBindings, Statement } from "bun:sqlite";
+import { hasNul, unstorableText } from "./storableText.ts";
 
 /** Distinct templates kept; only a caller building template arrays at run time could pass it. */
 const MAX_CACHED_TEMPLATES = 1000;
@@ -21,7 +22,8 @@ const BIND_ERROR = "Binding expected string, TypedArray, boolean, number, bigint
  * Checks and converts values for binding: `undefined` becomes NULL, booleans
  * 1/0 (the driver does it), typed arrays BLOBs. Objects, arrays and dates are
  * refused with a TypeError, as `Bun.SQL` did: bun:sqlite would read an object
- * as named parameters and bind NULL silently.
+ * as named parameters and bind NULL silently. Text with U+0000 is refused as on
+ * PostgreSQL (storableText.ts).
  */
 function bindValues(values: readonly unknown[]): SQLQueryBindings[] {
   const out: SQLQueryBindings[] = new Array(values.length);
@@ -29,6 +31,9 @@ function bindValues(values: readonly unknown[]): SQLQueryBindings[] {
     const v = values[i];
     switch (typeof v) {
       case "string":
+        if (hasNul(v)) throw unstorableText();
+        out[i] = v;
+        break;
       case "number":
       case "bigint":
       case "boolean":

@@ -10,17 +10,19 @@ import { parseClaims } from "../../src/auth/tokens/claims.ts";
 
 // RFC 7519 §2 NumericDates may be non-integer; the zod schema that replaced the int-only one.
 const numericDate = z.number().nonnegative().max(1e11);
+/** Ids are looked up in the database, whose text cannot hold U+0000. */
+const id = z.string().min(1).max(64).regex(/^[^\0]*$/);
 /** The schema the verifier used before the hand-written check (the oracle). */
 const reference = z.object({
   iss: z.string(),
   aud: z.union([z.string(), z.array(z.string()).max(8)]),
-  sub: z.string().min(1).max(64),
-  sid: z.string().min(1).max(64),
+  sub: id,
+  sid: id,
   role: z.enum(ROLES),
   iat: numericDate,
   exp: numericDate,
   nbf: numericDate.optional(),
-  jti: z.string().min(1).max(64),
+  jti: id,
   ver: z.number().int().nonnegative(),
 });
 
@@ -57,6 +59,8 @@ const common: unknown[] = [
   "x",
   "x".repeat(64),
   "x".repeat(65),
+  "\u0000",
+  "a\u0000b",
   "0",
   [],
   ["a"],

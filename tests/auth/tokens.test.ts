@@ -89,19 +89,29 @@ describe("sign and verify", () => {
     expect(reason(tokens.verify(token))).toBe("ok");
   });
 
-  test("a generic tool's header without kid verifies under the active key only", async () => {
+  test("a generic tool's header without kid verifies under any key of the ring", async () => {
     const { tokens } = setup(OLD);
     const bare = (secret: string) =>
       new SignJWT(goodClaims())
         .setProtectedHeader({ alg: "HS256" })
         .sign(new TextEncoder().encode(secret));
     expect(reason(tokens.verify(await bare(SECRET)))).toBe("ok");
-    // A retired key must be named: without a kid only the active key is tried.
-    expect(reason(tokens.verify(await bare(OLD)))).toBe("signature");
+    // A previous key need not be named (its kid is derived from the secret, so naming proves nothing).
+    expect(reason(tokens.verify(await bare(OLD)))).toBe("ok");
     expect(reason(tokens.verify(await bare(OTHER)))).toBe("signature");
     expect(reason(tokens.verify(mint({ alg: "HS256", typ: "JWT" }, goodClaims())))).toBe("ok");
     expect(reason(tokens.verify(mint({ alg: "HS256", crit: ["exp"] }, goodClaims())))).toBe("crit");
     expect(reason(tokens.verify(mint({ alg: "none" }, goodClaims())))).toBe("algorithm");
+  });
+
+  test("a byte-order mark before the header or payload JSON is refused", () => {
+    const { tokens } = setup();
+    const bom = (v: unknown) => Buffer.from(`\ufeff${JSON.stringify(v)}`).toString("base64url");
+    const signed = (input: string) => `${input}.${hmac(SECRET, input)}`;
+    const header = { alg: "HS256", kid: keyId(SECRET) };
+    expect(reason(tokens.verify(signed(`${bom(header)}.${b64(goodClaims())}`)))).toBe("header");
+    expect(reason(tokens.verify(signed(`${b64(header)}.${bom(goodClaims())}`)))).toBe("claims");
+    expect(reason(tokens.verify(signed(`${b64(header)}.${b64(goodClaims())}`)))).toBe("ok");
   });
 
   test("the kid is a fingerprint, not the key", () => {

@@ -321,6 +321,27 @@ describeEachDatabase(
       expect(h.events.filter((e) => e.type === "maintenance_on")).toHaveLength(1);
     });
 
+    test("U+0000 in a stored or looked-up text is a 400 on both databases, not a 500", async () => {
+      // PostgreSQL text cannot hold it; SQLite could, and answered 404 / an empty list.
+      const nul = encodeURIComponent("a\u0000b");
+      const answers = [
+        await patch(nul, { role: "trader" }),
+        await h.send(`/v1/admin/audit?actor=${nul}`, { token: admin.access_token }),
+        await h.send("/v1/admin/maintenance", {
+          method: "PUT",
+          body: JSON.stringify({ enabled: true, reason: "drill\u0000" }),
+          headers: { "content-type": "application/json" },
+          token: admin.access_token,
+        }),
+        (await createUser("nul\u0000name")).res,
+      ];
+      for (const res of answers) {
+        expect(res.status).toBe(400);
+        expect((await errorOf(res)).code).toBe("invalid_request");
+      }
+      expect(await h.auth.maintenance.get()).toEqual({ enabled: false, reason: "" });
+    });
+
     test("audit listing: newest first, type filter, cursor", async () => {
       await createUser("f1");
       await createUser("f2");

@@ -137,6 +137,14 @@ describeEachDatabase(
           { ip: "192.0.2.4" },
         ),
       );
+      // PostgreSQL text cannot hold U+0000: such a name must not reach the query (it was a 500).
+      const nulName = await shape(
+        await h.post(
+          "/v1/auth/login",
+          { username: "\u0000admin", password: "x" },
+          { ip: "192.0.2.5" },
+        ),
+      );
       expect(unknown.status).toBe(401);
       expect(JSON.parse(unknown.body)).toEqual({
         error: {
@@ -145,8 +153,8 @@ describeEachDatabase(
           request_id: "<id>",
         },
       });
-      for (const other of [wrong, disabled, malformedName]) expect(other).toEqual(unknown);
-      expect(h.events.filter((e) => e.type === "authn_login_fail")).toHaveLength(4);
+      for (const other of [wrong, disabled, malformedName, nulName]) expect(other).toEqual(unknown);
+      expect(h.events.filter((e) => e.type === "authn_login_fail")).toHaveLength(5);
     });
 
     test("unknown users cost a password verification too (no quick exit)", async () => {

@@ -101,6 +101,27 @@ describeEachDatabase("storage database", (t) => {
       { value: "v" },
     ]);
   });
+
+  test("text with U+0000 is refused before it is sent, on every path, alike on both", async () => {
+    const db = t.db();
+    const bad = "a\u0000b";
+    const invalidText = (e: unknown) => isStorageError(e) && e.kind === "invalid_text";
+    const attempts: Promise<unknown>[] = [
+      db.sql`SELECT ${bad} AS v`,
+      db.unsafe("SELECT $1 AS v", [bad]),
+      db.prepareRead("SELECT value FROM settings WHERE key = $1")(bad),
+      db.transaction(
+        (tx) => tx.sql`INSERT INTO settings (key, value, updated_at) VALUES (${"k"}, ${bad}, 1)`,
+      ),
+      db.transaction((tx) => tx.unsafe("SELECT $1 AS v", [bad])),
+    ];
+    const outcomes = await Promise.all(attempts.map((a) => a.catch((e: unknown) => e)));
+    for (const outcome of outcomes) expect(invalidText(outcome)).toBe(true);
+    // Nothing was written, and the connection is fine; an escaped NUL inside JSON text is storable.
+    expect(await db.sql`SELECT value FROM settings WHERE key = ${"k"}`).toEqual([]);
+    const json = JSON.stringify({ v: bad });
+    expect(await db.sql`SELECT ${json} AS v`).toEqual([{ v: json }]);
+  });
 });
 
 test("DATABASE_URL parsing accepts sqlite and postgres, never echoes the URL", () => {

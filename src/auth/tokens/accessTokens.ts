@@ -5,7 +5,7 @@
  *
  * Verification order: size cap → three canonical base64url segments → header
  * (alg exactly HS256, typ JWT if present, no `crit`, nothing else) → kid in the
- * ring (no kid: the active key) → signature → claims (hand-written checks, see claims.ts) → iss/aud → time with leeway. Nothing in the
+ * ring (no kid: each key of the ring, the active one first) → signature → claims (hand-written checks, see claims.ts) → iss/aud → time with leeway. Nothing in the
  * payload is looked at before the signature holds.
  * @module
  */
@@ -80,7 +80,9 @@ export interface AccessTokens {
 }
 
 const HEADER_KEYS = new Set(["alg", "typ", "kid"]);
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in the text, where JSON.parse refuses it: the decoder would
+// otherwise drop it, and a header or payload that does not start with `{` would pass.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 const parseObject = (bytes: Uint8Array): Record<string, unknown> | undefined => {
   try {
@@ -122,8 +124,11 @@ function mintedPrefix(kid: string, issuer: string, audience: string): string {
   return `${headerSegment(kid)}.${encode(bytes.subarray(0, bytes.length - (bytes.length % 3)))}`;
 }
 
-/** Strict header check for tokens that do not start with our minted prefix (other HS256 tools). */
-function keyFromHeader(segment: string, ring: KeyRing): RingKey | RejectReason {
+/**
+ * Strict header check for tokens that do not start with our minted prefix (other HS256 tools):
+ * the keys to try, or why not.
+ */
+function keysFromHeader(segment: string, ring: KeyRing): readonly RingKey[] | RejectReason {
   const bytes = decodeCanonical(segment);
   if (!bytes) return "malformed";
   const header = parseObject(bytes);
@@ -132,11 +137,13 @@ function keyFromHeader(segment: string, ring: KeyRing): RingKey | RejectReason {
   if (header.alg !== "HS256") return "algorithm";
   for (const key of Object.keys(header)) if (!HEADER_KEYS.has(key)) return "header";
   if (header.typ !== undefined && header.typ !== "JWT") return "header";
-  // No kid: the active key, as a token minted by a generic HS256 tool from the secret would be
-  // (DESIGN §6). A kid that is present must name a key in the ring.
-  if (header.kid === undefined) return ring.active;
+  // No kid: a token minted by a generic HS256 tool from a secret (DESIGN §6), the active or a
+  // previous one: each key is tried (at most one HMAC per configured secret). Naming a key
+  // proves nothing (a kid is derived from its secret), so a retired key need not be named.
+  if (header.kid === undefined) return ring.keys;
   if (typeof header.kid !== "string") return "unknown_kid";
-  return ring.byKid.get(header.kid) ?? "unknown_kid";
+  const key = ring.byKid.get(header.kid);
+  return key ? [key] : "unknown_kid";
 }
 
 /** Creates the signer/verifier for one key ring and configuration. */
@@ -228,11 +235,15 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     }
     if (expected === undefined) {
       // Not our minted opening (another tool, another claim order): the strict header check.
-      const key = keyFromHeader(token.slice(0, firstDot), ring);
-      if (typeof key === "string") return fail(key);
-      expected = mac(key, token.slice(0, secondDot));
+      const candidates = keysFromHeader(token.slice(0, firstDot), ring);
+      if (typeof candidates === "string") return fail(candidates);
+      const input = token.slice(0, secondDot);
+      for (const key of candidates) {
+        expected = mac(key, input);
+        if (macEquals(signature, expected)) break;
+      }
     }
-    if (!macEquals(signature, expected)) {
+    if (expected === undefined || !macEquals(signature, expected)) {
       // Only the canonical spelling can equal our MAC; the reason only tells the logs which failed.
       return fail(decodeCanonical(signature) ? "signature" : "malformed");
     }

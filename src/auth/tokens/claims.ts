@@ -24,7 +24,9 @@ const ROLE_SET: ReadonlySet<unknown> = new Set(ROLES);
 /** Largest NumericDate accepted: seconds well past year 5000, below any value in milliseconds. */
 const MAX_NUMERIC_DATE = 1e11;
 
-const isId = (v: unknown): v is string => typeof v === "string" && v.length >= 1 && v.length <= 64;
+/** 1–64 chars without U+0000: ids are looked up in the database, whose text cannot hold it. */
+const isId = (v: unknown): v is string =>
+  typeof v === "string" && v.length >= 1 && v.length <= 64 && !v.includes("\u0000");
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 /** RFC 7519 §2: a NumericDate may be non-integer (`Date.now() / 1000` from another tool). */
 const isNumericDate = (v: unknown): v is number =>

@@ -1,7 +1,8 @@
 /**
  * The HS256 key ring: the active `SECURITY_SECRET_KEY` signs, retired keys
  * from `SECURITY_SECRET_KEY_PREVIOUS` only verify. Each key is named by a
- * short fingerprint (`kid`) so a verifier never has to try every key.
+ * short fingerprint (`kid`) so a verifier tries every key only for tokens
+ * without one (minted by other tools).
  * @module
  */
 /** One key of the ring. */
@@ -17,6 +18,8 @@ export interface KeyRing {
   active: RingKey;
   /** Keys by kid, the active one included. */
   byKid: ReadonlyMap<string, RingKey>;
+  /** Every key, the active one first. */
+  keys: readonly RingKey[];
 }
 
 /**
@@ -48,5 +51,5 @@ export function createKeyRing(active: string, previous?: string): KeyRing {
     const k = ringKey(trimmed);
     if (!byKid.has(k.kid)) byKid.set(k.kid, k);
   }
-  return { active: activeKey, byKid };
+  return { active: activeKey, byKid, keys: [...byKid.values()] };
 }

@@ -23,6 +23,7 @@ import { requireAuth } from "../middleware/authenticate.ts";
 import { type AuditReader, registerAuditRoutes } from "./adminAudit.ts";
 import { originOf, passwordField } from "./auth.ts";
 import { errorResponse } from "./errorSchema.ts";
+import { storedText } from "./storedText.ts";
 
 const User = z
   .object({ id: z.string(), username: z.string(), role: z.enum(ROLES), disabled: z.boolean() })
@@ -53,7 +54,7 @@ const PatchUser = z
   .openapi("UpdateUserRequest", { minProperties: 1 });
 /** Switching maintenance: `reason` may be left out (the runbook's `{"enabled":false}`). */
 const MaintenanceChange = z
-  .object({ enabled: z.boolean(), reason: z.string().max(500).default("") })
+  .object({ enabled: z.boolean(), reason: storedText().max(500).default("") })
   .openapi("MaintenanceChange");
 /** The state as read back: always with its reason. */
 const Maintenance = z
@@ -143,7 +144,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       operationId: "updateUser",
       summary: "Change a user's role or disable/enable it (disabling ends its sessions)",
       request: {
-        params: z.object({ id: z.string().min(1).max(64) }),
+        params: z.object({ id: storedText().min(1).max(64) }),
         body: json(PatchUser),
       },
       responses: {

@@ -11,6 +11,7 @@ import { ApiError } from "../errors.ts";
 import { DateTime } from "./dateTime.ts";
 import { errorResponse } from "./errorSchema.ts";
 import { queryInteger } from "./queryInteger.ts";
+import { storedText } from "./storedText.ts";
 
 /** What the audit routes read: the audit log (`createAuditLog(db)`). */
 export type AuditReader = Pick<AuditLog, "list" | "verify">;
@@ -60,7 +61,7 @@ const Query = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_]{0,63}$/)
     .optional(),
-  actor: z.string().min(1).max(64).optional(),
+  actor: storedText().min(1).max(64).optional(),
   since: instant,
   until: instant,
   limit: queryInteger(1, 500, 50),
