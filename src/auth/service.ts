@@ -298,7 +298,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         );
         if (!changed) {
           throw new ApiError("conflict", {
-            message: "The password was changed by another request; sign in again.",
+            // The version also moves when the account is disabled or enabled: the message says so.
+            message:
+              "The account changed meanwhile (its password, or it was disabled or enabled); sign in again.",
           });
         }
         await createSessionStore(tx, sessions.lifetimes).revokeAllOfUser(

@@ -170,7 +170,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
         204: { description: "Changed" },
         400: errorResponse("invalid_request"),
         401: errorResponse("unauthorized, or invalid_credentials for a wrong current password"),
-        409: errorResponse("conflict: the password was changed by another request meanwhile"),
+        409: errorResponse("conflict: the account changed meanwhile (password, disabled/enabled)"),
         429: errorResponse("rate_limited"),
       },
     }),
