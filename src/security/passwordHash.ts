@@ -7,10 +7,14 @@
 
 /**
  * argon2id only, as the server verifies (auth/passwords.ts); the salt at least
- * 8 bytes (11 base64 characters), argon2's minimum, or verification fails.
+ * 8 bytes (11 base64 characters), argon2's minimum, or verification fails; the
+ * digest at least 16 bytes (22 characters), what hashers write at the least
+ * (ours 32). A shorter one is a hash cut off in copying: the tag length is an
+ * input of argon2, so it never verifies the right password and the admin is
+ * locked out.
  */
 const ARGON2 =
-  /^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]+$/;
+  /^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$[A-Za-z0-9+/]{11,}\$[A-Za-z0-9+/]{22,}$/;
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
 /** A well-formed hash and its cost parameters. */

@@ -60,6 +60,8 @@ describe("admin.002 hash required and well-formed", () => {
     "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
     "$argon2d$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",
+    // A digest under 16 bytes: a hash cut off in copying, which never verifies the password.
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
   ])("malformed %p → error", async (hash) => {
     const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: hash });
     expect(severityOf(await check(env, "production"), "admin.002")).toBe("error");
@@ -71,6 +73,10 @@ describe("admin.002 hash required and well-formed", () => {
     // Stored and compared as is by the server, so a stray newline or space is not trimmed away.
     expect(parsePasswordHash(`${argon}\n`)).toBeUndefined();
     expect(parsePasswordHash(` ${argon}`)).toBeUndefined();
+    expect(parsePasswordHash(argon.slice(0, argon.lastIndexOf("$") + 21))).toBeUndefined();
+    expect(parsePasswordHash(argon.slice(0, argon.lastIndexOf("$") + 23))).toMatchObject({
+      kind: "argon2",
+    });
     const b = await bcrypt2b("x");
     for (const prefix of ["$2a$", "$2b$", "$2y$"]) {
       expect(parsePasswordHash(prefix + b.slice(4))).toEqual({ kind: "bcrypt", cost: 4 });
