@@ -4,7 +4,7 @@
  * @module
  */
 import type { AuditLog } from "../audit/index.ts";
-import { redactTokens } from "../security/tokenRedaction.ts";
+import { recordedUserAgent } from "../security/tokenRedaction.ts";
 
 /** Event types of auth (DESIGN §6, pinned names). */
 export type AuthEventType =
@@ -46,12 +46,9 @@ export const recordTo =
     await log.append(event);
   };
 
-/**
- * A User-Agent as stored (audit rows, sessions): tokens cut out first, then at
- * most 256 characters, so a cut cannot leave a token's unsigned start behind.
- */
+/** A User-Agent as stored (audit rows, sessions): see {@link recordedUserAgent}. */
 export const storedUserAgent = (userAgent: string | undefined): string | null =>
-  userAgent === undefined ? null : redactTokens(userAgent).slice(0, 256);
+  userAgent === undefined ? null : recordedUserAgent(userAgent);
 
 /** Request facts every audit event carries. */
 export interface RequestOrigin {

@@ -33,3 +33,14 @@ export function redactTokens(text: string): string {
   // Nearly every path has no `eyJ`: skip the scan for them.
   return text.includes("eyJ") ? text.replace(RUN, redactRun) : text;
 }
+
+/** The most of a User-Agent any record keeps. */
+const MAX_USER_AGENT = 256;
+
+/**
+ * A User-Agent as recorded anywhere (audit rows, sessions, spans): tokens cut
+ * out first, then at most 256 characters, so a cut cannot leave a token's
+ * unsigned start behind.
+ */
+export const recordedUserAgent = (userAgent: string): string =>
+  redactTokens(userAgent).slice(0, MAX_USER_AGENT);

@@ -132,6 +132,10 @@ export function createFetchSpanExporter(
           method: "POST",
           headers,
           body,
+          // Not followed: the headers may carry the collector's credentials (x-api-key and the
+          // like; fetch drops only Authorization), which must not travel to another host. A 3xx
+          // is a failed export, not retried.
+          redirect: "manual",
           signal: AbortSignal.timeout(left),
         });
         await res.arrayBuffer(); // drain: the connection is reused

@@ -11,7 +11,11 @@ import { parseClaims } from "../../src/auth/tokens/claims.ts";
 // RFC 7519 §2 NumericDates may be non-integer; the zod schema that replaced the int-only one.
 const numericDate = z.number().nonnegative().max(1e11);
 /** Ids are looked up in the database, whose text cannot hold U+0000. */
-const id = z.string().min(1).max(64).regex(/^[^\0]*$/);
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\0]*$/);
 /** The schema the verifier used before the hand-written check (the oracle). */
 const reference = z.object({
   iss: z.string(),

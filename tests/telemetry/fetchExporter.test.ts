@@ -156,6 +156,40 @@ describe("export", () => {
     expect(received).toHaveLength(3);
   });
 
+  test("a redirect is not followed: the credentials never reach another host", async () => {
+    const elsewhere: Headers[] = [];
+    const other = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(req) {
+        elsewhere.push(req.headers);
+        return new Response("{}");
+      },
+    });
+    const redirecting = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () =>
+        new Response(null, {
+          status: 307,
+          headers: { location: `http://127.0.0.1:${other.port}/v1/traces` },
+        }),
+    });
+    try {
+      const result = await exportOnce(
+        target({
+          url: `http://127.0.0.1:${redirecting.port}/v1/traces`,
+          headers: { "x-api-key": "collector-key" },
+        }),
+      );
+      expect(result.code).toBe(1);
+      expect(elsewhere).toHaveLength(0);
+    } finally {
+      redirecting.stop(true);
+      other.stop(true);
+    }
+  });
+
   test("a 400 is not retried; a collector that hangs fails within the timeout", async () => {
     received.length = 0;
     script = [400];

@@ -110,3 +110,18 @@ test("a token pasted into the path does not reach the span's url.path", async ()
     "eyJzdWIi",
   );
 });
+
+test("a token pasted into the User-Agent does not reach the span either", async () => {
+  exporter.reset();
+  const token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl";
+  await app().request("/v1/market/quotes/IBM", {
+    headers: { "user-agent": `Mozilla/5.0 Bearer ${token} ${"x".repeat(400)}` },
+  });
+  const server = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER);
+  const recorded = String(server?.attributes["user_agent.original"]);
+  expect(recorded.startsWith("Mozilla/5.0 Bearer [redacted-token] x")).toBe(true);
+  expect(recorded).toHaveLength(256);
+  expect(JSON.stringify(exporter.getFinishedSpans().map((s) => s.attributes))).not.toContain(
+    "eyJzdWIi",
+  );
+});

@@ -16,7 +16,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
-import { redactTokens } from "../../security/tokenRedaction.ts";
+import { recordedUserAgent, redactTokens } from "../../security/tokenRedaction.ts";
 import type { AppEnv } from "../context.ts";
 import { rawPathOf } from "../requestPath.ts";
 import { matchedRoute } from "./matchedRoute.ts";
@@ -46,7 +46,8 @@ export const tracing = (): MiddlewareHandler<AppEnv> => {
       "client.address": c.get("clientIp"),
     };
     const userAgent = c.req.header("user-agent");
-    if (userAgent) attributes["user_agent.original"] = userAgent;
+    // A token pasted into the User-Agent must not reach the collector (as in audit rows).
+    if (userAgent) attributes["user_agent.original"] = recordedUserAgent(userAgent);
     await tracer.startActiveSpan(
       c.req.method,
       { kind: SpanKind.SERVER, attributes },
