@@ -47,14 +47,27 @@ const UNAVAILABLE_CODE =
   /^(ERR_POSTGRES_(CONNECTION|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|SQLITE_BUSY)/;
 
 /**
+ * SQLSTATEs (Bun: `code` ERR_POSTGRES_SERVER_ERROR, the state in `errno`) that are about the
+ * server, not the query: class 08 connection exception, 53 insufficient resources (too many
+ * connections, out of memory, disk full), 57 operator intervention (a shutdown or restart in
+ * progress: 57P01–57P03; a cancelled statement: 57014), and a transaction the server aborted to
+ * resolve a conflict (40001 serialization failure, 40P01 deadlock), which may succeed if run again.
+ */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57)[0-9A-Z]{3}$|^40(001|P01)$/;
+
+/**
  * True when `error` says the database cannot be reached or did not answer in
- * time (a deadline, a closed pool, a refused or dropped connection): an outage
- * to answer with 503, not a bug to answer with 500.
+ * time (a deadline, a closed pool, a refused or dropped connection, a server
+ * restarting or out of connections): an outage to answer with 503, not a bug
+ * to answer with 500.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (isStorageError(error)) {
     return error.kind === "timeout" || error.kind === "closed" || error.kind === "commit_unknown";
   }
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  if (code === "ERR_POSTGRES_SERVER_ERROR") {
+    return typeof errno === "string" && UNAVAILABLE_SQLSTATE.test(errno);
+  }
   return typeof code === "string" && UNAVAILABLE_CODE.test(code);
 }

@@ -2,6 +2,7 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isDatabaseUnavailable } from "../../src/storage/errors.ts";
 import { isStorageError, openDatabase, parseDatabaseUrl } from "../../src/storage/index.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 
@@ -100,6 +101,38 @@ describeEachDatabase("storage database", (t) => {
     expect(await other.sql`SELECT value FROM settings WHERE key = 'shared'`).toEqual([
       { value: "v" },
     ]);
+  });
+
+  test("PostgreSQL errors about the server, not the query, count as unavailable", async () => {
+    if (t.backend !== "postgres") return;
+    const raised = (state: string) =>
+      t
+        .db()
+        .unsafe(`DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = '${state}'; END $$`)
+        .catch((e: unknown) => e);
+    // A restart in progress (57P01–57P03) answered 500 while the pool reconnected.
+    for (const state of [
+      "57P01",
+      "57P02",
+      "57P03",
+      "57014",
+      "08006",
+      "53300",
+      "53100",
+      "40P01",
+      "40001",
+    ]) {
+      expect({ state, unavailable: isDatabaseUnavailable(await raised(state)) }).toEqual({
+        state,
+        unavailable: true,
+      });
+    }
+    for (const state of ["23505", "42P01", "22021", "P0001"]) {
+      expect({ state, unavailable: isDatabaseUnavailable(await raised(state)) }).toEqual({
+        state,
+        unavailable: false,
+      });
+    }
   });
 
   test("text with U+0000 is refused before it is sent, on every path, alike on both", async () => {
