@@ -46,6 +46,12 @@ export {
   type TokenPair,
 } from "./service.ts";
 export type { SessionCheck, SessionCheckResult } from "./sessionCheck.ts";
+export {
+  pruneEndedSessions,
+  SESSION_RETENTION_MS,
+  type SessionPruning,
+  startSessionPruning,
+} from "./sessionPruning.ts";
 export { createMaintenance, type Maintenance, type MaintenanceState } from "./settings.ts";
 export * from "./tokens/index.ts";
 export {

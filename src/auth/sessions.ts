@@ -67,6 +67,18 @@ export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
         WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`;
       return rows.length;
     },
+    /**
+     * Deletes up to `limit` sessions that ended before `cutoff` (revoked, or past their idle or
+     * absolute lifetime), their refresh tokens with them (ON DELETE CASCADE); returns how many.
+     */
+    async deleteEndedBefore(cutoff: number, limit: number): Promise<number> {
+      const rows = await db.sql`DELETE FROM sessions WHERE id IN (
+          SELECT id FROM sessions WHERE revoked_at < ${cutoff} OR absolute_expires_at < ${cutoff}
+            OR last_used_at < ${cutoff - lifetimes.idleMs}
+          LIMIT ${limit})
+        RETURNING id`;
+      return rows.length;
+    },
     /** Ends every session of every user; returns how many were live. */
     async revokeEverything(reason: RevokeReason, now: number): Promise<number> {
       const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}

@@ -6,7 +6,14 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type AuditLog, createAuditLog } from "../audit/index.ts";
-import { bootstrapAdmin, createAuthService, createKeyRing, recordTo } from "../auth/index.ts";
+import {
+  bootstrapAdmin,
+  createAuthService,
+  createKeyRing,
+  recordTo,
+  type SessionPruning,
+  startSessionPruning,
+} from "../auth/index.ts";
 import { type Clock, systemClock } from "../clock/index.ts";
 import type { Config } from "../config/index.ts";
 import { createProviders } from "../providers/index.ts";
@@ -158,6 +165,10 @@ export async function buildServer(
       ],
     });
 
+    let pruning: SessionPruning | undefined;
+    onClosed.unshift(async () => {
+      await pruning?.stop();
+    });
     const fingerprints = keyFingerprints(config);
     onClosed.unshift(async () => {
       await systemEvent(audit, "sys_shutdown", { version, ...fingerprints });
@@ -179,6 +190,7 @@ export async function buildServer(
           chain_head: head.hash,
           ...fingerprints,
         });
+        pruning = startSessionPruning({ sessions: auth.sessions, clock, logger });
       },
       onClosed,
     };
