@@ -10,18 +10,33 @@ import type { StoreUnavailableError } from "./errors.ts";
 
 /** Consecutive timed-out decisions after which the socket is dropped (a hung server: SIGSTOP). */
 const TIMEOUTS_BEFORE_RECONNECT = 3;
+/**
+ * At most one "failing" line per this period. A store flapping at its memory limit
+ * alternates refusals and answers: a pair of lines per flip was ~50 lines a second.
+ */
+const QUIET_MS = 10_000;
 
 /** Counts consecutive failed decisions and logs the transitions. */
 export class Outage {
   #failures = 0;
   #timeouts = 0;
+  /** Whether the current outage's start was logged (so its end is logged too). */
+  #logged = false;
+  #lastStartLine = Number.NEGATIVE_INFINITY;
+  /** Outages, and their failed decisions, that came and went without a line. */
+  #unlogged = { outages: 0, failedDecisions: 0 };
   readonly #logger: Logger;
   readonly #dropSocket: () => void;
+  readonly #now: () => number;
 
-  /** `dropSocket` is called when the server looks hung (it accepts bytes, answers nothing). */
-  constructor(logger: Logger, dropSocket: () => void) {
+  /**
+   * `dropSocket` is called when the server looks hung (it accepts bytes, answers nothing);
+   * `now` is a monotonic clock in ms (tests drive it).
+   */
+  constructor(logger: Logger, dropSocket: () => void, now: () => number = () => performance.now()) {
     this.#logger = logger;
     this.#dropSocket = dropSocket;
+    this.#now = now;
   }
 
   /** True while the last decision failed. */
@@ -31,12 +46,22 @@ export class Outage {
 
   /** `decisions` decisions failed with `error`. */
   failed(error: StoreUnavailableError, decisions = 1): void {
-    if (this.#failures === 0) {
+    this.#failures += decisions;
+    // Checked on every failure, not only the first: an outage that began in the quiet period
+    // after a flap is logged once that period is over, not never.
+    if (!this.#logged && this.#now() - this.#lastStartLine >= QUIET_MS) {
+      const { outages, failedDecisions } = this.#unlogged;
       this.#logger.warn("rate-limit store failing; requests are refused", {
         reason: error.reason,
+        ...(outages > 0 && {
+          earlier_unlogged_outages: outages,
+          earlier_failed_decisions: failedDecisions,
+        }),
       });
+      this.#logged = true;
+      this.#lastStartLine = this.#now();
+      this.#unlogged = { outages: 0, failedDecisions: 0 };
     }
-    this.#failures += decisions;
     this.#timeouts = error.reason === "timeout" ? this.#timeouts + decisions : 0;
     if (this.#timeouts >= TIMEOUTS_BEFORE_RECONNECT) {
       // A server that accepts bytes but never answers keeps the socket open; dropping it
@@ -49,8 +74,14 @@ export class Outage {
   /** A command succeeded. */
   succeeded(): void {
     if (this.#failures > 0) {
-      this.#logger.info("rate-limit store answering again", { failed_decisions: this.#failures });
+      if (this.#logged) {
+        this.#logger.info("rate-limit store answering again", { failed_decisions: this.#failures });
+      } else {
+        this.#unlogged.outages++;
+        this.#unlogged.failedDecisions += this.#failures;
+      }
     }
+    this.#logged = false;
     this.#failures = 0;
     this.#timeouts = 0;
   }
