@@ -12,31 +12,58 @@ import type { SessionStore } from "./sessions.ts";
 
 /** How long an ended session (revoked or expired) is kept before it is deleted. */
 export const SESSION_RETENTION_MS = 7 * 24 * 60 * 60_000;
-/** Sessions deleted per statement: short statements, short locks. */
+/** Rows deleted per statement at most: each statement holds the write lock briefly. */
 const BATCH = 500;
-/** Statements per run at most; whatever is left waits for the next run. */
-const MAX_BATCHES = 200;
+/** Steps per run at most (100 000 rows of each kind); whatever is left waits for the next run. */
+const MAX_STEPS = 200;
 
-/** Deletes sessions that ended more than `retentionMs` before `now`; returns how many. */
+/** What one run deleted. */
+export interface PruneResult {
+  sessions: number;
+  refreshTokens: number;
+}
+
+/** Options of {@link pruneEndedSessions}. */
+export interface PruneOptions {
+  retentionMs?: number;
+  /** Rows per statement (default 500). */
+  batch?: number;
+  /** Steps per run (default 200). */
+  maxSteps?: number;
+  /** Checked between steps: a shutdown does not wait for the rest of a long run. */
+  signal?: AbortSignal;
+}
+
+/** Lets timers, I/O and requests run between two steps (SQLite statements run synchronously). */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Deletes sessions that ended more than `retentionMs` before `now`, with their
+ * refresh tokens, in steps of at most `batch` rows per statement, yielding to
+ * the event loop between steps. Returns what it deleted.
+ */
 export async function pruneEndedSessions(
-  sessions: Pick<SessionStore, "deleteEndedBefore">,
+  sessions: Pick<SessionStore, "pruneEndedStep">,
   now: number,
-  options: { retentionMs?: number; batch?: number } = {},
-): Promise<number> {
+  options: PruneOptions = {},
+): Promise<PruneResult> {
   const cutoff = now - (options.retentionMs ?? SESSION_RETENTION_MS);
   const batch = options.batch ?? BATCH;
-  let total = 0;
-  for (let i = 0; i < MAX_BATCHES; i++) {
-    const deleted = await sessions.deleteEndedBefore(cutoff, batch);
-    total += deleted;
-    if (deleted < batch) break;
+  const maxSteps = options.maxSteps ?? MAX_STEPS;
+  const total: PruneResult = { sessions: 0, refreshTokens: 0 };
+  for (let step = 0; step < maxSteps && !options.signal?.aborted; step++) {
+    if (step > 0) await nextTurn();
+    const deleted = await sessions.pruneEndedStep(cutoff, batch);
+    total.sessions += deleted.sessions;
+    total.refreshTokens += deleted.refreshTokens;
+    if (deleted.refreshTokens < batch && deleted.sessions < batch) break;
   }
   return total;
 }
 
 /** Options of {@link startSessionPruning}. */
 export interface SessionPruningOptions {
-  sessions: Pick<SessionStore, "deleteEndedBefore">;
+  sessions: Pick<SessionStore, "pruneEndedStep">;
   clock: Clock;
   logger: Logger;
   /** Between runs (default 1 hour). */
@@ -47,7 +74,7 @@ export interface SessionPruningOptions {
 
 /** A running pruning schedule. */
 export interface SessionPruning {
-  /** Stops the schedule; resolves once a run in progress has ended (before the database closes). */
+  /** Stops the schedule; resolves once a run in progress has finished its current step (before the database closes). */
   stop(): Promise<void>;
 }
 
@@ -62,15 +89,19 @@ export function startSessionPruning(options: SessionPruningOptions): SessionPrun
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
+  const abort = new AbortController();
 
   const run = async () => {
     try {
-      const deleted = await pruneEndedSessions(sessions, clock.now());
-      if (deleted > 0) logger.info("ended sessions pruned", { deleted });
+      const deleted = await pruneEndedSessions(sessions, clock.now(), { signal: abort.signal });
+      if (deleted.sessions > 0 || deleted.refreshTokens > 0) {
+        logger.info("ended sessions pruned", {
+          sessions: deleted.sessions,
+          refresh_tokens: deleted.refreshTokens,
+        });
+      }
     } catch (err) {
-      logger.warn("pruning ended sessions failed", {
-        error: { name: (err as Error).name ?? "Error" },
-      });
+      logger.warn("pruning ended sessions failed", { error: errorSummary(err) });
     }
   };
   const schedule = (delayMs: number) => {
@@ -87,8 +118,16 @@ export function startSessionPruning(options: SessionPruningOptions): SessionPrun
   return {
     async stop() {
       stopped = true;
+      abort.abort();
       clearTimeout(timer);
       await running;
     },
   };
+}
+
+/** Name and driver code of a failure, never its message (it may quote SQL or values). */
+function errorSummary(err: unknown): { name: string; code?: string } {
+  const name = err instanceof Error ? err.name : typeof err;
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === "string" ? { name, code } : { name };
 }

@@ -68,16 +68,32 @@ export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
       return rows.length;
     },
     /**
-     * Deletes up to `limit` sessions that ended before `cutoff` (revoked, or past their idle or
-     * absolute lifetime), their refresh tokens with them (ON DELETE CASCADE); returns how many.
+     * One bounded step of deleting sessions that ended before `cutoff` (revoked, or past their
+     * idle or absolute lifetime): up to `limit` of their refresh tokens; then, only when fewer
+     * were left, up to `limit` of those sessions that have no refresh token left. No statement
+     * deletes more than `limit` rows: a session's tokens are never left to ON DELETE CASCADE,
+     * which would delete all of one busy session's rotations in one statement.
      */
-    async deleteEndedBefore(cutoff: number, limit: number): Promise<number> {
-      const rows = await db.sql`DELETE FROM sessions WHERE id IN (
-          SELECT id FROM sessions WHERE revoked_at < ${cutoff} OR absolute_expires_at < ${cutoff}
-            OR last_used_at < ${cutoff - lifetimes.idleMs}
+    async pruneEndedStep(
+      cutoff: number,
+      limit: number,
+    ): Promise<{ refreshTokens: number; sessions: number }> {
+      const idleCutoff = cutoff - lifetimes.idleMs;
+      const tokens = await db.sql`DELETE FROM refresh_tokens WHERE token_hash IN (
+          SELECT token_hash FROM refresh_tokens WHERE session_id IN (
+            SELECT id FROM sessions WHERE revoked_at < ${cutoff} OR absolute_expires_at < ${cutoff}
+              OR last_used_at < ${idleCutoff})
+          LIMIT ${limit})
+        RETURNING session_id`;
+      if (tokens.length >= limit) return { refreshTokens: tokens.length, sessions: 0 };
+      const ended = await db.sql`DELETE FROM sessions WHERE id IN (
+          SELECT id FROM sessions
+          WHERE (revoked_at < ${cutoff} OR absolute_expires_at < ${cutoff}
+              OR last_used_at < ${idleCutoff})
+            AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE session_id = sessions.id)
           LIMIT ${limit})
         RETURNING id`;
-      return rows.length;
+      return { refreshTokens: tokens.length, sessions: ended.length };
     },
     /** Ends every session of every user; returns how many were live. */
     async revokeEverything(reason: RevokeReason, now: number): Promise<number> {
