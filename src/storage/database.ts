@@ -33,6 +33,9 @@ export interface Executor {
   /**
    * Raw SQL text, for DDL and statements that cannot be a template. With
    * parameters, placeholders are `$1, $2…` on PostgreSQL and `?` on SQLite.
+   * On SQLite, text without parameters may be a script, so it is never tried
+   * again: outside a transaction it fails at once with `SQLITE_BUSY` while
+   * another process holds the write lock. Run such text in {@link transaction}.
    */
   unsafe<T = Row>(text: string, params?: unknown[]): Promise<T[]>;
   /**

@@ -6,7 +6,9 @@
  * Redis reply in flight times out). So connections run with `busy_timeout = 0`
  * and a statement refused with `SQLITE_BUSY` is tried again after an
  * asynchronous pause, 1 ms doubling to 50 ms as SQLite's own handler does,
- * until the budget is spent; then the last `SQLITE_BUSY` is thrown (a 503).
+ * until its deadline; then the last `SQLITE_BUSY` is thrown (a 503). The
+ * deadline is set when the caller asked, not when its turn came: statements
+ * queued behind a waiting one share its wait instead of each adding a budget.
  * A refused statement changed nothing, so trying it again is safe.
  * @module
  */
@@ -24,15 +26,17 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Runs the synchronous `step` at once; while it throws `SQLITE_BUSY`, runs it
- * again after a pause, for up to `budgetMs` in all. Any other error, and the
- * busy error once the budget is spent, rejects.
+ * again after a pause, until `deadline` (a `performance.now()` time). Any
+ * other error, and the busy error at or past the deadline, rejects: a step
+ * whose deadline passed while it queued is tried once, and fails at once if
+ * the lock is still held.
  */
-export function whenUnlocked<T>(step: () => T, budgetMs: number): Promise<T> {
+export function whenUnlocked<T>(step: () => T, deadline: number): Promise<T> {
   try {
     return Promise.resolve(step());
   } catch (err) {
-    if (!isSqliteBusy(err) || budgetMs <= 0) return Promise.reject(err);
-    return retry(step, performance.now() + budgetMs);
+    if (!isSqliteBusy(err) || performance.now() >= deadline) return Promise.reject(err);
+    return retry(step, deadline);
   }
 }
 

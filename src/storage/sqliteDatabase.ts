@@ -96,17 +96,21 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
   /**
    * Runs `step` inside the ambient transaction, or alone on the connection. Alone, a step
    * refused because another process holds the lock waits for it (in turn with this process's
-   * other statements) when `retryable`: one statement, which changed nothing when refused.
+   * other statements, within `busyTimeoutMs` of this call) when `retryable`: one statement,
+   * which changed nothing when refused.
    */
   const execute = <T>(step: () => T, retryable = true): Promise<T> => {
     if (active()) return settle(step);
     if (closing) return Promise.reject(closedError());
-    const waitForLock = () => (retryable ? whenUnlocked(step, busyTimeoutMs) : settle(step));
-    if (!mutex.idle) return mutex.run(waitForLock);
+    const waitForLock = () => {
+      const deadline = performance.now() + busyTimeoutMs;
+      return mutex.run(() => (retryable ? whenUnlocked(step, deadline) : settle(step)));
+    };
+    if (!mutex.idle) return waitForLock();
     try {
       return Promise.resolve(step());
     } catch (err) {
-      return retryable && isSqliteBusy(err) ? mutex.run(waitForLock) : Promise.reject(err);
+      return retryable && isSqliteBusy(err) ? waitForLock() : Promise.reject(err);
     }
   };
   const rollback = (statement: string) => {
@@ -203,8 +207,9 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
       const scope = active();
       if (scope) return savepoint(scope, fn);
       if (closing) return Promise.reject(closedError());
+      const deadline = performance.now() + busyTimeoutMs;
       return mutex.run(async () => {
-        await whenUnlocked(() => conn.run("BEGIN IMMEDIATE"), busyTimeoutMs);
+        await whenUnlocked(() => conn.run("BEGIN IMMEDIATE"), deadline);
         return inScope(
           fn,
           () => conn.run("COMMIT"),
@@ -228,7 +233,7 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
           assertStorable(params);
           statement ??= readConnection().prepare(text);
           return statement.all(...params) as T[];
-        }, busyTimeoutMs);
+        }, performance.now() + busyTimeoutMs);
       };
     },
     ping: (timeoutMs = 2000) => probeHealth(() => db.sql`SELECT 1 AS ok`, timeoutMs),

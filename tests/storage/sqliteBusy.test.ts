@@ -92,12 +92,37 @@ test("past its budget a statement fails as unavailable, having changed nothing",
     expect(isSqliteBusy(reason)).toBe(true);
     expect(isDatabaseUnavailable(reason)).toBe(true);
   }
-  // Each waited its own budget, one after the other; neither for SQLite's blocking 5 s.
-  expect(waited).toBeGreaterThanOrEqual(110);
+  // Both waited their budget, not SQLite's blocking 5 s.
+  expect(waited).toBeGreaterThanOrEqual(55);
   expect(waited).toBeLessThan(2000);
   holder.run("COMMIT");
   await db.sql`INSERT INTO t (v) VALUES (${"later"})`;
   expect(await values()).toEqual(["later"]);
+});
+
+test("statements queued behind a waiting one share its wait: each fails within its budget of asking", async () => {
+  await open(300);
+  holder.run("BEGIN IMMEDIATE");
+  const started = performance.now();
+  const failedAfter = await Promise.all(
+    Array.from({ length: 8 }, (_, k) =>
+      (k % 2 === 0
+        ? db.sql`INSERT INTO t (v) VALUES (${`q${k}`})`
+        : db.transaction((tx) => tx.sql`INSERT INTO t (v) VALUES (${`q${k}`})`)
+      ).then(
+        () => Number.NaN,
+        (err: unknown) => (isSqliteBusy(err) ? performance.now() - started : Number.NaN),
+      ),
+    ),
+  );
+  // One budget each, one after the other, the third would fail after 600 ms and the last after
+  // 2.4 s; sharing the wait, all end just after 300 ms.
+  for (const ms of failedAfter) {
+    expect(ms).toBeGreaterThanOrEqual(290);
+    expect(ms).toBeLessThan(590);
+  }
+  holder.run("COMMIT");
+  expect(await values()).toEqual([]);
 });
 
 test("a script without parameters is not run again after a refusal", async () => {
@@ -117,7 +142,7 @@ test("whenUnlocked passes other errors through at once and spends no budget on t
   const result = await whenUnlocked(() => {
     calls++;
     throw other;
-  }, 1000).catch((e: unknown) => e);
+  }, performance.now() + 1000).catch((e: unknown) => e);
   expect(result).toBe(other);
   expect(calls).toBe(1);
   let attempts = 0;
@@ -125,6 +150,6 @@ test("whenUnlocked passes other errors through at once and spends no budget on t
   const value = await whenUnlocked(() => {
     if (++attempts < 3) throw busy();
     return "done";
-  }, 1000);
+  }, performance.now() + 1000);
   expect([value, attempts]).toEqual(["done", 3]);
 });
