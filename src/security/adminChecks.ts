@@ -105,6 +105,9 @@ export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHas
   return parsed;
 }
 
+/** argon2-cffi, libsodium, Bun and node-rs write 32 bytes by default; RFC 9106 suggests 16 or more. */
+const MIN_USUAL_DIGEST_BYTES = 16;
+
 function checkHashCost(parsed: ParsedHash, out: FindingList): void {
   if (!isVerifiable(parsed)) {
     // Above the caps the gate cannot test it against known passwords (admin.003), the
@@ -114,6 +117,15 @@ function checkHashCost(parsed: ParsedHash, out: FindingList): void {
       levels: "W/W/W",
       variable: "ADMIN_PASSWORD_HASH",
       message: `costs more than the server verifies routinely (argon2 m ≤ ${VERIFY_CAPS.argon2MemoryKiB} KiB and t ≤ ${VERIFY_CAPS.argon2Time}, bcrypt cost ≤ ${VERIFY_CAPS.bcryptCost})`,
+      hint: HASH_HINT,
+    });
+  }
+  if (parsed.kind === "argon2" && parsed.digestBytes < MIN_USUAL_DIGEST_BYTES) {
+    out.add({
+      id: "admin.006",
+      levels: "W/W/-",
+      variable: "ADMIN_PASSWORD_HASH",
+      message: `has a ${parsed.digestBytes}-byte digest, shorter than hashers write (16 bytes or more): probably cut off in copying, and then no password verifies`,
       hint: HASH_HINT,
     });
   }

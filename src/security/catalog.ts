@@ -25,7 +25,7 @@ export const CHECKS = {
   "admin.003": "ADMIN_PASSWORD_HASH is not the hash of a known password",
   "admin.004": "Admin account name is not a default one",
   "admin.005": "Plain ADMIN_PASSWORD, where allowed, is not weak",
-  "admin.006": "Password hash cost parameters meet the minimum",
+  "admin.006": "Password hash parameters meet the minimum",
   "admin.007": "Admin account name is one a new account may have",
   "admin.008": "Password hash cost is within what the server verifies routinely",
   "apikey.001": "No demo, test, sandbox or paper provider credentials in production",

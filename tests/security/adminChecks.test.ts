@@ -60,8 +60,8 @@ describe("admin.002 hash required and well-formed", () => {
     "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
     "$argon2d$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",
-    // A digest under 16 bytes: a hash cut off in copying, which never verifies the password.
-    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA",
+    // A digest under argon2's minimum of 4 bytes.
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFz",
   ])("malformed %p → error", async (hash) => {
     const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: hash });
     expect(severityOf(await check(env, "production"), "admin.002")).toBe("error");
@@ -73,10 +73,11 @@ describe("admin.002 hash required and well-formed", () => {
     // Stored and compared as is by the server, so a stray newline or space is not trimmed away.
     expect(parsePasswordHash(`${argon}\n`)).toBeUndefined();
     expect(parsePasswordHash(` ${argon}`)).toBeUndefined();
-    expect(parsePasswordHash(argon.slice(0, argon.lastIndexOf("$") + 21))).toBeUndefined();
-    expect(parsePasswordHash(argon.slice(0, argon.lastIndexOf("$") + 23))).toMatchObject({
-      kind: "argon2",
+    expect(parsePasswordHash(argon.slice(0, argon.lastIndexOf("$") + 6))).toBeUndefined();
+    expect(parsePasswordHash(argon.slice(0, argon.lastIndexOf("$") + 21))).toMatchObject({
+      digestBytes: 15,
     });
+    expect(parsePasswordHash(argon)).toMatchObject({ kind: "argon2", digestBytes: 32 });
     const b = await bcrypt2b("x");
     for (const prefix of ["$2a$", "$2b$", "$2y$"]) {
       expect(parsePasswordHash(prefix + b.slice(4))).toEqual({ kind: "bcrypt", cost: 4 });
@@ -187,5 +188,22 @@ describe("admin.006 hash cost", () => {
     expect(
       severityOf(await check(await strongProductionEnv(), "production"), "admin.006"),
     ).toBeNull();
+  });
+  test("an argon2id digest under 16 bytes warns (probably cut off) but is not refused: one made so verifies", async () => {
+    const { hash } = await import("@node-rs/argon2");
+    const password = randomSecret();
+    const short = await hash(password, { memoryCost: 19_456, timeCost: 2, outputLen: 12 });
+    expect(await Bun.password.verify(password, short)).toBe(true);
+    const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: short });
+    const findings = await check(env, "production");
+    expect(severityOf(findings, "admin.002")).toBeNull();
+    expect(severityOf(findings, "admin.006")).toBe("warning");
+    expect(parsePasswordHash(short)).toMatchObject({ kind: "argon2", digestBytes: 12 });
+    // The same hash cut off in copying: also only a warning, as the string cannot tell.
+    const cut = short.slice(0, -4);
+    expect(await Bun.password.verify(password, cut).catch(() => false)).toBe(false);
+    expect(
+      severityOf(await check({ ...env, ADMIN_PASSWORD_HASH: cut }, "production"), "admin.006"),
+    ).toBe("warning");
   });
 });
