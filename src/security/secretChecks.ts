@@ -39,7 +39,15 @@ export function signingSecrets(input: CheckInput): SigningSecret[] {
   return out;
 }
 
-/** Runs secret.001–006. */
+/**
+ * Retired keys beyond which secret.007 warns. Only access tokens are signed, and they live
+ * ACCESS_TOKEN_TTL (15 min by default), so after a rotation the one retired key is needed for
+ * that long; each extra key costs one more HMAC for every token without `kid`, before the rate
+ * limit.
+ */
+const MAX_USUAL_RETIRED_KEYS = 2;
+
+/** Runs secret.001–007. */
 export function checkSecrets(input: CheckInput, out: FindingList): void {
   if (input.get("SECURITY_SECRET_KEY") === undefined) {
     out.add({
@@ -66,6 +74,18 @@ export function checkSecrets(input: CheckInput, out: FindingList): void {
     });
   }
   checkReuse(input, out);
+  const retired = signingSecrets(input).filter(
+    (s) => s.variable === "SECURITY_SECRET_KEY_PREVIOUS",
+  );
+  if (retired.length > MAX_USUAL_RETIRED_KEYS) {
+    out.add({
+      id: "secret.007",
+      levels: "W/W/-",
+      variable: "SECURITY_SECRET_KEY_PREVIOUS",
+      message: `holds ${retired.length} retired keys: a token without kid is checked against each (one HMAC per key, before the rate limit), and a key retired longer than ACCESS_TOKEN_TTL ago verifies no live token`,
+      hint: "Keep only the key retired by the last rotation; remove it once ACCESS_TOKEN_TTL has passed.",
+    });
+  }
 }
 
 interface NamedSecret {

@@ -89,6 +89,17 @@ describe("secret.002–005 per value, with severities per environment", () => {
     expect(templated.map((f) => f.message)).toEqual([expect.stringMatching(/^entry 4 /)]);
   });
 
+  test("more than two retired keys warn in production and staging (secret.007)", async () => {
+    const keys = (n: number) => Array.from({ length: n }, () => randomSecret()).join(",");
+    const three = await quickEnv({ SECURITY_SECRET_KEY_PREVIOUS: keys(3) });
+    expect(severityOf(await check(three, "production"), "secret.007")).toBe("warning");
+    expect(severityOf(await check(three, "staging"), "secret.007")).toBe("warning");
+    expect(severityOf(await check(three, "development"), "secret.007")).toBeNull();
+    // Blank entries are not keys.
+    const two = await quickEnv({ SECURITY_SECRET_KEY_PREVIOUS: `${keys(2)}, ,` });
+    expect(severityOf(await check(two, "production"), "secret.007")).toBeNull();
+  });
+
   test("strong retired keys pass", async () => {
     const env = await quickEnv({
       SECURITY_SECRET_KEY_PREVIOUS: `${randomSecret()},${randomSecret()}`,

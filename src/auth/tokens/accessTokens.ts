@@ -153,10 +153,9 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const ttl = Math.max(1, Math.floor(options.ttlMs / 1000));
   const { ring, issuer, audience, clock } = options;
 
-  const keys = [...ring.byKid.values()];
-  const macs = new Map<RingKey, MacFunction>(keys.map((k) => [k, hmacSha256(k.key)]));
+  const macs = new Map<RingKey, MacFunction>(ring.keys.map((k) => [k, hmacSha256(k.key)]));
   const mac = (key: RingKey, input: string) => (macs.get(key) as MacFunction)(input);
-  const prefixes = keys.map((k) => {
+  const prefixes = ring.keys.map((k) => {
     const text = mintedPrefix(k.kid, issuer, audience);
     return { text, macRest: hmacSha256(k.key, text) };
   });
