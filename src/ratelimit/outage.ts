@@ -79,10 +79,22 @@ export class Outage {
       } else {
         this.#unlogged.outages++;
         this.#unlogged.failedDecisions += this.#failures;
+        // An outage that began in the quiet period and ended after it: its count goes out now
+        // rather than waiting for the next failure, which may never come.
+        if (this.#now() - this.#lastStartLine >= QUIET_MS) this.#reportUnlogged();
       }
     }
     this.#logged = false;
     this.#failures = 0;
     this.#timeouts = 0;
+  }
+
+  #reportUnlogged(): void {
+    const { outages, failedDecisions } = this.#unlogged;
+    this.#logger.warn("rate-limit store failed briefly; answering again", {
+      unlogged_outages: outages,
+      failed_decisions: failedDecisions,
+    });
+    this.#unlogged = { outages: 0, failedDecisions: 0 };
   }
 }

@@ -89,6 +89,28 @@ test("an outage that starts inside the quiet period is logged once the period is
   });
 });
 
+test("an outage that starts in the quiet period and ends after it is reported when it ends", () => {
+  const { outage, lines, advance } = harness();
+  outage.failed(scriptError);
+  outage.succeeded();
+  advance(2_000);
+  outage.failed(scriptError); // quiet: counted, not logged
+  outage.succeeded();
+  advance(1_000);
+  outage.failed(scriptError, 4); // quiet again
+  advance(8_000); // ends 11 s after the last start line, with no failure after the period
+  outage.succeeded();
+  expect(lines.slice(2)).toEqual([
+    {
+      line: "warn rate-limit store failed briefly; answering again",
+      fields: { unlogged_outages: 2, failed_decisions: 5 },
+    },
+  ]);
+  // Counted once: the next outage's line carries no earlier counts.
+  outage.failed(scriptError);
+  expect(lines.at(-1)?.fields).toEqual({ reason: "script_error" });
+});
+
 test("three timed-out decisions in a row drop the socket", () => {
   const { outage, drops } = harness();
   const timeout = new StoreUnavailableError("timeout");
