@@ -4,7 +4,7 @@
  * @module
  */
 import type { AuditLog } from "../audit/index.ts";
-import { recordedUserAgent } from "../security/tokenRedaction.ts";
+import { recordedUserAgent } from "../security/recordedUserAgent.ts";
 
 /** Event types of auth (DESIGN §6, pinned names). */
 export type AuthEventType =
@@ -46,10 +46,6 @@ export const recordTo =
     await log.append(event);
   };
 
-/** A User-Agent as stored (audit rows, sessions): see {@link recordedUserAgent}. */
-export const storedUserAgent = (userAgent: string | undefined): string | null =>
-  userAgent === undefined ? null : recordedUserAgent(userAgent);
-
 /** Request facts every audit event carries. */
 export interface RequestOrigin {
   ip: string;
@@ -62,6 +58,6 @@ export const fromOrigin = (
   origin: RequestOrigin,
 ): Pick<AuthAuditEvent, "ip" | "userAgent" | "requestId"> => ({
   ip: origin.ip,
-  userAgent: storedUserAgent(origin.userAgent),
+  userAgent: recordedUserAgent(origin.userAgent),
   requestId: origin.requestId,
 });

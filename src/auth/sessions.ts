@@ -5,8 +5,9 @@
  * because both are checked against this row.
  * @module
  */
+
+import { recordedUserAgent } from "../security/recordedUserAgent.ts";
 import type { Executor } from "../storage/index.ts";
-import { storedUserAgent } from "./auditTrail.ts";
 
 /** Why a session ended (stored, and audited). */
 export type RevokeReason =
@@ -50,7 +51,7 @@ export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
     /** Starts a session; returns its id. */
     async create(userId: string, origin: SessionOrigin, now: number): Promise<string> {
       const id = crypto.randomUUID();
-      const ua = storedUserAgent(origin.userAgent);
+      const ua = recordedUserAgent(origin.userAgent);
       await db.sql`INSERT INTO sessions (id, user_id, created_at, last_used_at, absolute_expires_at, ip, user_agent)
         VALUES (${id}, ${userId}, ${now}, ${now}, ${now + lifetimes.absoluteMs}, ${origin.ip}, ${ua})`;
       return id;

@@ -1,6 +1,6 @@
 /**
  * Paths are logged and traced, and user agents are kept in the audit log, but
- * a client can put anything in them: a token pasted into a URL
+ * a client can put anything in them (user agents: recordedUserAgent.ts): a token pasted into a URL
  * (`/v1/market/quotes/eyJhbGciOi…`) or a User-Agent would otherwise land in
  * every log line and span of that request, or in an audit row for good. JWT-shaped runs (a base64url JSON
  * header, as every JWS starts with `eyJ`, then two more dot-separated
@@ -33,14 +33,3 @@ export function redactTokens(text: string): string {
   // Nearly every path has no `eyJ`: skip the scan for them.
   return text.includes("eyJ") ? text.replace(RUN, redactRun) : text;
 }
-
-/** The most of a User-Agent any record keeps. */
-const MAX_USER_AGENT = 256;
-
-/**
- * A User-Agent as recorded anywhere (audit rows, sessions, spans): tokens cut
- * out first, then at most 256 characters, so a cut cannot leave a token's
- * unsigned start behind.
- */
-export const recordedUserAgent = (userAgent: string): string =>
-  redactTokens(userAgent).slice(0, MAX_USER_AGENT);

@@ -16,7 +16,8 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
-import { recordedUserAgent, redactTokens } from "../../security/tokenRedaction.ts";
+import { recordedUserAgent } from "../../security/recordedUserAgent.ts";
+import { redactTokens } from "../../security/tokenRedaction.ts";
 import type { AppEnv } from "../context.ts";
 import { rawPathOf } from "../requestPath.ts";
 import { matchedRoute } from "./matchedRoute.ts";
