@@ -11,14 +11,9 @@ import type { Database } from "../storage/index.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, POLICY_PREFIX, warmDecoys } from "./costClasses.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
-import {
-  authenticate,
-  invalidCredentials,
-  recordFailedPassword,
-  underAdmission,
-  underCap,
-} from "./login.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { authenticate, invalidCredentials, underCap } from "./login.ts";
+import { changePassword } from "./passwordChange.ts";
+import { hashPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
 import { createSessionCheck, type SessionCheck } from "./sessionCheck.ts";
@@ -250,67 +245,14 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       });
     },
 
-    async changePassword(userId, current, next, origin) {
-      const user = await users.findById(userId);
-      if (!user) throw new ApiError("unauthorized");
-      const event = {
-        type: "authn_password_change",
-        actor: userId,
-        target: userId,
-        ...fromOrigin(origin),
-      } as const;
-      // Charged like a login attempt; a right current password gets its units back.
-      await underAdmission(
-        throttle,
-        user.username,
-        origin.ip,
-        async (admission) => {
-          const ok = await underCap(hasher, () => verifyPassword(user.passwordHash, current));
-          admission.checked();
-          if (ok) return;
-          const failure = {
-            ...event,
-            outcome: "failure" as const,
-            details: { reason: "bad_password" },
-          };
-          await recordFailedPassword(
-            { throttle, audit },
-            user.username,
-            origin,
-            failure,
-            admission.exhausted,
-          );
-          throw new ApiError("invalid_credentials", { message: "The current password is wrong." });
-        },
-        () => throttle.refund(user.username, origin.ip),
-      );
-      const hash = await underCap(hasher, () => hashPassword(next));
-      const at = now();
-      await db.transaction(async (tx) => {
-        // Against the version the current password was checked under: of concurrent changes
-        // that all knew it, one wins and the others are told so (409), not all "succeed".
-        const changed = await createUserStore(tx).setPasswordHash(
-          userId,
-          hash,
-          true,
-          at,
-          user.tokenVersion,
-        );
-        if (!changed) {
-          throw new ApiError("conflict", {
-            // The version also moves when the account is disabled or enabled: the message says so.
-            message:
-              "The account changed meanwhile (its password, or it was disabled or enabled); sign in again.",
-          });
-        }
-        await createSessionStore(tx, sessions.lifetimes).revokeAllOfUser(
-          userId,
-          "password_change",
-          at,
-        );
-        await audit({ ...event, outcome: "success" });
-      });
-    },
+    changePassword: (userId, current, next, origin) =>
+      changePassword(
+        { db, users, sessions, throttle, hasher, audit, now },
+        userId,
+        current,
+        next,
+        origin,
+      ),
   };
 }
 
