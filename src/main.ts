@@ -14,6 +14,12 @@ export async function main(
   io: CommandIo,
 ): Promise<number> {
   const [command, ...rest] = args;
+  // `migrate --help` and the like: help, not an "unknown option" usage error. Never a value:
+  // no command takes "--help" or "-h" as an option's value.
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
   switch (command) {
     case undefined:
     case "serve":

@@ -3,17 +3,23 @@
  * @module
  */
 
-/** Usage printed by `--help` and on usage errors. */
+/** Usage printed by `--help` (also `COMMAND --help`) and on usage errors. */
 export const USAGE = `usage:
-  trading-server [serve] [--environment ENV]   start the API (runs the security gate first)
-  trading-server --check [options]             validate configuration offline, print a report
-  trading-server check [options]               same
-  trading-server hash-password                 read a password from stdin, print an argon2id hash
-  trading-server gen-secret [--bytes N]        print a random secret (base64url, default 32 bytes)
-  trading-server migrate                       apply database migrations and exit
-  trading-server audit verify                  check the audit log's hash chain
-  trading-server backup                        copy the SQLite database to a timestamped file
-  trading-server --version | --help
+  trading-server [serve] [--environment ENV]
+      start the API (runs the security gate and the schema check first)
+  trading-server check [options]   (or --check)
+      validate the configuration offline, print a report
+  trading-server hash-password
+      read a password from stdin (no echo on a terminal), print an argon2id hash
+  trading-server gen-secret [--bytes N]
+      print a random secret (base64url, default 32 bytes, 16 to 1024)
+  trading-server migrate [--environment ENV]
+      apply pending database migrations and exit
+  trading-server audit verify [--environment ENV]
+      check the audit log's hash chain (exit 1 and the first bad row if it was altered)
+  trading-server backup [--environment ENV] [--output-dir DIR]
+      SQLite: a consistent, integrity-checked copy (PostgreSQL: use pg_dump)
+  trading-server --version | --help | COMMAND --help
 
 check options:
   --environment development|staging|production   (default: $ENVIRONMENT, else production)
