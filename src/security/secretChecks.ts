@@ -41,8 +41,8 @@ export function signingSecrets(input: CheckInput): SigningSecret[] {
 
 /**
  * Retired keys beyond which secret.007 warns. Only access tokens are signed, and they live
- * ACCESS_TOKEN_TTL (15 min by default), so after a rotation the one retired key is needed for
- * that long; each extra key costs one more HMAC for every token without `kid`, before the rate
+ * ACCESS_TOKEN_TTL (15 min by default) plus the 30 s leeway, so after a rotation the one retired
+ * key is needed for that long; each extra key costs one more HMAC for every token without `kid`, before the rate
  * limit.
  */
 const MAX_USUAL_RETIRED_KEYS = 2;
@@ -82,8 +82,8 @@ export function checkSecrets(input: CheckInput, out: FindingList): void {
       id: "secret.007",
       levels: "W/W/-",
       variable: "SECURITY_SECRET_KEY_PREVIOUS",
-      message: `holds ${retired.length} retired keys: a token without kid is checked against each (one HMAC per key, before the rate limit), and a key retired longer than ACCESS_TOKEN_TTL ago verifies no live token`,
-      hint: "Keep only the key retired by the last rotation; remove it once ACCESS_TOKEN_TTL has passed.",
+      message: `holds ${retired.length} retired keys: a token without kid is checked against each (one HMAC per key, before the rate limit), and a key retired more than ACCESS_TOKEN_TTL plus the 30 s leeway ago verifies no live token`,
+      hint: "Keep only the key retired by the last rotation; remove it once ACCESS_TOKEN_TTL and 30 s have passed.",
     });
   }
 }
