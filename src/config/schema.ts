@@ -142,6 +142,8 @@ const rateOverrides = z
   });
 
 const provider = z.enum(["simulated", "alpaca", "finnhub", "alphavantage"]).default("simulated");
+/** Alpaca serves no sentiment data: refused here, at `check` and before the port is bound. */
+const altDataProvider = z.enum(["simulated", "finnhub", "alphavantage"]).default("simulated");
 
 const url = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional();
 
@@ -203,7 +205,7 @@ export const envSchema = z.object({
   // --- data providers ---------------------------------------------------------
   MARKET_DATA_PROVIDER: provider,
   NEWS_PROVIDER: provider,
-  ALTDATA_PROVIDER: provider,
+  ALTDATA_PROVIDER: altDataProvider,
   SIM_SEED: integer(42, 0, 2 ** 31 - 1),
   ALPACA_API_KEY_ID: optionalString,
   ALPACA_API_SECRET_KEY: optionalString,

@@ -12,7 +12,6 @@ import type { Logger } from "../telemetry/logger.ts";
 import { AlpacaProvider } from "./alpaca/index.ts";
 import { AlphaVantageProvider } from "./alphavantage/index.ts";
 import { OperationCaches } from "./cache.ts";
-import { ProviderConfigError } from "./errors.ts";
 import { FinnhubProvider } from "./finnhub/index.ts";
 import { type PolicyTuning, providerPolicy } from "./policy.ts";
 import { type AttemptWork, type ServeDeps, type Served, serve } from "./served.ts";
@@ -95,7 +94,7 @@ export interface Providers {
 
 type Adapter = SimulatedProvider | AlpacaProvider | FinnhubProvider | AlphaVantageProvider;
 
-/** Builds the configured providers. Throws ProviderConfigError for an impossible selection. */
+/** Builds the configured providers (the schema has refused impossible selections). */
 export function createProviders(
   config: ProviderConfig,
   options: CreateProvidersOptions,
@@ -166,11 +165,6 @@ export function createProviders(
 
   const market = get(config.MARKET_DATA_PROVIDER);
   const news = get(config.NEWS_PROVIDER);
-  if (config.ALTDATA_PROVIDER === "alpaca") {
-    throw new ProviderConfigError(
-      "ALTDATA_PROVIDER=alpaca: Alpaca serves no sentiment data; use simulated, finnhub or alphavantage",
-    );
-  }
   const alt = get(config.ALTDATA_PROVIDER);
   const marketAdapter = market.adapter as MarketDataProvider;
   const newsAdapter = news.adapter as NewsProvider;

@@ -63,15 +63,3 @@ export const isProviderError = (e: unknown): e is ProviderError =>
   typeof e === "object" &&
   e !== null &&
   (e as { isProviderError?: unknown }).isProviderError === true;
-
-/** A provider selection that cannot work (e.g. Alpaca as alternative-data source). */
-export class ProviderConfigError extends Error {
-  readonly isProviderConfigError = true;
-  override readonly name = "ProviderConfigError";
-}
-
-/** True when `e` is a {@link ProviderConfigError}. */
-export const isProviderConfigError = (e: unknown): e is ProviderConfigError =>
-  typeof e === "object" &&
-  e !== null &&
-  (e as { isProviderConfigError?: unknown }).isProviderConfigError === true;

@@ -16,9 +16,7 @@ export {
   type Providers,
 } from "./create.ts";
 export {
-  isProviderConfigError,
   isProviderError,
-  ProviderConfigError,
   ProviderError,
   type ProviderErrorKind,
 } from "./errors.ts";

@@ -123,6 +123,17 @@ describe("loadConfig", () => {
     expect(JSON.stringify(result.issues)).not.toContain("bloomberg");
   });
 
+  test("Alpaca is a market-data and news provider, not an alt-data one: refused at load", () => {
+    const result = loadConfig({ ALTDATA_PROVIDER: "alpaca" }, "production");
+    if (result.ok) throw new Error("expected issues");
+    expect(result.issues.map((i) => i.variable)).toEqual(["ALTDATA_PROVIDER"]);
+    const fine = loadConfig(
+      { MARKET_DATA_PROVIDER: "alpaca", NEWS_PROVIDER: "alpaca" },
+      "production",
+    );
+    expect(fine.ok).toBe(true);
+  });
+
   test("route-group rate overrides", () => {
     const result = loadConfig({ RATE_LIMIT_ROUTES: "market=300/1m, admin=30/1m" }, "production");
     if (!result.ok) throw new Error("expected ok");
