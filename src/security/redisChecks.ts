@@ -6,7 +6,7 @@
  */
 import { parseConnectionUrl } from "./connectionUrl.ts";
 import { assessSecret, weaknessMessage } from "./secretStrength.ts";
-import { isTrustedHost } from "./trustedHosts.ts";
+import { isFlyUpstashHost, isTrustedHost } from "./trustedHosts.ts";
 import type { CheckInput, FindingList } from "./types.ts";
 
 /** Query parameters some clients read as credentials; ours (Bun's) reads none of them. */
@@ -51,13 +51,15 @@ export function checkRedis(input: CheckInput, out: FindingList): void {
     });
   }
 
-  if (url?.scheme === "redis" && !isTrustedHost(url.host)) {
+  const onFly = input.get("FLY_APP_NAME") !== undefined;
+  const privateNetwork = (host: string) => isTrustedHost(host) || (onFly && isFlyUpstashHost(host));
+  if (url?.scheme === "redis" && !privateNetwork(url.host)) {
     out.add({
       id: "redis.002",
       levels: "E/W/-",
       variable: "REDIS_URL",
       message: "uses plain-text redis:// off a trusted network",
-      hint: "Use rediss:// (TLS); plain text is accepted only on loopback and Fly's network.",
+      hint: "Use rediss:// (TLS); plain text is accepted only on loopback and Fly's private network (with FLY_APP_NAME set, fly-<name>.upstash.io too).",
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Hosts where plain-text Redis/PostgreSQL is accepted (DESIGN §5): loopback,
- * and Fly.io's private network (`*.internal`, `*.flycast`, `fdaa::/16`),
- * which WireGuard already encrypts. Everything else needs TLS in production.
+ * and Fly.io's private network (`*.internal`, `*.flycast`, `fdaa::/16`, and,
+ * on Fly, its Upstash Redis endpoints), which WireGuard already encrypts.
+ * Everything else needs TLS in production.
  * @module
  */
 import { ipFamily } from "../net/ipFamily.ts";
@@ -28,4 +29,15 @@ function isTrustedIpv6(address: string): boolean {
   if (/^(?:0{0,4}:){2,7}0{0,3}1$/.test(address) || address === "::1") return true;
   const first = address.split(":")[0] ?? "";
   return first !== "" && Number.parseInt(first, 16) === 0xfdaa && first.length <= 4;
+}
+
+/**
+ * The private endpoint of an Upstash Redis that `fly redis create` provisions
+ * inside a Fly organization (`redis://…@fly-<name>.upstash.io`): it resolves to
+ * a 6PN address (`fdaa::/16`), reached over WireGuard. Trusted only on Fly
+ * (the caller checks `FLY_APP_NAME`); Upstash's public endpoints are TLS-only
+ * and named by region, never `fly-…`.
+ */
+export function isFlyUpstashHost(host: string): boolean {
+  return /^fly-[a-z0-9-]+\.upstash\.io\.?$/.test(host.trim().toLowerCase());
 }

@@ -223,6 +223,22 @@ describe("redis.*", () => {
       ).toBeNull();
     }
   });
+  test("redis.002: Fly's Upstash endpoint (fly-<name>.upstash.io) is private only on Fly", async () => {
+    const url = "redis://fly-late-waterfall-1133.upstash.io:6379";
+    const onFly = await quickEnv({ REDIS_URL: url, FLY_APP_NAME: "trading-server" });
+    expect(severityOf(await check(onFly, "production"), "redis.002")).toBeNull();
+    const elsewhere = await quickEnv({ REDIS_URL: url });
+    expect(severityOf(await check(elsewhere, "production"), "redis.002")).toBe("error");
+    // Not a prefix or suffix game.
+    for (const host of [
+      "fly-x.upstash.io.evil.example",
+      "eu1-fly-x.upstash.io",
+      "fly-.upstash.io",
+    ]) {
+      const env = await quickEnv({ REDIS_URL: `redis://${host}:6379`, FLY_APP_NAME: "app" });
+      expect(severityOf(await check(env, "production"), "redis.002")).toBe("error");
+    }
+  });
   test("redis.003: known password is critical, weak one an error", async () => {
     const known = await quickEnv({ REDIS_PASSWORD: "foobared" });
     expect(severityOf(await check(known, "production"), "redis.003")).toBe("critical");
