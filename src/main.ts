@@ -4,6 +4,7 @@
  * @module
  */
 import pkg from "../package.json" with { type: "json" };
+import { isArgon2UnavailableError } from "./auth/argon2Addon.ts";
 import { type CommandIo, EXIT, processIo } from "./cli/io.ts";
 import { USAGE } from "./cli/usage.ts";
 
@@ -56,6 +57,11 @@ export async function main(
 }
 
 if (import.meta.main) {
-  const code = await main(process.argv.slice(2), process.env, processIo);
+  const code = await main(process.argv.slice(2), process.env, processIo).catch((err: unknown) => {
+    // One line naming the cause, not the addon loader's source dump (argon2Addon.ts).
+    if (!isArgon2UnavailableError(err)) throw err;
+    processIo.stderr(`trading-server: ${err.message}\n`);
+    return EXIT.failure;
+  });
   process.exit(code);
 }

@@ -3,18 +3,7 @@
  * libxcrypt) accepted for verification only and upgraded after a good login.
  * @module
  */
-type Argon2 = typeof import("@node-rs/argon2");
-let argon2Module: Argon2 | undefined;
-
-/**
- * The argon2 addon, loaded on first use: its `dlopen` (and, in the compiled
- * binary, its extraction to `$TMPDIR`) costs ~5 ms that a start-up without a
- * login does not need. A synchronous `require`, so `needsRehash` stays sync.
- */
-function argon2(): Argon2 {
-  argon2Module ??= require("@node-rs/argon2") as Argon2;
-  return argon2Module;
-}
+import { argon2Addon as argon2, isArgon2UnavailableError } from "./argon2Addon.ts";
 
 /** OWASP baseline argon2id parameters (DESIGN §2). */
 export const ARGON2_POLICY = {
@@ -85,7 +74,9 @@ export async function verifyPassword(stored: string, password: string): Promise<
       default:
         return false;
     }
-  } catch {
+  } catch (err) {
+    // A missing addon is the server's fault, not a mismatch: every login would fail silently.
+    if (isArgon2UnavailableError(err)) throw err;
     return false;
   }
 }

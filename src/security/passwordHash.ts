@@ -4,6 +4,7 @@
  * hash verifies one of a few well-known passwords.
  * @module
  */
+import { argon2Addon } from "../auth/argon2Addon.ts";
 
 /**
  * argon2id only, as the server verifies (auth/passwords.ts); the salt at least
@@ -99,7 +100,8 @@ export function isVerifiable(parsed: ParsedHash): boolean {
 /**
  * True when `hash` verifies any of `candidates`. All candidates are tried (in
  * memory-bounded batches, concurrently within a batch); a verifier error counts
- * as "does not match".
+ * as "does not match". Throws `Argon2UnavailableError` when an argon2 hash
+ * cannot be tested because the addon does not load.
  */
 export async function verifiesAnyOf(
   hash: string,
@@ -118,7 +120,7 @@ export async function verifiesAnyOf(
       );
   } else {
     // Loaded lazily: only an argon2 hash needs the native module.
-    const { verify } = await import("@node-rs/argon2");
+    const { verify } = argon2Addon();
     verifyOne = (candidate) => verify(value, candidate);
     batch = Math.max(1, Math.floor(ARGON2_MEMORY_BUDGET_KIB / parsed.memoryKiB));
   }

@@ -150,3 +150,20 @@ describe("other commands", () => {
     expect(help.stdout).toContain("--check");
   });
 });
+
+describe("an unusable TMPDIR (where Bun extracts the argon2 addon)", () => {
+  const noTmp = { TMPDIR: "/nonexistent-trading-server-tmp" };
+  test("hash-password and check say so in one line and exit 1", async () => {
+    const hashed = await runBinary(["hash-password"], baseEnv(noTmp), { stdin: "a passphrase" });
+    const checked = await runBinary(
+      ["check", "--environment", "production"],
+      baseEnv({ ...(await strongProductionEnv()), ...noTmp }),
+    );
+    for (const result of [hashed, checked]) {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        "trading-server: cannot load the argon2 addon: Bun extracts it into TMPDIR (/nonexistent-trading-server-tmp), which must exist, be writable and allow exec (docs/deploy.md)\n",
+      );
+    }
+  });
+});
