@@ -1,7 +1,7 @@
 /**
  * Runtime and environment checks (env.*): required variables, debug or
- * non-production runtime in production, every variable parsing, and the
- * silence list itself.
+ * non-production runtime in production, every variable parsing, the silence
+ * list itself, and TLS certificate checks left on.
  * @module
  */
 import { type Environment, isEnvironment, loadConfig } from "../config/index.ts";
@@ -49,6 +49,20 @@ export function checkEnvironment(
       variable: "NODE_ENV",
       message: "is set to a non-production value; libraries may enable development behaviour",
       hint: "Set NODE_ENV=production or leave it unset.",
+    });
+  }
+
+  // Read by Bun's TLS for every outgoing connection: providers (with their API keys), rediss://,
+  // PostgreSQL's verify-full, the OTLP collector. Node honours "0"; any falsy spelling is flagged.
+  const rejectUnauthorized = input.get("NODE_TLS_REJECT_UNAUTHORIZED");
+  if (rejectUnauthorized !== undefined && FALSY.has(rejectUnauthorized.trim().toLowerCase())) {
+    out.add({
+      id: "env.007",
+      levels: "E/E/W",
+      variable: "NODE_TLS_REJECT_UNAUTHORIZED",
+      message:
+        "turns off certificate checks for every TLS connection (providers, Redis, PostgreSQL, the collector): anyone on the path can read API keys and passwords",
+      hint: "Unset it; for a private CA, point NODE_EXTRA_CA_CERTS at its PEM file.",
     });
   }
 

@@ -39,6 +39,24 @@ describe("env.003 debug and NODE_ENV", () => {
   });
 });
 
+describe("env.007 TLS certificate checks turned off", () => {
+  test.each(["0", "false", " no "])(
+    "NODE_TLS_REJECT_UNAUTHORIZED=%p is an error outside development",
+    async (value) => {
+      const env = await quickEnv({ NODE_TLS_REJECT_UNAUTHORIZED: value });
+      expect(severityOf(await check(env, "production"), "env.007")).toBe("error");
+      expect(severityOf(await check(env, "staging"), "env.007")).toBe("error");
+      expect(severityOf(await check(env, "development"), "env.007")).toBe("warning");
+    },
+  );
+  test("unset or 1 passes", async () => {
+    for (const value of [undefined, "1"]) {
+      const env = await quickEnv({ NODE_TLS_REJECT_UNAUTHORIZED: value });
+      expect(severityOf(await check(env, "production"), "env.007")).toBeNull();
+    }
+  });
+});
+
 describe("env.004 every loadConfig issue is a finding", () => {
   test.each([
     ["ACCESS_TOKEN_TTL", "900"],
