@@ -17,6 +17,7 @@ import {
 } from "@opentelemetry/api";
 import { type Clock, systemClock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
+import { ACCEPT_ENCODING, decodeBody, isUndecodableBodyError } from "./contentEncoding.ts";
 import { retryAfterMs } from "./retryAfter.ts";
 
 /** A GET to send. */
@@ -130,7 +131,11 @@ async function send(
   const where = `GET ${redacted}`;
   let headers: Headers;
   try {
-    headers = new Headers({ accept: "application/json", ...req.headers });
+    headers = new Headers({
+      accept: "application/json",
+      "accept-encoding": ACCEPT_ENCODING,
+      ...req.headers,
+    });
   } catch {
     // A key with CR/LF or non-Latin-1 characters cannot travel in a header: a
     // configuration fault, not an unreachable provider worth retrying.
@@ -149,6 +154,8 @@ async function send(
       // A redirect is not followed (a key must not travel to another host) and is an
       // unexpected status, not a network failure worth retrying.
       redirect: "manual",
+      // Decoded by us, bounded (contentEncoding.ts): Bun's own decoder inflates a bomb whole.
+      decompress: false,
     });
   } catch (error) {
     if (signal.aborted) throw signal.reason;
@@ -164,14 +171,21 @@ async function send(
     throw statusError(req.provider, res, call.clock.now(), where);
   }
   const maxBytes = req.maxBytes ?? MAX_BODY_BYTES;
-  let text: string | undefined;
+  let body: Buffer | undefined;
   try {
-    text = await readCapped(res, maxBytes);
+    body = await readCapped(res, maxBytes);
   } catch {
     if (signal.aborted) throw signal.reason;
     throw new ProviderError(req.provider, "unavailable", `body of ${where} was cut off`);
   }
-  if (text === undefined) {
+  try {
+    if (body !== undefined) body = decodeBody(body, res.headers.get("content-encoding"), maxBytes);
+  } catch (error) {
+    if (!isUndecodableBodyError(error)) throw error;
+    span.setAttribute("error.type", "undecodable_body");
+    throw new ProviderError(req.provider, "bad_response", `${error.message} from ${where}`);
+  }
+  if (body === undefined) {
     span.setAttribute("error.type", "body_too_large");
     throw new ProviderError(
       req.provider,
@@ -180,7 +194,7 @@ async function send(
     );
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(new TextDecoder().decode(body));
   } catch {
     span.setAttribute("error.type", "invalid_json");
     throw new ProviderError(
@@ -191,12 +205,12 @@ async function send(
   }
 }
 
-/** The body as text, or undefined once it is over `maxBytes` (declared or counted). */
-async function readCapped(res: Response, maxBytes: number): Promise<string | undefined> {
+/** The body as sent (still encoded), or undefined once it is over `maxBytes` (declared or counted). */
+async function readCapped(res: Response, maxBytes: number): Promise<Buffer | undefined> {
   const declared = Number(res.headers.get("content-length") ?? Number.NaN);
   if (declared > maxBytes || !res.body) {
     await res.body?.cancel().catch(() => {});
-    return declared > maxBytes ? undefined : "";
+    return declared > maxBytes ? undefined : Buffer.alloc(0);
   }
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -211,7 +225,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<string | und
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
 }
 
 /** Sends `req` and returns its parsed JSON body, or throws a ProviderError (or the signal's reason). */
