@@ -136,9 +136,11 @@ export function createFetchSpanExporter(
           // like; fetch drops only Authorization), which must not travel to another host. A 3xx
           // is a failed export, not retried.
           redirect: "manual",
+          // The answer is only drained: never inflated (a compressed bomb), never held whole.
+          decompress: false,
           signal: AbortSignal.timeout(left),
         });
-        await res.arrayBuffer(); // drain: the connection is reused
+        await drain(res);
         if (res.ok) return { code: SUCCESS };
         retry = RETRYABLE.has(res.status);
       } catch {
@@ -175,4 +177,23 @@ export function createFetchSpanExporter(
       await Promise.all(pending);
     },
   };
+}
+
+/** Answers past this are cancelled instead of drained (the connection is then not reused). */
+const MAX_DRAIN_BYTES = 64 * 1024;
+
+/** Reads a collector's answer to its end so the connection is reused, up to {@link MAX_DRAIN_BYTES}. */
+async function drain(res: Response): Promise<void> {
+  const reader = res.body?.getReader();
+  if (!reader) return;
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    total += value.byteLength;
+    if (total > MAX_DRAIN_BYTES) {
+      await reader.cancel().catch(() => {});
+      return;
+    }
+  }
 }

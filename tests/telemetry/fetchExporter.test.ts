@@ -12,6 +12,7 @@ import {
   otlpTarget,
   parseOtlpHeaders,
 } from "../../src/telemetry/fetchExporter.ts";
+import { BROTLI_BOMB } from "../providers/fakes/brotliBomb.ts";
 
 interface Received {
   path: string;
@@ -20,8 +21,11 @@ interface Received {
 }
 
 const received: Received[] = [];
-/** Statuses to answer with, in order; then 200. `"hang"` never answers. */
-let script: Array<number | "hang"> = [];
+/**
+ * Statuses to answer with, in order; then 200. `"hang"` never answers; `"endless"` is a 200
+ * whose body never ends; `"bomb"` a 200 whose brotli body inflates to 1 GiB.
+ */
+let script: Array<number | "hang" | "endless" | "bomb"> = [];
 const server = Bun.serve({
   hostname: "127.0.0.1",
   port: 0,
@@ -30,6 +34,12 @@ const server = Bun.serve({
     received.push({ path: new URL(req.url).pathname, headers: req.headers, body });
     const next = script.shift() ?? 200;
     if (next === "hang") return new Promise<Response>(() => {});
+    if (next === "endless") {
+      const chunk = new Uint8Array(16 * 1024).fill(0x20);
+      return new Response(new ReadableStream({ pull: (c) => c.enqueue(chunk) }));
+    }
+    if (next === "bomb")
+      return new Response(BROTLI_BOMB, { headers: { "content-encoding": "br" } });
     return new Response(next === 200 ? "{}" : "busy", { status: next });
   },
 });
@@ -147,6 +157,15 @@ describe("export", () => {
     expect(req?.headers.get("content-encoding")).toBe("gzip");
     const plain = Buffer.from(Bun.gunzipSync(req?.body as Uint8Array<ArrayBuffer>));
     expect(plain.includes(Buffer.from("GET /v1/market/quotes/{symbol}"))).toBe(true);
+  });
+
+  test("a collector answer is drained up to 64 KiB, never inflated or held whole", async () => {
+    for (const answer of ["endless", "bomb"] as const) {
+      script = [answer];
+      const started = performance.now();
+      expect((await exportOnce(target())).code).toBe(0);
+      expect(performance.now() - started).toBeLessThan(1500);
+    }
   });
 
   test("429/503 are retried, then success", async () => {
