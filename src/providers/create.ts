@@ -13,6 +13,7 @@ import { AlpacaProvider } from "./alpaca/index.ts";
 import { AlphaVantageProvider } from "./alphavantage/index.ts";
 import { OperationCaches } from "./cache.ts";
 import { FinnhubProvider } from "./finnhub/index.ts";
+import { InFlight } from "./inflight.ts";
 import { type PolicyTuning, providerPolicy } from "./policy.ts";
 import { type AttemptWork, type ServeDeps, type Served, serve } from "./served.ts";
 import { SimulatedProvider } from "./simulator/index.ts";
@@ -102,6 +103,7 @@ export function createProviders(
   const clock = options.clock ?? systemClock;
   const registry = options.registry ?? breakerRegistry;
   const caches = new OperationCaches();
+  const inflight = new InFlight();
   const adapters = new Map<ProviderName, { adapter: Adapter; deps: ServeDeps }>();
 
   const get = (name: ProviderName) => {
@@ -126,6 +128,7 @@ export function createProviders(
         clock,
         logger: options.logger,
         caches,
+        inflight,
         staleMs: config.PROVIDER_CACHE_TTL,
         pipeline: policy?.pipeline,
         ...(policy ? { bucket: policy.bucket } : {}),

@@ -12,6 +12,7 @@ import type { PipelinePolicy, TokenBucketPolicy } from "../resilience/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import type { OperationCaches } from "./cache.ts";
 import { isProviderError } from "./errors.ts";
+import type { InFlight } from "./inflight.ts";
 import { isoTime } from "./shape.ts";
 import { type CallContext, withCallContext } from "./transport/index.ts";
 
@@ -41,6 +42,8 @@ export interface ServeDeps {
   pipeline: PipelinePolicy | undefined;
   /** The pipeline's token bucket: each HTTP request after an attempt's first takes a token. */
   bucket?: TokenBucketPolicy;
+  /** Calls in flight, shared by identical requests. */
+  inflight: InFlight;
 }
 
 const tracer = trace.getTracer("trading-server/providers");
@@ -69,7 +72,8 @@ export async function serve<T>(
     as_of: isoTime(at),
     age_ms: Math.max(0, deps.clock.now() - at),
   });
-  if (!deps.pipeline) return result(await work(signal), now, false);
+  const pipeline = deps.pipeline;
+  if (!pipeline) return result(await work(signal), now, false);
   const cache = deps.caches.for(operation);
   const cacheKey = `${deps.provider}|${key}`;
   const cached = cache.get<T>(cacheKey);
@@ -77,6 +81,38 @@ export async function serve<T>(
   const age = cached ? now - cached.storedAt : -1;
   if (cached && age >= 0 && age <= freshMs) return result(cached.data, cached.storedAt, false);
 
+  const stale = () =>
+    cached && deps.clock.now() - cached.storedAt <= deps.staleMs ? cached : undefined;
+  try {
+    // Identical requests in flight share one upstream call (inflight.ts).
+    const fetched = await deps.inflight.run(
+      cacheKey,
+      (callSignal) =>
+        fetchAndStore(deps, pipeline, { operation, cacheKey, work, stale }, callSignal),
+      signal,
+    );
+    return result(fetched.data as T, fetched.at, false);
+  } catch (error) {
+    const notFound = isProviderError(error) && error.kind === "not_found";
+    if (notFound || signal.aborted) throw error;
+    const fallback = stale();
+    if (fallback) return result(fallback.data, fallback.storedAt, true);
+    throw error;
+  }
+}
+
+/**
+ * One upstream call through the pipeline, under an operation span; a good
+ * answer goes into the cache. A failure is logged here, once per call, not
+ * once per caller that shared it.
+ */
+async function fetchAndStore<T>(
+  deps: ServeDeps,
+  pipeline: PipelinePolicy,
+  call: { operation: string; cacheKey: string; work: AttemptWork<T>; stale: () => unknown },
+  signal: AbortSignal,
+): Promise<{ data: T; at: number }> {
+  const { operation, cacheKey, work, stale } = call;
   const span = tracer.startSpan(`provider ${deps.provider} ${operation}`, {
     kind: SpanKind.INTERNAL,
     attributes: { "provider.name": deps.provider, "provider.operation": operation },
@@ -84,12 +120,12 @@ export async function serve<T>(
   const parent = trace.setSpan(context.active(), span);
   let attempt = 0;
   try {
-    const data = await deps.pipeline.execute((attemptSignal) => {
+    const data = await pipeline.execute((attemptSignal) => {
       if (attempt > 0) span.addEvent("provider.retry", { "http.request.resend_count": attempt });
       // Requests this attempt has paid for: the pipeline's token pays for the first.
       let credit = 1;
       const bucket = deps.bucket;
-      const call: CallContext = {
+      const callContext: CallContext = {
         clock: deps.clock,
         parent,
         resendCount: attempt++,
@@ -103,28 +139,27 @@ export async function serve<T>(
           credit = count;
         },
       };
-      return withCallContext(call, () => work(attemptSignal));
+      return withCallContext(callContext, () => work(attemptSignal));
     }, signal);
-    cache.set(cacheKey, data, deps.clock.now());
-    return result(data, deps.clock.now(), false);
+    const at = deps.clock.now();
+    deps.caches.for(operation).set(cacheKey, data, at);
+    return { data, at };
   } catch (error) {
     span.setStatus({
       code: SpanStatusCode.ERROR,
       message: error instanceof Error ? error.name : "error",
     });
     const notFound = isProviderError(error) && error.kind === "not_found";
-    if (notFound || signal.aborted) throw error;
-    deps.logger.warn("provider call failed", {
-      provider: deps.provider,
-      operation,
-      error: {
-        name: error instanceof Error ? error.name : "error",
-        message: error instanceof Error ? error.message : "",
-      },
-    });
-    if (cached && deps.clock.now() - cached.storedAt <= deps.staleMs) {
-      span.setAttribute("provider.stale", true);
-      return result(cached.data, cached.storedAt, true);
+    if (!notFound && !signal.aborted) {
+      deps.logger.warn("provider call failed", {
+        provider: deps.provider,
+        operation,
+        error: {
+          name: error instanceof Error ? error.name : "error",
+          message: error instanceof Error ? error.message : "",
+        },
+      });
+      if (stale()) span.setAttribute("provider.stale", true);
     }
     throw error;
   } finally {
