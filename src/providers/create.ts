@@ -14,6 +14,7 @@ import { AlphaVantageProvider } from "./alphavantage/index.ts";
 import { OperationCaches } from "./cache.ts";
 import { FinnhubProvider } from "./finnhub/index.ts";
 import { InFlight } from "./inflight.ts";
+import { checkedQuote } from "./plausible.ts";
 import { type PolicyTuning, providerPolicy } from "./policy.ts";
 import { type AttemptWork, type ServeDeps, type Served, serve } from "./served.ts";
 import { SimulatedProvider } from "./simulator/index.ts";
@@ -183,7 +184,13 @@ export function createProviders(
           "quote",
           symbol,
           FRESH_MS.quote,
-          attempt((s) => marketAdapter.latestQuote(symbol, s)),
+          attempt(async (s) =>
+            checkedQuote(
+              marketAdapter.name,
+              await marketAdapter.latestQuote(symbol, s),
+              clock.now(),
+            ),
+          ),
           signal,
         ),
       bars: (symbol, query, signal) =>

@@ -10,6 +10,7 @@
  * case, is not sorted at all.
  * @module
  */
+import { boundedNewsItem, withPlausibleExtras } from "./plausible.ts";
 import type { Bar, NewsItem } from "./types.ts";
 
 /** Items in [start, end] by `timeOf`, first of each `idOf`, in `direction` order, at most `limit`. */
@@ -50,10 +51,13 @@ function isSaneBar(b: Bar): boolean {
   return Number.isFinite(b.v) && b.v >= 0;
 }
 
-/** Sane bars in [start, end], one per timestamp (the first seen), ascending, at most `limit`. */
+/**
+ * Sane bars in [start, end], one per timestamp (the first seen), ascending, at most `limit`;
+ * a trade count or average price that cannot be real is null.
+ */
 export function orderedBars(bars: Bar[], start: number, end: number, limit: number): Bar[] {
   return ordered(
-    bars.filter(isSaneBar),
+    bars.filter(isSaneBar).map(withPlausibleExtras),
     (b) => b.t,
     (b) => b.t,
     1,
@@ -61,7 +65,10 @@ export function orderedBars(bars: Bar[], start: number, end: number, limit: numb
   );
 }
 
-/** News in [start, end] by `created_at`, one per id (the first seen), newest first, at most `limit`. */
+/**
+ * News in [start, end] by `created_at`, one per id (the first seen), newest first, at most
+ * `limit`, each cut to the text limits of plausible.ts.
+ */
 export function orderedNews(
   items: NewsItem[],
   start: number,
@@ -74,5 +81,5 @@ export function orderedNews(
     (n) => n.id,
     -1,
     { start, end, limit },
-  );
+  ).map(boundedNewsItem);
 }

@@ -25,10 +25,18 @@ export function parseShape<S extends z.ZodType>(
 /** Epoch ms as RFC 3339 UTC without fractional zeros. */
 export const isoTime = (ms: number): string => new Date(ms).toISOString().replace(".000Z", "Z");
 
-/** An RFC 3339 string normalised to UTC (Alpaca sends nanoseconds: keep them out of Date). */
+/** RFC 3339 date-time with seconds, an optional fraction, and `Z` or an offset. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * An RFC 3339 string normalised to UTC, or "" (outside every range) when it is
+ * not one: `Date.parse` alone reads `"1"` as 2001 and `+275760-09-13…` as a date.
+ * Alpaca sends nanoseconds: they are cut to milliseconds before parsing.
+ */
 export function normaliseTime(text: string): string {
+  if (!RFC3339.test(text)) return "";
   const ms = Date.parse(text.replace(/(\.\d{3})\d+/, "$1"));
-  return Number.isNaN(ms) ? text : isoTime(ms);
+  return Number.isNaN(ms) ? "" : isoTime(ms);
 }
 
 /** `time` when it parses, else `fallback` (an item's own valid time, say). */

@@ -13,6 +13,9 @@ export const TIMEFRAMES = ["1Min", "5Min", "15Min", "1Hour", "1Day"] as const;
 /** A bar size. */
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
+/** A ticker as the API accepts it (DESIGN §7): upper case, 1–10 characters. */
+export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.-]{0,9}$/;
+
 /** Length of each intraday timeframe in ms (1Day is a session, not 24h). */
 export const TIMEFRAME_MS: Record<Timeframe, number> = {
   "1Min": 60_000,

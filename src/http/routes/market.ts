@@ -16,6 +16,7 @@ import {
   QuoteSchema,
   SentimentSchema,
   type Served,
+  SYMBOL_PATTERN,
   TIMEFRAMES,
   type Timeframe,
 } from "../../providers/index.ts";
@@ -26,7 +27,7 @@ import { DateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
 import { queryInteger } from "./queryInteger.ts";
 
-const SYMBOL = /^[A-Z][A-Z0-9.-]{0,9}$/;
+const SYMBOL = SYMBOL_PATTERN;
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 /** Longest range one bars request may span, per timeframe. */

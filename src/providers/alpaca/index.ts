@@ -130,7 +130,10 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
         signal,
       );
       const body = parseShape(NAME, BarsPage, raw, "bars");
-      for (const b of body.bars?.[symbol] ?? []) {
+      // Parsing a large page takes time no timer interrupts: the deadline is checked after it.
+      if (signal.aborted) throw signal.reason;
+      const rows = body.bars?.[symbol] ?? [];
+      for (const b of rows) {
         out.push({
           t: normaliseTime(b.t),
           o: b.o,
@@ -142,7 +145,9 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
           vw: b.vw ?? null,
         });
       }
-      pageToken = nextToken(body.next_page_token, seenTokens);
+      // A page with nothing for our symbol yet a next token is not progress (a probe's fake
+      // sent 39 such 8 MiB pages in one request): stop rather than follow it.
+      pageToken = rows.length > 0 ? nextToken(body.next_page_token, seenTokens) : undefined;
       if (!pageToken) break;
     }
     return orderedBars(out, query.start, query.end, query.limit);
@@ -166,6 +171,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
         signal,
       );
       const body = parseShape(NAME, NewsPage, raw, "news");
+      if (signal.aborted) throw signal.reason;
       for (const n of body.news) {
         out.push({
           id: String(n.id),
@@ -181,7 +187,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
           sentiment_label: null,
         });
       }
-      pageToken = nextToken(body.next_page_token, seenTokens);
+      pageToken = body.news.length > 0 ? nextToken(body.next_page_token, seenTokens) : undefined;
       if (!pageToken) break;
     }
     return orderedNews(out, query.start, query.end, query.limit);

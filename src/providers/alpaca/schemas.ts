@@ -7,6 +7,19 @@
  */
 import { z } from "zod";
 
+/**
+ * A page token is sent back in the next URL and logged with it: a short
+ * base64-like string, not whatever the provider sends (a probe's 1 MB token
+ * made a 1 MB URL and log line).
+ */
+const pageToken = () =>
+  z
+    .string()
+    .max(512)
+    .regex(/^[A-Za-z0-9+/=_.-]*$/)
+    .nullable()
+    .optional();
+
 /** `GET /v2/stocks/quotes/latest`. */
 export const LatestQuotes = z.lazy(() =>
   z.object({
@@ -37,7 +50,7 @@ export const BarsPage = z.lazy(() =>
         ),
       )
       .nullable(),
-    next_page_token: z.string().nullable().optional(),
+    next_page_token: pageToken(),
   }),
 );
 
@@ -57,6 +70,6 @@ export const NewsPage = z.lazy(() =>
         source: z.string(),
       }),
     ),
-    next_page_token: z.string().nullable().optional(),
+    next_page_token: pageToken(),
   }),
 );

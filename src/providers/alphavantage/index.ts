@@ -7,7 +7,8 @@
 
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
-import { isoTime, parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
+import { providerIsoTime } from "../plausible.ts";
+import { parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
 import { getJson } from "../transport/index.ts";
 import {
@@ -81,7 +82,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
       throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
     return {
       symbol,
-      timestamp: isoTime(sessionClose(dayNumber(quote["07. latest trading day"]))),
+      timestamp: providerIsoTime(sessionClose(dayNumber(quote["07. latest trading day"]))),
       price: tradedPrice(NAME, quote["05. price"]),
       bid: null,
       ask: null,
@@ -103,7 +104,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
     const bars = Object.entries(series).map(([date, d]): Bar => {
       const t = newYorkMidnight(dayNumber(date));
       return {
-        t: isoTime(t),
+        t: providerIsoTime(t),
         o: d["1. open"],
         h: d["2. high"],
         l: d["3. low"],
@@ -141,7 +142,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
   async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
     const feed = await this.feed(query.symbols, query.start, query.end, query.limit, signal);
     const items = feed.map((item): NewsItem => {
-      const at = isoTime(published(item.time_published));
+      const at = providerIsoTime(published(item.time_published));
       const score = Math.max(-1, Math.min(1, item.overall_sentiment_score));
       return {
         id: `av-${new Bun.CryptoHasher("sha256").update(item.url).digest("hex").slice(0, 16)}`,

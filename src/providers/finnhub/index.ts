@@ -7,7 +7,8 @@
 
 import { ProviderError } from "../errors.ts";
 import { orderedNews } from "../ordering.ts";
-import { isoTime, parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
+import { providerIsoTime } from "../plausible.ts";
+import { parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
 import { getJson, reserveRequests } from "../transport/index.ts";
 import {
   type AltDataProvider,
@@ -60,7 +61,7 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
       throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
     return {
       symbol,
-      timestamp: isoTime(q.t * 1000),
+      timestamp: providerIsoTime(q.t * 1000),
       price: tradedPrice(NAME, q.c),
       bid: null,
       ask: null,
@@ -92,8 +93,8 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
             source: n.source,
             url: webUrl(n.url),
             symbols: n.related ? n.related.split(",").filter(Boolean) : [symbol],
-            created_at: isoTime(n.datetime * 1000),
-            updated_at: isoTime(n.datetime * 1000),
+            created_at: providerIsoTime(n.datetime * 1000),
+            updated_at: providerIsoTime(n.datetime * 1000),
             sentiment: null,
             sentiment_label: null,
           }),

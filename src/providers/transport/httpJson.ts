@@ -111,7 +111,7 @@ function statusError(provider: string, res: Response, now: number, where: string
   if (status === 429) {
     return new ProviderError(provider, "rate_limited", `429 from ${where}`, withWait());
   }
-  if (status >= 500 || status === 408) {
+  if ((status >= 500 && status <= 599) || status === 408) {
     const details = status === 503 ? withWait() : options;
     return new ProviderError(provider, "unavailable", `${status} from ${where}`, details);
   }
