@@ -77,12 +77,15 @@ export class ResponseCache {
 /** The budget of an operation not listed in {@link CACHE_BUDGETS}. */
 const DEFAULT_BUDGET = { entries: 2_000, items: 200_000 };
 
-/** Entries and items each operation may keep (bars ~200 B an item, news ~1 KB). */
+/**
+ * Entries and items each operation may keep. Bars are ~200 B an item; a news item ~1 KB and at
+ * most ~5 KB after plausible.ts cuts its text, so 5 000 items hold 25 MB at worst.
+ */
 export const CACHE_BUDGETS: Readonly<Record<string, { entries: number; items: number }>> = {
   quote: { entries: 2_000, items: 2_000 },
   sentiment: { entries: 2_000, items: 2_000 },
   bars: { entries: 2_000, items: 200_000 },
-  news: { entries: 2_000, items: 20_000 },
+  news: { entries: 2_000, items: 5_000 },
 };
 
 /** One {@link ResponseCache} per operation, each within its own budget. */
