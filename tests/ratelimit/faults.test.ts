@@ -131,7 +131,7 @@ describe("fail-closed against a real redis-server", () => {
     expect(next.allowed && next.states[0]?.remaining).toBe(8); // 10 − the first − this one
   });
 
-  test("our event loop blocked past a deadline: that call is refused, the next ones are not", async () => {
+  test("our event loop blocked past a deadline: Redis's in-time answer stands, and charged once", async () => {
     const { store } = await setup();
     const spec = { name: "ip", key: "{busy}:k", limit: 100, windowMs: 3_600_000 };
     expect((await store.decide([spec])).allowed).toBe(true);
@@ -144,10 +144,13 @@ describe("fail-closed against a real redis-server", () => {
     while (performance.now() < blockedUntil) {
       // A synchronous stall: the reply arrives, but nothing reads it or sweeps the deadline.
     }
-    const outcome = await stalled;
-    expect(outcome instanceof Error && outcome.message).toContain("timeout");
+    // Redis answered within the deadline; only we were slow to read it. Refusing it would be a
+    // 503 for a decision Redis made and charged (a fuzz probe saw every client get 503s).
+    expect(await stalled).toBe(true);
     // The slow reply taught nothing about Redis's clock: healthy calls go through at once.
     for (let i = 0; i < 3; i++) expect((await store.decide([spec])).allowed).toBe(true);
+    const last = await store.decide([spec]);
+    expect(last.allowed && last.states[0]?.remaining).toBe(100 - 6);
   });
 
   test("CLIENT PAUSE: queued scripts answer after the deadline and are ignored", async () => {
