@@ -39,7 +39,7 @@ export interface AuditLog {
 /** Options of {@link createAuditLog}. */
 export interface AuditLogOptions {
   clock?: Clock;
-  /** Rows per page during verification (default 1000). */
+  /** Rows per page during verification (default 500). */
   verifyPageSize?: number;
 }
 
@@ -47,11 +47,19 @@ export interface AuditLogOptions {
 export function createAuditLog(db: Database, options: AuditLogOptions = {}): AuditLog {
   const clock = options.clock ?? systemClock;
   const pageSize = options.verifyPageSize ?? DEFAULT_VERIFY_PAGE_SIZE;
+  // One verification at a time per process: concurrent callers share it (each run reads and
+  // hashes the whole chain; six at once on PostgreSQL starved every other request).
+  let verifying: Promise<VerifyResult> | undefined;
   return {
     append: (event) => appendEvent(db, clock, event),
     query: (query) => queryEvents(db, query),
     list: (filter) => listEvents(db, filter),
-    verify: () => verifyChain(db, pageSize),
+    verify: () => {
+      verifying ??= verifyChain(db, pageSize).finally(() => {
+        verifying = undefined;
+      });
+      return verifying;
+    },
     head: async () => {
       const [head] = await db.sql<{ seq: number; hash: string }>`
         SELECT seq, hash FROM audit_chain_head WHERE id = 1`;

@@ -54,6 +54,27 @@ describeEachDatabase(
                 ${record.prev_hash}, ${hashRecord(record)})`;
     };
 
+    test("a verification yields between pages, and concurrent callers share one run", async () => {
+      await seed(); // seven events in pages of two: four pages
+      let turns = 0;
+      let ticking = true;
+      const tick = () => {
+        turns++;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const first = audit.verify();
+      expect(audit.verify()).toBe(first);
+      expect(await first).toEqual({ ok: true, checked: 7 });
+      ticking = false;
+      // The event loop turned between pages (three page breaks), not only after the run.
+      expect(turns).toBeGreaterThanOrEqual(3);
+      // Over: the next call is a new run.
+      const second = audit.verify();
+      expect(second).not.toBe(first);
+      await second;
+    });
+
     test("an edited row: hash_mismatch at that seq", async () => {
       await seed();
       await t.db().sql`UPDATE audit_events SET actor = 'mallory' WHERE seq = 5`;
