@@ -131,6 +131,7 @@ export async function buildServer(
       version,
       // Telemetry starts before the server is built (cli/serve.ts), so this sees the SDK.
       tracing: tracerRegistered(),
+      prebuildOpenApiAfterMs: 1_000,
       readiness: cachedProbe(
         async () => {
           // Probed, not just the connection flag: a SIGSTOPped Redis still looks connected.

@@ -20,9 +20,18 @@ const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** Abort controllers of in-flight test requests, by request id. */
 const hangups = new Map<string, AbortController>();
 
-function build(options: { environment?: "development" | "production"; lines?: string[] } = {}) {
+function build(
+  options: {
+    environment?: "development" | "production";
+    lines?: string[];
+    prebuildOpenApiAfterMs?: number;
+  } = {},
+) {
   const lines = options.lines ?? [];
   return createApp({
+    ...(options.prebuildOpenApiAfterMs !== undefined && {
+      prebuildOpenApiAfterMs: options.prebuildOpenApiAfterMs,
+    }),
     config: { environment: options.environment ?? "production", BODY_LIMIT: 1024 },
     logger: createLogger("info", (line) => lines.push(line)),
     version: "test",
@@ -300,6 +309,18 @@ describe("health and OpenAPI", () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(["/healthz", "/readyz", "/v1/echo"]),
     );
+  });
+
+  test("the server builds /openapi.json after start, not in a client's request", async () => {
+    const app = build({ prebuildOpenApiAfterMs: 0 });
+    await Bun.sleep(20);
+    // Built already: a request no longer generates it.
+    app.getOpenAPI31Document = () => {
+      throw new Error("built in the request");
+    };
+    const res = await app.request("/openapi.json");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { openapi: string }).openapi).toBe("3.1.0");
   });
 });
 
