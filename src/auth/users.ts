@@ -4,7 +4,7 @@
  * tokens bumps `token_version` in the same statement.
  * @module
  */
-import { type Executor, hasNul } from "../storage/index.ts";
+import { type Executor, isUnstorableText } from "../storage/index.ts";
 import { ROLES, type Role } from "./roles.ts";
 
 /** A user as stored. */
@@ -73,12 +73,12 @@ export function createUserStore(db: Executor) {
   const one = (rows: UserRow[]) => (rows[0] ? toRecord(rows[0]) : undefined);
   return {
     /**
-     * By normalized username. A name with U+0000 names nobody (the policy refuses control
-     * characters, PostgreSQL text cannot hold it): no query, so login answers it as any unknown name.
+     * By normalized username. A name with U+0000 or a lone surrogate names nobody (the policy
+     * refuses both, and neither can be stored): no query, so login answers it as any unknown name.
      */
     async findByUsername(username: string): Promise<UserRecord | undefined> {
       const normalized = normalizeUsername(username);
-      if (hasNul(normalized)) return undefined;
+      if (isUnstorableText(normalized)) return undefined;
       return one(await db.sql<UserRow>`SELECT * FROM users WHERE username = ${normalized}`);
     },
     async findById(id: string): Promise<UserRecord | undefined> {

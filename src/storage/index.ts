@@ -22,7 +22,7 @@ export {
 } from "./migrate.ts";
 export { MIGRATIONS, type Migration } from "./migrations/index.ts";
 export { integerOrNull, type Row } from "./rows.ts";
-export { hasNul } from "./storableText.ts";
+export { isUnstorableText } from "./storableText.ts";
 export {
   type DatabaseTarget,
   DEFAULT_DATABASE_URL,

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Database as Connection, SQLQueryBindings, Statement } from "bun:sqlite";
-import { hasNul, unstorableText } from "./storableText.ts";
+import { isUnstorableText, unstorableText } from "./storableText.ts";
 
 /** Distinct templates kept; only a caller building template arrays at run time could pass it. */
 const MAX_CACHED_TEMPLATES = 1000;
@@ -31,7 +31,7 @@ function bindValues(values: readonly unknown[]): SQLQueryBindings[] {
     const v = values[i];
     switch (typeof v) {
       case "string":
-        if (hasNul(v)) throw unstorableText();
+        if (isUnstorableText(v)) throw unstorableText();
         out[i] = v;
         break;
       case "number":

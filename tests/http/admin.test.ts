@@ -342,6 +342,19 @@ describeEachDatabase(
       expect(await h.auth.maintenance.get()).toEqual({ enabled: false, reason: "" });
     });
 
+    test("a lone surrogate in a stored text is a 400, not stored as U+FFFD", async () => {
+      // JSON may escape one (\ud800); it has no UTF-8 form, so it would be stored changed.
+      const reason = await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: '{"enabled":true,"reason":"drill \\ud800"}',
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      expect(reason.status).toBe(400);
+      expect((await errorOf(reason)).code).toBe("invalid_request");
+      expect(await h.auth.maintenance.get()).toEqual({ enabled: false, reason: "" });
+    });
+
     test("audit listing: newest first, type filter, cursor", async () => {
       await createUser("f1");
       await createUser("f2");

@@ -344,6 +344,29 @@ describeEachDatabase(
       expect(h.events.filter((e) => e.type === "authn_login_fail")).toHaveLength(0);
     });
 
+    test("a password with a lone surrogate escape is a 400, not a match for another one", async () => {
+      // "\ud800x" and "\udfffx" both encode to U+FFFD x: they matched each other (a fuzz probe).
+      for (const escaped of ["\\ud800x", "\\udfffx", "x\\uD83D"]) {
+        const res = await h.app.request("/v1/auth/login", {
+          method: "POST",
+          body: `{"username":"admin","password":"${escaped}"}`,
+          headers: { "content-type": "application/json" },
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe(
+          "invalid_request",
+        );
+      }
+      // A name with one names nobody: the same 401 as any unknown name, no query.
+      const name = await h.app.request("/v1/auth/login", {
+        method: "POST",
+        body: '{"username":"adm\\ud800in","password":"x"}',
+        headers: { "content-type": "application/json", "x-forwarded-for": "192.0.2.77" },
+      });
+      expect(name.status).toBe(401);
+      expect(h.events.filter((e) => e.type === "authn_login_fail")).toHaveLength(1);
+    });
+
     test("right passwords spend no budget: many good logins, then still 5 guesses", async () => {
       for (let i = 0; i < 12; i++) {
         expect(

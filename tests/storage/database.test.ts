@@ -135,9 +135,11 @@ describeEachDatabase("storage database", (t) => {
     }
   });
 
-  test("text with U+0000 is refused before it is sent, on every path, alike on both", async () => {
+  test.each([
+    ["U+0000", "a\u0000b"],
+    ["a lone surrogate", "a\ud800b"],
+  ])("text with %s is refused before it is sent, on every path, alike on both", async (_, bad) => {
     const db = t.db();
-    const bad = "a\u0000b";
     const invalidText = (e: unknown) => isStorageError(e) && e.kind === "invalid_text";
     const attempts: Promise<unknown>[] = [
       db.sql`SELECT ${bad} AS v`,

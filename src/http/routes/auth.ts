@@ -25,6 +25,9 @@ export const passwordField = (min = 0) =>
     .min(min)
     .max(MAX_PASSWORD_BYTES, { message: TOO_LONG })
     .refine((p) => passwordBytes(p) <= MAX_PASSWORD_BYTES, { message: TOO_LONG })
+    // A lone surrogate has no UTF-8 form: hashing would see U+FFFD, and `\ud800` and `\udfff`
+    // would be the same password.
+    .refine((p) => p.isWellFormed(), { message: "must not contain a lone surrogate" })
     .openapi({ description: `At most ${MAX_PASSWORD_BYTES} bytes of UTF-8.` });
 
 const LoginBody = z
