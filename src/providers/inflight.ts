@@ -57,6 +57,7 @@ export class InFlight {
       signal.addEventListener("abort", onAbort, { once: true });
       call.promise.then(
         (value) => {
+          // One key runs one kind of work, so the shared value is this caller's T.
           if (leave()) resolve(value as T);
         },
         (error: unknown) => {

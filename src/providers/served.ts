@@ -91,7 +91,7 @@ export async function serve<T>(
         fetchAndStore(deps, pipeline, { operation, cacheKey, work, stale }, callSignal),
       signal,
     );
-    return result(fetched.data as T, fetched.at, false);
+    return result(fetched.data, fetched.at, false);
   } catch (error) {
     const notFound = isProviderError(error) && error.kind === "not_found";
     if (notFound || signal.aborted) throw error;
