@@ -7,6 +7,7 @@ import { runAuditVerify } from "../../src/cli/audit.ts";
 import { ManualClock } from "../../src/clock/index.ts";
 import { captureIo } from "../support/captureIo.ts";
 import { describeEachDatabase } from "../support/databases.ts";
+import { countEventLoopTurns } from "../support/eventLoopTurns.ts";
 import { disableAppendOnly } from "./tamper.ts";
 
 describeEachDatabase(
@@ -56,17 +57,11 @@ describeEachDatabase(
 
     test("a verification yields between pages, and concurrent callers share one run", async () => {
       await seed(); // seven events in pages of two: four pages
-      let turns = 0;
-      let ticking = true;
-      const tick = () => {
-        turns++;
-        if (ticking) setImmediate(tick);
-      };
-      setImmediate(tick);
+      const loop = countEventLoopTurns();
       const first = audit.verify();
       expect(audit.verify()).toBe(first);
       expect(await first).toEqual({ ok: true, checked: 7 });
-      ticking = false;
+      const turns = loop.stop();
       // The event loop turned between pages (three page breaks), not only after the run.
       expect(turns).toBeGreaterThanOrEqual(3);
       // Over: the next call is a new run.

@@ -14,6 +14,7 @@ import { createUserStore } from "../../src/auth/users.ts";
 import { ManualClock } from "../../src/clock/index.ts";
 import type { Logger } from "../../src/telemetry/logger.ts";
 import { describeEachDatabase } from "../support/databases.ts";
+import { countEventLoopTurns } from "../support/eventLoopTurns.ts";
 
 const HOUR = 60 * 60_000;
 const T0 = 1_800_000_000_000;
@@ -88,22 +89,16 @@ describeEachDatabase(
       expect(await tokenCount()).toBe(1014);
 
       const steps: Array<{ refreshTokens: number; sessions: number; turnsBefore: number }> = [];
-      let turns = 0;
-      let ticking = true;
-      const tick = () => {
-        turns++;
-        if (ticking) setImmediate(tick);
-      };
-      setImmediate(tick);
+      const loop = countEventLoopTurns();
       const stepping = {
         async pruneEndedStep(cutoff: number, limit: number) {
           const deleted = await sessions.pruneEndedStep(cutoff, limit);
-          steps.push({ ...deleted, turnsBefore: turns });
+          steps.push({ ...deleted, turnsBefore: loop.turns });
           return deleted;
         },
       };
       const result = await pruneEndedSessions(stepping, now, { batch: 100 });
-      ticking = false;
+      loop.stop();
 
       expect(result).toEqual({ sessions: 7, refreshTokens: 1014 });
       expect(await ids()).toEqual([]);
