@@ -84,9 +84,10 @@ export async function serve<T>(
   const stale = () =>
     cached && deps.clock.now() - cached.storedAt <= deps.staleMs ? cached : undefined;
   try {
-    // Identical requests in flight share one upstream call (inflight.ts).
+    // Identical requests in flight share one upstream call (inflight.ts). The operation is part
+    // of the key: a quote and a sentiment of one symbol have the same cache key, in two caches.
     const fetched = await deps.inflight.run(
-      cacheKey,
+      `${operation}|${cacheKey}`,
       (callSignal) =>
         fetchAndStore(deps, pipeline, { operation, cacheKey, work, stale }, callSignal),
       signal,

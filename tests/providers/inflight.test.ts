@@ -11,7 +11,7 @@ import { BreakerRegistry } from "../../src/resilience/index.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { alpacaConfig } from "./fakes/alpacaConfig.ts";
 import { startFake } from "./fakes/fakeServer.ts";
-import { alpacaRoutes } from "./fakes/payloads.ts";
+import { alpacaRoutes, finnhubRoutes } from "./fakes/payloads.ts";
 
 /** A work function the test settles by hand, recording the signal it ran under. */
 function controllable<T>() {
@@ -123,6 +123,38 @@ describe("createProviders", () => {
       expect(fake.requests.length).toBe(2);
     } finally {
       fake.fault = undefined;
+    }
+  });
+
+  test("a quote and a sentiment of one symbol are different calls, never each other's answer", async () => {
+    const finnhub = startFake(finnhubRoutes({ legacy: false }));
+    try {
+      const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+      const providers = createProviders(
+        alpacaConfig(fake.url, {
+          MARKET_DATA_PROVIDER: "finnhub",
+          ALTDATA_PROVIDER: "finnhub",
+          FINNHUB_API_KEY: "key",
+          FINNHUB_BASE_URL: finnhub.url,
+          PROVIDER_ATTEMPT_TIMEOUT: 2_000,
+          PROVIDER_TOTAL_TIMEOUT: 5_000,
+        }),
+        { clock, logger: silentLogger, registry: new BreakerRegistry() },
+      );
+      finnhub.fault = { kind: "slowBody", delayMs: 100 };
+      const signal = new AbortController().signal;
+      const [quote, sentiment] = await Promise.all([
+        providers.market.latestQuote("AAPL", signal),
+        providers.altdata.sentiment("AAPL", signal),
+      ]);
+      expect(finnhub.requests.map((r) => r.url.pathname).sort()).toEqual([
+        "/quote",
+        "/stock/social-sentiment",
+      ]);
+      expect(quote.data).toHaveProperty("price");
+      expect(sentiment.data).toHaveProperty("score");
+    } finally {
+      await finnhub.stop();
     }
   });
 });
