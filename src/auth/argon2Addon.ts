@@ -7,6 +7,8 @@
  */
 type Argon2 = typeof import("@node-rs/argon2");
 let loaded: Argon2 | undefined;
+/** Remembered: in the compiled binary a second `require` of a failed addon returns `{}`. */
+let failure: Argon2UnavailableError | undefined;
 
 /** The addon could not be loaded: passwords can be neither hashed nor verified. */
 export class Argon2UnavailableError extends Error {
@@ -27,12 +29,19 @@ export const isArgon2UnavailableError = (e: unknown): e is Argon2UnavailableErro
  */
 export function argon2Addon(): Argon2 {
   if (loaded) return loaded;
+  if (failure) throw failure;
+  let module: Partial<Argon2> | undefined;
   try {
-    loaded = require("@node-rs/argon2") as Argon2;
+    module = require("@node-rs/argon2") as Partial<Argon2>;
   } catch {
-    throw new Argon2UnavailableError(
+    module = undefined;
+  }
+  if (typeof module?.hash !== "function" || typeof module.verify !== "function") {
+    failure = new Argon2UnavailableError(
       `cannot load the argon2 addon: Bun extracts it into TMPDIR (${process.env.TMPDIR || "/tmp"}), which must exist, be writable and allow exec (docs/deploy.md)`,
     );
+    throw failure;
   }
+  loaded = module as Argon2;
   return loaded;
 }

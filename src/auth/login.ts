@@ -11,6 +11,7 @@ import { ApiError } from "../http/errors.ts";
 import { isStoreUnavailableError, rateLimiterUnavailable } from "../ratelimit/errors.ts";
 import { formatRetryAfter } from "../ratelimit/headers.ts";
 import type { LoginThrottle } from "../ratelimit/loginThrottle.ts";
+import { argon2Addon } from "./argon2Addon.ts";
 import {
   type AuditRecorder,
   type AuthAuditEvent,
@@ -134,6 +135,10 @@ export async function authenticate(
   password: string,
   origin: RequestOrigin,
 ): Promise<UserRecord> {
+  // Without the hasher some paths would fail (the dummy hash, an upgrade) and others not (a
+  // bcrypt hash): every attempt fails alike instead, before it is charged, so no status tells
+  // a known name from an unknown one.
+  argon2Addon();
   return await underAdmission(
     deps.throttle,
     username,

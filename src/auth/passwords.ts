@@ -37,7 +37,8 @@ export function hashKind(stored: string): HashKind {
 }
 
 /** Hashes `password` with argon2id at the policy parameters; returns a PHC string. */
-export function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string): Promise<string> {
+  // async: a missing addon rejects (callers attach .catch) instead of throwing at the call.
   return argon2().hash(password, ARGON2_POLICY);
 }
 
@@ -47,7 +48,7 @@ export type HashParameters =
   | { kind: "argon2id"; memoryCost: number; timeCost: number; parallelism: number };
 
 /** Hashes `password` with the given parameters: never for a stored password, only decoys. */
-export function hashWithParameters(password: string, p: HashParameters): Promise<string> {
+export async function hashWithParameters(password: string, p: HashParameters): Promise<string> {
   if (p.kind === "bcrypt")
     return Bun.password.hash(password, { algorithm: "bcrypt", cost: p.cost });
   const { memoryCost, timeCost, parallelism } = p;

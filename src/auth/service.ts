@@ -8,6 +8,8 @@ import type { Config } from "../config/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { LoginThrottle } from "../ratelimit/index.ts";
 import type { Database } from "../storage/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
+import { argon2Addon } from "./argon2Addon.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, POLICY_PREFIX, warmDecoys } from "./costClasses.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
@@ -45,6 +47,8 @@ export interface AuthServiceOptions {
   throttle: LoginThrottle;
   audit: AuditRecorder;
   clock: Clock;
+  /** Where a password hasher that cannot load is reported, soon after start. */
+  logger?: Logger;
 }
 
 /** The pinned 200 body of login and refresh. */
@@ -111,6 +115,15 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
   // just after start-up rather than during it, where loading argon2 and hashing on the
   // thread pool would compete with it for CPU. A login before then makes it on demand.
   setTimeout(() => {
+    try {
+      argon2Addon();
+    } catch (err) {
+      // Not only at the first login (a 500 then): say it while the operator is watching the start.
+      options.logger?.error("password hashing unavailable: every login will fail", {
+        error: { name: (err as Error).name, message: (err as Error).message },
+      });
+      return;
+    }
     users
       .offPolicyHashPrefixes(POLICY_PREFIX, CLASS_PREFIX_LENGTH)
       .then(warmDecoys)

@@ -114,6 +114,7 @@ export async function buildServer(
       clock,
       throttle: createLoginThrottle({ store, ...loginBudgetsFromConfig(config) }),
       audit: recordTo(audit),
+      logger,
     });
     const bootstrap = await bootstrapAdmin(db, config, clock.now(), recordTo(audit));
     logger.info("admin account", { outcome: bootstrap });

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
-import { baseEnv, runBinary } from "./support/process.ts";
+import { baseEnv, runBinary, startServer } from "./support/process.ts";
 
 interface Report {
   environment: string;
@@ -164,6 +164,39 @@ describe("an unusable TMPDIR (where Bun extracts the argon2 addon)", () => {
       expect(result.stderr).toBe(
         "trading-server: cannot load the argon2 addon: Bun extracts it into TMPDIR (/nonexistent-trading-server-tmp), which must exist, be writable and allow exec (docs/deploy.md)\n",
       );
+    }
+  });
+
+  test("a server past the gate (a bcrypt admin hash) says so at start and answers logins 500, every time", async () => {
+    const hash = await Bun.password.hash(randomBytes(18).toString("base64url"), {
+      algorithm: "bcrypt",
+      cost: 10,
+    });
+    const server = await startServer(
+      baseEnv({ ENVIRONMENT: "development", ADMIN_PASSWORD_HASH: hash, ...noTmp }),
+    );
+    try {
+      for (let i = 0; i < 50 && !server.logs().includes("password hashing unavailable"); i++) {
+        await Bun.sleep(50);
+      }
+      expect(server.logs()).toContain("password hashing unavailable: every login will fail");
+      // Not a wrong password (401) and not a different error the second time.
+      for (const username of ["admin", "nobody", "admin"]) {
+        const res = await fetch(`${server.url}/v1/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ username, password: "whatever-it-is" }),
+        });
+        expect(res.status).toBe(500);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe("internal");
+      }
+      // Each 500 is logged with the cause (the log arrives through a pipe: wait for it).
+      const causes = () => server.logs().match(/cannot load the argon2 addon/g)?.length ?? 0;
+      for (let i = 0; i < 40 && causes() < 4; i++) await Bun.sleep(50);
+      expect(server.logs()).not.toContain("is not a function");
+      expect(causes()).toBeGreaterThanOrEqual(4);
+    } finally {
+      expect(await server.stop()).toBe(0);
     }
   });
 });
