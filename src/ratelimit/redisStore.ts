@@ -3,9 +3,10 @@
  * on Redis (time from Redis `TIME`), behind a per-decision deadline; the
  * decisions of one event-loop turn share one script call (`decisionBatch.ts`).
  * Any failure — no connection, timeout, script or server error — rejects
- * with {@link StoreUnavailableError}; a reply that arrives after the deadline
- * is ignored, so it can never turn a refusal into an admission. The transport
- * is Bun's native client (`bunRedisConnection.ts`).
+ * with {@link StoreUnavailableError}; a reply read after its deadline was
+ * swept is ignored, so it can never turn a refusal into an admission (one read
+ * before the sweep, after our own loop was blocked, stands: `deadlines.ts`).
+ * The transport is Bun's native client (`bunRedisConnection.ts`).
  * @module
  */
 import { type Clock, systemClock, withinMs } from "../clock/index.ts";
@@ -105,7 +106,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     ensureUsable(decisions);
     stats.scriptCalls++;
     try {
-      // A reply after the deadline is dropped by the queue: the promise has already rejected.
+      // A reply after its deadline's sweep is dropped by the queue: the promise has already rejected.
       const reply = await deadlines.track(
         redis.send("EVALSHA", [SCRIPT_SHA, String(keys.length), ...keys, ...args]),
         since,
