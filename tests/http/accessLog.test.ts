@@ -1,0 +1,181 @@
+/**
+ * The assembled app's access log (one line per request, client hang-ups as
+ * 499, paths cut and redacted) and the rate limit outside /v1.
+ */
+import { describe, expect, test } from "bun:test";
+import { createApp } from "../../src/http/app.ts";
+import { ApiError } from "../../src/http/errors.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
+import { build, errorOf, hangups, setIp } from "./support/testApp.ts";
+
+describe("access log", () => {
+  test("one JSON line per request with the route template", async () => {
+    const lines: string[] = [];
+    await build({ lines }).request("/v1/echo", {
+      method: "POST",
+      body: '{"name":"a"}',
+      headers: { "content-type": "application/json" },
+    });
+    const records = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((r) => r.msg === "request");
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      method: "POST",
+      route: "/v1/echo",
+      status: 200,
+      client_ip: "203.0.113.9",
+    });
+  });
+
+  /** Requests `path` as a client that hangs up while the handler runs; returns the log records. */
+  async function hangUp(path: string, id: string) {
+    const lines: string[] = [];
+    const controller = new AbortController();
+    hangups.set(id, controller);
+    await build({ lines }).request(
+      new Request(`http://localhost${path}`, {
+        headers: { "x-request-id": id },
+        signal: controller.signal,
+      }),
+    );
+    return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  test("a client that left is logged as 499 at info, with the status it was not sent", async () => {
+    const records = await hangUp("/v1/hangup", "gone-1");
+    expect(records.find((r) => r.msg === "request")).toMatchObject({
+      level: "info",
+      status: 499,
+      unsent_status: 503,
+    });
+  });
+
+  test("a 5xx the client waited for is logged at error, without unsent_status", async () => {
+    const lines: string[] = [];
+    await build({ lines }).request("/v1/hangup", { headers: { "x-request-id": "stays-1" } });
+    const record = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((r) => r.msg === "request");
+    expect(record).toMatchObject({ level: "error", status: 503 });
+    expect(record).not.toHaveProperty("unsent_status");
+  });
+
+  test("a body read that fails because the client left is no unhandled error", async () => {
+    const records = await hangUp("/v1/hangup-read", "gone-2");
+    expect(records.filter((r) => r.msg === "unhandled error")).toEqual([]);
+    expect(records.find((r) => r.msg === "request")).toMatchObject({
+      level: "info",
+      status: 499,
+      unsent_status: 400,
+    });
+  });
+
+  test("a real fault after the client left is still logged as an unhandled error", async () => {
+    const records = await hangUp("/v1/hangup-bug", "gone-3");
+    expect(records.filter((r) => r.msg === "unhandled error")).toHaveLength(1);
+    expect(records.find((r) => r.msg === "request")).toMatchObject({
+      status: 499,
+      unsent_status: 500,
+    });
+  });
+});
+
+test("maintenance 503s log at info; other 5xx at error", async () => {
+  const lines: string[] = [];
+  const app = build({ lines });
+  expect((await app.request("/v1/maintenance")).status).toBe(503);
+  expect((await app.request("/v1/boom")).status).toBe(500);
+  const levels = lines
+    .map((l) => JSON.parse(l) as { msg: string; level: string; path: string })
+    .filter((r) => r.msg === "request")
+    .map((r) => [r.path, r.level]);
+  expect(levels).toEqual([
+    ["/v1/maintenance", "info"],
+    ["/v1/boom", "error"],
+  ]);
+});
+
+test("a very long path is logged cut at 512 characters", async () => {
+  const lines: string[] = [];
+  await build({ lines }).request(`/${"a".repeat(5000)}`);
+  const record = lines
+    .map((l) => JSON.parse(l) as { msg: string; path: string })
+    .find((r) => r.msg === "request");
+  expect(record?.path).toBe(`/${"a".repeat(511)}…`);
+});
+
+test("a token pasted into the path is not logged, even percent-encoded or at the cut", async () => {
+  const token =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU";
+  const lines: string[] = [];
+  const app = build({ lines });
+  await app.request(`/v1/market/quotes/${token}`);
+  await app.request(`/v1/x/${token.replaceAll(".", "%2E")}/y`);
+  await app.request(`/${"a".repeat(490)}${token}`); // the token straddles the 512-char cut
+  const paths = lines
+    .map((l) => JSON.parse(l) as { msg: string; path: string })
+    .filter((r) => r.msg === "request")
+    .map((r) => r.path);
+  expect(paths).toEqual([
+    "/v1/market/quotes/[redacted-token]",
+    "/v1/x/[redacted-token]/y",
+    `/${"a".repeat(490)}[redacted-token]`,
+  ]);
+  expect(lines.join("\n")).not.toContain("eyJzdWIi");
+});
+
+describe("rate limit outside /v1", () => {
+  test("the OpenAPI document and unknown paths are limited; health checks and /v1 are not (here)", async () => {
+    const limited: string[] = [];
+    const app = createApp({
+      config: { environment: "production", BODY_LIMIT: 1024 },
+      logger: createLogger("error", () => {}),
+      version: "test",
+      readiness: async () => ({}),
+      clientIp: setIp,
+      v1Middleware: [],
+      outsideV1Limit: async (c, next) => {
+        limited.push(c.req.path);
+        if (c.req.path === "/nowhere-else") {
+          throw new ApiError("rate_limited", { headers: { "Retry-After": "1" } });
+        }
+        await next();
+      },
+      routes: [],
+    });
+    for (const path of [
+      "/healthz",
+      "/readyz",
+      "/openapi.json",
+      "/nowhere",
+      "/v1/anything",
+      "/v1",
+    ]) {
+      await app.request(path);
+    }
+    expect(limited).toEqual(["/openapi.json", "/nowhere"]);
+    expect((await app.request("/nowhere-else")).status).toBe(429);
+  });
+});
+
+test("a database that does not answer is a 503 to retry, logged as an outage, not an unhandled error", async () => {
+  const lines: string[] = [];
+  const res = await build({ lines }).request("/v1/db-down");
+  expect(res.status).toBe(503);
+  expect(res.headers.get("retry-after")).toBe("1");
+  expect((await errorOf(res)).code).toBe("service_unavailable");
+  const records = lines.map((l) => JSON.parse(l) as { msg: string; level: string });
+  expect(records.filter((r) => r.msg === "unhandled error")).toEqual([]);
+  expect(records.find((r) => r.msg === "database unavailable")?.level).toBe("warn");
+});
+
+test("an unconfirmed commit is a 503 without Retry-After: the change may stand", async () => {
+  const res = await build().request("/v1/commit-unknown");
+  expect(res.status).toBe(503);
+  expect(res.headers.get("retry-after")).toBeNull();
+  expect(await errorOf(res)).toMatchObject({
+    code: "service_unavailable",
+    message: "The database did not confirm the change; check before trying again.",
+  });
+});

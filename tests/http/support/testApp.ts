@@ -1,0 +1,95 @@
+/**
+ * An app built with test routes that throw each kind of error, for the
+ * in-process suites of the assembled app (app.test.ts, accessLog.test.ts).
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { createApp } from "../../../src/http/app.ts";
+import type { AppEnv } from "../../../src/http/context.ts";
+import { ApiError } from "../../../src/http/errors.ts";
+import { StorageError } from "../../../src/storage/errors.ts";
+import { createLogger } from "../../../src/telemetry/logger.ts";
+
+/** Sets the client address every test request comes from. */
+export const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set("clientIp", "203.0.113.9");
+  await next();
+};
+
+/** Abort controllers of in-flight test requests, by request id. */
+export const hangups = new Map<string, AbortController>();
+
+/** The app under test; `lines` collects its log lines. */
+export function build(
+  options: {
+    environment?: "development" | "production";
+    lines?: string[];
+    prebuildOpenApiAfterMs?: number;
+  } = {},
+) {
+  const lines = options.lines ?? [];
+  return createApp({
+    ...(options.prebuildOpenApiAfterMs !== undefined && {
+      prebuildOpenApiAfterMs: options.prebuildOpenApiAfterMs,
+    }),
+    config: { environment: options.environment ?? "production", BODY_LIMIT: 1024 },
+    logger: createLogger("info", (line) => lines.push(line)),
+    version: "test",
+    readiness: async () => ({ database: { ok: true, state: "ready" } }),
+    clientIp: setIp,
+    v1Middleware: [],
+    routes: [
+      (app) => {
+        app.openapi(
+          createRoute({
+            method: "post",
+            path: "/v1/echo",
+            request: {
+              body: {
+                content: {
+                  "application/json": { schema: z.object({ name: z.string().max(10) }) },
+                },
+              },
+            },
+            responses: { 200: { description: "echo" } },
+          }),
+          (c) => c.json({ name: c.req.valid("json").name }, 200),
+        );
+        app.get("/v1/maintenance", () => {
+          throw new ApiError("maintenance", { headers: { "Retry-After": "60" } });
+        });
+        app.get("/v1/boom", () => {
+          throw new Error("database password is hunter2");
+        });
+        app.get("/v1/hangup", (c) => {
+          // The client leaves while the handler runs; the provider call then fails.
+          hangups.get(c.req.header("x-request-id") ?? "")?.abort();
+          throw new ApiError("provider_unavailable");
+        });
+        app.get("/v1/hangup-read", (c) => {
+          // The client stops sending its body: reading it fails with an AbortError.
+          hangups.get(c.req.header("x-request-id") ?? "")?.abort();
+          throw new DOMException("The operation was aborted.", "AbortError");
+        });
+        app.get("/v1/hangup-bug", (c) => {
+          // A real fault that happens to come after the client left.
+          hangups.get(c.req.header("x-request-id") ?? "")?.abort();
+          throw new TypeError("cannot read properties of undefined");
+        });
+        app.get("/v1/db-down", () => {
+          throw new StorageError("timeout", "the database did not answer within 5000 ms");
+        });
+        app.get("/v1/commit-unknown", () => {
+          throw new StorageError("commit_unknown", "the database did not confirm a commit");
+        });
+        app.get("/v1/teapot", () => {
+          throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
+        });
+      },
+    ],
+  });
+}
+
+/** The pinned error body of a response. */
+export const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string; request_id: string } }).error;
