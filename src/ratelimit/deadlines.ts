@@ -9,17 +9,17 @@
  * synchronous task), the overdue timer fires before the replies that arrived
  * meanwhile are read, and every call in flight looked like a Redis outage (a
  * fuzz probe's 1.2 s audit verification turned into 503s for everyone and a
- * dropped connection). So a sweep whose timer fired late waits a few ms for
- * those replies first; a reply read before its sweep is honoured: Redis ran
- * the call in time (its script writes nothing past the deadline), so it is a
- * real decision, already charged.
+ * dropped connection). So a sweep whose timer fired late first waits as long
+ * as it was late, up to one timeout: replies already received are read, and
+ * calls still queued in the client when the loop stopped get a round trip; a
+ * reply read before its sweep is honoured: Redis ran the call in time (its
+ * script writes nothing past the deadline), so it is a real decision, already
+ * charged.
  * @module
  */
 
 /** A timer this late means our event loop was blocked, not that Redis was slow. */
 const BLOCKED_LOOP_LAG_MS = 10;
-/** How long a late sweep waits for replies that arrived while the loop was blocked. */
-const BLOCKED_LOOP_GRACE_MS = 5;
 
 interface Pending {
   readonly deadline: number;
@@ -38,24 +38,24 @@ export class DeadlineQueue {
   readonly #timeoutMs: number;
   readonly #expired: () => Error;
   readonly #now: () => number;
-  readonly #graceMs: number;
+  readonly #maxGraceMs: number;
 
   /**
    * @param timeoutMs the deadline of every command, from when it is tracked.
    * @param expired the error a command past its deadline rejects with.
    * @param now a monotonic clock in milliseconds (tests may inject one).
-   * @param graceMs how long a late sweep waits for replies read meanwhile (tests widen it).
+   * @param maxGraceMs the longest a late sweep waits for replies (default: the timeout).
    */
   constructor(
     timeoutMs: number,
     expired: () => Error,
     now: () => number = performance.now.bind(performance),
-    graceMs = BLOCKED_LOOP_GRACE_MS,
+    maxGraceMs = timeoutMs,
   ) {
     this.#timeoutMs = timeoutMs;
     this.#expired = expired;
     this.#now = now;
-    this.#graceMs = graceMs;
+    this.#maxGraceMs = maxGraceMs;
   }
 
   /** Commands tracked and not yet answered, rejected or swept. */
@@ -137,9 +137,10 @@ export class DeadlineQueue {
     const wait = Math.max(1, Math.ceil(delayMs));
     const due = this.#now() + wait;
     this.#timer = setTimeout(() => {
-      if (this.#now() - due <= BLOCKED_LOOP_LAG_MS) return this.sweep();
+      const lag = this.#now() - due;
+      if (lag <= BLOCKED_LOOP_LAG_MS) return this.sweep();
       // Fired late: our loop was blocked. Read what arrived meanwhile, then sweep.
-      this.#timer = setTimeout(() => this.sweep(), this.#graceMs);
+      this.#timer = setTimeout(() => this.sweep(), Math.min(lag, this.#maxGraceMs));
       this.#timer.unref?.();
     }, wait);
     this.#timer.unref?.();
