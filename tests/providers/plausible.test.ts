@@ -3,6 +3,7 @@
  * unit rules, then each rule through the adapters and createProviders against
  * fakes replaying the hostile payloads a probe sent.
  */
+import { heapStats } from "bun:jsc";
 import { afterAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
 import {
@@ -60,7 +61,7 @@ describe("rules", () => {
     expect([odd.bid_size, odd.ask_size]).toEqual([null, null]);
     expect(checkedQuote("p", { ...quote, bid: null, bid_size: 5 }, NOW).bid_size).toBeNull();
   });
-  test("a bar's trade count must be a whole count and its average price positive", () => {
+  test("a bar's trade count must be a whole count and its average price within the bar", () => {
     const bar = { t: "2024-01-02T05:00:00Z", o: 1, h: 2, l: 1, c: 2, v: 10, n: 3, vw: 1.5 };
     expect(withPlausibleExtras(bar)).toBe(bar);
     expect(withPlausibleExtras({ ...bar, n: -3, vw: -5 })).toMatchObject({ n: null, vw: null });
@@ -68,6 +69,39 @@ describe("rules", () => {
       n: null,
       vw: null,
     });
+    expect(withPlausibleExtras({ ...bar, vw: 1e308 }).vw).toBeNull();
+    expect(withPlausibleExtras({ ...bar, vw: 0.5 }).vw).toBeNull();
+    // A hair outside (trades the OHLC leaves out) stays.
+    expect(withPlausibleExtras({ ...bar, vw: 2.01 }).vw).toBe(2.01);
+  });
+
+  test("cut news text does not keep the provider's whole string alive", () => {
+    Bun.gc(true);
+    const before = heapStats().extraMemorySize;
+    const kept: NewsItem[] = [];
+    for (let i = 0; i < 10; i++) {
+      // A fresh 8 MB string each time, as JSON.parse makes from a provider body.
+      const summary = JSON.parse(JSON.stringify(`${"x".repeat(8_000_000)}${i}`)) as string;
+      kept.push(
+        boundedNewsItem({
+          id: String(i),
+          headline: "h",
+          summary,
+          author: null,
+          source: "wire",
+          url: null,
+          symbols: [],
+          created_at: "2024-01-02T05:00:00Z",
+          updated_at: "2024-01-02T05:00:00Z",
+          sentiment: null,
+          sentiment_label: null,
+        }),
+      );
+    }
+    Bun.gc(true);
+    // Slices would hold 10 × 8 MB; copies hold 10 × 2 000 characters.
+    expect(heapStats().extraMemorySize - before).toBeLessThan(20_000_000);
+    expect(kept.every((k) => k.summary.length === 2_000)).toBe(true);
   });
   test("news text is cut, a huge URL dropped, symbols kept only when the API could ask for them", () => {
     const item: NewsItem = {
