@@ -84,9 +84,11 @@ function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   const code = text.charCodeAt(max - 1);
   const cut = text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-  // UTF-16 round trip: a new, flat string, exact for any code unit (lone surrogates too).
-  return Buffer.from(cut, "utf16le").toString("utf16le");
+  return flatCopy(cut);
 }
+
+/** A new, flat string with the same code units (lone surrogates too): shares no parent buffer. */
+const flatCopy = (text: string): string => Buffer.from(text, "utf16le").toString("utf16le");
 
 /**
  * `item` with each text field cut to its limit, a URL too long to be a link
@@ -94,7 +96,10 @@ function clip(text: string, max: number): string {
  * each once, at most 50).
  */
 export function boundedNewsItem(item: NewsItem): NewsItem {
-  const symbols = [...new Set(item.symbols.filter((s) => SYMBOL_PATTERN.test(s)))];
+  // Copied too: a symbol split out of one huge provider string would keep all of it alive.
+  const symbols = [...new Set(item.symbols.filter((s) => SYMBOL_PATTERN.test(s)))]
+    .slice(0, MAX_NEWS_SYMBOLS)
+    .map(flatCopy);
   return {
     ...item,
     id: clip(item.id, NEWS_LIMITS.id),
@@ -103,6 +108,6 @@ export function boundedNewsItem(item: NewsItem): NewsItem {
     author: item.author === null ? null : clip(item.author, NEWS_LIMITS.author),
     source: clip(item.source, NEWS_LIMITS.source),
     url: item.url !== null && item.url.length <= NEWS_LIMITS.url ? item.url : null,
-    symbols: symbols.slice(0, MAX_NEWS_SYMBOLS),
+    symbols,
   };
 }
