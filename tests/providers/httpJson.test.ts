@@ -89,3 +89,28 @@ test("a credential that cannot be a header value is an auth failure, not retried
   expect(String((err as Error).message)).not.toContain("abc");
   expect(hits).toBe(before);
 });
+
+test("a status outside 100-599 is a bad_response, not a retried 5xx", async () => {
+  // Bun.serve cannot send such a status; a raw socket can, as a broken provider would.
+  const raw = Bun.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      data(socket) {
+        socket.end(
+          "HTTP/1.1 999 Odd\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
+        );
+      },
+    },
+  });
+  try {
+    const err = await getJson(
+      { provider: "fake", baseUrl: `http://127.0.0.1:${raw.port}`, path: "/x" },
+      new AbortController().signal,
+    ).catch((e: unknown) => e);
+    expect(isProviderError(err) && err.kind).toBe("bad_response");
+    expect(isProviderError(err) && err.retryable).toBe(false);
+  } finally {
+    raw.stop(true);
+  }
+});

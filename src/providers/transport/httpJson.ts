@@ -115,7 +115,7 @@ function statusError(provider: string, res: Response, now: number, where: string
     const details = status === 503 ? withWait() : options;
     return new ProviderError(provider, "unavailable", `${status} from ${where}`, details);
   }
-  if (status >= 400) {
+  if (status >= 400 && status <= 499) {
     return new ProviderError(provider, "rejected", `${status} from ${where}`, options);
   }
   return new ProviderError(provider, "bad_response", `unexpected ${status} from ${where}`, options);
