@@ -67,7 +67,7 @@ export class InFlight {
     });
   }
 
-  /** Keys with a call in flight (for tests and the status route). */
+  /** Keys with a call in flight. */
   get size(): number {
     return this.#calls.size;
   }

@@ -42,8 +42,8 @@ export function signingSecrets(input: CheckInput): SigningSecret[] {
 /**
  * Retired keys beyond which secret.007 warns. Only access tokens are signed, and they live
  * ACCESS_TOKEN_TTL (15 min by default) plus the 30 s leeway, so after a rotation the one retired
- * key is needed for that long; each extra key costs one more HMAC for every token without `kid`, before the rate
- * limit.
+ * key is needed for that long; each extra key costs one more HMAC for every token without
+ * `kid`, before the rate limit.
  */
 const MAX_USUAL_RETIRED_KEYS = 2;
 

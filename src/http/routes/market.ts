@@ -27,7 +27,6 @@ import { DateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
 import { queryInteger } from "./queryInteger.ts";
 
-const SYMBOL = SYMBOL_PATTERN;
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 /** Longest range one bars request may span, per timeframe. */
@@ -50,7 +49,7 @@ const NEWS_MAX_SPAN_MS = 366 * DAY;
 
 const SymbolText = z
   .string()
-  .regex(SYMBOL, "must be 1-10 characters: A-Z, 0-9, '.', '-', starting with a letter");
+  .regex(SYMBOL_PATTERN, "must be 1-10 characters: A-Z, 0-9, '.', '-', starting with a letter");
 
 const SymbolParam = z.object({
   symbol: SymbolText.openapi({ param: { name: "symbol", in: "path" }, example: "AAPL" }),
@@ -245,7 +244,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       const q = c.req.valid("query");
       const symbols = q.symbols ? [...new Set(q.symbols.split(",").map((s) => s.trim()))] : [];
       if (symbols.length > 10) throw invalid("query.symbols", "at most 10 symbols");
-      if (symbols.some((s) => !SYMBOL.test(s)))
+      if (symbols.some((s) => !SYMBOL_PATTERN.test(s)))
         throw invalid("query.symbols", "each symbol must match ^[A-Z][A-Z0-9.-]{0,9}$");
       if (symbols.length === 0 && !providers.news.generalFeed) {
         throw invalid("query.symbols", `required by provider ${providers.news.name}`);
