@@ -17,6 +17,7 @@
  */
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { readCapped } from "../net/readCapped.ts";
 
 /** OTLP encodings this exporter speaks. */
 export type OtlpEncoding = "http/protobuf" | "http/json";
@@ -140,7 +141,7 @@ export function createFetchSpanExporter(
           decompress: false,
           signal: AbortSignal.timeout(left),
         });
-        await drain(res);
+        await readCapped(res, MAX_DRAIN_BYTES); // drained so the connection is reused
         if (res.ok) return { code: SUCCESS };
         retry = RETRYABLE.has(res.status);
       } catch {
@@ -181,19 +182,3 @@ export function createFetchSpanExporter(
 
 /** Answers past this are cancelled instead of drained (the connection is then not reused). */
 const MAX_DRAIN_BYTES = 64 * 1024;
-
-/** Reads a collector's answer to its end so the connection is reused, up to {@link MAX_DRAIN_BYTES}. */
-async function drain(res: Response): Promise<void> {
-  const reader = res.body?.getReader();
-  if (!reader) return;
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    total += value.byteLength;
-    if (total > MAX_DRAIN_BYTES) {
-      await reader.cancel().catch(() => {});
-      return;
-    }
-  }
-}

@@ -16,6 +16,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { type Clock, systemClock } from "../../clock/index.ts";
+import { readCapped } from "../../net/readCapped.ts";
 import { ProviderError } from "../errors.ts";
 import { ACCEPT_ENCODING, decodeBody, isUndecodableBodyError } from "./contentEncoding.ts";
 import { retryAfterMs } from "./retryAfter.ts";
@@ -203,29 +204,6 @@ async function send(
       `invalid or truncated JSON from ${where}`,
     );
   }
-}
-
-/** The body as sent (still encoded), or undefined once it is over `maxBytes` (declared or counted). */
-async function readCapped(res: Response, maxBytes: number): Promise<Buffer | undefined> {
-  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
-  if (declared > maxBytes || !res.body) {
-    await res.body?.cancel().catch(() => {});
-    return declared > maxBytes ? undefined : Buffer.alloc(0);
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Sends `req` and returns its parsed JSON body, or throws a ProviderError (or the signal's reason). */
