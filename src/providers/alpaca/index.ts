@@ -9,7 +9,7 @@ import type { Clock } from "../../clock/index.ts";
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
 import { isoTime, normaliseTime, parseShape, validTimeOr, webUrl } from "../shape.ts";
-import { getJson } from "../transport/index.ts";
+import { getJson, QUOTE_BODY_BYTES } from "../transport/index.ts";
 import type {
   Bar,
   BarsQuery,
@@ -63,6 +63,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
     path: string,
     query: Record<string, string | number | undefined>,
     signal: AbortSignal,
+    maxBytes?: number,
   ) {
     return getJson(
       {
@@ -72,6 +73,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
         query,
         headers: this.headers,
         clock: this.clock,
+        maxBytes,
       },
       signal,
     );
@@ -81,7 +83,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
     const body = parseShape(
       NAME,
       LatestQuotes,
-      await this.get("/v2/stocks/quotes/latest", { symbols: symbol }, signal),
+      await this.get("/v2/stocks/quotes/latest", { symbols: symbol }, signal, QUOTE_BODY_BYTES),
       "quote",
     );
     const q = body.quotes[symbol];

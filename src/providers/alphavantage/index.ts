@@ -10,7 +10,7 @@ import { orderedBars, orderedNews } from "../ordering.ts";
 import { providerIsoTime } from "../plausible.ts";
 import { parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
-import { getJson } from "../transport/index.ts";
+import { getJson, QUOTE_BODY_BYTES } from "../transport/index.ts";
 import {
   type AltDataProvider,
   type ApiKeyProviderOptions,
@@ -59,6 +59,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
     params: Record<string, string | number | undefined>,
     signal: AbortSignal,
     symbol?: string,
+    maxBytes?: number,
   ) {
     const body = await getJson(
       {
@@ -68,6 +69,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
         query: { ...params, apikey: this.opts.apiKey },
         secretParams: ["apikey"],
         clock: this.opts.clock,
+        maxBytes,
       },
       signal,
     );
@@ -76,7 +78,12 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
   }
 
   async latestQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
-    const raw = await this.query({ function: "GLOBAL_QUOTE", symbol }, signal, symbol);
+    const raw = await this.query(
+      { function: "GLOBAL_QUOTE", symbol },
+      signal,
+      symbol,
+      QUOTE_BODY_BYTES,
+    );
     const quote = parseShape(NAME, GlobalQuote, raw, "quote")["Global Quote"];
     if (!("05. price" in quote))
       throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);

@@ -9,7 +9,12 @@ import { ProviderError } from "../errors.ts";
 import { orderedNews } from "../ordering.ts";
 import { providerIsoTime } from "../plausible.ts";
 import { parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
-import { getJson, reserveRequests } from "../transport/index.ts";
+import {
+  getJson,
+  QUOTE_BODY_BYTES,
+  reserveRequests,
+  SENTIMENT_BODY_BYTES,
+} from "../transport/index.ts";
 import {
   type AltDataProvider,
   type ApiKeyProviderOptions,
@@ -40,7 +45,7 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
     this.baseUrl = opts.baseUrl ?? "https://finnhub.io/api/v1";
   }
 
-  private get(path: string, query: Record<string, string>, signal: AbortSignal) {
+  private get(path: string, query: Record<string, string>, signal: AbortSignal, maxBytes?: number) {
     return getJson(
       {
         provider: NAME,
@@ -49,13 +54,19 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
         query: { ...query, token: this.opts.apiKey },
         secretParams: ["token"],
         clock: this.opts.clock,
+        maxBytes,
       },
       signal,
     );
   }
 
   async latestQuote(symbol: string, signal: AbortSignal): Promise<Quote> {
-    const q = parseShape(NAME, FinnhubQuote, await this.get("/quote", { symbol }, signal), "quote");
+    const q = parseShape(
+      NAME,
+      FinnhubQuote,
+      await this.get("/quote", { symbol }, signal, QUOTE_BODY_BYTES),
+      "quote",
+    );
     // Finnhub answers an unknown symbol with an all-zero quote.
     if (q.t === 0 && q.c === 0)
       throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
@@ -111,6 +122,7 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
       "/stock/social-sentiment",
       { symbol, from: ymd(start), to: ymd(now) },
       signal,
+      SENTIMENT_BODY_BYTES,
     );
     const body = parseShape(NAME, SocialSentiment, raw, "social sentiment");
     const rows: SentimentRow[] = "data" in body ? body.data : [...body.reddit, ...body.twitter];

@@ -44,6 +44,16 @@ export interface JsonRequest {
  */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Largest latest-quote body: one symbol's quote is a few hundred bytes from
+ * every provider. The quote route is the hot one; a compromised or broken
+ * upstream should not make each of its calls parse megabytes on the loop.
+ */
+export const QUOTE_BODY_BYTES = 64 * 1024;
+
+/** Largest social-sentiment body (Finnhub: a week of hourly rows is ~50 KB). */
+export const SENTIMENT_BODY_BYTES = 1024 * 1024;
+
 /** Per-call context: the clock for Retry-After dates and the parent span. */
 export interface CallContext {
   clock: Clock;

@@ -7,7 +7,9 @@ export {
   type CallContext,
   getJson,
   type JsonRequest,
+  QUOTE_BODY_BYTES,
   reserveRequests,
+  SENTIMENT_BODY_BYTES,
   withCallContext,
 } from "./httpJson.ts";
 export { retryAfterMs } from "./retryAfter.ts";
