@@ -1,0 +1,111 @@
+/**
+ * /v1/admin/audit listing (newest first, filters, cursor, chain verification)
+ * and the OpenAPI document (every auth and admin route, operation ids, the
+ * limits the validators check), on SQLite and PostgreSQL.
+ */
+import { beforeEach, expect, test } from "bun:test";
+import {
+  ADMIN_PASSWORD,
+  type AuthHarness,
+  buildAuthHarness,
+  type TokenPairBody,
+} from "../auth/support/authApp.ts";
+import { describeEachDatabase } from "../support/databases.ts";
+import { adminRequests } from "./support/adminRequests.ts";
+
+describeEachDatabase(
+  "admin",
+  (t) => {
+    let h: AuthHarness;
+    let admin: TokenPairBody;
+    beforeEach(async () => {
+      h = await buildAuthHarness(t.db());
+      admin = await h.login("admin", ADMIN_PASSWORD);
+    });
+
+    const { createUser } = adminRequests(() => ({ h, admin }));
+
+    test("audit listing: newest first, type filter, cursor", async () => {
+      await createUser("f1");
+      await createUser("f2");
+      const page = (await (
+        await h.send("/v1/admin/audit?limit=2", { token: admin.access_token })
+      ).json()) as { events: { seq: number; type: string }[]; next_cursor: string | null };
+      expect(page.events).toHaveLength(2);
+      expect(page.events[0]?.seq).toBeGreaterThan(page.events[1]?.seq as number);
+      expect(typeof page.next_cursor).toBe("string");
+      const next = (await (
+        await h.send(`/v1/admin/audit?limit=2&cursor=${page.next_cursor}`, {
+          token: admin.access_token,
+        })
+      ).json()) as { events: { seq: number }[] };
+      expect(next.events[0]?.seq).toBeLessThan(page.events[1]?.seq as number);
+      expect(
+        (await h.send("/v1/admin/audit?cursor=garbage!", { token: admin.access_token })).status,
+      ).toBe(400);
+      const filtered = (await (
+        await h.send("/v1/admin/audit?type=user_created", { token: admin.access_token })
+      ).json()) as { events: { type: string }[] };
+      expect(filtered.events.map((e) => e.type)).toEqual(["user_created", "user_created"]);
+      expect((await h.send("/v1/admin/audit?limit=0", { token: admin.access_token })).status).toBe(
+        400,
+      );
+      expect(
+        (await h.send("/v1/admin/audit?since=yesterday", { token: admin.access_token })).status,
+      ).toBe(400);
+      expect(
+        await (await h.send("/v1/admin/audit/verify", { token: admin.access_token })).json(),
+      ).toMatchObject({ ok: true });
+    });
+
+    test("every auth and admin route is in /openapi.json", async () => {
+      const doc = (await (await h.send("/openapi.json")).json()) as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      for (const [path, method] of [
+        ["/v1/auth/login", "post"],
+        ["/v1/auth/refresh", "post"],
+        ["/v1/auth/logout", "post"],
+        ["/v1/auth/me", "get"],
+        ["/v1/auth/password", "post"],
+        ["/v1/admin/users", "get"],
+        ["/v1/admin/users", "post"],
+        ["/v1/admin/users/{id}", "patch"],
+        ["/v1/admin/revoke-all", "post"],
+        ["/v1/admin/maintenance", "put"],
+        ["/v1/admin/audit", "get"],
+        ["/v1/admin/audit/verify", "get"],
+      ] as const) {
+        expect(doc.paths[path]?.[method]).toBeDefined();
+      }
+    });
+
+    test("the document names every operation, lists itself, and publishes what the validators check", async () => {
+      const doc = (await (await h.send("/openapi.json")).json()) as {
+        paths: Record<string, Record<string, { operationId?: string; parameters?: unknown[] }>>;
+        components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      };
+      const ids = Object.values(doc.paths).flatMap((item) =>
+        Object.values(item).map((op) => op.operationId),
+      );
+      expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(doc.paths["/openapi.json"]?.get?.operationId).toBe("getOpenApiDocument");
+      const password = {
+        type: "string",
+        maxLength: 1024,
+        description: "At most 1024 bytes of UTF-8.",
+      };
+      expect(doc.components.schemas.LoginRequest?.properties.password).toMatchObject(password);
+      expect(doc.components.schemas.CreateUserRequest?.properties.password).toMatchObject({
+        ...password,
+        minLength: 8,
+      });
+      const since = (doc.paths["/v1/admin/audit"]?.get?.parameters ?? []).find(
+        (p) => (p as { name?: string }).name === "since",
+      ) as { schema: { description?: string } };
+      expect(since.schema.description).toContain("upper case");
+    });
+  },
+  { fresh: "test" },
+);

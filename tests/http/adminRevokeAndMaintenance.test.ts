@@ -1,0 +1,165 @@
+/**
+ * /v1/admin revoke-all and maintenance on SQLite and PostgreSQL: every token
+ * ended, maintenance shared by instances (≤ 1 s) and audited once per
+ * switch, and an admin change whose audit event cannot be written does not
+ * happen (one transaction).
+ */
+import { beforeEach, expect, test } from "bun:test";
+import {
+  ADMIN_PASSWORD,
+  type AuthHarness,
+  buildAuthHarness,
+  errorOf,
+  type TokenPairBody,
+} from "../auth/support/authApp.ts";
+import { describeEachDatabase } from "../support/databases.ts";
+import { adminRequests } from "./support/adminRequests.ts";
+
+describeEachDatabase(
+  "admin",
+  (t) => {
+    let h: AuthHarness;
+    let admin: TokenPairBody;
+    beforeEach(async () => {
+      h = await buildAuthHarness(t.db());
+      admin = await h.login("admin", ADMIN_PASSWORD);
+    });
+
+    const { createUser, patch } = adminRequests(() => ({ h, admin }));
+
+    test("a change whose audit event cannot be written does not happen (one transaction)", async () => {
+      const { user } = await createUser("atomic");
+      const vera = await h.login("atomic", "viewer-password-1");
+      const audit = h.auth.audit;
+      h.auth.audit = async () => {
+        throw new Error("audit log unavailable");
+      };
+      try {
+        expect((await patch(user?.id as string, { disabled: true, role: "trader" })).status).toBe(
+          500,
+        );
+        const revoke = await h.send("/v1/admin/revoke-all", {
+          method: "POST",
+          token: admin.access_token,
+        });
+        expect(revoke.status).toBe(500);
+        const maintenance = await h.send("/v1/admin/maintenance", {
+          method: "PUT",
+          body: JSON.stringify({ enabled: true, reason: "drill" }),
+          headers: { "content-type": "application/json" },
+          token: admin.access_token,
+        });
+        expect(maintenance.status).toBe(500);
+      } finally {
+        h.auth.audit = audit;
+      }
+      const now = await h.auth.users.findById(user?.id as string);
+      expect([now?.role, now?.disabled]).toEqual(["viewer", false]);
+      expect((await h.send("/v1/auth/me", { token: vera.access_token })).status).toBe(200);
+      expect((await h.send("/v1/auth/me", { token: admin.access_token })).status).toBe(200);
+      h.clock.advance(1_000); // past the maintenance cache
+      expect(await h.auth.maintenance.get()).toEqual({ enabled: false, reason: "" });
+    });
+
+    test("revoke-all: every token of every user stops working; new logins work", async () => {
+      await createUser("erin");
+      const e = await h.login("erin", "viewer-password-1");
+      const res = await h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
+      expect(res.status).toBe(204);
+      for (const p of [admin, e]) {
+        expect((await h.send("/v1/market/ping", { token: p.access_token })).status).toBe(401);
+        expect((await h.post("/v1/auth/refresh", { refresh_token: p.refresh_token })).status).toBe(
+          400,
+        );
+      }
+      // Same second as the revoke-all: the new session's token must still work.
+      const fresh = await h.login("erin", "viewer-password-1");
+      expect((await h.send("/v1/market/ping", { token: fresh.access_token })).status).toBe(200);
+      expect(h.events.find((x) => x.type === "authz_revoke_all")).toMatchObject({
+        outcome: "success",
+      });
+    });
+
+    test("revoke-all rejects a token minted before it even if its session were alive", async () => {
+      const old = await h.login("admin", ADMIN_PASSWORD);
+      h.clock.advance(2000);
+      await h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
+      // Resurrect the session row to isolate the global not-before check.
+      await t.db().sql`UPDATE sessions SET revoked_at = NULL`;
+      expect((await h.send("/v1/auth/me", { token: old.access_token })).status).toBe(401);
+    });
+
+    test("maintenance: 503 on /v1 except auth and admin, before any token check; shared with other instances ≤ 1 s", async () => {
+      const other = await buildAuthHarness(await t.openAnother(), {
+        clock: h.clock,
+        bootstrap: false,
+      });
+      expect((await other.send("/v1/market/ping")).status).toBe(401);
+      const on = await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: JSON.stringify({ enabled: true, reason: "db failover" }),
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      expect(on.status).toBe(200);
+      expect(await on.json()).toEqual({ enabled: true, reason: "db failover" });
+      const anon = await h.send("/v1/market/ping");
+      expect(anon.status).toBe(503);
+      expect((await errorOf(anon)).code).toBe("maintenance");
+      expect((await h.send("/v1/auth/me", { token: admin.access_token })).status).toBe(200);
+      expect(
+        await (await h.send("/v1/admin/maintenance", { token: admin.access_token })).json(),
+      ).toEqual({ enabled: true, reason: "db failover" });
+      h.clock.advance(500);
+      expect((await other.send("/v1/market/ping")).status).toBe(503);
+      // The runbook's body (docs/deploy.md): no reason needed to switch off.
+      await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: JSON.stringify({ enabled: false }),
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      h.clock.advance(500);
+      expect((await other.send("/v1/market/ping")).status).toBe(401);
+      // A new reason while off is no switch: not audited.
+      const edited = await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: JSON.stringify({ enabled: false, reason: "next week's upgrade" }),
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      expect(edited.status).toBe(200);
+      expect(h.events.filter((e) => e.type.startsWith("maintenance_")).map((e) => e.type)).toEqual([
+        "maintenance_on",
+        "maintenance_off",
+      ]);
+    });
+
+    test("identical maintenance changes at once are audited as one change", async () => {
+      const put = () =>
+        h.send("/v1/admin/maintenance", {
+          method: "PUT",
+          body: JSON.stringify({ enabled: true, reason: "drill" }),
+          headers: { "content-type": "application/json" },
+          token: admin.access_token,
+        });
+      const answers = await Promise.all([put(), put(), put(), put()]);
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect(h.events.filter((e) => e.type === "maintenance_on")).toHaveLength(1);
+    });
+
+    test("a lone surrogate in a stored text is a 400, not stored as U+FFFD", async () => {
+      // JSON may escape one (\ud800); it has no UTF-8 form, so it would be stored changed.
+      const reason = await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: '{"enabled":true,"reason":"drill \\ud800"}',
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      expect(reason.status).toBe(400);
+      expect((await errorOf(reason)).code).toBe("invalid_request");
+      expect(await h.auth.maintenance.get()).toEqual({ enabled: false, reason: "" });
+    });
+  },
+  { fresh: "test" },
+);
