@@ -40,6 +40,7 @@ export const hashersBusy = () =>
   new ApiError("service_unavailable", {
     message: "Too many logins in progress; try again shortly.",
     headers: { "Retry-After": "1" },
+    shed: true,
   });
 
 /** Throttle store failures fail closed (503), like the HTTP rate limiter. */

@@ -33,6 +33,18 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 /** The HTTP status of each code. */
 export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
 
+/** The bare Bearer challenge (RFC 6750 §3): no token, or no token to speak of. */
+export const BEARER_CHALLENGE = 'Bearer realm="trading-server"';
+
+/**
+ * Headers every error of a code carries. RFC 9110 §15.5.2: a 401 MUST carry a
+ * challenge, also when the credentials were a username and password in the
+ * body; it is the same on every login failure, so it tells nobody anything.
+ */
+const DEFAULT_HEADERS: Partial<Record<ErrorCode, Record<string, string>>> = {
+  invalid_credentials: { "WWW-Authenticate": BEARER_CHALLENGE },
+};
+
 /** Default human messages; routes may pass a more specific one. */
 const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
   invalid_request: "The request is invalid.",
@@ -63,8 +75,13 @@ export interface ErrorDetail {
 export interface ApiErrorOptions {
   message?: string;
   details?: ErrorDetail[];
-  /** Extra response headers (`Retry-After`, `WWW-Authenticate`, …). */
+  /** Extra response headers (`Retry-After`, `WWW-Authenticate`, …), over the code's defaults. */
   headers?: Record<string, string>;
+  /**
+   * A refusal by design under load (a full queue), not a fault: the access log
+   * records it as a warning, so shedding a burst does not page anyone.
+   */
+  shed?: boolean;
 }
 
 /**
@@ -77,6 +94,7 @@ export class ApiError extends Error {
   readonly status: ErrorStatus;
   readonly details: ErrorDetail[] | undefined;
   readonly headers: Record<string, string>;
+  readonly shed: boolean;
 
   constructor(
     readonly code: ErrorCode,
@@ -89,7 +107,8 @@ export class ApiError extends Error {
     this.name = "ApiError";
     this.status = ERROR_STATUS[code];
     this.details = options.details;
-    this.headers = options.headers ?? {};
+    this.headers = { ...DEFAULT_HEADERS[code], ...options.headers };
+    this.shed = options.shed ?? false;
   }
 }
 

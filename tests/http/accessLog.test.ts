@@ -81,10 +81,11 @@ describe("access log", () => {
   });
 });
 
-test("maintenance 503s log at info; other 5xx at error", async () => {
+test("maintenance 503s log at info, shed load at warn; other 5xx at error", async () => {
   const lines: string[] = [];
   const app = build({ lines });
   expect((await app.request("/v1/maintenance")).status).toBe(503);
+  expect((await app.request("/v1/shed")).status).toBe(503);
   expect((await app.request("/v1/boom")).status).toBe(500);
   const levels = lines
     .map((l) => JSON.parse(l) as { msg: string; level: string; path: string })
@@ -92,6 +93,7 @@ test("maintenance 503s log at info; other 5xx at error", async () => {
     .map((r) => [r.path, r.level]);
   expect(levels).toEqual([
     ["/v1/maintenance", "info"],
+    ["/v1/shed", "warn"],
     ["/v1/boom", "error"],
   ]);
 });

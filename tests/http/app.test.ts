@@ -91,6 +91,20 @@ describe("validation", () => {
     expect(await ok.json()).toEqual({ name: "zoë €" });
   });
 
+  test.each([
+    "application/json ; charset=utf-8",
+    "application/json;  charset=utf-8 ",
+    "application/json;",
+    "Application/JSON ;charset=UTF-8",
+  ])(
+    "Content-Type %p (whitespace and empty parameters, RFC 9110) is read as JSON",
+    async (type) => {
+      const res = await post('{"name":"ok"}', type);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ name: "ok" });
+    },
+  );
+
   test("details name the field but never echo the value", async () => {
     const res = await post('{"name":"secretvalue-too-long"}');
     const body = (await res.json()) as { error: { details: Array<{ path: string }> } };

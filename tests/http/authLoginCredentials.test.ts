@@ -125,6 +125,8 @@ describeEachDatabase(
           request_id: "<id>",
         },
       });
+      // RFC 9110 §15.5.2: every 401 carries a challenge; the same one for every failure.
+      expect(unknown.headers).toContainEqual(["www-authenticate", 'Bearer realm="trading-server"']);
       for (const other of [wrong, disabled, malformedName, nulName]) expect(other).toEqual(unknown);
       expect(h.events.filter((e) => e.type === "authn_login_fail")).toHaveLength(5);
     });

@@ -54,8 +54,11 @@ export const accessLog =
         user_id: c.get("principal")?.userId ?? null,
       };
       // Maintenance 503s are the operator's own doing: not an alert for every refused request.
+      // Shed load (a full hash queue) is worth seeing, but is the server working as designed.
       const planned = isApiError(c.error) && c.error.code === "maintenance";
-      if (status >= 500 && !planned) logger.error("request", fields);
+      const shed = isApiError(c.error) && c.error.shed;
+      if (status >= 500 && !planned && !shed) logger.error("request", fields);
+      else if (shed) logger.warn("request", fields);
       else logger.info("request", fields);
     }
   };

@@ -12,9 +12,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AuthService } from "../../auth/index.ts";
 import { type Role, roleAtLeast } from "../../auth/roles.ts";
 import type { AppEnv } from "../context.ts";
-import { ApiError } from "../errors.ts";
-
-const REALM = 'Bearer realm="trading-server"';
+import { ApiError, BEARER_CHALLENGE as REALM } from "../errors.ts";
 
 /** The pinned 401 when no token was sent. */
 export const missingToken = () =>

@@ -18,11 +18,31 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Refuses JSON bodies that are not valid UTF-8 with 400 `invalid_request`. */
+/**
+ * The Content-Type without optional whitespace around its `;` separators and
+ * without empty parameters (RFC 9110 §5.6.6 allows both). The route
+ * validators match `application/json;charset=utf-8` but not
+ * `application/json ; charset=utf-8`, and would treat that body as missing.
+ */
+export function tightContentType(header: string): string {
+  return header
+    .split(";")
+    .map((part) => part.trim())
+    .filter((part, i) => i === 0 || part !== "")
+    .join(";");
+}
+
+/**
+ * Refuses JSON bodies that are not valid UTF-8 with 400 `invalid_request`, and
+ * gives the validators a JSON Content-Type in the one spelling they match.
+ */
 export const strictJsonText = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   if (!BODY_METHODS.has(c.req.method)) return next();
-  const mediaType = c.req.header("content-type")?.split(";")[0]?.trim() ?? "";
+  const header = c.req.header("content-type") ?? "";
+  const mediaType = header.split(";")[0]?.trim() ?? "";
   if (!JSON_MEDIA_TYPE.test(mediaType)) return next();
+  const tight = tightContentType(header);
+  if (tight !== header) c.req.raw.headers.set("content-type", tight);
   // Errors from reading (the body limit, a client that left) propagate as they are.
   const bytes = await c.req.arrayBuffer();
   try {

@@ -58,6 +58,12 @@ export function build(
         app.get("/v1/maintenance", () => {
           throw new ApiError("maintenance", { headers: { "Retry-After": "60" } });
         });
+        app.get("/v1/shed", () => {
+          throw new ApiError("service_unavailable", {
+            headers: { "Retry-After": "1" },
+            shed: true,
+          });
+        });
         app.get("/v1/boom", () => {
           throw new Error("database password is hunter2");
         });
