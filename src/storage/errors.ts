@@ -41,10 +41,13 @@ export function isStorageError(error: unknown): error is StorageError {
 
 /**
  * Connection-level failure codes of Bun's PostgreSQL client and the socket under
- * it, and SQLite's "another process holds the lock" once `busy_timeout` ran out.
+ * it, and SQLite's conditions of the file rather than the query: another process
+ * holds the lock (once its wait ran out), the disk is full, an I/O error, the
+ * file became read-only or cannot be opened, memory ran out, a WAL lock race.
+ * A write refused for these changed nothing (SQLite rolls the statement back).
  */
 const UNAVAILABLE_CODE =
-  /^(ERR_POSTGRES_(CONNECTION|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|SQLITE_BUSY)/;
+  /^(ERR_POSTGRES_(CONNECTION|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|SQLITE_(BUSY|FULL|IOERR|READONLY|CANTOPEN|NOMEM|PROTOCOL))/;
 
 /**
  * SQLSTATEs (Bun: `code` ERR_POSTGRES_SERVER_ERROR, the state in `errno`) that are about the
