@@ -182,7 +182,17 @@ export async function runServe(
   const building = (async () => {
     await nextTurn();
     const { buildServer } = await loadWiring();
-    return buildServer(config, logger, pkg.version, db);
+    const built = await buildServer(config, logger, pkg.version, db);
+    // The start-up event is written before the first request is served: a database that
+    // refuses it (a held lock, a full disk) fails the start with one line and exit 1,
+    // instead of crashing a server that already answered requests.
+    try {
+      await built.started();
+    } catch (err) {
+      for (const close of built.onClosed) await close().catch(() => undefined);
+      throw err;
+    }
+    return built;
   })();
   let first: { built: BuiltServer } | { signal: NodeJS.Signals };
   try {
@@ -215,7 +225,6 @@ export async function runServe(
     environment,
     version: pkg.version,
   });
-  await built.started();
 
   logger.info("shutting down", {
     signal: await signal,

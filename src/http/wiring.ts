@@ -43,7 +43,11 @@ import { registerStatusRoute } from "./routes/status.ts";
 /** The assembled server, before it listens. */
 export interface BuiltServer {
   app: OpenAPIHono<AppEnv>;
-  /** Runs once the port is bound (start-up audit event). */
+  /**
+   * Records the start-up audit event and starts background work; run before
+   * any request is served. If it throws, run {@link onClosed} to release what
+   * was built (no shutdown event is written for a run that never started).
+   */
   started(): Promise<void>;
   /** Close hooks, in order, after the HTTP server drained. */
   onClosed: Array<() => Promise<void>>;
@@ -172,13 +176,6 @@ export async function buildServer(
       await pruning?.stop();
     });
     const fingerprints = keyFingerprints(config);
-    onClosed.unshift(async () => {
-      await systemEvent(audit, "sys_shutdown", { version, ...fingerprints });
-      // The final head, shutdown event included, logged outside the database: the anchor
-      // for this run's last rows (docs/storage.md).
-      const head = await audit.head();
-      logger.info("audit chain head", { seq: head.seq, chain_head: head.hash });
-    });
     return {
       app,
       started: async () => {
@@ -191,6 +188,14 @@ export async function buildServer(
           environment: config.environment,
           chain_head: head.hash,
           ...fingerprints,
+        });
+        // Only a run that recorded its start records its end.
+        onClosed.unshift(async () => {
+          await systemEvent(audit, "sys_shutdown", { version, ...fingerprints });
+          // The final head, shutdown event included, logged outside the database: the anchor
+          // for this run's last rows (docs/storage.md).
+          const end = await audit.head();
+          logger.info("audit chain head", { seq: end.seq, chain_head: end.hash });
         });
         pruning = startSessionPruning({ sessions: auth.sessions, clock, logger });
       },

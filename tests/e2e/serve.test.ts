@@ -60,6 +60,30 @@ describe("serve gate", () => {
     }
   });
 
+  test("a database that refuses the start-up audit event fails the start before any request is served", async () => {
+    // A trigger refuses the event, standing in for a held lock or a full disk at that moment.
+    const cwd = mkdtempSync(join(tmpdir(), "ts-startup-event-"));
+    const env = baseEnv({
+      ENVIRONMENT: "development",
+      HOST: "127.0.0.1",
+      PORT: String(freePort()),
+    });
+    expect((await runBinary(["migrate"], env, { cwd })).code).toBe(0);
+    const db = new Database(join(cwd, "data/trading.db"));
+    db.run(`CREATE TRIGGER refuse_startup BEFORE INSERT ON audit_events
+            WHEN NEW.type = 'sys_startup' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    db.close();
+    const result = await runBinary(["serve"], env, { cwd });
+    expect(result.code).toBe(1);
+    const records = result.stderr
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { msg: string; level: string });
+    expect(records.find((r) => r.msg === "start-up failed")?.level).toBe("error");
+    expect(records.map((r) => r.msg)).not.toContain("listening");
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
   test("an unknown environment is a usage error", async () => {
     const result = await runBinary(["serve"], baseEnv({ ENVIRONMENT: "prod" }));
     expect(result.code).toBe(2);
