@@ -27,8 +27,15 @@ export interface ListenOptions {
 export interface RunningServer {
   url: URL;
   server: Server<undefined>;
-  /** Stops gracefully within `deadlineMs`, then runs `onClosed` hooks. */
-  shutdown(deadlineMs: number, onClosed: Array<() => Promise<void>>): Promise<void>;
+  /**
+   * Stops gracefully within `deadlineMs`, then runs `onClosed` hooks in order
+   * within `hooksBudgetMs` in all (default {@link CLOSE_HOOKS_BUDGET_MS}).
+   */
+  shutdown(
+    deadlineMs: number,
+    onClosed: Array<() => Promise<void>>,
+    hooksBudgetMs?: number,
+  ): Promise<void>;
 }
 
 /**
@@ -61,6 +68,13 @@ async function head(fetch: FetchHandler, req: Request, srv: Server<undefined>, u
   headers.set("Content-Length", String((await res.arrayBuffer()).byteLength));
   return new Response(null, { status: res.status, statusText: res.statusText, headers });
 }
+
+/**
+ * Time the close hooks (shutdown audit event, stores, span flush) get in all,
+ * after the drain: the process is gone at most `SHUTDOWN_TIMEOUT` + this
+ * after the signal, inside Fly's and systemd's 30 s before SIGKILL.
+ */
+export const CLOSE_HOOKS_BUDGET_MS = 5_000;
 
 /** Binds and serves `fetch`. */
 export function listen(fetch: FetchHandler, options: ListenOptions): RunningServer {
@@ -98,7 +112,7 @@ export function listen(fetch: FetchHandler, options: ListenOptions): RunningServ
   return {
     url: server.url,
     server,
-    shutdown(deadlineMs, onClosed) {
+    shutdown(deadlineMs, onClosed, hooksBudgetMs = CLOSE_HOOKS_BUDGET_MS) {
       closing ??= (async () => {
         const drained = server.stop(false).then(() => true);
         const timedOut = Bun.sleep(deadlineMs).then(() => false);
@@ -108,11 +122,31 @@ export function listen(fetch: FetchHandler, options: ListenOptions): RunningServ
           });
           await server.stop(true);
         }
-        for (const hook of onClosed) {
-          try {
-            await hook();
-          } catch (err) {
-            options.logger.warn("close hook failed", { error: err });
+        // The hooks share one budget after the drain: with the database stalled, the shutdown
+        // event's write and the pool's close each waited 5 s, past a supervisor's SIGKILL.
+        const hooksDeadline = performance.now() + hooksBudgetMs;
+        for (const [i, hook] of onClosed.entries()) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const late = new Promise<"late">((resolve) => {
+            timer = setTimeout(resolve, Math.max(0, hooksDeadline - performance.now()), "late");
+          });
+          const outcome = await Promise.race([
+            hook().then(
+              () => "done" as const,
+              (err: unknown) => {
+                options.logger.warn("close hook failed", { error: err });
+                return "done" as const;
+              },
+            ),
+            late,
+          ]);
+          clearTimeout(timer);
+          if (outcome === "late") {
+            options.logger.warn("close hooks cut short; exiting without them", {
+              budget_ms: hooksBudgetMs,
+              skipped: onClosed.length - i,
+            });
+            break;
           }
         }
       })();
