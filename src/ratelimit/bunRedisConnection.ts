@@ -30,6 +30,9 @@ export interface RateLimitRedisOptions {
   reconnectDelay?: (attempt: number) => number;
 }
 
+/** Failed attempts in a row after which one line hints at credentials and TLS. */
+const HINT_AFTER_FAILURES = 5;
+
 /** Where the connection is: `reconnecting` waits out the backoff before a new attempt. */
 export type ConnectionStatus = "connecting" | "ready" | "reconnecting" | "closed";
 
@@ -94,6 +97,8 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
   let client: RedisClient | undefined;
   let status: ConnectionStatus = "connecting";
   let attempt = 0;
+  /** Failed attempts since the last ready: the hint is logged once per outage. */
+  let failedInARow = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let waiters: Array<() => void> = [];
   let lastLogged = "";
@@ -132,6 +137,7 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
         () => {
           if (client !== candidate) return;
           attempt = 0;
+          failedInARow = 0;
           status = "ready";
           transition("ready");
           const ready = waiters;
@@ -153,6 +159,14 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     // Only the code: Bun's messages carry no host today, but nothing guarantees it.
     const code = (error as { code?: unknown } | undefined)?.code;
     transition("disconnected", { error_code: typeof code === "string" ? code : "unknown" });
+    if (++failedInARow === HINT_AFTER_FAILURES) {
+      // Bun's client reports a refused AUTH exactly like a refused port ("Connection closed"),
+      // so a password rotated on the server looks like an outage: say what else it may be.
+      options.logger.warn("rate-limit store still unreachable", {
+        attempts: failedInARow,
+        hint: "if Redis is up, check REDIS_PASSWORD, the URL's user and database, and TLS (rediss://)",
+      });
+    }
     retryTimer = setTimeout(open, delay(attempt++));
   };
 

@@ -67,7 +67,10 @@ describe("Bun redis connection", () => {
     expect(await conn.send("PING", [])).toBe("PONG");
     expect(delays.length).toBeGreaterThan(0); // our backoff, not Bun's
     expect(delays[0]).toBe(0);
-    const transitions = lines.map((l) => JSON.parse(l).state);
+    const transitions = lines
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.msg === "rate-limit store connection")
+      .map((r) => r.state);
     expect(transitions).toEqual(["ready", "disconnected", "ready"]);
     expect(lines.join("\n")).not.toContain(String(redis.port));
   });
@@ -108,11 +111,16 @@ describe("Bun redis connection", () => {
   });
 
   test("a wrong password never becomes ready and fails fast", async () => {
-    const { redis, conn } = await setup({ password: "wrong" });
+    const { redis, conn, lines } = await setup({ password: "wrong" });
     await redis.cli("CONFIG", "SET", "requirepass", "right");
     conn.drop();
     expect(await conn.whenReady(300)).toBe(false);
     await expect(conn.send("PING", [])).rejects.toThrow();
+    // Bun reports the refused AUTH as a closed connection: after five failures, one hint.
+    const hints = lines.map((l) => JSON.parse(l)).filter((r) => r.msg.includes("unreachable"));
+    expect(hints).toHaveLength(1);
+    expect(hints[0].hint).toContain("REDIS_PASSWORD");
+    expect(lines.join("\n")).not.toContain("wrong");
   });
 
   test("close() is final: no reconnect, waiters released", async () => {
