@@ -172,9 +172,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       // An outage, not a bug: fail closed with the pinned 503 and let the client retry,
       // unless a commit went unconfirmed: the change may stand, so no invitation to retry.
       const unknown = isStorageError(err) && err.kind === "commit_unknown";
+      // The code tells a full disk from a held lock or a refused connection; never the message,
+      // which for PostgreSQL may quote the query's values.
+      const { code, errno } = err as { code?: unknown; errno?: unknown };
       deps.logger.warn("database unavailable", {
         request_id: id,
-        error: { name: err.name, ...(unknown && { kind: "commit_unknown" }) },
+        error: {
+          name: err.name,
+          ...(typeof code === "string" && { code }),
+          ...(code === "ERR_POSTGRES_SERVER_ERROR" &&
+            typeof errno === "string" && { sqlstate: errno }),
+          ...(unknown && { kind: "commit_unknown" }),
+        },
       });
       return errorResponse(
         unknown

@@ -44,7 +44,8 @@ export function isStorageError(error: unknown): error is StorageError {
  * it, and SQLite's conditions of the file rather than the query: another process
  * holds the lock (once its wait ran out), the disk is full, an I/O error, the
  * file became read-only or cannot be opened, memory ran out, a WAL lock race.
- * A write refused for these changed nothing (SQLite rolls the statement back).
+ * The refused statement changed nothing; SQLite may have rolled its whole
+ * transaction back too, and then refuses the rest of it (sqliteDatabase.ts).
  */
 const UNAVAILABLE_CODE =
   /^(ERR_POSTGRES_(CONNECTION|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|SQLITE_(BUSY|FULL|IOERR|READONLY|CANTOPEN|NOMEM|PROTOCOL))/;

@@ -28,6 +28,18 @@ interface Scope {
   done: boolean;
   /** Serializes savepoints opened directly inside this scope (created on first use). */
   nested?: Mutex;
+  /** The outermost transaction this scope belongs to, shared by all its savepoints. */
+  root: Root;
+}
+
+/** State of one `BEGIN … COMMIT`, shared by the savepoints inside it. */
+interface Root {
+  /**
+   * The error with which SQLite rolled the whole transaction back on its own (SQLITE_FULL,
+   * IOERR, NOMEM may): later statements would run in autocommit and stand alone, so they are
+   * refused with it, and so is the commit.
+   */
+  lost?: unknown;
 }
 
 const closedError = () => new StorageError("closed", "the database is closed");
@@ -100,7 +112,8 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
    * which changed nothing when refused.
    */
   const execute = <T>(step: () => T, retryable = true): Promise<T> => {
-    if (active()) return settle(step);
+    const scope = active();
+    if (scope) return inTransaction(scope, step);
     if (closing) return Promise.reject(closedError());
     const waitForLock = () => {
       const deadline = performance.now() + busyTimeoutMs;
@@ -121,13 +134,34 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
     } catch {}
   };
 
+  /**
+   * Runs one statement of a transaction. A statement after SQLite rolled the transaction back
+   * is refused with the error that did it (see {@link Root.lost}).
+   */
+  const inTransaction = <T>(scope: Scope, step: () => T): Promise<T> => {
+    if (scope.done) return Promise.reject(finishedError());
+    if (scope.root.lost !== undefined) return Promise.reject(scope.root.lost);
+    try {
+      return Promise.resolve(step());
+    } catch (err) {
+      if (!conn.inTransaction) scope.root.lost = err;
+      return Promise.reject(err);
+    }
+  };
+  /** Runs `step` unless the transaction was lost, in which case throws what lost it. */
+  const unlessLost = (root: Root, step: () => void) => () => {
+    if (root.lost !== undefined) throw root.lost;
+    step();
+  };
+
   /** Runs `fn` in `scope`, then `commit`; on a throw from either, `undo` and rethrow. */
   const inScope = async <T>(
+    root: Root,
     fn: (tx: Executor) => Promise<T>,
     commit: () => void,
     undo: () => void,
   ): Promise<T> => {
-    const scope: Scope = { done: false };
+    const scope: Scope = { done: false, root };
     // Savepoints the body started but did not await finish inside this scope first:
     // ending it under them would let their statements run outside any transaction.
     const drain = () => scope.nested?.run(async () => {});
@@ -152,16 +186,20 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
   };
   const savepoint = <T>(parent: Scope, fn: (tx: Executor) => Promise<T>): Promise<T> => {
     if (parent.done) return Promise.reject(finishedError());
+    const { root } = parent;
     // SQLite nests a savepoint in whatever is open on the connection: the innermost scope of
     // the caller (an outer `tx` used inside an inner body must not wait for that body).
     const owner = active() ?? parent;
     owner.nested ??= new Mutex();
     return owner.nested.run(() => {
+      // Outside a transaction, SAVEPOINT would open a new one that RELEASE commits.
+      if (root.lost !== undefined) return Promise.reject(root.lost);
       const name = `sp${++savepoints}`;
       conn.run(`SAVEPOINT ${name}`);
       return inScope(
+        root,
         fn,
-        () => conn.run(`RELEASE ${name}`),
+        unlessLost(root, () => conn.run(`RELEASE ${name}`)),
         () => rollback(`ROLLBACK TO ${name}; RELEASE ${name}`),
       );
     });
@@ -169,13 +207,9 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
   const scoped = (scope: Scope): Executor => ({
     dialect: "sqlite",
     sql: <T>(strings: TemplateStringsArray, ...values: unknown[]) =>
-      scope.done
-        ? Promise.reject(finishedError())
-        : settle(() => statements.template<T>(strings, values)),
+      inTransaction(scope, () => statements.template<T>(strings, values)),
     unsafe: <T>(text: string, params?: unknown[]) =>
-      scope.done
-        ? Promise.reject(finishedError())
-        : settle(() => statements.unsafe<T>(text, params)),
+      inTransaction(scope, () => statements.unsafe<T>(text, params)),
     transaction: (fn) => savepoint(scope, fn),
   });
 
@@ -210,9 +244,11 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
       const deadline = performance.now() + busyTimeoutMs;
       return mutex.run(async () => {
         await whenUnlocked(() => conn.run("BEGIN IMMEDIATE"), deadline);
+        const root: Root = {};
         return inScope(
+          root,
           fn,
-          () => conn.run("COMMIT"),
+          unlessLost(root, () => conn.run("COMMIT")),
           () => rollback("ROLLBACK"),
         );
       });

@@ -172,6 +172,17 @@ test("a database that does not answer is a 503 to retry, logged as an outage, no
   expect(records.find((r) => r.msg === "database unavailable")?.level).toBe("warn");
 });
 
+test("the outage line names the database's code (a full disk, not a lock) but not its message", async () => {
+  const lines: string[] = [];
+  const res = await build({ lines }).request("/v1/disk-full");
+  expect(res.status).toBe(503);
+  const record = lines
+    .map((l) => JSON.parse(l) as { msg: string; error?: unknown })
+    .find((r) => r.msg === "database unavailable");
+  expect(record?.error).toEqual({ name: "SQLiteError", code: "SQLITE_FULL" });
+  expect(lines.join("\n")).not.toContain("disk is full");
+});
+
 test("an unconfirmed commit is a 503 without Retry-After: the change may stand", async () => {
   const res = await build().request("/v1/commit-unknown");
   expect(res.status).toBe(503);

@@ -59,3 +59,42 @@ test("a constraint violation is still a bug to report, not an outage", async () 
     false,
   );
 });
+
+test("after a full disk rolls the whole transaction back, the rest of it is refused, not committed alone", async () => {
+  dir = mkdtempSync(join(tmpdir(), "ts-sqlite-full-"));
+  const opened = await openDatabase(`sqlite://${join(dir, "x.db")}`);
+  db = opened;
+  await db.sql`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`;
+  const [{ pages } = { pages: 0 }] = await db.unsafe<{ pages: number }>(
+    "SELECT page_count AS pages FROM pragma_page_count()",
+  );
+  await db.unsafe(`PRAGMA max_page_count = ${pages + 1}`);
+  const big = "x".repeat(64 * 1024);
+
+  const outcome = await failure(
+    db.transaction(async (tx) => {
+      await tx.sql`INSERT INTO t (v) VALUES (${"first"})`;
+      const nested = await failure(
+        tx.transaction(async (sp) => {
+          await sp.sql`INSERT INTO t (v) VALUES (${big})`;
+        }),
+      );
+      expect((nested as { code?: string }).code).toBe("SQLITE_FULL");
+      // Caught and carried on: these would otherwise run in autocommit and stand alone.
+      const after = await failure(tx.sql`INSERT INTO t (v) VALUES (${"after"})`);
+      expect(after).toBe(nested);
+      expect(await failure(opened.sql`INSERT INTO t (v) VALUES (${"ambient"})`)).toBe(nested);
+      expect(await failure(tx.transaction(async () => {}))).toBe(nested);
+    }),
+  );
+  expect((outcome as { code?: string }).code).toBe("SQLITE_FULL");
+  expect(isDatabaseUnavailable(outcome)).toBe(true);
+  expect(await db.sql`SELECT v FROM t`).toEqual([]);
+
+  // The connection is usable again once there is room.
+  await db.unsafe("PRAGMA max_page_count = 1073741823");
+  await db.transaction(async (tx) => {
+    await tx.sql`INSERT INTO t (v) VALUES (${"later"})`;
+  });
+  expect((await db.sql<{ v: string }>`SELECT v FROM t`).map((r) => r.v)).toEqual(["later"]);
+});

@@ -85,6 +85,12 @@ export function build(
         app.get("/v1/db-down", () => {
           throw new StorageError("timeout", "the database did not answer within 5000 ms");
         });
+        app.get("/v1/disk-full", () => {
+          throw Object.assign(new Error("database or disk is full"), {
+            name: "SQLiteError",
+            code: "SQLITE_FULL",
+          });
+        });
         app.get("/v1/commit-unknown", () => {
           throw new StorageError("commit_unknown", "the database did not confirm a commit");
         });
