@@ -131,7 +131,8 @@ export function listen(fetch: FetchHandler, options: ListenOptions): RunningServ
             timer = setTimeout(resolve, Math.max(0, hooksDeadline - performance.now()), "late");
           });
           const outcome = await Promise.race([
-            hook().then(
+            // A hook that throws instead of rejecting is a failed hook too, not a stuck shutdown.
+            new Promise<void>((resolve) => resolve(hook())).then(
               () => "done" as const,
               (err: unknown) => {
                 options.logger.warn("close hook failed", { error: err });
@@ -144,7 +145,7 @@ export function listen(fetch: FetchHandler, options: ListenOptions): RunningServ
           if (outcome === "late") {
             options.logger.warn("close hooks cut short; exiting without them", {
               budget_ms: hooksBudgetMs,
-              skipped: onClosed.length - i,
+              unfinished: onClosed.length - i,
             });
             break;
           }

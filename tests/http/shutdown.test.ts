@@ -32,6 +32,10 @@ test("hooks run in order; one that never ends is cut at the budget and the rest 
         throw new Error("store close failed");
       },
       () => {
+        ran.push("throwing");
+        throw new Error("thrown, not rejected");
+      },
+      () => {
         ran.push("stuck");
         return new Promise<void>(() => {});
       },
@@ -42,13 +46,15 @@ test("hooks run in order; one that never ends is cut at the budget and the rest 
     50,
   );
   expect(performance.now() - started).toBeLessThan(2_000);
-  expect(ran).toEqual(["first", "failing", "stuck"]);
-  const records = lines.map((l) => JSON.parse(l) as { msg: string; skipped?: number });
+  expect(ran).toEqual(["first", "failing", "throwing", "stuck"]);
+  const records = lines.map((l) => JSON.parse(l) as { msg: string; unfinished?: number });
   expect(records.map((r) => r.msg)).toEqual([
+    "close hook failed",
     "close hook failed",
     "close hooks cut short; exiting without them",
   ]);
-  expect(records[1]?.skipped).toBe(2);
+  // The stuck hook and the one never started.
+  expect(records[2]?.unfinished).toBe(2);
 });
 
 test("hooks that finish in time all run, and shutdown twice is one shutdown", async () => {
