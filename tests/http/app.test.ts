@@ -96,6 +96,7 @@ describe("validation", () => {
     "application/json;  charset=utf-8 ",
     "application/json;",
     "Application/JSON ;charset=UTF-8",
+    "application/vnd.api+json",
   ])(
     "Content-Type %p (whitespace and empty parameters, RFC 9110) is read as JSON",
     async (type) => {
@@ -112,10 +113,14 @@ describe("validation", () => {
     expect(JSON.stringify(body)).not.toContain("secretvalue");
   });
 
-  test("a non-JSON content type is refused, not guessed", async () => {
-    const res = await post('{"name":"ok"}', "text/plain");
-    expect(res.status).toBe(400);
-  });
+  test.each(["text/plain", "application/x_1+json", "application/jsonx"])(
+    "a content type the validators do not read as JSON (%p) is a 400, not guessed",
+    async (type) => {
+      const res = await post('{"name":"ok"}', type);
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).code).toBe("invalid_request");
+    },
+  );
 });
 
 describe("body limit", () => {

@@ -13,7 +13,10 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 
-/** The media types Hono's json validator parses (`application/json`, `application/*+json`). */
+/**
+ * Hono's json validator's test (`application/json`, `application/<name>+json`). The route
+ * validators are narrower (only letters, `.` and `-` in the name); what they refuse is a 400 anyway.
+ */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
