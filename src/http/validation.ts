@@ -10,13 +10,24 @@ import type { AppEnv } from "./context.ts";
 import { ApiError, type ErrorDetail } from "./errors.ts";
 
 const MAX_DETAILS = 20;
+const MAX_KEY_CHARS = 64;
 
 /** Maps zod issues to error details (bounded: a hostile body can fail many ways). */
 export function issueDetails(issues: readonly z.core.$ZodIssue[], target?: string): ErrorDetail[] {
-  return issues.slice(0, MAX_DETAILS).map((issue) => ({
-    path: [target, ...issue.path.map(String)].filter(Boolean).join(".") || "(root)",
-    message: issue.message,
-  }));
+  const path = (segments: readonly PropertyKey[]) =>
+    [target, ...segments.map(String)].filter(Boolean).join(".") || "(root)";
+  // An unknown key becomes its own detail at its own path (zod lists them all in one
+  // message, quoted); a client-chosen name is cut short like any echoed text.
+  return issues
+    .flatMap((issue) =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({
+            path: path([...issue.path, key.slice(0, MAX_KEY_CHARS)]),
+            message: "is not a known field",
+          }))
+        : [{ path: path(issue.path), message: issue.message }],
+    )
+    .slice(0, MAX_DETAILS);
 }
 
 /** OpenAPIHono `defaultHook`: throws `invalid_request` on any validation failure. */

@@ -58,6 +58,32 @@ describeEachDatabase(
       ).toMatchObject({ ok: true });
     });
 
+    test("audit listing refuses a filter it does not have instead of ignoring it, and shows the user agent", async () => {
+      await h.send("/v1/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "desk-cli/1.2" },
+        body: JSON.stringify({ username: "admin", password: "wrong password" }),
+      });
+      const unknown = await h.send(`/v1/admin/audit?ip=203.0.113.9&${"k".repeat(500)}=1`, {
+        token: admin.access_token,
+      });
+      expect(unknown.status).toBe(400);
+      const body = (await unknown.json()) as {
+        error: { code: string; details: { path: string; message: string }[] };
+      };
+      expect(body.error.code).toBe("invalid_request");
+      expect(body.error.details).toEqual([
+        { path: "query.ip", message: "is not a known field" },
+        { path: `query.${"k".repeat(64)}`, message: "is not a known field" },
+      ]);
+      expect(JSON.stringify(body)).not.toContain("203.0.113.9");
+
+      const page = (await (
+        await h.send("/v1/admin/audit?type=authn_login_fail", { token: admin.access_token })
+      ).json()) as { events: { user_agent: string | null }[] };
+      expect(page.events[0]?.user_agent).toBe("desk-cli/1.2");
+    });
+
     test("every auth and admin route is in /openapi.json", async () => {
       const doc = (await (await h.send("/openapi.json")).json()) as {
         paths: Record<string, Record<string, unknown>>;

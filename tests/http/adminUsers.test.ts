@@ -107,6 +107,23 @@ describeEachDatabase(
       expect(Array.isArray(err.details) && err.details.length >= 2).toBe(true);
       expect(JSON.stringify(err)).not.toContain("short");
       expect((await patch("x", { role: "admin", extra: 1 })).status).toBe(400);
+      const misspelled = await h.post(
+        "/v1/admin/users",
+        { username: "bob", password: "long enough pw", role: "viewer", rol: "admin" },
+        { token: admin.access_token },
+      );
+      expect(misspelled.status).toBe(400);
+      expect((await errorOf(misspelled)).details).toEqual([
+        { path: "json.rol", message: "is not a known field" },
+      ]);
+      const maintenance = await h.send("/v1/admin/maintenance", {
+        method: "PUT",
+        body: JSON.stringify({ enabled: true, reson: "typo" }),
+        headers: { "content-type": "application/json" },
+        token: admin.access_token,
+      });
+      expect(maintenance.status).toBe(400);
+      expect(await h.auth.maintenance.get()).toMatchObject({ enabled: false });
     });
 
     test("a PATCH that changes nothing (no body, no content type, or {}) is 400, not an audited change", async () => {

@@ -89,6 +89,9 @@ describe("market routes", () => {
         (limit) => `/v1/market/bars/AAPL?limit=${limit}`,
       ),
       "/v1/news?limit=51",
+      // A parameter the route does not have is refused, not ignored with the defaults answered.
+      "/v1/market/bars/AAPL?tf=1Min",
+      "/v1/news?symbol=AAPL",
     ]) {
       const res = await get(sim, path);
       expect([path, res.status, res.body.error.code]).toEqual([path, 400, "invalid_request"]);

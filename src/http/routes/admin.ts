@@ -29,8 +29,9 @@ const User = z
   .object({ id: z.string(), username: z.string(), role: z.enum(ROLES), disabled: z.boolean() })
   .openapi("User");
 const UserList = z.object({ users: z.array(User) }).openapi("UserList");
+// Admin bodies are strict: a misspelled field (`"rol"`, `"reson"`) must not pass as left out.
 const CreateUser = z
-  .object({
+  .strictObject({
     username: z
       .string()
       .min(1)
@@ -54,7 +55,7 @@ const PatchUser = z
   .openapi("UpdateUserRequest", { minProperties: 1 });
 /** Switching maintenance: `reason` may be left out (the runbook's `{"enabled":false}`). */
 const MaintenanceChange = z
-  .object({ enabled: z.boolean(), reason: storedText().max(500).default("") })
+  .strictObject({ enabled: z.boolean(), reason: storedText().max(500).default("") })
   .openapi("MaintenanceChange");
 /** The state as read back: always with its reason. */
 const Maintenance = z

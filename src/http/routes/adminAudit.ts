@@ -25,6 +25,7 @@ const view = (e: AuditEvent) => ({
   target: e.target,
   outcome: e.outcome,
   ip: e.ip,
+  user_agent: e.userAgent,
   request_id: e.requestId,
   details: e.details,
 });
@@ -38,6 +39,7 @@ const Event = z
     target: z.string().nullable(),
     outcome: z.string(),
     ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
     request_id: z.string().nullable(),
     details: z.record(z.string(), z.unknown()),
   })
@@ -56,7 +58,9 @@ const Verification = z
 
 const instant = DateTime.transform((s) => Date.parse(s)).optional();
 
-const Query = z.object({
+// Strict: a filter this route does not have (`?ip=`, `?target=`, a typo) would otherwise be
+// ignored and answer every event, read as "all of these match".
+const Query = z.strictObject({
   type: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,63}$/)

@@ -30,6 +30,8 @@ export const passwordField = (min = 0) =>
     .refine((p) => p.isWellFormed(), { message: "must not contain a lone surrogate" })
     .openapi({ description: `At most ${MAX_PASSWORD_BYTES} bytes of UTF-8.` });
 
+// Auth bodies ignore fields they do not define: OAuth-style clients add `grant_type` or
+// `client_id`, and nothing here changes meaning by a field left out.
 const LoginBody = z
   .object({ username: z.string().min(1).max(256), password: passwordField() })
   .openapi("LoginRequest");

@@ -72,13 +72,14 @@ const SentimentResponse = z
   .object({ sentiment: SentimentSchema, ...meta })
   .openapi("SentimentResponse");
 
-const BarsQuery = z.object({
+// Strict, as every query schema: `?tf=1Min` for `?timeframe=` must not answer daily bars.
+const BarsQuery = z.strictObject({
   timeframe: z.enum(TIMEFRAMES).default("1Day"),
   start: DateTime.optional(),
   end: DateTime.optional(),
   limit: queryInteger(1, 10_000, 1_000),
 });
-const NewsQuery = z.object({
+const NewsQuery = z.strictObject({
   symbols: z
     .string()
     .max(200)
