@@ -4,23 +4,40 @@
  *
  * The configured hash is applied when the admin does not exist or when the
  * configured value changed since the last start (we remember a SHA-256 of the
- * configured hash string, never of a password). So a rehash-on-login or a
- * password change through the API survives restarts, and changing the
- * variable is the operator's break-glass: it resets the password, restores
- * the admin role, re-enables the account and ends its tokens.
+ * configured hash string, never of a password; bootstrapRecord.ts). So a
+ * rehash-on-login or a password change through the API survives restarts, and
+ * changing the variable is the operator's break-glass: it resets the password,
+ * restores the admin role, re-enables the account and ends its tokens.
+ *
+ * A hash that was applied once and replaced since is not applied again: an
+ * instance starting with stale configuration (a rolling deploy, a rolled-back
+ * secret) would otherwise reset the admin to a password given up, perhaps
+ * because it leaked.
  * @module
  */
 import type { Config } from "../config/index.ts";
 import type { Database } from "../storage/index.ts";
+import type { Logger } from "../telemetry/logger.ts";
 import { lockAdminChanges } from "./adminChangeLock.ts";
 import type { AuditRecorder, AuthAuditEvent } from "./auditTrail.ts";
+import { appliedRecord, fingerprintOf, parseBootstrapRecord } from "./bootstrapRecord.ts";
 import { hashKind, hashPassword, verifyPassword } from "./passwords.ts";
 import { readSetting, SETTING, writeSetting } from "./settings.ts";
 import { usernameProblem } from "./usernamePolicy.ts";
 import { createUserStore } from "./users.ts";
 
-/** What happened to the admin account. */
-export type BootstrapOutcome = "created" | "updated" | "unchanged" | "skipped";
+/**
+ * What happened to the admin account: `superseded` when the configured hash was
+ * applied before and replaced since, so it was left alone.
+ */
+export type BootstrapOutcome = "created" | "updated" | "unchanged" | "skipped" | "superseded";
+
+/** The outcome, and other enabled admins an earlier `ADMIN_USERNAME` left behind. */
+export interface BootstrapReport {
+  outcome: BootstrapOutcome;
+  /** The earlier bootstrap admin's name when `ADMIN_USERNAME` moved and it is still an enabled admin. */
+  formerAdmin?: string;
+}
 
 /** Thrown when the admin configuration cannot be applied. */
 export class AdminBootstrapError extends Error {
@@ -46,7 +63,7 @@ export async function bootstrapAdmin(
   config: Pick<Config, "environment" | "ADMIN_USERNAME" | "ADMIN_PASSWORD_HASH" | "ADMIN_PASSWORD">,
   now: number = Date.now(),
   audit?: AuditRecorder,
-): Promise<BootstrapOutcome> {
+): Promise<BootstrapReport> {
   const users = createUserStore(db);
   const existing = await users.findByUsername(config.ADMIN_USERNAME);
   let configured = config.ADMIN_PASSWORD_HASH;
@@ -64,20 +81,20 @@ export async function bootstrapAdmin(
       configured = await hashPassword(config.ADMIN_PASSWORD);
     }
   }
-  if (configured === undefined) return "skipped";
+  if (configured === undefined) return { outcome: "skipped" };
   const hash = configured;
   // A new account's name follows the policy POST /v1/admin/users applies (lookalikes,
   // invisible characters); an admin created before the policy keeps working.
   const problem = existing ? undefined : usernameProblem(config.ADMIN_USERNAME);
   if (problem) throw new AdminBootstrapError(`ADMIN_USERNAME ${problem}`);
 
-  // Bun.CryptoHasher, not node:crypto, whose first use costs milliseconds at start-up.
-  const fingerprint = new Bun.CryptoHasher("sha256").update(hash).digest("hex");
+  const fingerprint = fingerprintOf(hash);
   return db.transaction(async (tx) => {
     // Machines starting together on one database must not both create the admin.
     await lockAdminChanges(tx);
     const txUsers = createUserStore(tx);
     const current = await txUsers.findByUsername(config.ADMIN_USERNAME);
+    const record = parseBootstrapRecord(await readSetting(tx, SETTING.adminBootstrap));
     const event = (
       type: AuthAuditEvent["type"],
       target: string,
@@ -93,26 +110,67 @@ export async function bootstrapAdmin(
         requestId: null,
         details: { reason: "bootstrap", ...details },
       });
+    if (record?.retired.includes(fingerprint)) return { outcome: "superseded" };
+    // The account the last applied hash went to, when ADMIN_USERNAME has moved since.
+    const former = async (adminId: string): Promise<Pick<BootstrapReport, "formerAdmin">> => {
+      if (!record?.userId || record.userId === adminId) return {};
+      const earlier = await txUsers.findById(record.userId);
+      return earlier && earlier.role === "admin" && !earlier.disabled
+        ? { formerAdmin: earlier.username }
+        : {};
+    };
+    const remember = (userId: string) =>
+      writeSetting(
+        tx,
+        SETTING.adminBootstrap,
+        JSON.stringify(appliedRecord(record, fingerprint, userId)),
+        now,
+      );
     if (!current) {
       const created = await txUsers.create(
         { username: config.ADMIN_USERNAME, passwordHash: hash, role: "admin" },
         now,
       );
-      await writeSetting(tx, SETTING.adminBootstrap, fingerprint, now);
+      await remember(created.id);
       await event("user_created", created.id, { role: "admin" });
-      return "created";
+      return { outcome: "created", ...(await former(created.id)) };
     }
-    if ((await readSetting(tx, SETTING.adminBootstrap)) === fingerprint) return "unchanged";
+    if (record?.fingerprint === fingerprint && (record.userId ?? current.id) === current.id) {
+      // A record from before the account was remembered learns it, with no change to anyone.
+      if (record.userId === undefined) await remember(current.id);
+      return { outcome: "unchanged" };
+    }
     const passwordReset = current.passwordHash !== hash;
     if (passwordReset) await txUsers.setPasswordHash(current.id, hash, true, now);
     await txUsers.update(current.id, { role: "admin", disabled: false }, now);
-    await writeSetting(tx, SETTING.adminBootstrap, fingerprint, now);
+    await remember(current.id);
     await event("user_updated", current.id, {
       role: "admin",
       disabled: false,
       // Not "password_…": the audit log redacts values under credential-like keys.
       sign_in_reset: passwordReset,
     });
-    return "updated";
+    return { outcome: "updated", ...(await former(current.id)) };
   });
+}
+
+/**
+ * Logs the outcome with the account's name; a stale hash and an earlier admin
+ * left enabled are warnings, each saying what to do.
+ */
+export function logBootstrap(logger: Logger, account: string, report: BootstrapReport): void {
+  if (report.outcome === "superseded") {
+    logger.warn("admin account: ADMIN_PASSWORD_HASH was replaced earlier; not applied again", {
+      account,
+      hint: "stale configuration? to reset the password, set a new hash (trading-server hash-password)",
+    });
+  } else {
+    logger.info("admin account", { account, outcome: report.outcome });
+  }
+  if (report.formerAdmin !== undefined) {
+    logger.warn("admin account: the earlier ADMIN_USERNAME is still an enabled admin", {
+      account: report.formerAdmin,
+      hint: 'disable it (PATCH /v1/admin/users/{id} {"disabled":true}) unless it should stay',
+    });
+  }
 }

@@ -15,8 +15,10 @@ export {
 export {
   AdminBootstrapError,
   type BootstrapOutcome,
+  type BootstrapReport,
   bootstrapAdmin,
   isAdminBootstrapError,
+  logBootstrap,
 } from "./bootstrap.ts";
 export {
   createHashLimiter,

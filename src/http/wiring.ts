@@ -10,6 +10,7 @@ import {
   bootstrapAdmin,
   createAuthService,
   createKeyRing,
+  logBootstrap,
   recordTo,
   type SessionPruning,
   startSessionPruning,
@@ -121,7 +122,7 @@ export async function buildServer(
       logger,
     });
     const bootstrap = await bootstrapAdmin(db, config, clock.now(), recordTo(audit));
-    logger.info("admin account", { outcome: bootstrap });
+    logBootstrap(logger, config.ADMIN_USERNAME, bootstrap);
     const providers = createProviders(config, { clock, logger });
 
     const limiter = rateLimit({

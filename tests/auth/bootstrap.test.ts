@@ -11,8 +11,10 @@ import {
   hashKind,
   hashPassword,
   isAdminBootstrapError,
+  logBootstrap,
 } from "../../src/auth/index.ts";
 import { createUserStore } from "../../src/auth/users.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { buildAuthHarness } from "./support/authApp.ts";
 
@@ -22,6 +24,10 @@ const PASSLIB_LONG = {
   password: `${"é".repeat(40)}tail-that-is-ignored`,
   hash: "$2b$04$Q0BQGrpwprzCYsFSaag8EeXsVx40sUQAjY7rcT/cDcpV7pqUjT3Sm",
 };
+
+/** The outcome alone, for the tests that only look at it. */
+const outcomeOf = (...args: Parameters<typeof bootstrapAdmin>) =>
+  bootstrapAdmin(...args).then((report) => report.outcome);
 
 const base = {
   environment: "production" as const,
@@ -34,7 +40,7 @@ describeEachDatabase(
   (t) => {
     test("passlib bcrypt hash: login works, is upgraded to argon2id, and survives a restart", async () => {
       const config = { ...base, ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash };
-      expect(await bootstrapAdmin(t.db(), config)).toBe("created");
+      expect(await outcomeOf(t.db(), config)).toBe("created");
       const h = await buildAuthHarness(t.db(), { bootstrap: false });
       // The tail beyond 72 bytes does not matter to bcrypt, exactly as with passlib.
       const first = await h.post("/v1/auth/login", {
@@ -48,7 +54,7 @@ describeEachDatabase(
       expect(pair.token_type).toBe("Bearer");
       const upgraded = await h.auth.users.findByUsername("root");
       expect(hashKind(upgraded?.passwordHash as string)).toBe("argon2id");
-      expect(await bootstrapAdmin(t.db(), config)).toBe("unchanged");
+      expect(await outcomeOf(t.db(), config)).toBe("unchanged");
       expect((await h.auth.users.findByUsername("root"))?.passwordHash).toBe(
         upgraded?.passwordHash as string,
       );
@@ -65,10 +71,10 @@ describeEachDatabase(
         events.push(event);
       };
       const first = { ...base, ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash };
-      expect(await bootstrapAdmin(t.db(), first, 1_000, audit)).toBe("created");
-      expect(await bootstrapAdmin(t.db(), first, 2_000, audit)).toBe("unchanged");
+      expect(await outcomeOf(t.db(), first, 1_000, audit)).toBe("created");
+      expect(await outcomeOf(t.db(), first, 2_000, audit)).toBe("unchanged");
       const next = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("break-glass-pass-1") };
-      expect(await bootstrapAdmin(t.db(), next, 3_000, audit)).toBe("updated");
+      expect(await outcomeOf(t.db(), next, 3_000, audit)).toBe("updated");
       const id = (await createUserStore(t.db()).findByUsername("root"))?.id;
       expect(events).toEqual([
         expect.objectContaining({
@@ -89,18 +95,16 @@ describeEachDatabase(
         throw new Error("audit log unavailable");
       };
       const third = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("break-glass-pass-2") };
-      expect(await bootstrapAdmin(t.db(), third, 4_000, failing).catch(() => "failed")).toBe(
-        "failed",
-      );
+      expect(await outcomeOf(t.db(), third, 4_000, failing).catch(() => "failed")).toBe("failed");
       expect((await createUserStore(t.db()).findByUsername("root"))?.passwordHash).toBe(
         next.ADMIN_PASSWORD_HASH,
       );
     });
 
     test("a changed ADMIN_PASSWORD_HASH resets the password, role and disabled flag and ends tokens", async () => {
-      expect(
-        await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash }),
-      ).toBe("created");
+      expect(await outcomeOf(t.db(), { ...base, ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash })).toBe(
+        "created",
+      );
       const h = await buildAuthHarness(t.db(), { bootstrap: false });
       const pair = await h.login("root", PASSLIB_LONG.password);
       const user = await h.auth.users.findByUsername("root");
@@ -110,7 +114,7 @@ describeEachDatabase(
         h.clock.now(),
       );
       const next = await hashPassword("the-break-glass-password");
-      expect(await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: next })).toBe("updated");
+      expect(await outcomeOf(t.db(), { ...base, ADMIN_PASSWORD_HASH: next })).toBe("updated");
       const after = await h.auth.users.findByUsername("root");
       expect(after).toMatchObject({ role: "admin", disabled: false, passwordHash: next });
       expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(401);
@@ -127,7 +131,7 @@ describeEachDatabase(
         ADMIN_PASSWORD: "dev-password-123",
         ADMIN_PASSWORD_HASH: undefined,
       };
-      expect(await bootstrapAdmin(t.db(), dev)).toBe("created");
+      expect(await outcomeOf(t.db(), dev)).toBe("created");
       const stored = (
         await t.db().sql<{
           password_hash: string;
@@ -135,8 +139,8 @@ describeEachDatabase(
       )[0]?.password_hash;
       expect(hashKind(stored as string)).toBe("argon2id");
       expect(stored).not.toContain("dev-password-123");
-      expect(await bootstrapAdmin(t.db(), dev)).toBe("unchanged");
-      const err = await bootstrapAdmin(t.db(), { ...dev, environment: "production" }).catch(
+      expect(await outcomeOf(t.db(), dev)).toBe("unchanged");
+      const err = await outcomeOf(t.db(), { ...dev, environment: "production" }).catch(
         (e: unknown) => e,
       );
       expect(isAdminBootstrapError(err)).toBe(true);
@@ -149,7 +153,7 @@ describeEachDatabase(
       async () => {
         const config = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("together-password-1") };
         const handles = [t.db(), await t.openAnother(), await t.openAnother()];
-        const outcomes = await Promise.all(handles.map((db) => bootstrapAdmin(db, config)));
+        const outcomes = await Promise.all(handles.map((db) => outcomeOf(db, config)));
         expect(outcomes.sort()).toEqual(["created", "unchanged", "unchanged"]);
         const admins = await t.db().sql`SELECT id FROM users WHERE username = 'root'`;
         expect(admins).toHaveLength(1);
@@ -158,7 +162,7 @@ describeEachDatabase(
 
     test("a new admin's name follows the account-name policy; an existing admin keeps working", async () => {
       for (const name of ["\u0430dmin", "root\u200b", "ｒｏｏｔ"]) {
-        const err = await bootstrapAdmin(t.db(), {
+        const err = await outcomeOf(t.db(), {
           ...base,
           ADMIN_USERNAME: name,
           ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash,
@@ -172,7 +176,7 @@ describeEachDatabase(
         1,
       );
       expect(
-        await bootstrapAdmin(t.db(), {
+        await outcomeOf(t.db(), {
           ...base,
           ADMIN_USERNAME: "\u0430dmin",
           ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash,
@@ -181,15 +185,90 @@ describeEachDatabase(
     });
 
     test("a malformed hash is refused; no configuration is skipped", async () => {
-      const err = await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: "plaintext" }).catch(
+      const err = await outcomeOf(t.db(), { ...base, ADMIN_PASSWORD_HASH: "plaintext" }).catch(
         (e: unknown) => e,
       );
       expect(isAdminBootstrapError(err)).toBe(true);
       expect(String(err)).not.toContain("plaintext");
-      expect(await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: undefined })).toBe(
-        "skipped",
+      expect(await outcomeOf(t.db(), { ...base, ADMIN_PASSWORD_HASH: undefined })).toBe("skipped");
+    });
+
+    test("a hash applied once and replaced since is not applied again (stale configuration)", async () => {
+      const first = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("given-up-password-1") };
+      const second = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("current-password-2") };
+      expect(await outcomeOf(t.db(), first)).toBe("created");
+      expect(await outcomeOf(t.db(), second)).toBe("updated");
+      const h = await buildAuthHarness(t.db(), { bootstrap: false });
+      const pair = await h.login("root", "current-password-2");
+      // An instance still configured with the first hash starts: nothing changes, nobody is signed out.
+      expect(await outcomeOf(t.db(), first)).toBe("superseded");
+      expect((await h.auth.users.findByUsername("root"))?.passwordHash).toBe(
+        second.ADMIN_PASSWORD_HASH,
       );
+      expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(200);
+      expect(await outcomeOf(t.db(), second)).toBe("unchanged");
+      // The same password hashed anew is a new hash: the break-glass still works with it.
+      const again = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("given-up-password-1") };
+      expect(await outcomeOf(t.db(), again)).toBe("updated");
+      expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(401);
+    });
+
+    test("a moved ADMIN_USERNAME makes that account the admin and names the earlier one left enabled", async () => {
+      const hash = await hashPassword("shared-admin-password");
+      expect(await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: hash })).toEqual({
+        outcome: "created",
+      });
+      const users = createUserStore(t.db());
+      const bob = await users.create({ username: "bob", passwordHash: hash, role: "viewer" }, 1);
+      // Same hash, another existing account: it becomes the admin, not "unchanged".
+      const moved = { ...base, ADMIN_USERNAME: "bob", ADMIN_PASSWORD_HASH: hash };
+      expect(await bootstrapAdmin(t.db(), moved)).toEqual({
+        outcome: "updated",
+        formerAdmin: "root",
+      });
+      expect(await users.findById(bob.id)).toMatchObject({ role: "admin", disabled: false });
+      expect(await outcomeOf(t.db(), moved)).toBe("unchanged");
+      const fresh = { ...base, ADMIN_USERNAME: "ops", ADMIN_PASSWORD_HASH: hash };
+      expect(await bootstrapAdmin(t.db(), fresh)).toEqual({
+        outcome: "created",
+        formerAdmin: "bob",
+      });
+      // Disabled, the earlier admin is no longer worth a warning.
+      await users.update(bob.id, { disabled: true }, 2);
+      const next = { ...fresh, ADMIN_PASSWORD_HASH: await hashPassword("next-admin-password") };
+      expect(await bootstrapAdmin(t.db(), next)).toEqual({ outcome: "updated" });
+    });
+
+    test("a record written before accounts were remembered (a bare fingerprint) reads as unchanged", async () => {
+      const hash = await hashPassword("upgrade-password-1");
+      expect(await outcomeOf(t.db(), { ...base, ADMIN_PASSWORD_HASH: hash })).toBe("created");
+      const h = await buildAuthHarness(t.db(), { bootstrap: false });
+      const pair = await h.login("root", "upgrade-password-1");
+      const legacy = new Bun.CryptoHasher("sha256").update(hash).digest("hex");
+      await t.db().sql`UPDATE settings SET value = ${legacy} WHERE key = 'auth.admin_bootstrap'`;
+      expect(await outcomeOf(t.db(), { ...base, ADMIN_PASSWORD_HASH: hash })).toBe("unchanged");
+      expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(200);
+      const [row] = await t.db().sql<{ value: string }>`
+        SELECT value FROM settings WHERE key = 'auth.admin_bootstrap'`;
+      expect(JSON.parse(row?.value as string)).toMatchObject({ fingerprint: legacy, retired: [] });
+      expect(row?.value).not.toContain(hash);
     });
   },
   { fresh: "test" },
 );
+
+test("the start-up line names the account; a stale hash and an earlier admin are warnings saying what to do", () => {
+  const lines: string[] = [];
+  const logger = createLogger("info", (line) => lines.push(line));
+  logBootstrap(logger, "root", { outcome: "unchanged" });
+  logBootstrap(logger, "root", { outcome: "superseded" });
+  logBootstrap(logger, "ops", { outcome: "created", formerAdmin: "root" });
+  const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(records.map((r) => [r.level, r.msg, r.account])).toEqual([
+    ["info", "admin account", "root"],
+    ["warn", "admin account: ADMIN_PASSWORD_HASH was replaced earlier; not applied again", "root"],
+    ["info", "admin account", "ops"],
+    ["warn", "admin account: the earlier ADMIN_USERNAME is still an enabled admin", "root"],
+  ]);
+  expect(String(records[1]?.hint)).toContain("hash-password");
+});
