@@ -113,16 +113,19 @@ export async function buildServer(
     onClosed.unshift(() => store.close());
     await untilReady(store, STORE_READY_WAIT_MS);
     const audit = createAuditLog(db, { clock });
-    const auth = createAuthService({
-      db,
-      config,
-      clock,
-      throttle: createLoginThrottle({ store, ...loginBudgetsFromConfig(config) }),
-      audit: recordTo(audit),
-      logger,
-    });
+    const throttle = createLoginThrottle({ store, ...loginBudgetsFromConfig(config) });
+    const auth = createAuthService({ db, config, clock, throttle, audit: recordTo(audit), logger });
     const bootstrap = await bootstrapAdmin(db, config, clock.now(), recordTo(audit));
     logBootstrap(logger, config.ADMIN_USERNAME, bootstrap);
+    if (bootstrap.outcome === "updated") {
+      // A break-glass reset: the failures that locked the account were guesses at the old
+      // password, and the operator locked out is the one who needs in now.
+      await throttle.forgive(config.ADMIN_USERNAME).catch((error: unknown) => {
+        logger.warn("admin account: login lockout not lifted; it ends with its window", {
+          error: { name: error instanceof Error ? error.name : typeof error },
+        });
+      });
+    }
     const providers = createProviders(config, { clock, logger });
 
     const limiter = rateLimit({

@@ -66,6 +66,8 @@ export interface LoginThrottle {
   succeeded(username: string, ip: string): Promise<void>;
   /** Gives both units back: the password was right (password change) or never checked. */
   refund(username: string, ip: string): Promise<void>;
+  /** Forgets the account's failures (a break-glass reset gave it a password no one guessed at). */
+  forgive(username: string): Promise<void>;
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -138,6 +140,9 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     },
     async refund(username, ip) {
       await store.refund([accountLimit(username), ipLimit(ip)]);
+    },
+    async forgive(username) {
+      await store.reset([loginAccountKey(username)]);
     },
   };
 }

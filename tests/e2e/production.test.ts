@@ -167,3 +167,43 @@ describe("production binary", () => {
     expect(verified.code).toBe(0);
   });
 });
+
+describe("break-glass", () => {
+  const loginAs = (url: string, password: string) =>
+    fetch(`${url}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "desk-operator", password }),
+    });
+  const argon2 = (password: string) =>
+    hash(password, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+
+  test("a new ADMIN_PASSWORD_HASH lifts the admin's lockout; the replaced one is not applied again", async () => {
+    const locked = await startServer(env);
+    try {
+      for (let i = 0; i < 5; i++)
+        expect((await loginAs(locked.url, "a wrong guess")).status).toBe(401);
+      expect((await loginAs(locked.url, ADMIN_PASSWORD)).status).toBe(429);
+    } finally {
+      expect(await locked.stop()).toBe(0);
+    }
+
+    const newPassword = randomBytes(18).toString("base64url");
+    const reset = await startServer({ ...env, ADMIN_PASSWORD_HASH: await argon2(newPassword) });
+    try {
+      expect((await loginAs(reset.url, newPassword)).status).toBe(200);
+    } finally {
+      expect(await reset.stop()).toBe(0);
+    }
+
+    // An instance still configured with the old hash changes nothing, and says so.
+    const stale = await startServer(env);
+    try {
+      expect((await loginAs(stale.url, ADMIN_PASSWORD)).status).toBe(401);
+      expect((await loginAs(stale.url, newPassword)).status).toBe(200);
+      expect(stale.logs()).toContain("ADMIN_PASSWORD_HASH was replaced earlier; not applied again");
+    } finally {
+      expect(await stale.stop()).toBe(0);
+    }
+  });
+});

@@ -81,6 +81,19 @@ describe("login throttle", () => {
     expect((await throttle.check("x", "6.6.6.6")).allowed).toBe(false);
   });
 
+  test("forgive clears the account's lockout, whatever the spelling, and leaves the IP's alone", async () => {
+    const { throttle } = setup();
+    for (let i = 0; i < 5; i++) await throttle.admit("erin", "4.4.4.4");
+    for (let i = 0; i < 15; i++) await throttle.admit(`other${i}`, "4.4.4.4");
+    expect((await throttle.check("erin", "4.4.4.5")).allowed).toBe(false);
+    await throttle.forgive("ERIN");
+    expect((await throttle.check("erin", "4.4.4.5")).allowed).toBe(true);
+    expect(await throttle.check("anyone", "4.4.4.4")).toMatchObject({
+      allowed: false,
+      blockedBy: "login-ip",
+    });
+  });
+
   test("refund gives both units back: an attempt that never checked a password costs nothing", async () => {
     const { throttle } = setup();
     for (let i = 0; i < 50; i++) {
