@@ -51,6 +51,15 @@ describe("access log", () => {
     });
   });
 
+  test("shed load the client did not wait for is a 499 at info too, not a warning", async () => {
+    const records = await hangUp("/v1/shed", "gone-shed");
+    expect(records.find((r) => r.msg === "request")).toMatchObject({
+      level: "info",
+      status: 499,
+      unsent_status: 503,
+    });
+  });
+
   test("a 5xx the client waited for is logged at error, without unsent_status", async () => {
     const lines: string[] = [];
     await build({ lines }).request("/v1/hangup", { headers: { "x-request-id": "stays-1" } });

@@ -56,7 +56,7 @@ export const accessLog =
       // Maintenance 503s are the operator's own doing: not an alert for every refused request.
       // Shed load (a full hash queue) is worth seeing, but is the server working as designed.
       const planned = isApiError(c.error) && c.error.code === "maintenance";
-      const shed = isApiError(c.error) && c.error.shed;
+      const shed = !closed && isApiError(c.error) && c.error.shed;
       if (status >= 500 && !planned && !shed) logger.error("request", fields);
       else if (shed) logger.warn("request", fields);
       else logger.info("request", fields);

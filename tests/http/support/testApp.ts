@@ -58,7 +58,9 @@ export function build(
         app.get("/v1/maintenance", () => {
           throw new ApiError("maintenance", { headers: { "Retry-After": "60" } });
         });
-        app.get("/v1/shed", () => {
+        app.get("/v1/shed", (c) => {
+          // Under hangUp(), the client has left by the time the load is shed.
+          hangups.get(c.req.header("x-request-id") ?? "")?.abort();
           throw new ApiError("service_unavailable", {
             headers: { "Retry-After": "1" },
             shed: true,
