@@ -7,7 +7,7 @@
  * configured hash string, never of a password; bootstrapRecord.ts). So a
  * rehash-on-login or a password change through the API survives restarts, and
  * changing the variable is the operator's break-glass: it resets the password,
- * restores the admin role, re-enables the account and ends its tokens.
+ * restores the admin role, re-enables the account and ends its sessions and tokens.
  *
  * A hash that was applied once and replaced since is not applied again: an
  * instance starting with stale configuration (a rolling deploy, a rolled-back
@@ -22,6 +22,7 @@ import { lockAdminChanges } from "./adminChangeLock.ts";
 import type { AuditRecorder, AuthAuditEvent } from "./auditTrail.ts";
 import { appliedRecord, fingerprintOf, parseBootstrapRecord } from "./bootstrapRecord.ts";
 import { hashKind, hashPassword, verifyPassword } from "./passwords.ts";
+import { revokeSessionsOfUser } from "./sessions.ts";
 import { readSetting, SETTING, writeSetting } from "./settings.ts";
 import { usernameProblem } from "./usernamePolicy.ts";
 import { createUserStore } from "./users.ts";
@@ -141,6 +142,11 @@ export async function bootstrapAdmin(
       return { outcome: "unchanged" };
     }
     const passwordReset = current.passwordHash !== hash;
+    // A reset because the password may be known must also end what it opened: a refresh
+    // token from before would otherwise go on minting tokens at the new token version.
+    const sessionsEnded = passwordReset
+      ? await revokeSessionsOfUser(tx, current.id, "admin_reset", now)
+      : 0;
     if (passwordReset) await txUsers.setPasswordHash(current.id, hash, true, now);
     await txUsers.update(current.id, { role: "admin", disabled: false }, now);
     await remember(current.id);
@@ -149,6 +155,7 @@ export async function bootstrapAdmin(
       disabled: false,
       // Not "password_…": the audit log redacts values under credential-like keys.
       sign_in_reset: passwordReset,
+      sessions_ended: sessionsEnded,
     });
     return { outcome: "updated", ...(await former(current.id)) };
   });

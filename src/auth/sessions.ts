@@ -15,7 +15,8 @@ export type RevokeReason =
   | "password_change"
   | "user_disabled"
   | "revoke_all"
-  | "token_reuse";
+  | "token_reuse"
+  | "admin_reset";
 
 /** Lifetimes, in ms. */
 export interface SessionLifetimes {
@@ -44,6 +45,22 @@ export function sessionAlive(
   );
 }
 
+/**
+ * Ends every live session of a user; returns how many were live. Standalone
+ * so a transaction outside the auth service (the bootstrap admin's reset) can
+ * end them in the same statement set as the password change.
+ */
+export async function revokeSessionsOfUser(
+  db: Executor,
+  userId: string,
+  reason: RevokeReason,
+  now: number,
+): Promise<number> {
+  const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
+    WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`;
+  return rows.length;
+}
+
 /** Data access for sessions. */
 export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
   return {
@@ -63,11 +80,8 @@ export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
       return rows.length > 0;
     },
     /** Ends every session of a user; returns how many were live. */
-    async revokeAllOfUser(userId: string, reason: RevokeReason, now: number): Promise<number> {
-      const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
-        WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`;
-      return rows.length;
-    },
+    revokeAllOfUser: (userId: string, reason: RevokeReason, now: number): Promise<number> =>
+      revokeSessionsOfUser(db, userId, reason, now),
     /**
      * One bounded step of deleting sessions that ended before `cutoff` (revoked, or past their
      * idle or absolute lifetime): up to `limit` of their refresh tokens; then, only when fewer

@@ -16,7 +16,7 @@ import {
 import { createUserStore } from "../../src/auth/users.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { describeEachDatabase } from "../support/databases.ts";
-import { buildAuthHarness } from "./support/authApp.ts";
+import { buildAuthHarness, errorOf } from "./support/authApp.ts";
 
 // libxcrypt (python3 crypt, METHOD_BLOWFISH) — what passlib writes too.
 const PASSLIB_LONG = {
@@ -87,7 +87,13 @@ describeEachDatabase(
           type: "user_updated",
           actor: null,
           target: id,
-          details: { reason: "bootstrap", role: "admin", disabled: false, sign_in_reset: true },
+          details: {
+            reason: "bootstrap",
+            role: "admin",
+            disabled: false,
+            sign_in_reset: true,
+            sessions_ended: 0,
+          },
         }),
       ]);
       // An event that cannot be written leaves the reset undone.
@@ -121,6 +127,33 @@ describeEachDatabase(
       expect(
         (await h.post("/v1/auth/login", { username: "root", password: "the-break-glass-password" }))
           .status,
+      ).toBe(200);
+    });
+
+    test("a break-glass reset ends the admin's sessions: a refresh token from before is refused", async () => {
+      const first = { ...base, ADMIN_PASSWORD_HASH: PASSLIB_LONG.hash };
+      expect(await outcomeOf(t.db(), first)).toBe("created");
+      const h = await buildAuthHarness(t.db(), { bootstrap: false });
+      const before = await h.login("root", PASSLIB_LONG.password);
+      const other = await h.login("root", PASSLIB_LONG.password);
+      const next = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("break-glass-pass-3") };
+      const events: AuthAuditEvent[] = [];
+      const audit = async (event: AuthAuditEvent) => {
+        events.push(event);
+      };
+      expect(await outcomeOf(t.db(), next, h.clock.now(), audit)).toBe("updated");
+      expect(events[0]?.details).toMatchObject({ sign_in_reset: true, sessions_ended: 2 });
+      for (const pair of [before, other]) {
+        const res = await h.post("/v1/auth/refresh", { refresh_token: pair.refresh_token });
+        expect(res.status).toBe(400);
+        expect((await errorOf(res)).code).toBe("invalid_grant");
+      }
+      const rows = await t.db().sql`SELECT revoked_reason FROM sessions`;
+      expect(rows.map((r) => r.revoked_reason)).toEqual(["admin_reset", "admin_reset"]);
+      // The new password opens a new session that works.
+      const after = await h.login("root", "break-glass-pass-3");
+      expect(
+        (await h.post("/v1/auth/refresh", { refresh_token: after.refresh_token })).status,
       ).toBe(200);
     });
 
