@@ -19,12 +19,15 @@ export interface SigningSecret {
   value: string;
 }
 
-/** The current key and every non-blank retired key, in order. */
+/**
+ * The current key and every non-blank retired key, in order, trimmed as the key
+ * ring trims them: what is checked is what signs and verifies.
+ */
 export function signingSecrets(input: CheckInput): SigningSecret[] {
   const out: SigningSecret[] = [];
   const current = input.get("SECURITY_SECRET_KEY");
   if (current !== undefined)
-    out.push({ variable: "SECURITY_SECRET_KEY", label: "", value: current });
+    out.push({ variable: "SECURITY_SECRET_KEY", label: "", value: current.trim() });
   const previous = input.get("SECURITY_SECRET_KEY_PREVIOUS");
   if (previous !== undefined) {
     previous.split(",").forEach((entry, i) => {
@@ -32,7 +35,7 @@ export function signingSecrets(input: CheckInput): SigningSecret[] {
       out.push({
         variable: "SECURITY_SECRET_KEY_PREVIOUS",
         label: `entry ${i + 1} `,
-        value: entry,
+        value: entry.trim(),
       });
     });
   }

@@ -133,6 +133,16 @@ describe("secret.006 reuse", () => {
       "SECURITY_SECRET_KEY_PREVIOUS",
     ]);
   });
+  test("keys are compared as the ring trims them: a padded copy is the same key", async () => {
+    const key = randomSecret();
+    const env = await quickEnv({
+      SECURITY_SECRET_KEY: `${key}\r`,
+      SECURITY_SECRET_KEY_PREVIOUS: ` ${key} `,
+    });
+    expect(withId(await check(env, "production"), "secret.006").map((f) => f.variable)).toEqual([
+      "SECURITY_SECRET_KEY_PREVIOUS",
+    ]);
+  });
   test("REDIS_PASSWORD equal to REDIS_URL's password is one credential, not reuse", async () => {
     const pw = randomSecret(32);
     const env = await quickEnv({
