@@ -6,7 +6,7 @@
  * the provider's snapshots, not here.
  * @module
  */
-import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type Clock, systemClock } from "../clock/index.ts";
 import { openDatabase } from "./database.ts";
@@ -58,20 +58,19 @@ export async function backupDatabase(
   }
   const dir = resolve(options.dir ?? join(dirname(target.filename), "backups"));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const base = `trading-${stamp((options.clock ?? systemClock).now())}`;
-  let path = join(dir, `${base}.db`);
-  for (let n = 1; existsSync(path); n++) {
-    if (n > 100)
-      throw new StorageError("backup_failed", "too many backups with the same timestamp");
-    path = join(dir, `${base}-${n}.db`);
-  }
   const db = await openDatabase(url);
+  let path: string | undefined;
   try {
+    path = createPrivateFile(dir, `trading-${stamp((options.clock ?? systemClock).now())}`);
+    // VACUUM INTO accepts an existing empty file and keeps its mode: the copy is never
+    // readable by others, not even between its creation and a chmod.
     await db.sql`VACUUM INTO ${path}`;
+  } catch (e) {
+    if (path !== undefined) rmSync(path, { force: true });
+    throw e;
   } finally {
     await db.close();
   }
-  chmodSync(path, 0o600);
   const copy = await openDatabase(`sqlite://${path}`);
   try {
     const [check] = await copy.sql<{ integrity_check: string }>`PRAGMA integrity_check`;
@@ -82,4 +81,22 @@ export async function backupDatabase(
     await copy.close();
   }
   return { path, bytes: statSync(path).size };
+}
+
+/**
+ * Creates `<dir>/<base>.db` (or `-1`, `-2`, … when taken) empty, mode 0600, with
+ * O_EXCL: two backups in the same second never pick the same name.
+ */
+function createPrivateFile(dir: string, base: string): string {
+  for (let n = 0; n <= 100; n++) {
+    const path = join(dir, n === 0 ? `${base}.db` : `${base}-${n}.db`);
+    try {
+      closeSync(openSync(path, "wx", 0o600));
+      // The mode passed to open is reduced by the umask; an umask never widens it.
+      return path;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+  throw new StorageError("backup_failed", "too many backups with the same timestamp");
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runBackupCommand } from "../../src/cli/backup.ts";
@@ -33,6 +33,28 @@ test("backup writes a consistent, owner-only, timestamped copy and never overwri
     await copy.close();
     const second = await backupDatabase(url, { clock });
     expect(second.path).toBe(join(dir, "backups", "trading-20260102T030405Z-1.db"));
+  });
+});
+
+test("backups started in the same second get their own files; a failed one leaves none", async () => {
+  await withDatabase(async (dir, url) => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+    const previous = process.umask(0);
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => backupDatabase(url, { clock })));
+      expect(new Set(results.map((r) => r.path)).size).toBe(3);
+      for (const r of results) expect(statSync(r.path).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(previous);
+    }
+    // A valid header (the database opens) over garbage pages: VACUUM INTO fails midway.
+    const file = join(dir, "trading.db");
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4096);
+    writeFileSync(file, bytes);
+    const failed = await backupDatabase(url, { clock }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect(readdirSync(join(dir, "backups"))).toHaveLength(3);
   });
 });
 
