@@ -38,6 +38,8 @@ export async function main(
       return (await import("./cli/audit.ts")).runAuditCommand(rest, env, io);
     case "backup":
       return (await import("./cli/backup.ts")).runBackupCommand(rest, env, io);
+    case "revoke-all":
+      return (await import("./cli/revokeAll.ts")).runRevokeAllCommand(rest, env, io);
     case "--version":
     case "-v":
       io.stdout(`trading-server ${pkg.version}\n`);

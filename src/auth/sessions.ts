@@ -61,6 +61,17 @@ export async function revokeSessionsOfUser(
   return rows.length;
 }
 
+/** Ends every live session of every user; returns how many were live. */
+export async function revokeEverySession(
+  db: Executor,
+  reason: RevokeReason,
+  now: number,
+): Promise<number> {
+  const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
+    WHERE revoked_at IS NULL RETURNING id`;
+  return rows.length;
+}
+
 /** Data access for sessions. */
 export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
   return {
@@ -109,12 +120,6 @@ export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
           LIMIT ${limit})
         RETURNING id`;
       return { refreshTokens: tokens.length, sessions: ended.length };
-    },
-    /** Ends every session of every user; returns how many were live. */
-    async revokeEverything(reason: RevokeReason, now: number): Promise<number> {
-      const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
-        WHERE revoked_at IS NULL RETURNING id`;
-      return rows.length;
     },
   };
 }

@@ -19,6 +19,8 @@ export const USAGE = `usage:
       check the audit log's hash chain (exit 1 and the first bad row if it was altered)
   trading-server backup [--environment ENV] [--output-dir DIR]
       SQLite: a consistent, integrity-checked copy (PostgreSQL: use pg_dump)
+  trading-server revoke-all [--environment ENV]
+      end every session and refuse every access token issued so far (no server needed)
   trading-server --version | --help | COMMAND --help
 
 check options:

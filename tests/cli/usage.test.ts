@@ -26,6 +26,7 @@ test("the usage lists each command's options", async () => {
     "migrate [--environment ENV]",
     "audit verify [--environment ENV]",
     "backup [--environment ENV] [--output-dir DIR]",
+    "revoke-all [--environment ENV]",
     "gen-secret [--bytes N]",
   ]) {
     expect(c.stdout()).toContain(line);

@@ -15,7 +15,7 @@ import {
   ROLES,
   type UserRecord,
 } from "../../auth/index.ts";
-import { SETTING, writeSetting } from "../../auth/settings.ts";
+import { revokeAll } from "../../auth/revokeAll.ts";
 import { usernameProblem } from "../../auth/usernamePolicy.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
@@ -202,19 +202,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       responses: { 204: { description: "Revoked" }, ...denied },
     }),
     async (c) => {
-      const now = auth.clock.now();
-      await auth.db.transaction(async (tx) => {
-        await writeSetting(tx, SETTING.tokensNotBefore, String(now), now);
-        const ended = await auth.sessions.revokeEverything("revoke_all", now);
-        await auth.audit({
-          type: "authz_revoke_all",
-          actor: actorOf(c),
-          target: null,
-          outcome: "success",
-          ...origin(c),
-          details: { sessions_ended: ended },
-        });
-      });
+      await revokeAll(auth.db, auth.clock.now(), auth.audit, { actor: actorOf(c), ...origin(c) });
       return c.body(null, 204);
     },
   );

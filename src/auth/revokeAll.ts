@@ -1,0 +1,37 @@
+/**
+ * Revoke-all, the emergency stop: every session of every user ends and every
+ * access token issued until now is refused (the global not-before), with its
+ * audit event in the same transaction. Shared by `POST /v1/admin/revoke-all`
+ * and `trading-server revoke-all`, which works with the server stopped (after
+ * restoring a backup, before the restored sessions can be used).
+ * @module
+ */
+import type { Database } from "../storage/index.ts";
+import type { AuditRecorder, AuthAuditEvent } from "./auditTrail.ts";
+import { revokeEverySession } from "./sessions.ts";
+import { SETTING, writeSetting } from "./settings.ts";
+
+/** Who asked: the caller of the route, or nobody signed in (the command line). */
+export type RevokeAllOrigin = Pick<AuthAuditEvent, "actor" | "ip" | "userAgent" | "requestId">;
+
+/** Ends everything at `now`; resolves with the number of sessions that were live. */
+export async function revokeAll(
+  db: Database,
+  now: number,
+  audit: AuditRecorder,
+  origin: RevokeAllOrigin,
+  details: Record<string, unknown> = {},
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    await writeSetting(tx, SETTING.tokensNotBefore, String(now), now);
+    const ended = await revokeEverySession(tx, "revoke_all", now);
+    await audit({
+      type: "authz_revoke_all",
+      target: null,
+      outcome: "success",
+      ...origin,
+      details: { sessions_ended: ended, ...details },
+    });
+    return ended;
+  });
+}
