@@ -7,43 +7,19 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { hash } from "@node-rs/argon2";
-import { startRedis, type TestRedis } from "../support/redis.ts";
-import { baseEnv, runBinary, type ServerProcess, startServer } from "./support/process.ts";
+import type { TestRedis } from "../support/redis.ts";
+import { runBinary, type ServerProcess, startServer } from "./support/process.ts";
+import { argon2id, startProductionFixture } from "./support/productionEnv.ts";
 
-const REDIS_PASSWORD = randomBytes(24).toString("base64url");
-const ADMIN_PASSWORD = randomBytes(18).toString("base64url");
+let adminPassword: string;
 let redis: TestRedis;
 let server: ServerProcess | undefined;
 let env: Record<string, string>;
-
-async function protect(r: TestRedis) {
-  await r.cli("CONFIG", "SET", "requirepass", REDIS_PASSWORD);
-}
+let protect: (r: TestRedis) => Promise<void>;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  await protect(redis);
-  const dir = mkdtempSync(join(tmpdir(), "ts-prod-"));
-  env = baseEnv({
-    ENVIRONMENT: "production",
-    SECURITY_SECRET_KEY: randomBytes(48).toString("base64url"),
-    ADMIN_USERNAME: "desk-operator",
-    ADMIN_PASSWORD_HASH: await hash(ADMIN_PASSWORD, {
-      algorithm: 2,
-      memoryCost: 19456,
-      timeCost: 2,
-      parallelism: 1,
-    }),
-    REDIS_URL: redis.url,
-    REDIS_PASSWORD,
-    DATABASE_URL: `sqlite://${join(dir, "prod.db")}`,
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-  });
+  const fixture = await startProductionFixture("ts-prod-");
+  ({ env, redis, protect, adminPassword } = fixture);
 });
 
 afterAll(async () => {
@@ -55,7 +31,7 @@ async function login(url: string): Promise<string> {
   const res = await fetch(`${url}/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "desk-operator", password: ADMIN_PASSWORD }),
+    body: JSON.stringify({ username: "desk-operator", password: adminPassword }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
@@ -175,21 +151,19 @@ describe("break-glass", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ username: "desk-operator", password }),
     });
-  const argon2 = (password: string) =>
-    hash(password, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
 
   test("a new ADMIN_PASSWORD_HASH lifts the admin's lockout; the replaced one is not applied again", async () => {
     const locked = await startServer(env);
     try {
       for (let i = 0; i < 5; i++)
         expect((await loginAs(locked.url, "a wrong guess")).status).toBe(401);
-      expect((await loginAs(locked.url, ADMIN_PASSWORD)).status).toBe(429);
+      expect((await loginAs(locked.url, adminPassword)).status).toBe(429);
     } finally {
       expect(await locked.stop()).toBe(0);
     }
 
     const newPassword = randomBytes(18).toString("base64url");
-    const reset = await startServer({ ...env, ADMIN_PASSWORD_HASH: await argon2(newPassword) });
+    const reset = await startServer({ ...env, ADMIN_PASSWORD_HASH: await argon2id(newPassword) });
     try {
       expect((await loginAs(reset.url, newPassword)).status).toBe(200);
     } finally {
@@ -199,7 +173,7 @@ describe("break-glass", () => {
     // An instance still configured with the old hash changes nothing, and says so.
     const stale = await startServer(env);
     try {
-      expect((await loginAs(stale.url, ADMIN_PASSWORD)).status).toBe(401);
+      expect((await loginAs(stale.url, adminPassword)).status).toBe(401);
       expect((await loginAs(stale.url, newPassword)).status).toBe(200);
       expect(stale.logs()).toContain("ADMIN_PASSWORD_HASH was replaced earlier; not applied again");
     } finally {

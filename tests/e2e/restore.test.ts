@@ -5,45 +5,20 @@
  * refresh token never works again. Then the chain still verifies.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { hash } from "@node-rs/argon2";
-import { startRedis, type TestRedis } from "../support/redis.ts";
-import { baseEnv, runBinary, startServer } from "./support/process.ts";
+import { runBinary, startServer } from "./support/process.ts";
+import { type ProductionFixture, startProductionFixture } from "./support/productionEnv.ts";
 
-const ADMIN_PASSWORD = randomBytes(18).toString("base64url");
-const REDIS_PASSWORD = randomBytes(24).toString("base64url");
-let redis: TestRedis;
-let env: Record<string, string>;
-let dir: string;
+let fixture: ProductionFixture;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  await redis.cli("CONFIG", "SET", "requirepass", REDIS_PASSWORD);
-  dir = mkdtempSync(join(tmpdir(), "ts-restore-"));
-  env = baseEnv({
-    ENVIRONMENT: "production",
-    SECURITY_SECRET_KEY: randomBytes(48).toString("base64url"),
-    ADMIN_USERNAME: "desk-operator",
-    ADMIN_PASSWORD_HASH: await hash(ADMIN_PASSWORD, {
-      algorithm: 2,
-      memoryCost: 19456,
-      timeCost: 2,
-      parallelism: 1,
-    }),
-    REDIS_URL: redis.url,
-    REDIS_PASSWORD,
-    DATABASE_URL: `sqlite://${join(dir, "prod.db")}`,
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-  });
+  fixture = await startProductionFixture("ts-restore-");
 });
 
 afterAll(async () => {
-  await redis.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await fixture.redis.stop();
+  rmSync(fixture.dir, { recursive: true, force: true });
 });
 
 const post = (url: string, path: string, body: unknown, token?: string) =>
@@ -57,13 +32,14 @@ const post = (url: string, path: string, body: unknown, token?: string) =>
   });
 
 test("a session ended after the backup comes back with it; revoke-all before serving ends it", async () => {
+  const { env, dir, adminPassword } = fixture;
   expect((await runBinary(["migrate"], env)).code).toBe(0);
   const first = await startServer(env);
   let pair: { access_token: string; refresh_token: string };
   try {
     const res = await post(first.url, "/v1/auth/login", {
       username: "desk-operator",
-      password: ADMIN_PASSWORD,
+      password: adminPassword,
     });
     expect(res.status).toBe(200);
     pair = (await res.json()) as typeof pair;
