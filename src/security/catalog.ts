@@ -20,6 +20,7 @@ export const CHECKS = {
   "secret.005": "Secret is long and random enough",
   "secret.006": "Secrets are not reused between variables",
   "secret.007": "SECURITY_SECRET_KEY_PREVIOUS holds at most two retired keys",
+  "secret.008": "SECURITY_SECRET_KEY has no surrounding whitespace",
   "jwt.001": "HS256 key is at least 32 bytes",
   "jwt.003": "Token and session lifetimes are sane",
   "admin.001": "ADMIN_PASSWORD (plain text) is not set outside development",

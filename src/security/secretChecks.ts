@@ -19,15 +19,12 @@ export interface SigningSecret {
   value: string;
 }
 
-/**
- * The current key and every non-blank retired key, in order, trimmed as the key
- * ring trims them: what is checked is what signs and verifies.
- */
+/** The current key and every non-blank retired key, in order. */
 export function signingSecrets(input: CheckInput): SigningSecret[] {
   const out: SigningSecret[] = [];
   const current = input.get("SECURITY_SECRET_KEY");
   if (current !== undefined)
-    out.push({ variable: "SECURITY_SECRET_KEY", label: "", value: current.trim() });
+    out.push({ variable: "SECURITY_SECRET_KEY", label: "", value: current });
   const previous = input.get("SECURITY_SECRET_KEY_PREVIOUS");
   if (previous !== undefined) {
     previous.split(",").forEach((entry, i) => {
@@ -35,6 +32,7 @@ export function signingSecrets(input: CheckInput): SigningSecret[] {
       out.push({
         variable: "SECURITY_SECRET_KEY_PREVIOUS",
         label: `entry ${i + 1} `,
+        // Trimmed as the key ring trims list entries: what is checked is what verifies.
         value: entry.trim(),
       });
     });
@@ -50,7 +48,7 @@ export function signingSecrets(input: CheckInput): SigningSecret[] {
  */
 const MAX_USUAL_RETIRED_KEYS = 2;
 
-/** Runs secret.001–007. */
+/** Runs secret.001–008. */
 export function checkSecrets(input: CheckInput, out: FindingList): void {
   if (input.get("SECURITY_SECRET_KEY") === undefined) {
     out.add({
@@ -76,6 +74,7 @@ export function checkSecrets(input: CheckInput, out: FindingList): void {
       hint: GEN_HINT,
     });
   }
+  checkPadding(input, out);
   checkReuse(input, out);
   const retired = signingSecrets(input).filter(
     (s) => s.variable === "SECURITY_SECRET_KEY_PREVIOUS",
@@ -89,6 +88,25 @@ export function checkSecrets(input: CheckInput, out: FindingList): void {
       hint: "Keep only the key retired by the last rotation; remove it once ACCESS_TOKEN_TTL and 30 s have passed.",
     });
   }
+}
+
+/**
+ * secret.008: the active key is used as configured (DESIGN §6), surrounding whitespace included,
+ * while the entries of SECURITY_SECRET_KEY_PREVIOUS are trimmed. A padded key (a stray space, or
+ * the CR of an env file written on Windows) becomes another key when a rotation moves it there,
+ * and every access token it signed is refused once.
+ */
+function checkPadding(input: CheckInput, out: FindingList): void {
+  const current = input.get("SECURITY_SECRET_KEY");
+  if (current === undefined || current === current.trim()) return;
+  out.add({
+    id: "secret.008",
+    levels: "W/W/-",
+    variable: "SECURITY_SECRET_KEY",
+    message:
+      "has leading or trailing whitespace, which is part of the key; moved to SECURITY_SECRET_KEY_PREVIOUS in a rotation, it is trimmed and no longer verifies the tokens it signed",
+    hint: "Check the env file for a stray space or CR; rotate to a new key (gen-secret output has no whitespace).",
+  });
 }
 
 interface NamedSecret {

@@ -139,15 +139,6 @@ describe("key ring", () => {
 
   test("an empty secret cannot build a ring", () => {
     expect(() => createKeyRing("")).toThrow();
-    expect(() => createKeyRing(" \r\n")).toThrow();
-  });
-
-  test("a key keeps its kid and bytes when a rotation moves it, whatever whitespace surrounds it", () => {
-    const padded = createKeyRing(` ${OLD}\r\n`);
-    expect(padded.active.kid).toBe(keyId(OLD));
-    expect(padded.active.key.equals(Buffer.from(OLD, "utf8"))).toBe(true);
-    const rotated = createKeyRing(SECRET, ` ${OLD}\r\n`);
-    expect(rotated.byKid.get(keyId(OLD))?.key.equals(padded.active.key)).toBe(true);
   });
 });
 

@@ -133,13 +133,22 @@ describe("secret.006 reuse", () => {
       "SECURITY_SECRET_KEY_PREVIOUS",
     ]);
   });
-  test("keys are compared as the ring trims them: a padded copy is the same key", async () => {
+  test("a padded signing key warns (secret.008); retired entries are judged trimmed", async () => {
     const key = randomSecret();
-    const env = await quickEnv({
+    const padded = await quickEnv({
       SECURITY_SECRET_KEY: `${key}\r`,
+      SECURITY_SECRET_KEY_PREVIOUS: ` ${randomSecret()} , ${key} `,
+    });
+    expect(severityOf(await check(padded, "production"), "secret.008")).toBe("warning");
+    expect(severityOf(await check(padded, "development"), "secret.008")).toBeNull();
+    // The trimmed entry equals the key without its CR: not the same key, so no reuse.
+    expect(withId(await check(padded, "production"), "secret.006")).toEqual([]);
+    const clean = await quickEnv({
+      SECURITY_SECRET_KEY: key,
       SECURITY_SECRET_KEY_PREVIOUS: ` ${key} `,
     });
-    expect(withId(await check(env, "production"), "secret.006").map((f) => f.variable)).toEqual([
+    expect(withId(await check(clean, "production"), "secret.008")).toEqual([]);
+    expect(withId(await check(clean, "production"), "secret.006").map((f) => f.variable)).toEqual([
       "SECURITY_SECRET_KEY_PREVIOUS",
     ]);
   });

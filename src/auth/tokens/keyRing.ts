@@ -9,7 +9,7 @@
 export interface RingKey {
   /** Fingerprint: the first 12 base64url chars of SHA-256("trading-server kid v1\0" + secret). */
   kid: string;
-  /** HMAC key: the UTF-8 bytes of the secret string as configured, trimmed (no decoding). */
+  /** HMAC key: the UTF-8 bytes of the secret string as configured (no decoding). */
   key: Buffer;
 }
 
@@ -40,16 +40,10 @@ const ringKey = (secret: string): RingKey => ({
   key: Buffer.from(secret, "utf8"),
 });
 
-/**
- * Builds a ring from the active secret and a comma-separated list of retired ones.
- * Every secret is trimmed, the active one too: a key keeps its kid and its HMAC
- * bytes when a rotation moves it from one variable to the other, whatever
- * stray space or CR an env file left around it.
- */
+/** Builds a ring from the active secret and a comma-separated list of retired ones. */
 export function createKeyRing(active: string, previous?: string): KeyRing {
-  const trimmedActive = active.trim();
-  if (trimmedActive.length === 0) throw new Error("the signing secret is empty");
-  const activeKey = ringKey(trimmedActive);
+  if (active.length === 0) throw new Error("the signing secret is empty");
+  const activeKey = ringKey(active);
   const byKid = new Map<string, RingKey>([[activeKey.kid, activeKey]]);
   for (const secret of (previous ?? "").split(",")) {
     const trimmed = secret.trim();
