@@ -71,14 +71,10 @@ export async function backupDatabase(
   } finally {
     await db.close();
   }
-  const copy = await openDatabase(`sqlite://${path}`);
-  try {
-    const [check] = await copy.sql<{ integrity_check: string }>`PRAGMA integrity_check`;
-    if (check?.integrity_check !== "ok") {
-      throw new StorageError("backup_failed", "the backup failed its integrity check");
-    }
-  } finally {
-    await copy.close();
+  if (!(await passesIntegrityCheck(path))) {
+    // Never left where "restore the newest backup" would pick it.
+    rmSync(path, { force: true });
+    throw new StorageError("backup_failed", "the backup failed its integrity check");
   }
   return { path, bytes: statSync(path).size };
 }
@@ -99,4 +95,17 @@ function createPrivateFile(dir: string, base: string): string {
     }
   }
   throw new StorageError("backup_failed", "too many backups with the same timestamp");
+}
+
+/** True when `PRAGMA integrity_check` finds the SQLite file at `path` sound. */
+async function passesIntegrityCheck(path: string): Promise<boolean> {
+  const copy = await openDatabase(`sqlite://${path}`);
+  try {
+    const [check] = await copy.sql<{ integrity_check: string }>`PRAGMA integrity_check`;
+    return check?.integrity_check === "ok";
+  } catch {
+    return false;
+  } finally {
+    await copy.close();
+  }
 }
