@@ -15,6 +15,7 @@
  */
 import type { Database } from "../storage/index.ts";
 import { type SessionStore, sessionAlive } from "./sessions.ts";
+import { SETTING } from "./settings.ts";
 
 /** SHA-256 of a token, hex: the only form that is stored. */
 export const refreshTokenDigest = (token: string): string =>
@@ -51,9 +52,11 @@ interface Row {
   spent_at: number | null;
   user_id: string;
   revoked_at: number | null;
+  created_at: number;
   last_used_at: number;
   absolute_expires_at: number;
   disabled: number;
+  not_before: string | null;
 }
 
 /** Creates the refresh-token service. */
@@ -73,8 +76,9 @@ export function createRefreshTokens(db: Database, sessions: SessionStore, graceM
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { ok: false, reason: "malformed" };
       const digest = refreshTokenDigest(token);
       const rows = await db.sql<Row>`
-        SELECT r.session_id, r.spent_at, s.user_id, s.revoked_at, s.last_used_at,
-               s.absolute_expires_at, u.disabled
+        SELECT r.session_id, r.spent_at, s.user_id, s.revoked_at, s.created_at, s.last_used_at,
+               s.absolute_expires_at, u.disabled,
+               (SELECT value FROM settings WHERE key = ${SETTING.tokensNotBefore}) AS not_before
         FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN users u ON u.id = s.user_id
         WHERE r.token_hash = ${digest}`;
       const row = rows[0];
@@ -93,7 +97,9 @@ export function createRefreshTokens(db: Database, sessions: SessionStore, graceM
         return { ok: false, reason: "reused", sessionWasLive: revoked, ...ids };
       }
       if (Number(row.disabled) !== 0) return { ok: false, reason: "user_disabled", ...ids };
-      if (!sessionAlive(row, now, idleMs)) return { ok: false, reason: "session_ended", ...ids };
+      if (!sessionAlive(row, now, idleMs, row.not_before)) {
+        return { ok: false, reason: "session_ended", ...ids };
+      }
 
       const next = newRefreshToken();
       const nextDigest = refreshTokenDigest(next);

@@ -34,6 +34,7 @@ export type SessionCheckResult =
 interface Row {
   user_id: string;
   revoked_at: number | null;
+  created_at: number;
   last_used_at: number;
   absolute_expires_at: number;
   username: string;
@@ -46,7 +47,7 @@ interface Row {
 /** Creates the check for tokens of sessions with idle lifetime `idleMs`. */
 export function createSessionCheck(db: Pick<Database, "prepareRead">, idleMs: number) {
   const lookup = db.prepareRead<Row>(`
-    SELECT s.user_id, s.revoked_at, s.last_used_at, s.absolute_expires_at,
+    SELECT s.user_id, s.revoked_at, s.created_at, s.last_used_at, s.absolute_expires_at,
            u.username, u.role, u.disabled, u.token_version,
            (SELECT value FROM settings WHERE key = $1) AS not_before
     FROM sessions s JOIN users u ON u.id = s.user_id
@@ -58,13 +59,16 @@ export function createSessionCheck(db: Pick<Database, "prepareRead">, idleMs: nu
       const row = rows[0];
       if (!row) return { ok: false, reason: "no_session" };
       if (row.user_id !== claims.sub) return { ok: false, reason: "wrong_user" };
-      if (!sessionAlive(row, now, idleMs)) return { ok: false, reason: "session_ended" };
+      if (!sessionAlive(row, now, idleMs, null)) return { ok: false, reason: "session_ended" };
       if (Number(row.disabled) !== 0) return { ok: false, reason: "user_disabled" };
       if (Number(row.token_version) !== claims.ver) return { ok: false, reason: "token_version" };
-      // iat has second resolution: compare in seconds. A token minted in the same second
-      // before a revoke-all still passes this test but its session was revoked with it.
-      if (row.not_before !== null && claims.iat < Math.floor(Number(row.not_before) / 1000)) {
-        return { ok: false, reason: "revoked_globally" };
+      if (row.not_before !== null) {
+        // A session started before the cut-off is over, even one revoke-all's UPDATE
+        // could not see (sessionAlive). iat has second resolution: compare in seconds.
+        const cutoff = Number(row.not_before);
+        if (!(Number(row.created_at) >= cutoff) || claims.iat < Math.floor(cutoff / 1000)) {
+          return { ok: false, reason: "revoked_globally" };
+        }
       }
       const role: Role = (ROLES as readonly string[]).includes(row.role)
         ? (row.role as Role)

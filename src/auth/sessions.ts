@@ -32,16 +32,32 @@ export interface SessionOrigin {
   userAgent?: string | undefined;
 }
 
-/** True when a session row is still usable at `now`. */
+/**
+ * True when a session row is still usable at `now`: not revoked, within its
+ * idle and absolute lifetimes, and started after the global not-before
+ * (`notBefore`, the revoke-all setting's text, or null when none was made).
+ *
+ * The not-before is checked here, not left to revoke-all's UPDATE alone: a
+ * login whose transaction was still open when that UPDATE ran inserts a
+ * session the UPDATE never saw (PostgreSQL, read committed), and its start
+ * time is before the cut-off. A malformed setting ends every session.
+ */
 export function sessionAlive(
-  row: { revoked_at: number | null; last_used_at: number; absolute_expires_at: number },
+  row: {
+    revoked_at: number | null;
+    created_at: number;
+    last_used_at: number;
+    absolute_expires_at: number;
+  },
   now: number,
   idleMs: number,
+  notBefore: string | null,
 ): boolean {
   return (
     row.revoked_at === null &&
     now < Number(row.absolute_expires_at) &&
-    now < Number(row.last_used_at) + idleMs
+    now < Number(row.last_used_at) + idleMs &&
+    (notBefore === null || Number(row.created_at) >= Number(notBefore))
   );
 }
 

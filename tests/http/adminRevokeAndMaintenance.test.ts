@@ -5,6 +5,7 @@
  * happen (one transaction).
  */
 import { beforeEach, expect, test } from "bun:test";
+import { SETTING, writeSetting } from "../../src/auth/settings.ts";
 import {
   ADMIN_PASSWORD,
   type AuthHarness,
@@ -87,6 +88,25 @@ describeEachDatabase(
       // Resurrect the session row to isolate the global not-before check.
       await t.db().sql`UPDATE sessions SET revoked_at = NULL`;
       expect((await h.send("/v1/auth/me", { token: old.access_token })).status).toBe(401);
+    });
+
+    test("a session started before the cut-off is over even when revoke-all's UPDATE missed it", async () => {
+      const racing = await h.login("admin", ADMIN_PASSWORD);
+      h.clock.advance(500);
+      // What a login still in its transaction during revoke-all leaves behind (PostgreSQL, read
+      // committed): a session the UPDATE never saw, started before the cut-off, in its second.
+      const cutoff = h.clock.now();
+      await writeSetting(t.db(), SETTING.tokensNotBefore, String(cutoff), cutoff);
+      expect((await h.send("/v1/auth/me", { token: racing.access_token })).status).toBe(401);
+      const refresh = await h.post("/v1/auth/refresh", { refresh_token: racing.refresh_token });
+      expect(refresh.status).toBe(400);
+      expect((await errorOf(refresh)).code).toBe("invalid_grant");
+      // A login at the cut-off itself is after it.
+      const after = await h.login("admin", ADMIN_PASSWORD);
+      expect((await h.send("/v1/auth/me", { token: after.access_token })).status).toBe(200);
+      expect(
+        (await h.post("/v1/auth/refresh", { refresh_token: after.refresh_token })).status,
+      ).toBe(200);
     });
 
     test("maintenance: 503 on /v1 except auth and admin, before any token check; shared with other instances ≤ 1 s", async () => {
