@@ -20,10 +20,14 @@ import type { Database } from "../storage/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { lockAdminChanges } from "./adminChangeLock.ts";
 import type { AuditRecorder, AuthAuditEvent } from "./auditTrail.ts";
-import { appliedRecord, fingerprintOf, parseBootstrapRecord } from "./bootstrapRecord.ts";
+import {
+  appliedRecord,
+  fingerprintOf,
+  readBootstrapRecord,
+  writeBootstrapRecord,
+} from "./bootstrapRecord.ts";
 import { hashKind, hashPassword, verifyPassword } from "./passwords.ts";
 import { revokeSessionsOfUser } from "./sessions.ts";
-import { readSetting, SETTING, writeSetting } from "./settings.ts";
 import { usernameProblem } from "./usernamePolicy.ts";
 import { createUserStore } from "./users.ts";
 
@@ -95,7 +99,7 @@ export async function bootstrapAdmin(
     await lockAdminChanges(tx);
     const txUsers = createUserStore(tx);
     const current = await txUsers.findByUsername(config.ADMIN_USERNAME);
-    const record = parseBootstrapRecord(await readSetting(tx, SETTING.adminBootstrap));
+    const record = await readBootstrapRecord(tx);
     const event = (
       type: AuthAuditEvent["type"],
       target: string,
@@ -121,12 +125,7 @@ export async function bootstrapAdmin(
         : {};
     };
     const remember = (userId: string) =>
-      writeSetting(
-        tx,
-        SETTING.adminBootstrap,
-        JSON.stringify(appliedRecord(record, fingerprint, userId)),
-        now,
-      );
+      writeBootstrapRecord(tx, appliedRecord(record, fingerprint, userId), now);
     if (!current) {
       const created = await txUsers.create(
         { username: config.ADMIN_USERNAME, passwordHash: hash, role: "admin" },

@@ -1,10 +1,19 @@
 /**
- * What the admin bootstrap remembers between starts (`settings`,
- * `auth.admin_bootstrap`): which configured hash it applied last, to which
- * account, and which configured hashes it applied before and were replaced.
- * Only SHA-256 fingerprints of hash strings are kept, never a password or a hash.
+ * What the admin bootstrap remembers between starts: which configured hash it
+ * applied last, to which account, and which configured hashes it applied
+ * before and were replaced. Only SHA-256 fingerprints of hash strings are
+ * kept, never a password or a hash.
+ *
+ * Two settings: `auth.admin_bootstrap` holds the bare fingerprint applied
+ * last, the format every earlier version reads, so a binary rolled back to
+ * one of them sees "unchanged" instead of resetting the admin (and signing it
+ * out) over a value it cannot parse. `auth.admin_bootstrap_history` holds the
+ * rest. When the two disagree, an earlier version applied a new hash since:
+ * the history's hash counts as replaced, and the account is not known.
  * @module
  */
+import type { Executor } from "../storage/index.ts";
+import { readSetting, SETTING, writeSetting } from "./settings.ts";
 
 /** Fingerprints of replaced hashes kept; a start with any of them is refused. */
 export const RETIRED_KEPT = 32;
@@ -57,4 +66,27 @@ export function appliedRecord(
   const replaced = previous && previous.fingerprint !== fingerprint ? [previous.fingerprint] : [];
   const retired = [...replaced, ...(previous?.retired ?? [])].filter((f) => f !== fingerprint);
   return { fingerprint, userId, retired: [...new Set(retired)].slice(0, RETIRED_KEPT) };
+}
+
+/** Reads the record from both settings (see the module comment). */
+export async function readBootstrapRecord(db: Executor): Promise<BootstrapRecord | undefined> {
+  const last = parseBootstrapRecord(await readSetting(db, SETTING.adminBootstrap));
+  if (!last) return undefined;
+  const history = parseBootstrapRecord(await readSetting(db, SETTING.adminBootstrapHistory));
+  if (!history) return last;
+  if (history.fingerprint === last.fingerprint) {
+    return { ...history, retired: [...new Set([...history.retired, ...last.retired])] };
+  }
+  const { userId: _unknown, ...applied } = appliedRecord(history, last.fingerprint, "");
+  return applied;
+}
+
+/** Writes `record`: the bare fingerprint where every version reads it, the rest beside it. */
+export async function writeBootstrapRecord(
+  db: Executor,
+  record: BootstrapRecord,
+  now: number,
+): Promise<void> {
+  await writeSetting(db, SETTING.adminBootstrap, record.fingerprint, now);
+  await writeSetting(db, SETTING.adminBootstrapHistory, JSON.stringify(record), now);
 }

@@ -12,6 +12,7 @@ export const SETTING = {
   tokensNotBefore: "auth.tokens_not_before",
   maintenance: "maintenance",
   adminBootstrap: "auth.admin_bootstrap",
+  adminBootstrapHistory: "auth.admin_bootstrap_history",
 } as const;
 
 /** Reads a setting's text value. */

@@ -6,6 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import type { AuthAuditEvent } from "../../src/auth/auditTrail.ts";
+import { fingerprintOf } from "../../src/auth/bootstrapRecord.ts";
 import {
   bootstrapAdmin,
   hashKind,
@@ -282,9 +283,33 @@ describeEachDatabase(
       expect(await outcomeOf(t.db(), { ...base, ADMIN_PASSWORD_HASH: hash })).toBe("unchanged");
       expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(200);
       const [row] = await t.db().sql<{ value: string }>`
-        SELECT value FROM settings WHERE key = 'auth.admin_bootstrap'`;
+        SELECT value FROM settings WHERE key = 'auth.admin_bootstrap_history'`;
       expect(JSON.parse(row?.value as string)).toMatchObject({ fingerprint: legacy, retired: [] });
       expect(row?.value).not.toContain(hash);
+    });
+
+    test("earlier versions keep reading the bare fingerprint; a hash one of them applied is reconciled", async () => {
+      const settingOf = async (key: string) =>
+        (await t.db().sql<{ value: string }>`SELECT value FROM settings WHERE key = ${key}`)[0]
+          ?.value;
+      const first = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("rollback-password-1") };
+      expect(await outcomeOf(t.db(), first)).toBe("created");
+      // What a rolled-back binary compares with its configured hash's fingerprint: "unchanged".
+      expect(await settingOf("auth.admin_bootstrap")).toBe(
+        fingerprintOf(first.ADMIN_PASSWORD_HASH),
+      );
+      // That binary applies a break-glass hash: it writes the bare fingerprint and the password only.
+      const second = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("rollback-password-2") };
+      const fp = fingerprintOf(second.ADMIN_PASSWORD_HASH);
+      await t.db().sql`UPDATE settings SET value = ${fp} WHERE key = 'auth.admin_bootstrap'`;
+      await t.db().sql`UPDATE users SET password_hash = ${second.ADMIN_PASSWORD_HASH}
+        WHERE username = 'root'`;
+      // Rolled forward: the hash it applied is current, the one before it is replaced.
+      expect(await outcomeOf(t.db(), second)).toBe("unchanged");
+      expect(await outcomeOf(t.db(), first)).toBe("superseded");
+      expect(JSON.parse((await settingOf("auth.admin_bootstrap_history")) as string)).toMatchObject(
+        { fingerprint: fp, retired: [fingerprintOf(first.ADMIN_PASSWORD_HASH)] },
+      );
     });
   },
   { fresh: "test" },
