@@ -5,40 +5,59 @@
  * It needs no admin sign-in and no running server: after restoring a backup it
  * runs before the server starts, so the sessions the backup brought back are
  * never usable. Prints `{"sessions_ended":N,"not_before":"<ISO-8601>"}`; exit 0,
- * 1 when the database cannot be written, 2 on usage.
+ * 1 when the database cannot be written or its schema is not this build's, 2
+ * on usage.
  * @module
  */
 import { hostname } from "node:os";
 import { createAuditLog } from "../audit/index.ts";
 import { recordTo } from "../auth/auditTrail.ts";
 import { revokeAll } from "../auth/revokeAll.ts";
-import { type Clock, systemClock } from "../clock/index.ts";
 import type { Config } from "../config/index.ts";
+import { type Database, databaseNow, requireCurrentSchema } from "../storage/index.ts";
 import { loadCommandConfig, withDatabase } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 
-/** Revokes everything in `config.DATABASE_URL`; resolves to the exit code. */
+/** Local clock this far from the database's earns a warning. */
+const SKEW_WARN_MS = 2_000;
+
+/**
+ * Revokes everything in `config.DATABASE_URL`; resolves to the exit code.
+ * The cut-off is the database's time (`now`, injectable for tests): run from a
+ * laptop whose clock is ahead, a local cut-off would refuse every token the
+ * servers issue until that clock is reached, an outage in the middle of an
+ * incident.
+ */
 export async function runRevokeAll(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
-  clock: Clock = systemClock,
+  now: (db: Database) => Promise<number> = databaseNow,
 ): Promise<number> {
   return withDatabase(
     "revoke-all",
     config,
     io,
     async (db) => {
-      const now = clock.now();
+      // A schema this build does not know is not written to (an older binary's, or
+      // one with migrations pending, which the events' encoding may not match).
+      await requireCurrentSchema(db);
+      const cutoff = await now(db);
+      const skew = Date.now() - cutoff;
+      if (Math.abs(skew) > SKEW_WARN_MS) {
+        io.stderr(
+          `revoke-all: this host's clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "ahead of" : "behind"} the database's; the cut-off uses the database's\n`,
+        );
+      }
       const ended = await revokeAll(
         db,
-        now,
-        recordTo(createAuditLog(db, { clock })),
+        cutoff,
+        recordTo(createAuditLog(db, { clock: { now: () => cutoff } })),
         { actor: null, ip: null, userAgent: null, requestId: null },
         // Nobody is signed in: the event says where it came from instead.
         { source: "cli", host: hostname() },
       );
       io.stdout(
-        `${JSON.stringify({ sessions_ended: ended, not_before: new Date(now).toISOString() })}\n`,
+        `${JSON.stringify({ sessions_ended: ended, not_before: new Date(cutoff).toISOString() })}\n`,
       );
       return EXIT.ok;
     },

@@ -11,6 +11,7 @@ export {
   type OpenDatabaseOptions,
   openDatabase,
 } from "./database.ts";
+export { databaseNow } from "./databaseNow.ts";
 export { isStorageError, StorageError, type StorageErrorKind } from "./errors.ts";
 export {
   type AppliedMigration,
@@ -22,6 +23,7 @@ export {
 } from "./migrate.ts";
 export { MIGRATIONS, type Migration } from "./migrations/index.ts";
 export { integerOrNull, type Row } from "./rows.ts";
+export { requireCurrentSchema } from "./schemaGate.ts";
 export { isUnstorableText } from "./storableText.ts";
 export {
   type DatabaseTarget,

@@ -11,7 +11,7 @@ import type { Config } from "../config/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { type Database, openDatabase } from "./database.ts";
 import { StorageError } from "./errors.ts";
-import { migrate, schemaStatus } from "./migrate.ts";
+import { migrate, type SchemaStatus, schemaStatus } from "./migrate.ts";
 
 /**
  * The server's deadline for a PostgreSQL query or transaction: far above a healthy
@@ -43,21 +43,34 @@ export async function prepareSchema(
       }
       return db;
     }
-    if (status.unknown.length > 0) {
-      throw new StorageError(
-        "schema_too_new",
-        `the database schema is at version ${status.version}, newer than this build knows`,
-      );
-    }
-    if (status.pending.length > 0) {
-      throw new StorageError(
-        "migration_failed",
-        `the database schema is at version ${status.version} with ${status.pending.length} migration(s) pending: run \`trading-server migrate\` first`,
-      );
-    }
+    refuseMismatch(status);
     return db;
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Throws unless the schema of `db` is exactly the one this build knows: a
+ * newer one (`schema_too_new`) or one with migrations pending. For commands
+ * that write outside the migrations (`revoke-all`), as `serve` does.
+ */
+export async function requireCurrentSchema(db: Database): Promise<void> {
+  refuseMismatch(await schemaStatus(db));
+}
+
+function refuseMismatch(status: SchemaStatus): void {
+  if (status.unknown.length > 0) {
+    throw new StorageError(
+      "schema_too_new",
+      `the database schema is at version ${status.version}, newer than this build knows`,
+    );
+  }
+  if (status.pending.length > 0) {
+    throw new StorageError(
+      "migration_failed",
+      `the database schema is at version ${status.version} with ${status.pending.length} migration(s) pending: run \`trading-server migrate\` first`,
+    );
   }
 }

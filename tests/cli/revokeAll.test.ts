@@ -8,45 +8,81 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readSetting, SETTING } from "../../src/auth/settings.ts";
 import { runRevokeAll } from "../../src/cli/revokeAll.ts";
 import { main } from "../../src/main.ts";
+import { databaseNow } from "../../src/storage/index.ts";
 import { ADMIN_PASSWORD, buildAuthHarness } from "../auth/support/authApp.ts";
 import { captureIo } from "../support/captureIo.ts";
 import { createEmptyDatabase, describeEachDatabase } from "../support/databases.ts";
 
-describeEachDatabase("revoke-all command", (t) => {
-  test("ends every session and token; audited in the chain; new logins work", async () => {
-    const h = await buildAuthHarness(t.db());
-    const before = [
-      await h.login("admin", ADMIN_PASSWORD),
-      await h.login("admin", ADMIN_PASSWORD, "203.0.113.9"),
-    ];
-    const io = captureIo();
-    expect(await runRevokeAll({ DATABASE_URL: t.url() }, io.io, h.clock)).toBe(0);
-    expect(JSON.parse(io.stdout())).toEqual({
-      sessions_ended: 2,
-      not_before: new Date(h.clock.now()).toISOString(),
-    });
-    expect(io.stderr()).toBe("");
-    for (const pair of before) {
-      expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(401);
-      expect((await h.post("/v1/auth/refresh", { refresh_token: pair.refresh_token })).status).toBe(
-        400,
+describeEachDatabase(
+  "revoke-all command",
+  (t) => {
+    test("ends every session and token at the cut-off; audited in the chain; new logins work", async () => {
+      const h = await buildAuthHarness(t.db());
+      const before = [
+        await h.login("admin", ADMIN_PASSWORD),
+        await h.login("admin", ADMIN_PASSWORD, "203.0.113.9"),
+      ];
+      h.clock.advance(1_500);
+      const io = captureIo();
+      // The harness clock stands in for the database's (it is far from this host's on purpose).
+      expect(await runRevokeAll({ DATABASE_URL: t.url() }, io.io, async () => h.clock.now())).toBe(
+        0,
       );
-    }
-    const fresh = await h.login("admin", ADMIN_PASSWORD);
-    expect((await h.send("/v1/auth/me", { token: fresh.access_token })).status).toBe(200);
+      expect(JSON.parse(io.stdout())).toEqual({
+        sessions_ended: 2,
+        not_before: new Date(h.clock.now()).toISOString(),
+      });
+      expect(io.stderr()).toMatch(
+        /^revoke-all: this host's clock is \d+ s behind the database's; the cut-off uses the database's\n$/,
+      );
+      expect(await readSetting(t.db(), SETTING.tokensNotBefore)).toBe(String(h.clock.now()));
+      for (const pair of before) {
+        expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(401);
+        expect(
+          (await h.post("/v1/auth/refresh", { refresh_token: pair.refresh_token })).status,
+        ).toBe(400);
+      }
+      const fresh = await h.login("admin", ADMIN_PASSWORD);
+      expect((await h.send("/v1/auth/me", { token: fresh.access_token })).status).toBe(200);
 
-    const [event] = await h.auditLog.list({ type: "authz_revoke_all", limit: 10 });
-    expect(event).toMatchObject({
-      actor: null,
-      ip: null,
-      outcome: "success",
-      details: { sessions_ended: 2, source: "cli", host: expect.any(String) },
+      const [event] = await h.auditLog.list({ type: "authz_revoke_all", limit: 10 });
+      expect(event).toMatchObject({
+        actor: null,
+        ip: null,
+        outcome: "success",
+        details: { sessions_ended: 2, source: "cli", host: expect.any(String) },
+      });
+      expect((await h.auditLog.verify()).ok).toBe(true);
     });
-    expect((await h.auditLog.verify()).ok).toBe(true);
-  });
-});
+
+    test("the cut-off is the database's time", async () => {
+      const db = await databaseNow(t.db());
+      expect(Math.abs(db - Date.now())).toBeLessThan(5_000);
+      const io = captureIo();
+      expect(await runRevokeAll({ DATABASE_URL: t.url() }, io.io)).toBe(0);
+      const { not_before } = JSON.parse(io.stdout()) as { not_before: string };
+      expect(Math.abs(Date.parse(not_before) - Date.now())).toBeLessThan(5_000);
+      expect(io.stderr()).toBe("");
+    });
+
+    test("a schema this build does not know, newer or behind, is refused and left as it was", async () => {
+      await t.db()
+        .sql`INSERT INTO schema_migrations (id, name, applied_at) VALUES (999, 'future', 1)`;
+      const newer = captureIo();
+      expect(await runRevokeAll({ DATABASE_URL: t.url() }, newer.io)).toBe(1);
+      expect(newer.stderr()).toContain("newer than this build knows");
+      await t.db().sql`DELETE FROM schema_migrations WHERE id >= 5`;
+      const behind = captureIo();
+      expect(await runRevokeAll({ DATABASE_URL: t.url() }, behind.io)).toBe(1);
+      expect(behind.stderr()).toContain("run `trading-server migrate` first");
+      expect(await readSetting(t.db(), SETTING.tokensNotBefore)).toBeUndefined();
+    });
+  },
+  { fresh: "test" },
+);
 
 test("a mistyped SQLite path or an unmigrated database: exit 1, one line, nothing created", async () => {
   const dir = mkdtempSync(join(tmpdir(), "ts-revoke-"));
