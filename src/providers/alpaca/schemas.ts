@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { listOf, mapOf } from "../stopAtFirstIssue.ts";
 
 /**
  * A page token is sent back in the next URL and logged with it: a short
@@ -23,7 +24,7 @@ const pageToken = () =>
 /** `GET /v2/stocks/quotes/latest`. */
 export const LatestQuotes = z.lazy(() =>
   z.object({
-    quotes: z.record(
+    quotes: mapOf(
       z.string(),
       z.object({ t: z.string(), ap: z.number(), as: z.number(), bp: z.number(), bs: z.number() }),
     ),
@@ -36,7 +37,7 @@ export const BarsPage = z.lazy(() =>
     bars: z
       .record(
         z.string(),
-        z.array(
+        listOf(
           z.object({
             t: z.string(),
             o: z.number(),
@@ -57,7 +58,7 @@ export const BarsPage = z.lazy(() =>
 /** `GET /v1beta1/news`. */
 export const NewsPage = z.lazy(() =>
   z.object({
-    news: z.array(
+    news: listOf(
       z.object({
         id: z.number(),
         headline: z.string(),
@@ -66,7 +67,7 @@ export const NewsPage = z.lazy(() =>
         updated_at: z.string(),
         summary: z.string().nullable().optional(),
         url: z.string().nullable().optional(),
-        symbols: z.array(z.string()),
+        symbols: listOf(z.string()),
         source: z.string(),
       }),
     ),

@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { listOf, mapOf } from "../stopAtFirstIssue.ts";
 
 const decimal = z
   .string()
@@ -16,7 +17,7 @@ const decimal = z
 export const DailySeries = z.lazy(() =>
   z.object({
     "Meta Data": z.object({ "2. Symbol": z.string() }).loose(),
-    "Time Series (Daily)": z.record(
+    "Time Series (Daily)": mapOf(
       z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
       z.object({
         "1. open": decimal,
@@ -46,12 +47,12 @@ export const GlobalQuote = z.lazy(() =>
 /** `function=NEWS_SENTIMENT`. */
 export const NewsSentiment = z.lazy(() =>
   z.object({
-    feed: z.array(
+    feed: listOf(
       z.object({
         title: z.string(),
         url: z.string(),
         time_published: z.string().regex(/^\d{8}T\d{4}(\d{2})?$/),
-        authors: z.array(z.string()).optional(),
+        authors: listOf(z.string()).optional(),
         summary: z.string().optional(),
         source: z.string(),
         overall_sentiment_score: z.number(),

@@ -7,6 +7,7 @@
  * @module
  */
 import { z } from "zod";
+import { listOf } from "../stopAtFirstIssue.ts";
 
 /** `GET /quote`. */
 export const FinnhubQuote = z.lazy(() =>
@@ -24,7 +25,7 @@ export const FinnhubQuote = z.lazy(() =>
 
 /** `GET /company-news`. */
 export const CompanyNews = z.lazy(() =>
-  z.array(
+  listOf(
     z.object({
       category: z.string().optional(),
       datetime: z.number(),
@@ -57,7 +58,7 @@ export type SentimentRow = z.infer<typeof Row>;
 /** `GET /stock/social-sentiment`, either envelope. */
 export const SocialSentiment = z.lazy(() =>
   z.union([
-    z.object({ symbol: z.string().optional(), data: z.array(Row) }),
-    z.object({ symbol: z.string().optional(), reddit: z.array(Row), twitter: z.array(Row) }),
+    z.object({ symbol: z.string().optional(), data: listOf(Row) }),
+    z.object({ symbol: z.string().optional(), reddit: listOf(Row), twitter: listOf(Row) }),
   ]),
 );
