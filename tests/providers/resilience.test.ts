@@ -255,6 +255,28 @@ describe("resilience wiring", () => {
     expect(answer.stale).toBe(false);
   });
 
+  test("an upstream 404 (a wrong base URL, a proxy's page) serves cached data and counts toward the breaker", async () => {
+    const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+    const registry = new BreakerRegistry();
+    const providers = build(clock, registry);
+    fake.fault = undefined;
+    const fresh = await providers.market.latestQuote("AAPL", signal());
+    clock.advance(5_000);
+    fake.fault = { kind: "status", status: 404 };
+    const before = fake.requests.length;
+    expect(await providers.market.latestQuote("AAPL", signal())).toMatchObject({
+      stale: true,
+      data: fresh.data,
+    });
+    expect(fake.requests.length - before).toBe(1); // not retried: the answer will not change
+    for (let i = 0; i < 2; i++) {
+      const error = await providers.market.latestQuote(`S${i}`, signal()).catch((e: unknown) => e);
+      expect(isProviderError(error) && error.kind).toBe("bad_response");
+    }
+    expect(registry.get("alpaca")?.state).toBe("open");
+    fake.fault = undefined;
+  });
+
   test("401 (our credentials) still counts: the breaker opens at its threshold", async () => {
     const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
     const registry = new BreakerRegistry();

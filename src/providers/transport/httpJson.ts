@@ -107,8 +107,12 @@ export function buildUrl(req: JsonRequest): { url: URL; redacted: string } {
 
 /**
  * The error of a non-2xx answer. 401 is our credentials (every call fails: counted by the
- * breaker). Any other 4xx but 404, 408 and 429 is about this request, not the provider's
- * health (`rejected`). `Retry-After` is read where RFC 9110 gives it meaning: 429 and 503.
+ * breaker). 404 is a `bad_response`: none of our providers says "unknown symbol" with it
+ * (they answer 200 with an empty or zeroed body, which the adapters map to `not_found`),
+ * so it means a wrong base URL, a proxy's page or an outage; as `not_found` it bypassed the
+ * cache and never counted toward the breaker. Any other 4xx but 408 and 429 is about this
+ * request, not the provider's health (`rejected`). `Retry-After` is read where RFC 9110
+ * gives it meaning: 429 and 503.
  */
 function statusError(provider: string, res: Response, now: number, where: string): ProviderError {
   const status = res.status;
@@ -118,7 +122,9 @@ function statusError(provider: string, res: Response, now: number, where: string
     return wait === undefined ? options : { ...options, retryAfterMs: wait };
   };
   if (status === 401) return new ProviderError(provider, "auth", `401 from ${where}`, options);
-  if (status === 404) return new ProviderError(provider, "not_found", `404 from ${where}`, options);
+  if (status === 404) {
+    return new ProviderError(provider, "bad_response", `404 from ${where} (base URL?)`, options);
+  }
   if (status === 429) {
     return new ProviderError(provider, "rate_limited", `429 from ${where}`, withWait());
   }
