@@ -88,31 +88,46 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
   async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
     // One request per symbol, sent together: paid for together, or not sent at all.
     await reserveRequests(query.symbols.length, signal);
+    // The first failure ends the attempt; the others are cancelled with it, not left to
+    // run (a probe's slow symbol held its connection 60 s after the client had its 503).
+    const fanOut = new AbortController();
+    const each = AbortSignal.any([signal, fanOut.signal]);
     const perSymbol = await Promise.all(
-      query.symbols.map(async (symbol) => {
-        const raw = await this.get(
-          "/company-news",
-          { symbol, from: ymd(query.start), to: ymd(query.end) },
-          signal,
-        );
-        return parseShape(NAME, CompanyNews, raw, "company news").map(
-          (n): NewsItem => ({
-            id: String(n.id),
-            headline: n.headline,
-            summary: n.summary ?? "",
-            author: null,
-            source: n.source,
-            url: webUrl(n.url),
-            symbols: n.related ? n.related.split(",").filter(Boolean) : [symbol],
-            created_at: providerIsoTime(n.datetime * 1000),
-            updated_at: providerIsoTime(n.datetime * 1000),
-            sentiment: null,
-            sentiment_label: null,
-          }),
-        );
-      }),
+      query.symbols.map((symbol) =>
+        this.companyNews(symbol, query, each).catch((error: unknown) => {
+          fanOut.abort(error);
+          throw error;
+        }),
+      ),
     );
     return orderedNews(perSymbol.flat(), query.start, query.end, query.limit);
+  }
+
+  private async companyNews(
+    symbol: string,
+    query: NewsQuery,
+    signal: AbortSignal,
+  ): Promise<NewsItem[]> {
+    const raw = await this.get(
+      "/company-news",
+      { symbol, from: ymd(query.start), to: ymd(query.end) },
+      signal,
+    );
+    return parseShape(NAME, CompanyNews, raw, "company news").map(
+      (n): NewsItem => ({
+        id: String(n.id),
+        headline: n.headline,
+        summary: n.summary ?? "",
+        author: null,
+        source: n.source,
+        url: webUrl(n.url),
+        symbols: n.related ? n.related.split(",").filter(Boolean) : [symbol],
+        created_at: providerIsoTime(n.datetime * 1000),
+        updated_at: providerIsoTime(n.datetime * 1000),
+        sentiment: null,
+        sentiment_label: null,
+      }),
+    );
   }
 
   async sentiment(symbol: string, signal: AbortSignal): Promise<Sentiment> {
