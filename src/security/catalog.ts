@@ -37,6 +37,7 @@ export const CHECKS = {
   "apikey.004": "Provider key has the provider's format",
   "apikey.005": "A selected provider has its credentials",
   "apikey.006": "Provider URLs carry no user name or password",
+  "apikey.007": "Provider URLs use TLS off trusted networks",
   "db.001": "DATABASE_URL does not use default credentials",
   "db.002": "PostgreSQL uses verified TLS off trusted networks",
   "db.003": "PostgreSQL connection has a password",

@@ -5,6 +5,7 @@
  * calls a provider, so every result is "unverified".
  * @module
  */
+import { isTrustedHost } from "./trustedHosts.ts";
 import type { CheckInput, FindingList } from "./types.ts";
 
 const PAPER_HOST = "paper-api.alpaca.markets";
@@ -54,6 +55,10 @@ function hasUserInfo(text: string): boolean {
   }
 }
 
+function isPlainHttp(text: string): boolean {
+  return URL.canParse(text.trim()) && new URL(text.trim()).protocol === "http:";
+}
+
 function hostOf(text: string): string | undefined {
   try {
     return new URL(text.trim()).hostname.toLowerCase();
@@ -62,7 +67,7 @@ function hostOf(text: string): string | undefined {
   }
 }
 
-/** Runs apikey.001–006. */
+/** Runs apikey.001–007. */
 export function checkProviders(input: CheckInput, out: FindingList): void {
   for (const key of KEYS) {
     const value = input.get(key.variable);
@@ -107,6 +112,15 @@ export function checkProviders(input: CheckInput, out: FindingList): void {
       });
     }
     const host = url === undefined ? undefined : hostOf(url);
+    if (url !== undefined && host !== undefined && isPlainHttp(url) && !isTrustedHost(host)) {
+      out.add({
+        id: "apikey.007",
+        levels: "E/W/-",
+        variable,
+        message: "uses plain-text http:// off a trusted network: the provider key travels readable",
+        hint: "Use the provider's https:// URL; plain http is accepted only on loopback and Fly's private network.",
+      });
+    }
     if (host === PAPER_HOST || host?.includes("sandbox")) {
       out.add({
         id: "apikey.001",

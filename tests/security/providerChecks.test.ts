@@ -162,3 +162,29 @@ describe("apikey.006 credentials in a provider URL", () => {
     expect(severityOf(await check(plain, "production"), "apikey.006")).toBeNull();
   });
 });
+
+describe("apikey.007 plain-text provider URL", () => {
+  test("http:// off a trusted network is an error in production, a warning in staging", async () => {
+    const env = await quickEnv({
+      ALPACA_DATA_URL: "http://data.alpaca.markets",
+      FINNHUB_BASE_URL: "HTTP://finnhub.io/api/v1",
+    });
+    const findings = withId(await check(env, "production"), "apikey.007");
+    expect(findings.map((f) => [f.variable, f.severity])).toEqual([
+      ["ALPACA_DATA_URL", "error"],
+      ["FINNHUB_BASE_URL", "error"],
+    ]);
+    expect(severityOf(await check(env, "staging"), "apikey.007", "ALPACA_DATA_URL")).toBe(
+      "warning",
+    );
+    expect(severityOf(await check(env, "development"), "apikey.007")).toBeNull();
+  });
+  test("https, loopback and Fly's private network pass", async () => {
+    const env = await quickEnv({
+      ALPACA_DATA_URL: "https://data.alpaca.markets",
+      FINNHUB_BASE_URL: "http://127.0.0.1:9000/api/v1",
+      ALPHA_VANTAGE_BASE_URL: "http://av-proxy.internal:8080",
+    });
+    expect(withId(await check(env, "production"), "apikey.007")).toEqual([]);
+  });
+});
