@@ -34,9 +34,32 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d
  * Alpaca sends nanoseconds: they are cut to milliseconds before parsing.
  */
 export function normaliseTime(text: string): string {
-  if (!RFC3339.test(text)) return "";
+  if (!RFC3339.test(text) || !onTheCalendar(text)) return "";
   const ms = Date.parse(text.replace(/(\.\d{3})\d+/, "$1"));
   return Number.isNaN(ms) ? "" : isoTime(ms);
+}
+
+/**
+ * True when the date and time written at the start of `text` (`YYYY-MM-DD`,
+ * optionally `THH:MM[:SS]` or with a space) exist. `Date.parse` rolls an
+ * impossible day over: `2024-02-30` read as 1 March, where it could collide
+ * with that day's real bar.
+ */
+export function onTheCalendar(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/i.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const dateExists =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCMonth() === month - 1;
+  // 23:59:60 is a leap second RFC 3339 allows; Date.parse reads it as the next minute.
+  return (
+    dateExists && Number(m[4] ?? 0) <= 23 && Number(m[5] ?? 0) <= 59 && Number(m[6] ?? 0) <= 60
+  );
 }
 
 /** `time` when it parses, else `fallback` (an item's own valid time, say). */

@@ -134,9 +134,16 @@ describe("rules", () => {
       "2022-03-18",
       "Tue 2 12",
       "2022-13-45T00:00:00Z",
+      // Days that do not exist: Date.parse rolls them into the next month.
+      "2024-02-30T10:00:00Z",
+      "2023-02-29T10:00:00Z",
+      "2024-04-31T00:00:00Z",
+      "2024-01-01T24:00:00Z",
+      "2024-01-01T10:60:00Z",
     ]) {
       expect(normaliseTime(lenient)).toBe("");
     }
+    expect(normaliseTime("2024-02-29T10:00:00Z")).toBe("2024-02-29T10:00:00Z");
     expect(providerIsoTime(1e300)).toBe("");
     expect(providerIsoTime(-1000)).toBe("");
     expect(providerIsoTime(Number.NaN)).toBe("");
@@ -234,6 +241,33 @@ describe("through the adapters", () => {
       expect(quote instanceof RangeError).toBe(false);
       if (isProviderError(quote)) expect(quote.kind).toBe("bad_response");
       else expect(() => checkedQuote("alphavantage", quote as Quote, NOW)).toThrow();
+    } finally {
+      avFake.fault = undefined;
+    }
+  });
+
+  test("an Alpha Vantage day that does not exist (2023-11-31) is dropped, not read as the next day", async () => {
+    const day = {
+      "1. open": "1",
+      "2. high": "2",
+      "3. low": "1",
+      "4. close": "2",
+      "5. volume": "10",
+    };
+    avFake.fault = {
+      kind: "body",
+      body: {
+        "Meta Data": { "2. Symbol": "IBM" },
+        "Time Series (Daily)": { "2023-12-04": day, "2023-11-31": { ...day, "4. close": "1.5" } },
+      },
+    };
+    try {
+      const bars = await av.bars(
+        "IBM",
+        { timeframe: "1Day", start: Date.parse("2023-11-25T00:00:00Z"), end: NOW, limit: 10 },
+        signal,
+      );
+      expect(bars.map((b) => [b.t.slice(0, 10), b.c])).toEqual([["2023-12-04", 2]]);
     } finally {
       avFake.fault = undefined;
     }

@@ -8,7 +8,7 @@
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
 import { providerIsoTime } from "../plausible.ts";
-import { parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
+import { onTheCalendar, parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
 import { getJson, QUOTE_BODY_BYTES } from "../transport/index.ts";
 import {
@@ -36,12 +36,14 @@ const DAY_MS = 86_400_000;
 /** `compact` holds the last 100 sessions (~140 calendar days). */
 const COMPACT_SPAN_MS = 135 * DAY_MS;
 
-const dayNumber = (ymd: string): number => Date.parse(`${ymd}T00:00:00Z`) / DAY_MS;
-/** `20240102T170245` (treated as UTC) → epoch ms. */
-const published = (text: string): number =>
-  Date.parse(
-    `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15) || "00"}Z`,
-  );
+/** Days since the epoch of `YYYY-MM-DD`; NaN for a day that does not exist (then dropped). */
+const dayNumber = (ymd: string): number =>
+  onTheCalendar(ymd) ? Date.parse(`${ymd}T00:00:00Z`) / DAY_MS : Number.NaN;
+/** `20240102T170245` (treated as UTC) → epoch ms; NaN for a time that does not exist. */
+const published = (text: string): number => {
+  const iso = `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T${text.slice(9, 11)}:${text.slice(11, 13)}:${text.slice(13, 15) || "00"}Z`;
+  return onTheCalendar(iso) ? Date.parse(iso) : Number.NaN;
+};
 const avTime = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace(/[-:]/g, "");
 
 /** Alpha Vantage as market-data (daily only), news and alternative-data provider. */
