@@ -53,6 +53,8 @@ test("a session ended after the backup comes back with it; revoke-all before ser
     const live = join(dir, "prod.db");
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${live}${suffix}`, { force: true });
     copyFileSync(path, live);
+    // The runbook's order: the schema first (a no-op here), then the sessions.
+    expect((await runBinary(["migrate"], env)).code).toBe(0);
     const revoked = await runBinary(["revoke-all"], env);
     expect(revoked.code).toBe(0);
     expect(JSON.parse(revoked.stdout)).toMatchObject({ sessions_ended: 1 });
