@@ -43,6 +43,12 @@ export interface RateLimitConnection {
   send(command: string, args: string[]): Promise<unknown>;
   /** Drops the socket (rejecting what is in flight) and reconnects after the backoff. */
   drop(): void;
+  /**
+   * The server did real work (a decision): the reconnect backoff starts over. An
+   * answered PING does not reset it: a server that answers PING but stalls scripts
+   * (`CLIENT PAUSE … WRITE`, a failover) was reconnected every 100–200 ms.
+   */
+  healthy(): void;
   /** Resolves true once ready, false after `timeoutMs` or on close. */
   whenReady(timeoutMs: number): Promise<boolean>;
   /** Closes for good: in-flight commands reject, no reconnect. */
@@ -136,7 +142,6 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
       .then(
         () => {
           if (client !== candidate) return;
-          attempt = 0;
           failedInARow = 0;
           status = "ready";
           transition("ready");
@@ -185,6 +190,9 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): RateLimit
     },
     drop() {
       if (client) lost(client, { code: "ERR_DEADLINE_DROP" });
+    },
+    healthy() {
+      attempt = 0;
     },
     whenReady(timeoutMs) {
       if (status === "ready") return Promise.resolve(true);

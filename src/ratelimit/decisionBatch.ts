@@ -68,6 +68,17 @@ export const MAX_BATCH_DECISIONS = 64;
 const MAX_CALLS_IN_FLIGHT = 2;
 
 /**
+ * Calls in flight when the round trip is long. A queued decision waits up to
+ * one round trip before it is sent, then takes its own: once a round trip is
+ * over a third of the deadline, the two no longer fit with a margin, and a
+ * far-away Redis (cross-region, managed) answering every call in time left
+ * nearly every decision under load to time out (a probe: 99 % refused at a
+ * 60 ms round trip against 100 ms). Sharing calls saves little next to such
+ * a round trip, so decisions then go out at once instead.
+ */
+const MAX_CALLS_IN_FLIGHT_FAR = 16;
+
+/**
  * Microtask hops before a flush. A caller resumed by a reply reaches its next
  * `decide()` within ~4 hops (the store's await, its return, the caller's
  * await and a `.catch`); 8 leaves room and costs well under a microsecond.
@@ -99,6 +110,8 @@ export class DecisionBatcher {
   readonly #deadlineMs: number | undefined;
   /** Redis `TIME` minus our clock (µs), from the last prompt reply; undefined until one. */
   #offsetUs: number | undefined;
+  /** The last answered call's round trip (ms). */
+  #roundTripMs = 0;
 
   /**
    * @param deadlineMs The runner's deadline per call (from `since`); calls that would run
@@ -122,7 +135,7 @@ export class DecisionBatcher {
       }
       this.#queue.push({ request, resolve, reject });
       if (this.#queue.length >= MAX_BATCH_DECISIONS) this.flush();
-      else if (this.#inFlight < MAX_CALLS_IN_FLIGHT) this.#scheduleFlush();
+      else if (this.#inFlight < this.#maxInFlight()) this.#scheduleFlush();
     });
   }
 
@@ -158,6 +171,7 @@ export class DecisionBatcher {
     this.#run(keys, args, batch.length, this.#since).then(
       (reply) => {
         this.#inFlight--;
+        this.#roundTripMs = performance.now() - sentAt;
         if (redisTime) this.#learnOffset(reply, sentAt);
         settle(batch, reply);
         this.#scheduleFlush();
@@ -168,6 +182,12 @@ export class DecisionBatcher {
         this.#scheduleFlush();
       },
     );
+  }
+
+  /** How many calls may be in flight before decisions queue (see {@link MAX_CALLS_IN_FLIGHT_FAR}). */
+  #maxInFlight(): number {
+    const far = this.#deadlineMs !== undefined && this.#roundTripMs * 3 > this.#deadlineMs;
+    return far ? MAX_CALLS_IN_FLIGHT_FAR : MAX_CALLS_IN_FLIGHT;
   }
 
   /** The Redis instant after which a call asked for at `since` must not write, or "" (unknown). */
@@ -206,7 +226,7 @@ export class DecisionBatcher {
         return;
       }
       this.#flushScheduled = false;
-      if (this.#inFlight < MAX_CALLS_IN_FLIGHT) this.flush();
+      if (this.#inFlight < this.#maxInFlight()) this.flush();
     };
     queueMicrotask(hop);
   }
@@ -231,6 +251,10 @@ function bySlot(queued: Queued[]): Queued[][] {
   return [...groups.values()];
 }
 
+/** A non-negative safe integer, as every element of the script's reply is. */
+const isCount = (value: unknown): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+
 /** Elements before the decisions in a reply: Redis's instant and the late flag. */
 const REPLY_HEADER = 2;
 
@@ -241,12 +265,20 @@ const REPLY_HEADER = 2;
 function settle(batch: Queued[], reply: unknown): void {
   let expected = REPLY_HEADER;
   for (const { request } of batch) expected += 1 + request.params.length;
-  if (!Array.isArray(reply) || reply.length !== expected) {
+  // Every element is an integer the script computed. Anything else (a RESP3 boolean, a
+  // string, a null) comes from a broken Redis-compatible server or a tampered connection:
+  // coerced, `true` read as "allowed" and `null` as "not late" (a probe's fake server).
+  const valid =
+    Array.isArray(reply) &&
+    reply.length === expected &&
+    reply.every(isCount) &&
+    (reply[1] === 0 || reply[1] === 1);
+  if (!valid) {
     const error = new StoreUnavailableError("script_error");
     for (const queued of batch) queued.reject(error);
     return;
   }
-  if (Number(reply[1]) !== 0) {
+  if (reply[1] === 1) {
     const error = new StoreUnavailableError("timeout");
     for (const queued of batch) queued.reject(error);
     return;
@@ -271,12 +303,9 @@ function evaluateReply(
   at: number,
   params: GcraParams[],
 ): GcraEvaluation | undefined {
-  const waits: number[] = [];
-  for (let i = 1; i <= params.length; i++) {
-    const wait = Number(reply[at + i]);
-    if (!Number.isSafeInteger(wait) || wait < 0) return undefined;
-    waits.push(wait);
-  }
+  const allowed = reply[at];
+  if (allowed !== 0 && allowed !== 1) return undefined;
+  const waits = reply.slice(at + 1, at + 1 + params.length) as number[];
   const evaluation = evaluateGcra(params, waits, 0);
-  return evaluation.allowed === (Number(reply[at]) === 1) ? evaluation : undefined;
+  return evaluation.allowed === (allowed === 1) ? evaluation : undefined;
 }

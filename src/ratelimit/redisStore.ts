@@ -78,9 +78,25 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const deadlines = new DeadlineQueue(deadlineMs, timedOut);
   const blocked = new BlockedKeys(clock, options.blockedKeysMax);
   const stats = { cachedRejections: 0, scriptCalls: 0 };
+  /** When Redis last answered anything (late replies included): a slow server is not a hung one. */
+  let lastHeardAt = performance.now();
   const outage = new Outage(options.logger, () => {
-    if (redis.status === "ready") redis.drop();
+    // Dropping a server that answers, only too late, rejects its calls in flight and adds a
+    // handshake: the outage feeds itself. Only silence for two deadlines is taken for a hang
+    // (one is what a reply due just after the deadline looks like before it arrives).
+    if (redis.status === "ready" && performance.now() - lastHeardAt >= 2 * deadlineMs) {
+      redis.drop();
+    }
   });
+  const heard = <T>(reply: Promise<T>): Promise<T> => {
+    reply.then(
+      () => {
+        lastHeardAt = performance.now();
+      },
+      () => {},
+    );
+    return reply;
+  };
   let closed = false;
   const scriptClock = options.scriptClock;
 
@@ -108,10 +124,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     try {
       // A reply after its deadline's sweep is dropped by the queue: the promise has already rejected.
       const reply = await deadlines.track(
-        redis.send("EVALSHA", [SCRIPT_SHA, String(keys.length), ...keys, ...args]),
+        heard(redis.send("EVALSHA", [SCRIPT_SHA, String(keys.length), ...keys, ...args])),
         since,
       );
       outage.succeeded();
+      redis.healthy();
       return reply;
     } catch (err) {
       // The script cache is gone after a restart, failover or SCRIPT FLUSH: one EVAL
@@ -122,9 +139,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       const remaining = deadlineMs - (performance.now() - since);
       if (remaining <= 0) return failed(timedOut(), "script_error", decisions);
       try {
-        const eval_ = redis.send("EVAL", [script, String(keys.length), ...keys, ...args]);
+        const eval_ = heard(redis.send("EVAL", [script, String(keys.length), ...keys, ...args]));
         const reply = await withinMs(eval_, remaining, timedOut);
         outage.succeeded();
+        redis.healthy();
         return reply;
       } catch (retryErr) {
         return failed(retryErr, "script_error", decisions);

@@ -95,6 +95,21 @@ describe("Bun redis connection", () => {
     expect(Number(await redis.cli("GET", "n"))).toBeLessThanOrEqual(1);
   });
 
+  test("drops back off until the server does real work: an answered PING is not enough", async () => {
+    const delays: number[] = [];
+    const { conn } = await setup({ delays });
+    expect(await conn.whenReady(3000)).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      conn.drop(); // what the store does when scripts stall while PING answers
+      expect(await conn.whenReady(3000)).toBe(true);
+    }
+    expect(delays).toEqual([0, 1, 2]);
+    conn.healthy();
+    conn.drop();
+    expect(await conn.whenReady(3000)).toBe(true);
+    expect(delays).toEqual([0, 1, 2, 0]);
+  });
+
   test("REDIS_PASSWORD overrides the URL's password, percent-encoded", async () => {
     const password = "p@ss:w/rd%20 é#?";
     const { redis, conn } = await setup({

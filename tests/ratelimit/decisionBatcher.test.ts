@@ -199,3 +199,22 @@ describe("late calls (a reply from a server that stalled past the deadline)", ()
     expect(isStoreUnavailableError(error) && error.reason).toBe("timeout");
   });
 });
+
+describe("replies of the wrong type (a broken Redis-compatible server, a tampered link)", () => {
+  test.each([
+    ["RESP3 booleans", [0, false, true, 0]],
+    ["a null late flag", [0, null, 1, 0]],
+    ["numeric strings", ["1700000000000000", "0", "1", "0"]],
+    ["a padded allowed", [0, 0, "1 ", 0]],
+    ["a fractional wait", [0, 0, 1, 0.5]],
+    ["a late flag of 2", [0, 2, 1, 0]],
+    ["allowed of 2", [0, 0, 2, 0]],
+  ])("%s: refused as a script error, never admitted", async (_name, reply) => {
+    const batcher = new DecisionBatcher(async () => reply, 100);
+    const error = await batcher.decide(request("a"), "").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isStoreUnavailableError(error) && error.reason).toBe("script_error");
+  });
+});

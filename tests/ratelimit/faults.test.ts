@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { createRedisStore, type RedisStore } from "../../src/ratelimit/index.ts";
-import { silentLogger } from "../../src/telemetry/logger.ts";
+import { createLogger, silentLogger } from "../../src/telemetry/logger.ts";
+import { startLatencyProxy } from "../support/latencyProxy.ts";
 import { freePort, startRedis, type TestRedis } from "../support/redis.ts";
 import { type OracleApp, oracleApp } from "./app.ts";
 import { storeOnRedis } from "./redisStoreFixture.ts";
@@ -158,6 +159,69 @@ describe("fail-closed against a real redis-server", () => {
     await redis.cli("CLIENT", "PAUSE", "600", "ALL");
     await expectClosed(oracle);
     await expectRecovers(store, oracle);
+  });
+
+  test("a far-away Redis (round trip over half the timeout) still decides every request", async () => {
+    const redis = await startRedis();
+    // Loaded beforehand: a NOSCRIPT and its EVAL are two round trips, which do not fit.
+    await redis.cli("SCRIPT", "LOAD", await Bun.file("src/ratelimit/gcra.lua").text());
+    // 90 ms each way back (the proxy delays replies) against a 150 ms timeout: a decision that
+    // queued behind calls in flight for one round trip, then took its own, missed its deadline.
+    const proxy = startLatencyProxy(redis.port, 90);
+    const store = createRedisStore({
+      url: `redis://127.0.0.1:${proxy.port}`,
+      commandTimeoutMs: 150,
+      logger: silentLogger,
+    });
+    cleanup.push(async () => {
+      await store.close();
+      proxy.stop();
+      await redis.stop();
+    });
+    expect(await store.waitUntilReady(3000)).toBe(true);
+    const oracle = oracleApp(store);
+    // The first answer tells the store how far Redis is (/readyz's probe does it in production).
+    expect((await oracle.get("/v1/news", "10.9.9.9")).status).toBe(200);
+    // Eight clients out of step, each sending its next request a moment after the last was
+    // answered: decisions arrive while others are in flight, as under real load.
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, async (_, client) => {
+        const seen: number[] = [];
+        await Bun.sleep(client * 11);
+        for (let i = 0; i < 8; i++) {
+          seen.push((await oracle.get("/v1/news", `10.9.${client}.${i}`)).status);
+          await Bun.sleep((client * 7) % 20);
+        }
+        return seen;
+      }),
+    );
+    const refused = statuses.flat().filter((s) => s !== 200).length;
+    expect(refused).toBe(0);
+  });
+
+  test("a Redis answering only after the deadline: refused in time, and its socket kept", async () => {
+    const redis = await startRedis();
+    await redis.cli("SCRIPT", "LOAD", await Bun.file("src/ratelimit/gcra.lua").text());
+    const proxy = startLatencyProxy(redis.port, 0);
+    const lines: string[] = [];
+    const store = createRedisStore({
+      url: `redis://127.0.0.1:${proxy.port}`,
+      commandTimeoutMs: TIMEOUT_MS,
+      logger: createLogger("info", (line) => lines.push(line)),
+    });
+    cleanup.push(async () => {
+      await store.close();
+      proxy.stop();
+      await redis.stop();
+    });
+    expect(await store.waitUntilReady(3000)).toBe(true);
+    const oracle = oracleApp(store);
+    expect((await oracle.get("/v1/news", "10.8.0.1")).status).toBe(200);
+    proxy.delayMs = 1.5 * TIMEOUT_MS; // Redis now answers, but each reply too late
+    for (let i = 0; i < 4; i++) await expectClosed(oracle, 5);
+    // Replies keep arriving, late: a slow server, not a hung one. Dropping its socket would
+    // only add handshakes and reject what is in flight.
+    expect(lines.filter((l) => l.includes('"state":"disconnected"'))).toEqual([]);
   });
 
   test("SCRIPT FLUSH: NOSCRIPT is recovered with one EVAL, not a failure", async () => {
