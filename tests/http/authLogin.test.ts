@@ -6,6 +6,7 @@
  * authLoginCredentials.test.ts.
  */
 import { beforeEach, expect, test } from "bun:test";
+import { StoreUnavailableError } from "../../src/ratelimit/errors.ts";
 import {
   ADMIN_PASSWORD,
   type AuthHarness,
@@ -220,6 +221,26 @@ describeEachDatabase(
         statuses.push(res.status);
       }
       expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    });
+
+    test("a right password whose reset the store refuses is a 503, never a guess toward lockout", async () => {
+      const succeeded = h.auth.throttle.succeeded;
+      h.auth.throttle.succeeded = async () => {
+        throw new StoreUnavailableError("command_error"); // an ACL without DEL, say
+      };
+      try {
+        for (let i = 0; i < 6; i++) {
+          const res = await h.post("/v1/auth/login", {
+            username: "admin",
+            password: ADMIN_PASSWORD,
+          });
+          expect(res.status).toBe(503);
+        }
+      } finally {
+        h.auth.throttle.succeeded = succeeded;
+      }
+      const right = await h.post("/v1/auth/login", { username: "admin", password: ADMIN_PASSWORD });
+      expect(right.status).toBe(200);
     });
   },
   { fresh: "test" },
