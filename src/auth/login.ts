@@ -97,8 +97,9 @@ export async function recordFailedPassword(
  * Runs `attempt` under a charged throttle unit; `attempt` calls `checked()` once
  * the password has been verified. The unit stays spent when `attempt` throws
  * after that (a wrong password), is settled by `settle` when it returns (a right
- * one; refunded if settling fails), and is refunded when it throws before any
- * password was checked (hash capacity, a database error): no guess was made.
+ * one; `LoginThrottle.succeeded` gives the unit back even when the reset
+ * fails), and is refunded when it throws before any password was checked
+ * (hash capacity, a database error): no guess was made.
  */
 export async function underAdmission<T>(
   throttle: LoginThrottle,
@@ -118,15 +119,7 @@ export async function underAdmission<T>(
     if (!checked) await throttle.refund(username, ip).catch(() => {});
     throw error;
   }
-  try {
-    await guarded(settle);
-  } catch (error) {
-    // The password was right: whatever fails here, this attempt must not count as a guess.
-    // A store that keeps refusing the reset (an ACL without DEL) otherwise locked the owner
-    // out with five right passwords. The refund runs the refund script, not DEL.
-    await throttle.refund(username, ip).catch(() => {});
-    throw error;
-  }
+  await guarded(settle);
   return result;
 }
 

@@ -136,7 +136,19 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
       return { allowed: true, retryAfterMs: 0, exhausted };
     },
     async succeeded(username, ip) {
-      await Promise.all([store.reset([loginAccountKey(username)]), store.refund([ipLimit(ip)])]);
+      const [account, address] = await Promise.allSettled([
+        store.reset([loginAccountKey(username)]),
+        store.refund([ipLimit(ip)]),
+      ]);
+      if (account.status === "rejected") {
+        // The right password must not count toward the account's lockout even when the store
+        // refuses the reset (an ACL without DEL): give this attempt's unit back instead. Only
+        // the account's: the address was refunded above, and a second refund would let one
+        // address alternate guesses with its own good logins past its budget.
+        await store.refund([accountLimit(username)]).catch(() => {});
+        throw account.reason;
+      }
+      if (address.status === "rejected") throw address.reason;
     },
     async refund(username, ip) {
       await store.refund([accountLimit(username), ipLimit(ip)]);

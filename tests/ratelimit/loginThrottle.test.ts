@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
+import { StoreUnavailableError } from "../../src/ratelimit/errors.ts";
 import {
   createLoginThrottle,
   createMemoryStore,
@@ -79,6 +80,37 @@ describe("login throttle", () => {
     }
     for (let i = 0; i < 20; i++) await throttle.admit(`guess${i}`, "6.6.6.6");
     expect((await throttle.check("x", "6.6.6.6")).allowed).toBe(false);
+  });
+
+  test("a reset the store refuses: the right password's unit comes back, the address's only once", async () => {
+    const { store } = setup();
+    const refusing = {
+      ...store,
+      reset: async () => {
+        throw new StoreUnavailableError("command_error"); // an ACL without DEL, say
+      },
+    };
+    const throttle = createLoginThrottle({
+      store: refusing,
+      perAccount: { limit: 5, windowMs: WINDOW },
+      perIp: { limit: 20, windowMs: WINDOW },
+    });
+    // Right passwords for the owner: each fails to reset, none counts toward the lockout.
+    for (let i = 0; i < 6; i++) {
+      expect((await throttle.admit("owner", "5.5.5.5")).allowed).toBe(true);
+      await expect(throttle.succeeded("owner", "5.5.5.5")).rejects.toThrow();
+    }
+    expect((await throttle.check("owner", "5.5.5.6")).allowed).toBe(true);
+    // One address alternating wrong guesses with its own good logins stays within its budget.
+    let guesses = 0;
+    for (let i = 0; i < 40; i++) {
+      if (!(await throttle.admit(`victim${i}`, "4.4.4.4")).allowed) break;
+      guesses++;
+      if ((await throttle.admit("own-account", "4.4.4.4")).allowed) {
+        await throttle.succeeded("own-account", "4.4.4.4").catch(() => {});
+      }
+    }
+    expect(guesses).toBe(20);
   });
 
   test("forgive clears the account's lockout, whatever the spelling, and leaves the IP's alone", async () => {
