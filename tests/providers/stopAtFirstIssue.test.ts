@@ -24,6 +24,14 @@ test("200 000 empty bars after a good one: one issue, at the first bad bar", () 
   );
 });
 
+test("a map of 200 000 bad entries is one issue too (the bars envelope itself)", () => {
+  const bars = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, 1]));
+  const result = BarsPage.safeParse({ bars });
+  expect(result.error?.issues).toHaveLength(1);
+  expect(result.error?.issues[0]?.path).toEqual(["bars", "k0"]);
+  expect(BarsPage.parse({ bars: null }).bars).toBeNull();
+});
+
 test("nested lists stop too: a news item's 200 000 wrong symbols are one issue", () => {
   const item = {
     id: 1,

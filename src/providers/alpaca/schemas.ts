@@ -34,23 +34,21 @@ export const LatestQuotes = z.lazy(() =>
 /** `GET /v2/stocks/bars`. */
 export const BarsPage = z.lazy(() =>
   z.object({
-    bars: z
-      .record(
-        z.string(),
-        listOf(
-          z.object({
-            t: z.string(),
-            o: z.number(),
-            h: z.number(),
-            l: z.number(),
-            c: z.number(),
-            v: z.number(),
-            n: z.number().optional(),
-            vw: z.number().optional(),
-          }),
-        ),
-      )
-      .nullable(),
+    bars: mapOf(
+      z.string(),
+      listOf(
+        z.object({
+          t: z.string(),
+          o: z.number(),
+          h: z.number(),
+          l: z.number(),
+          c: z.number(),
+          v: z.number(),
+          n: z.number().optional(),
+          vw: z.number().optional(),
+        }),
+      ),
+    ).nullable(),
     next_page_token: pageToken(),
   }),
 );
