@@ -56,15 +56,13 @@ export const NewsSentiment = z.lazy(() =>
         summary: z.string().optional(),
         source: z.string(),
         overall_sentiment_score: z.number(),
-        ticker_sentiment: z
-          .array(
-            z.object({
-              ticker: z.string(),
-              relevance_score: decimal,
-              ticker_sentiment_score: decimal,
-            }),
-          )
-          .optional(),
+        ticker_sentiment: listOf(
+          z.object({
+            ticker: z.string(),
+            relevance_score: decimal,
+            ticker_sentiment_score: decimal,
+          }),
+        ).optional(),
       }),
     ),
   }),
