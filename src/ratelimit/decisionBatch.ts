@@ -110,7 +110,7 @@ export class DecisionBatcher {
   readonly #deadlineMs: number | undefined;
   /** Redis `TIME` minus our clock (µs), from the last prompt reply; undefined until one. */
   #offsetUs: number | undefined;
-  /** The last answered call's round trip (ms). */
+  /** Answered calls' round trip (ms), smoothed; 0 until the first. */
   #roundTripMs = 0;
 
   /**
@@ -171,7 +171,7 @@ export class DecisionBatcher {
     this.#run(keys, args, batch.length, this.#since).then(
       (reply) => {
         this.#inFlight--;
-        this.#roundTripMs = performance.now() - sentAt;
+        this.#noteRoundTrip(performance.now() - sentAt);
         if (redisTime) this.#learnOffset(reply, sentAt);
         settle(batch, reply);
         this.#scheduleFlush();
@@ -182,6 +182,14 @@ export class DecisionBatcher {
         this.#scheduleFlush();
       },
     );
+  }
+
+  /**
+   * Smoothed (a quarter of each new sample): a reply read late because our own event
+   * loop was busy is one sample, not a switch to many calls in flight on an overloaded host.
+   */
+  #noteRoundTrip(ms: number): void {
+    this.#roundTripMs = this.#roundTripMs === 0 ? ms : 0.75 * this.#roundTripMs + 0.25 * ms;
   }
 
   /** How many calls may be in flight before decisions queue (see {@link MAX_CALLS_IN_FLIGHT_FAR}). */
@@ -255,6 +263,23 @@ function bySlot(queued: Queued[]): Queued[][] {
 const isCount = (value: unknown): value is number =>
   typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
+/**
+ * What is wrong with a script reply as a whole, or undefined: `script_error`
+ * unless every element is an integer the script computed and the late flag is
+ * 0 or 1 (a RESP3 boolean, a string or a null comes from a broken
+ * Redis-compatible server or a tampered connection; coerced, `true` read as
+ * "allowed" and `null` as "not late"); `timeout` when the call ran after its
+ * deadline and wrote nothing. The store checks this before it counts a reply
+ * as the store answering.
+ */
+export function replyProblem(reply: unknown): "script_error" | "timeout" | undefined {
+  if (!Array.isArray(reply) || reply.length < REPLY_HEADER || !reply.every(isCount)) {
+    return "script_error";
+  }
+  if (reply[1] === 1) return "timeout";
+  return reply[1] === 0 ? undefined : "script_error";
+}
+
 /** Elements before the decisions in a reply: Redis's instant and the late flag. */
 const REPLY_HEADER = 2;
 
@@ -265,28 +290,19 @@ const REPLY_HEADER = 2;
 function settle(batch: Queued[], reply: unknown): void {
   let expected = REPLY_HEADER;
   for (const { request } of batch) expected += 1 + request.params.length;
-  // Every element is an integer the script computed. Anything else (a RESP3 boolean, a
-  // string, a null) comes from a broken Redis-compatible server or a tampered connection:
-  // coerced, `true` read as "allowed" and `null` as "not late" (a probe's fake server).
-  const valid =
-    Array.isArray(reply) &&
-    reply.length === expected &&
-    reply.every(isCount) &&
-    (reply[1] === 0 || reply[1] === 1);
-  if (!valid) {
-    const error = new StoreUnavailableError("script_error");
+  const problem =
+    replyProblem(reply) ??
+    ((reply as unknown[]).length === expected ? undefined : ("script_error" as const));
+  if (problem) {
+    const error = new StoreUnavailableError(problem);
     for (const queued of batch) queued.reject(error);
     return;
   }
-  if (reply[1] === 1) {
-    const error = new StoreUnavailableError("timeout");
-    for (const queued of batch) queued.reject(error);
-    return;
-  }
+  const values = reply as number[];
   let at = REPLY_HEADER;
   for (const queued of batch) {
     const params = queued.request.params;
-    const evaluation = evaluateReply(reply, at, params);
+    const evaluation = evaluateReply(values, at, params);
     if (evaluation) queued.resolve(evaluation);
     else queued.reject(new StoreUnavailableError("script_error"));
     at += 1 + params.length;
@@ -299,13 +315,13 @@ function settle(batch: Queued[], reply: unknown): void {
  * `allowed`; if they ever did not, the reply is not trusted (undefined).
  */
 function evaluateReply(
-  reply: unknown[],
+  reply: number[],
   at: number,
   params: GcraParams[],
 ): GcraEvaluation | undefined {
   const allowed = reply[at];
   if (allowed !== 0 && allowed !== 1) return undefined;
-  const waits = reply.slice(at + 1, at + 1 + params.length) as number[];
+  const waits = reply.slice(at + 1, at + 1 + params.length);
   const evaluation = evaluateGcra(params, waits, 0);
   return evaluation.allowed === (allowed === 1) ? evaluation : undefined;
 }

@@ -15,7 +15,7 @@ import { BlockedKeys } from "./blockedKeys.ts";
 import { connectRateLimitRedis, type RateLimitConnection } from "./bunRedisConnection.ts";
 import { DeadlineQueue } from "./deadlines.ts";
 import { toDecision } from "./decision.ts";
-import { DecisionBatcher } from "./decisionBatch.ts";
+import { DecisionBatcher, replyProblem } from "./decisionBatch.ts";
 import {
   isStoreUnavailableError,
   StoreUnavailableError,
@@ -112,6 +112,18 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     }
   };
 
+  /**
+   * A reply that decides: only then is the store answering (and the reconnect backoff over).
+   * A malformed or late one fails its decisions here, counted like any other failure.
+   */
+  const accepted = (reply: unknown, decisions: number): unknown => {
+    const problem = replyProblem(reply);
+    if (problem) return failed(new StoreUnavailableError(problem), "script_error", decisions);
+    outage.succeeded();
+    redis.healthy();
+    return reply;
+  };
+
   /** One script call for `decisions` decisions, due `deadlineMs` after `since`. */
   const runScript = async (
     keys: string[],
@@ -121,15 +133,13 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   ): Promise<unknown> => {
     ensureUsable(decisions);
     stats.scriptCalls++;
+    let reply: unknown;
     try {
       // A reply after its deadline's sweep is dropped by the queue: the promise has already rejected.
-      const reply = await deadlines.track(
+      reply = await deadlines.track(
         heard(redis.send("EVALSHA", [SCRIPT_SHA, String(keys.length), ...keys, ...args])),
         since,
       );
-      outage.succeeded();
-      redis.healthy();
-      return reply;
     } catch (err) {
       // The script cache is gone after a restart, failover or SCRIPT FLUSH: one EVAL
       // reloads it. Not a store failure, unless the deadline already passed.
@@ -140,14 +150,12 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       if (remaining <= 0) return failed(timedOut(), "script_error", decisions);
       try {
         const eval_ = heard(redis.send("EVAL", [script, String(keys.length), ...keys, ...args]));
-        const reply = await withinMs(eval_, remaining, timedOut);
-        outage.succeeded();
-        redis.healthy();
-        return reply;
+        reply = await withinMs(eval_, remaining, timedOut);
       } catch (retryErr) {
         return failed(retryErr, "script_error", decisions);
       }
     }
+    return accepted(reply, decisions);
   };
   const batcher = new DecisionBatcher(runScript, deadlineMs);
 

@@ -7,6 +7,7 @@ import {
   DecisionBatcher,
   LATE_GRACE_MS,
   MAX_BATCH_DECISIONS,
+  replyProblem,
 } from "../../src/ratelimit/decisionBatch.ts";
 import { isStoreUnavailableError } from "../../src/ratelimit/errors.ts";
 import { gcraParams } from "../../src/ratelimit/gcra.ts";
@@ -217,4 +218,12 @@ describe("replies of the wrong type (a broken Redis-compatible server, a tampere
     );
     expect(isStoreUnavailableError(error) && error.reason).toBe("script_error");
   });
+});
+
+test("replyProblem: what the store checks before it counts a reply as Redis answering", () => {
+  expect(replyProblem([1_700_000_000_000_000, 0, 1, 0])).toBeUndefined();
+  expect(replyProblem([1_700_000_000_000_000, 1])).toBe("timeout");
+  for (const bad of [[0, true], [0, null], ["0", 0], [0], "OK", null, [0, 2], [0, 0, -1]]) {
+    expect(replyProblem(bad)).toBe("script_error");
+  }
 });
