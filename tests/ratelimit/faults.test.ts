@@ -161,6 +161,28 @@ describe("fail-closed against a real redis-server", () => {
     await expectRecovers(store, oracle);
   });
 
+  test("SIGSTOP: a silent server's socket is dropped once it has been silent for two timeouts", async () => {
+    const redis = await startRedis();
+    const lines: string[] = [];
+    const store = createRedisStore({
+      url: redis.url,
+      commandTimeoutMs: TIMEOUT_MS,
+      logger: createLogger("info", (line) => lines.push(line)),
+    });
+    cleanup.push(async () => {
+      redis.resume();
+      await store.close();
+      await redis.stop();
+    });
+    expect(await store.waitUntilReady(3000)).toBe(true);
+    const oracle = oracleApp(store);
+    expect((await oracle.get("/v1/news", "10.7.0.1")).status).toBe(200);
+    redis.pause();
+    const dropped = () => lines.some((l) => l.includes('"error_code":"ERR_DEADLINE_DROP"'));
+    for (let wave = 0; wave < 5 && !dropped(); wave++) await expectClosed(oracle, 5);
+    expect(dropped()).toBe(true);
+  });
+
   test("a far-away Redis (round trip over half the timeout) still decides every request", async () => {
     const redis = await startRedis();
     // Loaded beforehand: a NOSCRIPT and its EVAL are two round trips, which do not fit.
