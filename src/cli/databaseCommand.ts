@@ -1,5 +1,6 @@
 /**
- * Shared start of the database commands (`migrate`, `audit verify`, `backup`):
+ * Shared start of the database commands (`migrate`, `audit verify`, `backup`,
+ * `revoke-all`):
  * parse `[--environment ENV]`, load the configuration, report problems with the
  * pinned exit codes. No security gate: these commands serve no traffic, and an
  * operator must be able to migrate before the rest of the config is final.
@@ -8,10 +9,13 @@
 import { existsSync } from "node:fs";
 import {
   type Config,
+  type Environment,
+  envSchema,
   isUnknownEnvironmentError,
   loadConfig,
   resolveEnvironment,
 } from "../config/index.ts";
+import { withoutBlanks } from "../config/schema.ts";
 import { type Database, openDatabase, parseDatabaseUrl } from "../storage/index.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 import { splitFlag } from "./splitFlag.ts";
@@ -19,17 +23,17 @@ import { splitFlag } from "./splitFlag.ts";
 /** The loaded config, or the exit code to return. */
 export type CommandConfig = { config: Config } | { exit: number };
 
-/**
- * Parses `args` (only `--environment ENV` / `--environment=ENV` besides the
- * `extra` flags the caller accepts, returned in `flags`) and loads the config.
- */
-export function loadCommandConfig(
+/** The parsed `--environment` and extra flags, or the exit code to return. */
+type ParsedArgs = { environment: Environment; flags: Set<string> } | { exit: number };
+
+/** Parses `args` (only `--environment ENV` / `--environment=ENV` besides the `extra` flags). */
+function parseArgs(
   name: string,
   args: string[],
   env: Record<string, string | undefined>,
   io: CommandIo,
-  extra: readonly string[] = [],
-): CommandConfig & { flags?: Set<string> } {
+  extra: readonly string[],
+): ParsedArgs {
   let flag: string | undefined;
   const flags = new Set<string>();
   for (let i = 0; i < args.length; i++) {
@@ -48,20 +52,55 @@ export function loadCommandConfig(
       return { exit: EXIT.usage };
     }
   }
-  let environment: ReturnType<typeof resolveEnvironment>;
   try {
-    environment = resolveEnvironment(flag, env);
+    return { environment: resolveEnvironment(flag, env), flags };
   } catch (error) {
     if (!isUnknownEnvironmentError(error)) throw error;
     io.stderr(`${name}: ${error.message}\n`);
     return { exit: EXIT.usage };
   }
-  const loaded = loadConfig(env, environment);
+}
+
+/**
+ * Parses `args` (only `--environment ENV` / `--environment=ENV` besides the
+ * `extra` flags the caller accepts, returned in `flags`) and loads the config.
+ */
+export function loadCommandConfig(
+  name: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  io: CommandIo,
+  extra: readonly string[] = [],
+): CommandConfig & { flags?: Set<string> } {
+  const parsed = parseArgs(name, args, env, io, extra);
+  if ("exit" in parsed) return parsed;
+  const loaded = loadConfig(env, parsed.environment);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${name}: ${issue.variable}: ${issue.message}\n`);
     return { exit: EXIT.failure };
   }
-  return { config: loaded.config, flags };
+  return { config: loaded.config, flags: parsed.flags };
+}
+
+/**
+ * Parses `args` like {@link loadCommandConfig} but reads `DATABASE_URL` alone,
+ * for a command that needs nothing else (`revoke-all`): a typo in an
+ * unrelated variable of the env file must not block the emergency stop.
+ */
+export function loadDatabaseUrl(
+  name: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  io: CommandIo,
+): { config: Pick<Config, "DATABASE_URL"> } | { exit: number } {
+  const parsed = parseArgs(name, args, env, io, []);
+  if ("exit" in parsed) return parsed;
+  const url = envSchema.pick({ DATABASE_URL: true }).safeParse(withoutBlanks(env));
+  if (!url.success) {
+    io.stderr(`${name}: DATABASE_URL: ${url.error.issues[0]?.message ?? "invalid"}\n`);
+    return { exit: EXIT.failure };
+  }
+  return { config: url.data };
 }
 
 /**

@@ -15,11 +15,18 @@ import { recordTo } from "../auth/auditTrail.ts";
 import { revokeAll } from "../auth/revokeAll.ts";
 import type { Config } from "../config/index.ts";
 import { type Database, databaseNow, requireCurrentSchema } from "../storage/index.ts";
-import { loadCommandConfig, withDatabase } from "./databaseCommand.ts";
+import { loadDatabaseUrl, withDatabase } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 
 /** Local clock this far from the database's earns a warning. */
 const SKEW_WARN_MS = 2_000;
+
+/**
+ * The longest one statement or the transaction may take (PostgreSQL). An emergency stop
+ * that hangs on a held lock or a lost synchronous standby tells the operator nothing;
+ * failing says so, and running the command again is safe.
+ */
+export const REVOKE_QUERY_TIMEOUT_MS = 30_000;
 
 /**
  * Revokes everything in `config.DATABASE_URL`; resolves to the exit code.
@@ -32,6 +39,7 @@ export async function runRevokeAll(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
   now: (db: Database) => Promise<number> = databaseNow,
+  queryTimeoutMs = REVOKE_QUERY_TIMEOUT_MS,
 ): Promise<number> {
   return withDatabase(
     "revoke-all",
@@ -55,14 +63,20 @@ export async function runRevokeAll(
         { actor: null, ip: null, userAgent: null, requestId: null },
         // Nobody is signed in: the event says where it came from instead.
         { source: "cli", host: hostname() },
-      );
+      ).catch((error: unknown) => {
+        // A timeout at COMMIT may leave it done: say what to do either way.
+        const message = error instanceof Error ? error.message : "unexpected failure";
+        throw new Error(
+          `${message}; it may or may not have taken effect: running it again is safe`,
+        );
+      });
       io.stdout(
         `${JSON.stringify({ sessions_ended: ended, not_before: new Date(cutoff).toISOString() })}\n`,
       );
       return EXIT.ok;
     },
     // A mistyped SQLite path must fail, not create an empty database and revoke nothing.
-    { existing: true },
+    { existing: true, queryTimeoutMs },
   );
 }
 
@@ -72,7 +86,7 @@ export async function runRevokeAllCommand(
   env: Record<string, string | undefined>,
   io: CommandIo,
 ): Promise<number> {
-  const loaded = loadCommandConfig("revoke-all", args, env, io);
+  const loaded = loadDatabaseUrl("revoke-all", args, env, io);
   if ("exit" in loaded) return loaded.exit;
   return runRevokeAll(loaded.config, io);
 }

@@ -68,6 +68,42 @@ describeEachDatabase(
       expect(io.stderr()).toBe("");
     });
 
+    test("a database that stalls mid-way: exit 1 in bounded time, saying running it again is safe", async () => {
+      if (t.backend !== "postgres") return; // SQLite waits on its busy timeout, bounded already
+      const holder = await t.openAnother();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holding = holder.transaction(async (tx) => {
+        await tx.sql`LOCK TABLE audit_chain_head IN ACCESS EXCLUSIVE MODE`;
+        locked();
+        await released;
+      });
+      await isLocked;
+      const io = captureIo();
+      const started = performance.now();
+      const code = runRevokeAll({ DATABASE_URL: t.url() }, io.io, databaseNow, 200);
+      // The lock outlives the deadline; it is let go only so the pool can close its connection.
+      setTimeout(release, 600);
+      expect(await code).toBe(1);
+      await holding;
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(io.stdout()).toBe("");
+      expect(io.stderr()).toContain("running it again is safe");
+    });
+
+    test("only DATABASE_URL is read: a typo elsewhere in the env file does not block it", async () => {
+      const io = captureIo();
+      const env = { DATABASE_URL: t.url(), ACCESS_TOKEN_TTL: "15x", PORT: "not-a-port" };
+      expect(await main(["revoke-all"], env, io.io)).toBe(0);
+      expect(JSON.parse(io.stdout())).toMatchObject({ sessions_ended: 0 });
+    });
+
     test("a schema this build does not know, newer or behind, is refused and left as it was", async () => {
       await t.db()
         .sql`INSERT INTO schema_migrations (id, name, applied_at) VALUES (999, 'future', 1)`;
