@@ -9,7 +9,7 @@
 import type { Database } from "../storage/index.ts";
 import type { AuditRecorder, AuthAuditEvent } from "./auditTrail.ts";
 import { revokeEverySession } from "./sessions.ts";
-import { SETTING, writeSetting } from "./settings.ts";
+import { readSetting, SETTING, writeSetting } from "./settings.ts";
 
 /** Who asked: the caller of the route, or nobody signed in (the command line). */
 export type RevokeAllOrigin = Pick<AuthAuditEvent, "actor" | "ip" | "userAgent" | "requestId">;
@@ -23,7 +23,11 @@ export async function revokeAll(
   details: Record<string, unknown> = {},
 ): Promise<number> {
   return db.transaction(async (tx) => {
-    await writeSetting(tx, SETTING.tokensNotBefore, String(now), now);
+    // Never moved back: a later revoke-all from a host whose clock is behind must not
+    // shorten an earlier one's reach.
+    const earlier = Number(await readSetting(tx, SETTING.tokensNotBefore));
+    const cutoff = Number.isFinite(earlier) ? Math.max(earlier, now) : now;
+    await writeSetting(tx, SETTING.tokensNotBefore, String(cutoff), now);
     const ended = await revokeEverySession(tx, "revoke_all", now);
     await audit({
       type: "authz_revoke_all",

@@ -20,7 +20,7 @@ import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
 import { createSessionCheck, type SessionCheck } from "./sessionCheck.ts";
 import { createSessionStore, type SessionStore } from "./sessions.ts";
-import { createMaintenance, type Maintenance } from "./settings.ts";
+import { createMaintenance, type Maintenance, readSetting, SETTING } from "./settings.ts";
 import { type AccessTokens, createAccessTokens, createKeyRing } from "./tokens/index.ts";
 import { createUserStore, type UserRecord, type UserStore } from "./users.ts";
 
@@ -185,8 +185,13 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
           });
           return undefined;
         }
-        const sessionId = await sessions.create(user.id, origin, at);
-        const refreshToken = await refreshTokens.issue(sessionId, at);
+        // A session starts no earlier than the last revoke-all's cut-off once that has
+        // committed: taken from another instance's clock (or the database's), it may be
+        // ahead of ours, and a login after it would otherwise be dead on its first request.
+        const cutoff = Number(await readSetting(db, SETTING.tokensNotBefore));
+        const start = Number.isFinite(cutoff) ? Math.max(at, cutoff) : at;
+        const sessionId = await sessions.create(user.id, origin, start);
+        const refreshToken = await refreshTokens.issue(sessionId, start);
         await audit({
           type: "authn_login_success",
           actor: user.id,

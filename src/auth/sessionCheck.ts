@@ -62,13 +62,12 @@ export function createSessionCheck(db: Pick<Database, "prepareRead">, idleMs: nu
       if (!sessionAlive(row, now, idleMs, null)) return { ok: false, reason: "session_ended" };
       if (Number(row.disabled) !== 0) return { ok: false, reason: "user_disabled" };
       if (Number(row.token_version) !== claims.ver) return { ok: false, reason: "token_version" };
-      if (row.not_before !== null) {
-        // A session started before the cut-off is over, even one revoke-all's UPDATE
-        // could not see (sessionAlive). iat has second resolution: compare in seconds.
-        const cutoff = Number(row.not_before);
-        if (!(Number(row.created_at) >= cutoff) || claims.iat < Math.floor(cutoff / 1000)) {
-          return { ok: false, reason: "revoked_globally" };
-        }
+      // A session started before the cut-off is over, even one revoke-all's UPDATE could not
+      // see (sessionAlive). Its tokens with it: every token belongs to its session. Not `iat`:
+      // minted on this instance's clock, it would refuse fresh logins for as long as the
+      // revoking host's clock was ahead (logins start their session at the cut-off then).
+      if (row.not_before !== null && !(Number(row.created_at) >= Number(row.not_before))) {
+        return { ok: false, reason: "revoked_globally" };
       }
       const role: Role = (ROLES as readonly string[]).includes(row.role)
         ? (row.role as Role)

@@ -5,7 +5,8 @@
  * happen (one transaction).
  */
 import { beforeEach, expect, test } from "bun:test";
-import { SETTING, writeSetting } from "../../src/auth/settings.ts";
+import { revokeAll } from "../../src/auth/revokeAll.ts";
+import { readSetting, SETTING, writeSetting } from "../../src/auth/settings.ts";
 import {
   ADMIN_PASSWORD,
   type AuthHarness,
@@ -107,6 +108,23 @@ describeEachDatabase(
       expect(
         (await h.post("/v1/auth/refresh", { refresh_token: after.refresh_token })).status,
       ).toBe(200);
+    });
+
+    test("a revoke-all from a host whose clock is ahead: logins after it still work here", async () => {
+      const old = await h.login("admin", ADMIN_PASSWORD);
+      const ahead = h.clock.now() + 8_000;
+      const audit = async () => {};
+      const origin = { actor: null, ip: null, userAgent: null, requestId: null };
+      await revokeAll(t.db(), ahead, audit, origin);
+      // A later revoke-all from a host behind does not move the cut-off back.
+      await revokeAll(t.db(), h.clock.now(), audit, origin);
+      expect(await readSetting(t.db(), SETTING.tokensNotBefore)).toBe(String(ahead));
+      expect((await h.send("/v1/auth/me", { token: old.access_token })).status).toBe(401);
+      // This instance's clock is 8 s behind the cut-off: its new session starts at the cut-off.
+      const fresh = await h.login("admin", ADMIN_PASSWORD);
+      expect((await h.send("/v1/auth/me", { token: fresh.access_token })).status).toBe(200);
+      const refreshed = await h.post("/v1/auth/refresh", { refresh_token: fresh.refresh_token });
+      expect(refreshed.status).toBe(200);
     });
 
     test("maintenance: 503 on /v1 except auth and admin, before any token check; shared with other instances ≤ 1 s", async () => {
