@@ -18,6 +18,8 @@ export const MAX_QUERY_LIMIT = 500;
 export interface AuditQuery {
   type?: string | undefined;
   actor?: string | undefined;
+  /** What the event is about: the account of a failed login (whose actor is null). */
+  target?: string | undefined;
   since?: number | undefined;
   until?: number | undefined;
   /** 1..{@link MAX_QUERY_LIMIT}. */
@@ -57,6 +59,7 @@ function checkInteger(name: string, value: number | undefined): void {
 export interface AuditListFilter {
   type?: string | undefined;
   actor?: string | undefined;
+  target?: string | undefined;
   since?: number | undefined;
   until?: number | undefined;
   /** 1..{@link MAX_QUERY_LIMIT} + 1 (one extra to detect a next page). */
@@ -76,6 +79,7 @@ export async function listEvents(db: Database, filter: AuditListFilter): Promise
   const before = filter.beforeSeq ?? null;
   const type = filter.type ?? null;
   const actor = filter.actor ?? null;
+  const target = filter.target ?? null;
   const since = filter.since ?? null;
   const until = filter.until ?? null;
   // Each filter is "(CAST(param) IS NULL OR column <op> param)": the CAST gives the
@@ -86,6 +90,7 @@ export async function listEvents(db: Database, filter: AuditListFilter): Promise
     WHERE (CAST(${before} AS BIGINT) IS NULL OR seq < ${before})
       AND (CAST(${type} AS TEXT) IS NULL OR type = ${type})
       AND (CAST(${actor} AS TEXT) IS NULL OR actor = ${actor})
+      AND (CAST(${target} AS TEXT) IS NULL OR target = ${target})
       AND (CAST(${since} AS BIGINT) IS NULL OR at >= ${since})
       AND (CAST(${until} AS BIGINT) IS NULL OR at < ${until})
     ORDER BY seq DESC
@@ -101,6 +106,7 @@ export async function queryEvents(db: Database, query: AuditQuery): Promise<Audi
   const events = await listEvents(db, {
     type: query.type,
     actor: query.actor,
+    target: query.target,
     since: query.since,
     until: query.until,
     limit: query.limit + 1,

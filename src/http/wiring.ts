@@ -4,6 +4,7 @@
  * Every failure here is a refused start (exit 1), never a half-working server.
  * @module
  */
+import { hostname } from "node:os";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type AuditLog, createAuditLog } from "../audit/index.ts";
 import {
@@ -78,6 +79,9 @@ function keyFingerprints(config: Config): { active_kid: string; previous_kids: s
   };
 }
 
+/** Which machine a run was on (a Fly Machine's id is its host name): one event per instance. */
+const host = hostname();
+
 const systemEvent = (
   audit: AuditLog,
   type: "sys_startup" | "sys_shutdown",
@@ -91,7 +95,7 @@ const systemEvent = (
     ip: null,
     userAgent: null,
     requestId: null,
-    details,
+    details: { ...details, host, pid: process.pid },
   });
 
 /**

@@ -7,6 +7,8 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { keyId } from "../../src/auth/tokens/index.ts";
 import type { TestRedis } from "../support/redis.ts";
 import { runBinary, type ServerProcess, startServer } from "./support/process.ts";
 import { argon2id, startProductionFixture } from "./support/productionEnv.ts";
@@ -136,6 +138,20 @@ describe("production binary", () => {
         .query<{ seq: number }, []>("SELECT seq FROM audit_events WHERE type = 'sys_shutdown'")
         .all();
       expect(rows).toHaveLength(1);
+      // Each run names its machine and its keys by fingerprint, never by value.
+      const starts = db
+        .query<{ details: string }, []>(
+          "SELECT details FROM audit_events WHERE type = 'sys_startup' ORDER BY seq DESC LIMIT 1",
+        )
+        .all();
+      const details = JSON.parse(starts[0]?.details as string) as Record<string, unknown>;
+      expect(details).toMatchObject({
+        active_kid: keyId(env.SECURITY_SECRET_KEY as string),
+        previous_kids: [],
+        host: hostname(),
+        pid: expect.any(Number),
+      });
+      expect(starts[0]?.details).not.toContain(env.SECURITY_SECRET_KEY as string);
     } finally {
       db.close();
     }

@@ -84,6 +84,25 @@ describeEachDatabase(
       expect(page.events[0]?.user_agent).toBe("desk-cli/1.2");
     });
 
+    test("audit listing by target: one account's failed logins (their actor is null)", async () => {
+      const { user } = await createUser("tara");
+      for (const name of ["tara", "admin"]) {
+        await h.post("/v1/auth/login", { username: name, password: "wrong password" });
+      }
+      const page = (await (
+        await h.send(`/v1/admin/audit?type=authn_login_fail&target=${user?.id}`, {
+          token: admin.access_token,
+        })
+      ).json()) as { events: { target: string; actor: string | null }[] };
+      expect(page.events).toEqual([expect.objectContaining({ target: user?.id, actor: null })]);
+      const none = (await (
+        await h.send(`/v1/admin/audit?actor=${user?.id}&type=authn_login_fail`, {
+          token: admin.access_token,
+        })
+      ).json()) as { events: unknown[] };
+      expect(none.events).toEqual([]);
+    });
+
     test("every auth and admin route is in /openapi.json", async () => {
       const doc = (await (await h.send("/openapi.json")).json()) as {
         paths: Record<string, Record<string, unknown>>;

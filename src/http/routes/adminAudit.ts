@@ -58,7 +58,7 @@ const Verification = z
 
 const instant = DateTime.transform((s) => Date.parse(s)).optional();
 
-// Strict: a filter this route does not have (`?ip=`, `?target=`, a typo) would otherwise be
+// Strict: a filter this route does not have (`?ip=`, a typo) would otherwise be
 // ignored and answer every event, read as "all of these match".
 const Query = z.strictObject({
   type: z
@@ -66,15 +66,24 @@ const Query = z.strictObject({
     .regex(/^[a-z][a-z0-9_]{0,63}$/)
     .optional(),
   actor: storedText().min(1).max(64).optional(),
+  // The account of a failed login or lockout is its target (nobody is signed in: actor null).
+  target: storedText().min(1).max(64).optional(),
   since: instant,
   until: instant,
   limit: queryInteger(1, 500, 50),
   cursor: z.string().max(64).optional(),
 });
 
-const pick = (q: { type?: string; actor?: string; since?: number; until?: number }) => ({
+const pick = (q: {
+  type?: string;
+  actor?: string;
+  target?: string;
+  since?: number;
+  until?: number;
+}) => ({
   type: q.type,
   actor: q.actor,
+  target: q.target,
   since: q.since,
   until: q.until,
 });
