@@ -8,6 +8,7 @@ import { ManualClock } from "../../src/clock/index.ts";
 import { captureIo } from "../support/captureIo.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { countEventLoopTurns } from "../support/eventLoopTurns.ts";
+import { holdTableLock } from "../support/heldLock.ts";
 import { disableAppendOnly } from "./tamper.ts";
 
 describeEachDatabase(
@@ -254,28 +255,14 @@ describeEachDatabase(
     test("audit verify fails in bounded time when the database stalls mid-run", async () => {
       if (t.backend !== "postgres") return; // SQLite readers in WAL never wait for a writer
       await seed();
-      const holder = await t.openAnother();
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      const holding = holder.transaction(async (tx) => {
-        await tx.sql`LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE`;
-        locked();
-        await released;
-      });
-      await isLocked;
+      const lock = await holdTableLock(await t.openAnother(), "audit_events");
       const io = captureIo();
       const started = performance.now();
       const code = runAuditVerify({ DATABASE_URL: t.url() }, io.io, 200);
       // The lock outlives the deadline; it is let go only so the pool can close its connection.
-      setTimeout(release, 600);
+      setTimeout(lock.release, 600);
       expect(await code).toBe(1);
-      await holding;
+      await lock.done;
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(io.stdout()).toBe("");
       expect(io.stderr()).toContain("did not answer within 200 ms");

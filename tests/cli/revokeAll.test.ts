@@ -15,6 +15,7 @@ import { databaseNow } from "../../src/storage/index.ts";
 import { ADMIN_PASSWORD, buildAuthHarness } from "../auth/support/authApp.ts";
 import { captureIo } from "../support/captureIo.ts";
 import { createEmptyDatabase, describeEachDatabase } from "../support/databases.ts";
+import { holdTableLock } from "../support/heldLock.ts";
 
 describeEachDatabase(
   "revoke-all command",
@@ -70,28 +71,14 @@ describeEachDatabase(
 
     test("a database that stalls mid-way: exit 1 in bounded time, saying running it again is safe", async () => {
       if (t.backend !== "postgres") return; // SQLite waits on its busy timeout, bounded already
-      const holder = await t.openAnother();
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => {
-        locked = resolve;
-      });
-      const holding = holder.transaction(async (tx) => {
-        await tx.sql`LOCK TABLE audit_chain_head IN ACCESS EXCLUSIVE MODE`;
-        locked();
-        await released;
-      });
-      await isLocked;
+      const lock = await holdTableLock(await t.openAnother(), "audit_chain_head");
       const io = captureIo();
       const started = performance.now();
       const code = runRevokeAll({ DATABASE_URL: t.url() }, io.io, databaseNow, 200);
       // The lock outlives the deadline; it is let go only so the pool can close its connection.
-      setTimeout(release, 600);
+      setTimeout(lock.release, 600);
       expect(await code).toBe(1);
-      await holding;
+      await lock.done;
       expect(performance.now() - started).toBeLessThan(5_000);
       expect(io.stdout()).toBe("");
       expect(io.stderr()).toContain("running it again is safe");
