@@ -28,6 +28,30 @@ async function setup(
   return { redis, store, oracle: oracleApp(store) };
 }
 
+/**
+ * A store on a real Redis behind a proxy delaying its replies by `delayMs` (changeable),
+ * with the script already loaded (a NOSCRIPT and its EVAL would be two delayed round trips)
+ * and the store's log lines kept.
+ */
+async function farRedis(delayMs: number, commandTimeoutMs: number) {
+  const redis = await startRedis();
+  await redis.cli("SCRIPT", "LOAD", await Bun.file("src/ratelimit/gcra.lua").text());
+  const proxy = startLatencyProxy(redis.port, delayMs);
+  const lines: string[] = [];
+  const store = createRedisStore({
+    url: `redis://127.0.0.1:${proxy.port}`,
+    commandTimeoutMs,
+    logger: createLogger("info", (line) => lines.push(line)),
+  });
+  cleanup.push(async () => {
+    await store.close();
+    proxy.stop();
+    await redis.stop();
+  });
+  expect(await store.waitUntilReady(3000)).toBe(true);
+  return { proxy, lines, oracle: oracleApp(store) };
+}
+
 let ipCounter = 0;
 /** `n` concurrent requests from distinct clients; status and duration of each. */
 async function wave(
@@ -184,24 +208,9 @@ describe("fail-closed against a real redis-server", () => {
   });
 
   test("a far-away Redis (round trip over half the timeout) still decides every request", async () => {
-    const redis = await startRedis();
-    // Loaded beforehand: a NOSCRIPT and its EVAL are two round trips, which do not fit.
-    await redis.cli("SCRIPT", "LOAD", await Bun.file("src/ratelimit/gcra.lua").text());
     // 90 ms each way back (the proxy delays replies) against a 150 ms timeout: a decision that
     // queued behind calls in flight for one round trip, then took its own, missed its deadline.
-    const proxy = startLatencyProxy(redis.port, 90);
-    const store = createRedisStore({
-      url: `redis://127.0.0.1:${proxy.port}`,
-      commandTimeoutMs: 150,
-      logger: silentLogger,
-    });
-    cleanup.push(async () => {
-      await store.close();
-      proxy.stop();
-      await redis.stop();
-    });
-    expect(await store.waitUntilReady(3000)).toBe(true);
-    const oracle = oracleApp(store);
+    const { oracle } = await farRedis(90, 150);
     // The first answer tells the store how far Redis is (/readyz's probe does it in production).
     expect((await oracle.get("/v1/news", "10.9.9.9")).status).toBe(200);
     // Eight clients out of step, each sending its next request a moment after the last was
@@ -222,22 +231,7 @@ describe("fail-closed against a real redis-server", () => {
   });
 
   test("a Redis answering only after the deadline: refused in time, and its socket kept", async () => {
-    const redis = await startRedis();
-    await redis.cli("SCRIPT", "LOAD", await Bun.file("src/ratelimit/gcra.lua").text());
-    const proxy = startLatencyProxy(redis.port, 0);
-    const lines: string[] = [];
-    const store = createRedisStore({
-      url: `redis://127.0.0.1:${proxy.port}`,
-      commandTimeoutMs: TIMEOUT_MS,
-      logger: createLogger("info", (line) => lines.push(line)),
-    });
-    cleanup.push(async () => {
-      await store.close();
-      proxy.stop();
-      await redis.stop();
-    });
-    expect(await store.waitUntilReady(3000)).toBe(true);
-    const oracle = oracleApp(store);
+    const { proxy, lines, oracle } = await farRedis(0, TIMEOUT_MS);
     expect((await oracle.get("/v1/news", "10.8.0.1")).status).toBe(200);
     proxy.delayMs = 1.5 * TIMEOUT_MS; // Redis now answers, but each reply too late
     for (let i = 0; i < 4; i++) await expectClosed(oracle, 5);
