@@ -143,10 +143,13 @@ export async function bootstrapAdmin(
     const passwordReset = current.passwordHash !== hash;
     // A reset because the password may be known must also end what it opened: a refresh
     // token from before would otherwise go on minting tokens at the new token version.
+    // The user row first, as a password change does: its update waits for a login with the
+    // old password that holds the row (PostgreSQL), so the session that login commits is
+    // there for the revocation to see; revoked first, it survived (a probe's race).
+    if (passwordReset) await txUsers.setPasswordHash(current.id, hash, true, now);
     const sessionsEnded = passwordReset
       ? await revokeSessionsOfUser(tx, current.id, "admin_reset", now)
       : 0;
-    if (passwordReset) await txUsers.setPasswordHash(current.id, hash, true, now);
     await txUsers.update(current.id, { role: "admin", disabled: false }, now);
     await remember(current.id);
     await event("user_updated", current.id, {

@@ -17,6 +17,7 @@ import {
 import { createUserStore } from "../../src/auth/users.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { describeEachDatabase } from "../support/databases.ts";
+import { holdTableLock } from "../support/heldLock.ts";
 import { buildAuthHarness, errorOf } from "./support/authApp.ts";
 
 // libxcrypt (python3 crypt, METHOD_BLOWFISH) — what passlib writes too.
@@ -156,6 +157,37 @@ describeEachDatabase(
       expect(
         (await h.post("/v1/auth/refresh", { refresh_token: after.refresh_token })).status,
       ).toBe(200);
+    });
+
+    test("a login with the old password racing the reset leaves no session behind", async () => {
+      if (t.backend !== "postgres") return; // SQLite runs one write transaction at a time
+      const first = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("race-old-password") };
+      expect(await outcomeOf(t.db(), first)).toBe("created");
+      const h = await buildAuthHarness(t.db(), { bootstrap: false });
+      const waiting = async (n: number) => {
+        for (let i = 0; i < 200; i++) {
+          const [row] = await t.db().sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted`;
+          if ((row?.n ?? 0) >= n) return;
+          await Bun.sleep(10);
+        }
+        throw new Error(`fewer than ${n} transactions waiting`);
+      };
+      // The login's audit event waits on the chain head, inside its transaction: it holds the
+      // admin's row and its new session is not committed yet.
+      const lock = await holdTableLock(await t.openAnother(), "audit_chain_head");
+      const racing = h.login("root", "race-old-password");
+      await waiting(1);
+      const next = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("race-new-password") };
+      const reset = outcomeOf(await t.openAnother(), next);
+      await waiting(2);
+      lock.release();
+      const pair = await racing;
+      expect(await reset).toBe("updated");
+      await lock.done;
+      const res = await h.post("/v1/auth/refresh", { refresh_token: pair.refresh_token });
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).code).toBe("invalid_grant");
     });
 
     test("development ADMIN_PASSWORD is hashed at bootstrap; refused elsewhere", async () => {
