@@ -29,5 +29,10 @@ export function usernameProblem(username: string): string | undefined {
     return "must not use compatibility characters (e.g. fullwidth)";
   if (mixesScripts(nfc))
     return "must not mix letters of different scripts (e.g. Latin and Cyrillic)";
+  // Names are stored lower-cased after NFC (users.ts), and lower-casing can undo NFC:
+  // "zT\u0308" folds to "zt\u0308", which NFC writes "z\u1E97". The two would be two accounts
+  // that look and read the same, each reached by some spellings of the name.
+  const folded = nfc.toLowerCase();
+  if (folded.normalize("NFC") !== folded) return "must not change form when lower-cased";
   return undefined;
 }

@@ -46,6 +46,8 @@ describeEachDatabase(
         "adm\u0456n", // Cyrillic і
         "\u03bfps-lead", // Greek ο
         "\u13aa\ua4ee", // Cherokee and Lisu lookalikes of A
+        "zT\u0308ed", // folds to zt\u0308ed, which NFC writes z\u1e97ed: two accounts, one name
+        "zI\u0307\u0327o", // İ with a cedilla: lower-casing leaves the marks out of order
       ]) {
         const { res } = await createUser(name);
         const body = (await res.json()) as { error: { code: string; details: unknown[] } };
@@ -67,6 +69,8 @@ describeEachDatabase(
         "ジョージ", // the length mark ー is Common, used by Hiragana and Katakana alike
         "dʼartagnan", // modifier apostrophe, Common
         "ᏣᎳᎩ", // Cherokee
+        "z\u1e97ed", // the composed form of the refused zT\u0308ed
+        "İstanbul", // folds to i\u0307stanbul, which NFC leaves as it is
       ]) {
         expect((await createUser(name)).res.status).toBe(201);
       }
