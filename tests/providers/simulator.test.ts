@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
 import type { Bar, Timeframe } from "../../src/providers/index.ts";
 import { SimulatedProvider } from "../../src/providers/index.ts";
+import { hashString } from "../../src/providers/simulator/random.ts";
 
 const NOW = Date.parse("2024-03-15T18:00:00Z"); // a Friday, mid-session
 const signal = new AbortController().signal;
@@ -46,6 +47,34 @@ describe("determinism", () => {
       "NVDA",
     );
     expect(later).toEqual(cold);
+  });
+
+  test("a symbol crafted to collide with AAPL's key takes over neither its prices nor its news ids", async () => {
+    expect(hashString("YBX0AAAMS")).toBe(hashString("AAPL")); // a 32-bit FNV-1a collision
+    const range = ["2015-06-01T00:00:00Z", "2015-06-06T00:00:00Z"] as const;
+    const script = `
+      import { SimulatedProvider } from "${import.meta.dir}/../../src/providers/index.ts";
+      const p = new SimulatedProvider({ seed: 5, clock: { now: () => ${NOW} } });
+      const b = await p.bars("AAPL", { timeframe: "1Day", start: ${Date.parse(range[0])}, end: ${Date.parse(range[1])}, limit: 10 }, new AbortController().signal);
+      process.stdout.write(JSON.stringify(b));`;
+    const child = Bun.spawnSync(["bun", "-e", script], { stdout: "pipe", stderr: "pipe" });
+    expect(child.exitCode).toBe(0);
+    const here = sim(5);
+    await bars(here, "1Min", range[0], range[1], "YBX0AAAMS");
+    await bars(here, "1Day", range[0], range[1], "YBX0AAAMS");
+    expect(await bars(here, "1Day", range[0], range[1])).toEqual(
+      JSON.parse(child.stdout.toString()),
+    );
+    const news = await here.news(
+      {
+        symbols: ["AAPL", "YBX0AAAMS"],
+        start: Date.parse("2015-01-01T00:00:00Z"),
+        end: Date.parse("2016-01-01T00:00:00Z"),
+        limit: 50,
+      },
+      signal,
+    );
+    expect(new Set(news.map((n) => n.id)).size).toBe(news.length);
   });
 
   test("a separate process (a restart) produces the same bars", async () => {

@@ -56,7 +56,8 @@ export function newsOfDay(params: SymbolParams, day: number): NewsItem | undefin
   const at = sessionOpen(day) + minute * 60_000 + 15_000;
   const headline = template.replaceAll("{S}", symbol);
   return {
-    id: `sim-${hashKeys(params.key, day, minute).toString(16).padStart(8, "0")}`,
+    // The symbol in the id: two symbols whose 32-bit keys collide would otherwise share ids.
+    id: `sim-${symbol.toLowerCase()}-${hashKeys(params.key, day, minute).toString(16).padStart(8, "0")}`,
     headline,
     summary: `${headline}. Simulated item for testing; not real news.`,
     author: null,

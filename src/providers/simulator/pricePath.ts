@@ -113,7 +113,9 @@ const pathMemo = new Map<string, Float64Array>();
  */
 export function minutePath(params: SymbolParams, day: number): Float64Array | undefined {
   if (day < FIRST_DAY || day > LAST_DAY || !isTradingDay(day)) return undefined;
-  const memoKey = `${params.key}:${day}`;
+  // The symbol too: its key is a 32-bit hash, and a crafted symbol that collides with a
+  // pinned one (AAPL's start price and volatility are not in the key) took over its path.
+  const memoKey = `${params.key}|${params.symbol}|${day}`;
   const memoized = pathMemo.get(memoKey);
   if (memoized) return memoized;
   const path = buildMinutePath(params, day);
