@@ -8,6 +8,7 @@ import {
   ADMIN_PASSWORD,
   type AuthHarness,
   buildAuthHarness,
+  type ErrorBodyJson,
   type TokenPairBody,
 } from "../auth/support/authApp.ts";
 import { describeEachDatabase } from "../support/databases.ts";
@@ -101,6 +102,25 @@ describeEachDatabase(
         })
       ).json()) as { events: unknown[] };
       expect(none.events).toEqual([]);
+    });
+
+    test("routes without query parameters refuse one instead of ignoring it", async () => {
+      for (const [method, path] of [
+        ["GET", "/v1/auth/me?verbose=1"],
+        ["GET", "/v1/admin/users?role=admin"],
+        ["GET", "/v1/admin/maintenance?all=1"],
+        ["GET", "/v1/admin/audit/verify?from=5"],
+        ["POST", "/v1/auth/logout?everywhere=true"],
+      ] as const) {
+        const res = await h.send(path, { method, token: admin.access_token });
+        const body = (await res.json()) as ErrorBodyJson;
+        expect([path, res.status, body.error.code]).toEqual([path, 400, "invalid_request"]);
+        expect(body.error.details).toEqual([
+          { path: `query.${path.split("?")[1]?.split("=")[0]}`, message: "is not a known field" },
+        ]);
+      }
+      // Nothing was done: the session is still alive.
+      expect((await h.send("/v1/auth/me", { token: admin.access_token })).status).toBe(200);
     });
 
     test("every auth and admin route is in /openapi.json", async () => {

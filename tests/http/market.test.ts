@@ -92,6 +92,9 @@ describe("market routes", () => {
       // A parameter the route does not have is refused, not ignored with the defaults answered.
       "/v1/market/bars/AAPL?tf=1Min",
       "/v1/news?symbol=AAPL",
+      // Routes with no parameters at all refuse them too: this sentiment is not as of 2020.
+      "/v1/altdata/sentiment/AAPL?as_of=2020-01-01T00:00:00Z",
+      "/v1/market/quotes/AAPL?feed=sip",
     ]) {
       const res = await get(sim, path);
       expect([path, res.status, res.body.error.code]).toEqual([path, 400, "invalid_request"]);

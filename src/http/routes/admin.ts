@@ -23,6 +23,7 @@ import { requireAuth } from "../middleware/authenticate.ts";
 import { type AuditReader, registerAuditRoutes } from "./adminAudit.ts";
 import { originOf, passwordField } from "./auth.ts";
 import { errorResponse } from "./errorSchema.ts";
+import { NoQuery } from "./noQuery.ts";
 import { storedText } from "./storedText.ts";
 
 const User = z
@@ -97,6 +98,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       path: "/v1/admin/users",
       operationId: "listUsers",
       summary: "List users",
+      request: { query: NoQuery },
       responses: { 200: ok("Users", UserList), ...denied },
     }),
     async (c) => c.json({ users: (await auth.users.list()).map(publicUser) }, 200),
@@ -109,7 +111,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       path: "/v1/admin/users",
       operationId: "createUser",
       summary: "Create a user",
-      request: { body: json(CreateUser) },
+      request: { query: NoQuery, body: json(CreateUser) },
       responses: {
         201: ok("Created", User),
         400: errorResponse("invalid_request"),
@@ -145,6 +147,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       operationId: "updateUser",
       summary: "Change a user's role or disable/enable it (disabling ends its sessions)",
       request: {
+        query: NoQuery,
         params: z.object({ id: storedText().min(1).max(64) }),
         body: json(PatchUser),
       },
@@ -199,6 +202,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       path: "/v1/admin/revoke-all",
       operationId: "revokeAllSessions",
       summary: "Emergency: every access and refresh token of every user stops working",
+      request: { query: NoQuery },
       responses: { 204: { description: "Revoked" }, ...denied },
     }),
     async (c) => {
@@ -214,6 +218,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       path: "/v1/admin/maintenance",
       operationId: "getMaintenance",
       summary: "Maintenance state",
+      request: { query: NoQuery },
       responses: { 200: ok("State", Maintenance), ...denied },
     }),
     async (c) => c.json(await auth.maintenance.get(), 200),
@@ -226,7 +231,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       path: "/v1/admin/maintenance",
       operationId: "setMaintenance",
       summary: "Turn maintenance on or off for every instance",
-      request: { body: json(MaintenanceChange) },
+      request: { query: NoQuery, body: json(MaintenanceChange) },
       responses: {
         200: ok("New state", Maintenance),
         400: errorResponse("invalid_request"),

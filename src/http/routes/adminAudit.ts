@@ -10,6 +10,7 @@ import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { DateTime } from "./dateTime.ts";
 import { errorResponse } from "./errorSchema.ts";
+import { NoQuery } from "./noQuery.ts";
 import { queryInteger } from "./queryInteger.ts";
 import { storedText } from "./storedText.ts";
 
@@ -140,6 +141,7 @@ export function registerAuditRoutes(
       path: "/v1/admin/audit/verify",
       operationId: "verifyAuditChain",
       summary: "Check the audit hash chain",
+      request: { query: NoQuery },
       responses: {
         200: {
           description: "Result",

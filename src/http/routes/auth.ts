@@ -10,6 +10,7 @@ import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
 import { errorResponse } from "./errorSchema.ts";
+import { NoQuery } from "./noQuery.ts";
 
 const TOO_LONG = `must be at most ${MAX_PASSWORD_BYTES} bytes`;
 
@@ -80,7 +81,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
       operationId: "login",
       tags: ["auth"],
       summary: "Log in with username and password",
-      request: { body: json(LoginBody) },
+      request: { query: NoQuery, body: json(LoginBody) },
       responses: {
         200: {
           description: "Tokens",
@@ -107,7 +108,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
       operationId: "refreshTokens",
       tags: ["auth"],
       summary: "Exchange a refresh token for a new pair (the old one is spent)",
-      request: { body: json(RefreshBody) },
+      request: { query: NoQuery, body: json(RefreshBody) },
       responses: {
         200: {
           description: "Tokens",
@@ -132,6 +133,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
       summary: "End this session (its access and refresh tokens)",
       security: [{ bearer: [] }],
       middleware: [bearer] as const,
+      request: { query: NoQuery },
       responses: { 204: { description: "Logged out" }, 401: errorResponse("unauthorized") },
     }),
     async (c) => {
@@ -150,6 +152,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
       summary: "The caller",
       security: [{ bearer: [] }],
       middleware: [bearer] as const,
+      request: { query: NoQuery },
       responses: {
         200: { description: "The caller", content: { "application/json": { schema: Me } } },
         401: errorResponse("unauthorized"),
@@ -170,7 +173,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
       summary: "Change the password; ends every session of the user",
       security: [{ bearer: [] }],
       middleware: [bearer] as const,
-      request: { body: json(PasswordBody) },
+      request: { query: NoQuery, body: json(PasswordBody) },
       responses: {
         204: { description: "Changed" },
         400: errorResponse("invalid_request"),

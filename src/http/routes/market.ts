@@ -25,6 +25,7 @@ import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { DateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
+import { NoQuery } from "./noQuery.ts";
 import { queryInteger } from "./queryInteger.ts";
 
 const DAY = 86_400_000;
@@ -187,7 +188,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       path: "/v1/market/quotes/{symbol}",
       operationId: "getQuote",
       summary: "Latest quote",
-      request: { params: SymbolParam },
+      request: { query: NoQuery, params: SymbolParam },
       responses: ok(QuoteResponse, "Latest quote"),
     }),
     async (c) => {
@@ -265,7 +266,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       path: "/v1/altdata/sentiment/{symbol}",
       operationId: "getSentiment",
       summary: "Sentiment and social mentions",
-      request: { params: SymbolParam },
+      request: { query: NoQuery, params: SymbolParam },
       responses: ok(SentimentResponse, "Sentiment"),
     }),
     async (c) => {

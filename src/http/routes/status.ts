@@ -8,6 +8,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
 import { guardResponses } from "./errorSchema.ts";
+import { NoQuery } from "./noQuery.ts";
 
 const Breaker = z
   .object({
@@ -61,6 +62,7 @@ const route = (authorize: MiddlewareHandler<AppEnv>) =>
     summary: "Breakers, rate-limit store, database and maintenance state",
     security: [{ bearer: [] }],
     middleware: [authorize] as const,
+    request: { query: NoQuery },
     responses: {
       200: { description: "Current status", content: { "application/json": { schema: Status } } },
       ...guardResponses,
