@@ -102,6 +102,18 @@ describe("market routes", () => {
     }
   });
 
+  test("a start finer than a millisecond is not moved before itself", async () => {
+    const at = "2024-03-14T14:30:00";
+    const bars = async (start: string, end: string) =>
+      get(sim, `/v1/market/bars/AAPL?timeframe=1Min&start=${start}&end=${end}`);
+    const exact = await bars(`${at}.000Z`, `${at}.000Z`);
+    expect(exact.body.bars.map((b: { t: string }) => b.t)).toEqual([`${at}Z`]);
+    const after = await bars(`${at}.0001Z`, "2024-03-14T14:31:00.000000Z");
+    expect(after.body.bars.map((b: { t: string }) => b.t)).toEqual(["2024-03-14T14:31:00Z"]);
+    // Both inside one millisecond, start after end.
+    expect((await bars(`${at}.0009Z`, `${at}.0001Z`)).status).toBe(400);
+  });
+
   test("unknown symbol 404; failing provider without cache 503 provider_unavailable", async () => {
     const live = app("alpaca");
     expect((await get(live, "/v1/market/quotes/NOPE")).body.error.code).toBe("not_found");

@@ -110,6 +110,17 @@ const invalid = (path: string, message: string) =>
     details: [{ path, message }],
   });
 
+/**
+ * The first millisecond at or after an RFC 3339 instant. `Date.parse` drops digits past
+ * the millisecond (clients such as Python's `isoformat()` send microseconds), which moved
+ * an inclusive start before itself: `…14:30:00.0001Z` answered the 14:30:00.000 bar.
+ */
+function instantAtOrAfter(text: string): number {
+  const ms = Date.parse(text);
+  const beyond = /\.\d{3}(\d+)/.exec(text)?.[1];
+  return beyond !== undefined && /[1-9]/.test(beyond) ? ms + 1 : ms;
+}
+
 /** Resolves start/end (defaults, order, span). */
 function range(
   start: string | undefined,
@@ -122,10 +133,10 @@ function range(
   // query, so it shares the provider cache (and its stale fallback) instead of missing it
   // on every call because `now` moved by a few milliseconds. A `start` inside the current
   // minute ("since my last poll") gets `now`, so it is never after its own default end.
-  const requestedStart = start ? Date.parse(start) : undefined;
+  const requestedStart = start ? instantAtOrAfter(start) : undefined;
   const minute = now - (now % MINUTE);
   const endMs = end
-    ? Date.parse(end)
+    ? Date.parse(end) // truncating a finer fraction keeps an inclusive end inclusive
     : requestedStart !== undefined && requestedStart > minute
       ? now
       : minute;
