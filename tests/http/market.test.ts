@@ -102,6 +102,14 @@ describe("market routes", () => {
     }
   });
 
+  test("an out-of-range limit says the range, a malformed one says what a number is", async () => {
+    const detail = async (limit: string) =>
+      (await get(sim, `/v1/market/bars/AAPL?limit=${limit}`)).body.error.details[0].message;
+    expect(await detail("0")).toBe("must be 1..10000");
+    expect(await detail("10001")).toBe("must be 1..10000");
+    expect(await detail("1e3")).toBe("must be a whole number in decimal digits");
+  });
+
   test("a start finer than a millisecond is not moved before itself", async () => {
     const at = "2024-03-14T14:30:00";
     const bars = async (start: string, end: string) =>

@@ -19,6 +19,12 @@ export function queryInteger(min: number, max: number, fallback: number) {
         : typeof value === "string" && DIGITS.test(value)
           ? Number(value)
           : Number.NaN,
-    z.number({ error: MESSAGE }).int().min(min).max(max).default(fallback),
+    z
+      .number({ error: MESSAGE })
+      .int()
+      // Own messages: the type's would otherwise say "decimal digits" about `limit=0`.
+      .min(min, { error: `must be ${min}..${max}` })
+      .max(max, { error: `must be ${min}..${max}` })
+      .default(fallback),
   );
 }
