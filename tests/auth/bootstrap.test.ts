@@ -6,32 +6,18 @@
  */
 import { expect, test } from "bun:test";
 import type { AuthAuditEvent } from "../../src/auth/auditTrail.ts";
-import {
-  bootstrapAdmin,
-  hashKind,
-  hashPassword,
-  isAdminBootstrapError,
-} from "../../src/auth/index.ts";
+import { hashKind, hashPassword, isAdminBootstrapError } from "../../src/auth/index.ts";
 import { createUserStore } from "../../src/auth/users.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { holdTableLock } from "../support/heldLock.ts";
 import { buildAuthHarness, errorOf } from "./support/authApp.ts";
+import { base, outcomeOf } from "./support/bootstrapConfig.ts";
 
 // libxcrypt (python3 crypt, METHOD_BLOWFISH) — what passlib writes too.
 const PASSLIB_LONG = {
   // 40 × "é" = 80 bytes + tail: only the first 72 bytes were hashed.
   password: `${"é".repeat(40)}tail-that-is-ignored`,
   hash: "$2b$04$Q0BQGrpwprzCYsFSaag8EeXsVx40sUQAjY7rcT/cDcpV7pqUjT3Sm",
-};
-
-/** The outcome alone, for the tests that only look at it. */
-const outcomeOf = (...args: Parameters<typeof bootstrapAdmin>) =>
-  bootstrapAdmin(...args).then((report) => report.outcome);
-
-const base = {
-  environment: "production" as const,
-  ADMIN_USERNAME: "root",
-  ADMIN_PASSWORD: undefined,
 };
 
 describeEachDatabase(

@@ -10,16 +10,7 @@ import { createUserStore } from "../../src/auth/users.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { buildAuthHarness } from "./support/authApp.ts";
-
-/** The outcome alone, for the tests that only look at it. */
-const outcomeOf = (...args: Parameters<typeof bootstrapAdmin>) =>
-  bootstrapAdmin(...args).then((report) => report.outcome);
-
-const base = {
-  environment: "production" as const,
-  ADMIN_USERNAME: "root",
-  ADMIN_PASSWORD: undefined,
-};
+import { base, outcomeOf } from "./support/bootstrapConfig.ts";
 
 describeEachDatabase(
   "bootstrap record",
