@@ -15,7 +15,7 @@ import { BlockedKeys } from "./blockedKeys.ts";
 import { connectRateLimitRedis, type RateLimitConnection } from "./bunRedisConnection.ts";
 import { DeadlineQueue } from "./deadlines.ts";
 import { toDecision } from "./decision.ts";
-import { DecisionBatcher, replyProblem } from "./decisionBatch.ts";
+import { DecisionBatcher } from "./decisionBatch.ts";
 import {
   isStoreUnavailableError,
   StoreUnavailableError,
@@ -26,6 +26,7 @@ import { assertValidLimit, gcraParams } from "./gcra.ts";
 import { assertSameSlot, LIMITER_TAG } from "./hashTag.ts";
 import { Outage } from "./outage.ts";
 import refundScript from "./refund.lua" with { type: "text" };
+import { replyProblem } from "./scriptReply.ts";
 import type { DecideOptions, Decision, LimitSpec, RateLimitStore, StoreHealth } from "./types.ts";
 
 const SCRIPT_SHA = new Bun.CryptoHasher("sha1").update(script).digest("hex");

@@ -7,10 +7,10 @@ import {
   DecisionBatcher,
   LATE_GRACE_MS,
   MAX_BATCH_DECISIONS,
-  replyProblem,
 } from "../../src/ratelimit/decisionBatch.ts";
 import { isStoreUnavailableError } from "../../src/ratelimit/errors.ts";
 import { gcraParams } from "../../src/ratelimit/gcra.ts";
+import { replyProblem } from "../../src/ratelimit/scriptReply.ts";
 
 interface Call {
   keys: string[];
