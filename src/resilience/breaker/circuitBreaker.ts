@@ -19,7 +19,7 @@ import {
 } from "../errors.ts";
 import { systemClock } from "../scheduler.ts";
 import { abortReason, neverAbortedSignal } from "../signals.ts";
-import { countOutcome, outcomeAttributes, spanEvent } from "../telemetry.ts";
+import { countOutcome, outcomeAttributes } from "../telemetry.ts";
 import type { Clock, Policy, Work } from "../types.ts";
 import type { FailureDetector } from "./detector.ts";
 import { Isolation } from "./isolation.ts";
@@ -34,6 +34,7 @@ import {
   type IsolationHandle,
   type StateChange,
 } from "./state.ts";
+import { StateChanges } from "./stateChanges.ts";
 
 const SUCCESS = 0;
 const FAILURE = 1;
@@ -59,7 +60,7 @@ export class CircuitBreaker implements Policy {
   private readonly probes: number;
   private readonly maxHalfOpenMs: number;
   private readonly slowMs: number | undefined;
-  private readonly listeners = new Set<(change: StateChange) => void>();
+  private readonly changes = new StateChanges();
   private readonly totals: BreakerCounts = emptyCounts();
   private readonly outcomeAttributes: Attributes[];
 
@@ -203,20 +204,7 @@ export class CircuitBreaker implements Policy {
       this.halfOpenedAt = now;
       this.round = this.newRound();
     }
-    if (from === to) return;
-    const change: StateChange = { name: this.name, from, to, at: now };
-    spanEvent("resilience.circuit.state_change", {
-      "resilience.name": this.name,
-      "resilience.circuit.from": from,
-      "resilience.circuit.to": to,
-    });
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch {
-        // A listener's fault must not replace the call's outcome or skip other listeners.
-      }
-    }
+    if (from !== to) this.changes.announce({ name: this.name, from, to, at: now });
   }
 
   private newRound(): ProbeRound {
@@ -225,8 +213,7 @@ export class CircuitBreaker implements Policy {
 
   /** Subscribes to state changes; returns the unsubscribe function. */
   onStateChange(listener: (change: StateChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.subscribe(listener);
   }
 
   /**
