@@ -1,24 +1,18 @@
-/** Real adapters against fake servers replaying documented payloads and faults. */
+/** The Alpaca and Finnhub adapters against fake servers replaying documented payloads and faults (Alpha Vantage: alphaVantage.test.ts). */
 import { afterAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
-import {
-  AlpacaProvider,
-  AlphaVantageProvider,
-  FinnhubProvider,
-  isProviderError,
-  type ProviderError,
-} from "../../src/providers/index.ts";
+import { AlpacaProvider, FinnhubProvider } from "../../src/providers/index.ts";
 import { startFake } from "./fakes/fakeServer.ts";
-import { alpacaRoutes, alphaVantageRoutes, finnhubRoutes } from "./fakes/payloads.ts";
+import { alpacaRoutes, finnhubRoutes } from "./fakes/payloads.ts";
+import { failure as failWith } from "./fakes/providerFailure.ts";
 
 const signal = new AbortController().signal;
 const clock = new ManualClock(Date.parse("2024-01-03T12:00:00Z"));
 const alpacaFake = startFake(alpacaRoutes);
 const finnhubFake = startFake(finnhubRoutes({ legacy: false }));
 const legacyFake = startFake(finnhubRoutes({ legacy: true }));
-const avFake = startFake(alphaVantageRoutes);
 afterAll(async () => {
-  await Promise.all([alpacaFake.stop(), finnhubFake.stop(), legacyFake.stop(), avFake.stop()]);
+  await Promise.all([alpacaFake.stop(), finnhubFake.stop(), legacyFake.stop()]);
 });
 
 const SECRET = "sk-very-secret-value";
@@ -29,17 +23,9 @@ const alpaca = new AlpacaProvider({
   clock,
 });
 const finnhub = (url: string) => new FinnhubProvider({ apiKey: SECRET, baseUrl: url, clock });
-const av = new AlphaVantageProvider({ apiKey: SECRET, baseUrl: avFake.url, clock });
 
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isProviderError(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  expect(error.message).not.toContain(SECRET);
-  return error;
-}
+/** The ProviderError of a call that must fail, whose message never carries the key. */
+const failure = (p: Promise<unknown>) => failWith(p, SECRET);
 
 describe("alpaca", () => {
   test("latest quote with key headers, nanosecond time normalised", async () => {
@@ -261,87 +247,5 @@ describe("finnhub", () => {
       created_at: "2024-01-02T00:00:00Z",
       symbols: ["AAPL"],
     });
-  });
-});
-
-describe("alpha vantage", () => {
-  test("daily series (string numbers) as ascending bars at New York midnight", async () => {
-    const bars = await av.bars(
-      "IBM",
-      { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 },
-      signal,
-    );
-    expect(bars).toEqual([
-      {
-        t: "2022-06-30T04:00:00Z",
-        o: 139.58,
-        h: 141.33,
-        l: 139.04,
-        c: 140.17,
-        v: 5070011,
-        n: null,
-        vw: null,
-      },
-      {
-        t: "2022-07-01T04:00:00Z",
-        o: 141,
-        h: 141.67,
-        l: 139.26,
-        c: 141.12,
-        v: 4012106,
-        n: null,
-        vw: null,
-      },
-    ]);
-  });
-
-  test("HTTP 200 refusals: Note and rate Information are retryable, Error Message is not_found", async () => {
-    avFake.fault = {
-      kind: "body",
-      body: {
-        Note: "Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute",
-      },
-    };
-    const e = await failure(
-      av.bars("IBM", { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 }, signal),
-    );
-    expect([e.kind, e.retryable, e.retryAfterMs]).toEqual(["rate_limited", true, 60_000]);
-    avFake.fault = {
-      kind: "body",
-      body: {
-        Information:
-          "We have detected your API key as ... our standard API rate limit is 25 requests per day.",
-      },
-    };
-    expect((await failure(av.latestQuote("IBM", signal))).kind).toBe("rate_limited");
-    avFake.fault = {
-      kind: "body",
-      body: { Information: "The demo API key is for demo purposes only." },
-    };
-    expect((await failure(av.latestQuote("IBM", signal))).kind).toBe("auth");
-    avFake.fault = undefined;
-    expect(
-      (
-        await failure(
-          av.bars("NOPE", { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 }, signal),
-        )
-      ).kind,
-    ).toBe("not_found");
-    expect((await failure(av.latestQuote("NOPE", signal))).kind).toBe("not_found");
-  });
-
-  test("news sentiment and ticker sentiment", async () => {
-    const [item] = await av.news(
-      { symbols: ["IBM"], start: 0, end: clock.now(), limit: 5 },
-      signal,
-    );
-    expect(item).toMatchObject({
-      created_at: "2024-01-02T17:02:45Z",
-      sentiment: 0.31,
-      sentiment_label: "Somewhat-Bullish",
-      symbols: ["IBM"],
-    });
-    const s = await av.sentiment("IBM", signal);
-    expect(s).toMatchObject({ score: 0.4, mentions: 1, positive_mentions: 1 });
   });
 });

@@ -9,12 +9,11 @@ import {
   AlpacaProvider,
   AlphaVantageProvider,
   FinnhubProvider,
-  isProviderError,
-  type ProviderError,
 } from "../../src/providers/index.ts";
 import { QUOTE_BODY_BYTES, SENTIMENT_BODY_BYTES } from "../../src/providers/transport/index.ts";
 import { type Handler, startFake } from "./fakes/fakeServer.ts";
 import { alpacaRoutes, alphaVantageRoutes, finnhubRoutes } from "./fakes/payloads.ts";
+import { failure } from "./fakes/providerFailure.ts";
 
 const signal = new AbortController().signal;
 const clock = new ManualClock(Date.parse("2024-01-03T12:00:00Z"));
@@ -40,15 +39,6 @@ afterAll(async () => {
 const alpaca = new AlpacaProvider({ keyId: "k", secretKey: "s", dataUrl: alpacaFake.url, clock });
 const finnhub = new FinnhubProvider({ apiKey: "s", baseUrl: finnhubFake.url, clock });
 const av = new AlphaVantageProvider({ apiKey: "s", baseUrl: avFake.url, clock });
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isProviderError(error)) throw new Error(`expected a ProviderError, got ${String(error)}`);
-  return error;
-}
 
 describe("a quote answer over the quote cap is a bad_response", () => {
   test.each([

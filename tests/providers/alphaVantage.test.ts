@@ -1,0 +1,98 @@
+/** The Alpha Vantage adapter against a fake server replaying its documented payloads and refusals. */
+import { afterAll, describe, expect, test } from "bun:test";
+import { ManualClock } from "../../src/clock/index.ts";
+import { AlphaVantageProvider } from "../../src/providers/index.ts";
+import { startFake } from "./fakes/fakeServer.ts";
+import { alphaVantageRoutes } from "./fakes/payloads.ts";
+import { failure as failWith } from "./fakes/providerFailure.ts";
+
+const signal = new AbortController().signal;
+const clock = new ManualClock(Date.parse("2024-01-03T12:00:00Z"));
+const avFake = startFake(alphaVantageRoutes);
+afterAll(() => avFake.stop());
+
+const SECRET = "sk-very-secret-value";
+const av = new AlphaVantageProvider({ apiKey: SECRET, baseUrl: avFake.url, clock });
+const failure = (p: Promise<unknown>) => failWith(p, SECRET);
+
+describe("alpha vantage", () => {
+  test("daily series (string numbers) as ascending bars at New York midnight", async () => {
+    const bars = await av.bars(
+      "IBM",
+      { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 },
+      signal,
+    );
+    expect(bars).toEqual([
+      {
+        t: "2022-06-30T04:00:00Z",
+        o: 139.58,
+        h: 141.33,
+        l: 139.04,
+        c: 140.17,
+        v: 5070011,
+        n: null,
+        vw: null,
+      },
+      {
+        t: "2022-07-01T04:00:00Z",
+        o: 141,
+        h: 141.67,
+        l: 139.26,
+        c: 141.12,
+        v: 4012106,
+        n: null,
+        vw: null,
+      },
+    ]);
+  });
+
+  test("HTTP 200 refusals: Note and rate Information are retryable, Error Message is not_found", async () => {
+    avFake.fault = {
+      kind: "body",
+      body: {
+        Note: "Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute",
+      },
+    };
+    const e = await failure(
+      av.bars("IBM", { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 }, signal),
+    );
+    expect([e.kind, e.retryable, e.retryAfterMs]).toEqual(["rate_limited", true, 60_000]);
+    avFake.fault = {
+      kind: "body",
+      body: {
+        Information:
+          "We have detected your API key as ... our standard API rate limit is 25 requests per day.",
+      },
+    };
+    expect((await failure(av.latestQuote("IBM", signal))).kind).toBe("rate_limited");
+    avFake.fault = {
+      kind: "body",
+      body: { Information: "The demo API key is for demo purposes only." },
+    };
+    expect((await failure(av.latestQuote("IBM", signal))).kind).toBe("auth");
+    avFake.fault = undefined;
+    expect(
+      (
+        await failure(
+          av.bars("NOPE", { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 }, signal),
+        )
+      ).kind,
+    ).toBe("not_found");
+    expect((await failure(av.latestQuote("NOPE", signal))).kind).toBe("not_found");
+  });
+
+  test("news sentiment and ticker sentiment", async () => {
+    const [item] = await av.news(
+      { symbols: ["IBM"], start: 0, end: clock.now(), limit: 5 },
+      signal,
+    );
+    expect(item).toMatchObject({
+      created_at: "2024-01-02T17:02:45Z",
+      sentiment: 0.31,
+      sentiment_label: "Somewhat-Bullish",
+      symbols: ["IBM"],
+    });
+    const s = await av.sentiment("IBM", signal);
+    expect(s).toMatchObject({ score: 0.4, mentions: 1, positive_mentions: 1 });
+  });
+});
