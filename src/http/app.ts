@@ -94,8 +94,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  // Generated once, on first request: building it costs ~15 ms, and this route is
-  // public (limited per IP by `outsideV1Limit`, like every path outside /v1).
+  // Generated once (prebuilt after start-up by the server, else on first request), and
+  // this route is public (limited per IP by `outsideV1Limit`, like every path outside /v1).
   let openApiJson: string | undefined;
   // Served as a plain route (its body is a cached string), documented like the others.
   app.openAPIRegistry.registerPath({
