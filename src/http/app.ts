@@ -19,7 +19,6 @@ import { accessLog } from "./middleware/accessLog.ts";
 import { bodyLimit } from "./middleware/bodyLimit.ts";
 import { requestId } from "./middleware/requestId.ts";
 import { securityHeaders } from "./middleware/securityHeaders.ts";
-import { strictJsonText } from "./middleware/strictJsonText.ts";
 import { tracing } from "./middleware/tracing.ts";
 import { withMiddlewareResponses } from "./middlewareResponses.ts";
 import { allowedMethodsFor } from "./notAllowed.ts";
@@ -82,9 +81,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return outside(c, next);
     });
   }
-
-  // After the limiter and authentication: an anonymous flood is refused before its body is read.
-  app.use("*", strictJsonText());
 
   registerHealthRoutes(app, deps.readiness);
   for (const register of deps.routes) register(app);

@@ -96,6 +96,8 @@ describe("validation", () => {
     "application/json;  charset=utf-8 ",
     "application/json;",
     "Application/JSON ;charset=UTF-8",
+    'application/json; charset="utf-8"',
+    "application/json; charset=utf8",
     "application/vnd.api+json",
   ])(
     "Content-Type %p (whitespace and empty parameters, RFC 9110) is read as JSON",
@@ -105,6 +107,19 @@ describe("validation", () => {
       expect(await res.json()).toEqual({ name: "ok" });
     },
   );
+
+  test("Content-Encoding identity is no encoding; any other is refused, not read as plain", async () => {
+    const send = (encoding: string) =>
+      build().request("/v1/echo", {
+        method: "POST",
+        body: '{"name":"ok"}',
+        headers: { "content-type": "application/json", "content-encoding": encoding },
+      });
+    expect((await send(" Identity ")).status).toBe(200);
+    for (const encoding of ["gzip", "br", "deflate", "identity, gzip"]) {
+      expect((await send(encoding)).status).toBe(400);
+    }
+  });
 
   test("details name the field but never echo the value", async () => {
     const res = await post('{"name":"secretvalue-too-long"}');

@@ -1,8 +1,15 @@
 /**
- * JSON bodies are decoded as strict UTF-8 before any validator parses them.
- * `Request.json()` replaces invalid bytes with U+FFFD, so `"pw\xff"` and
- * `"pw\xfe"` both arrived as `"pw\uFFFD"`: two different passwords that
- * matched each other. RFC 8259 requires UTF-8; anything else is a 400.
+ * JSON bodies are checked before the route's validator parses them, on the
+ * routes that take one, after authentication (a request that would get 401,
+ * 403, 404 or 405 gets it whatever its body):
+ * - strict UTF-8: `Request.json()` replaces invalid bytes with U+FFFD, so
+ *   `"pw\xff"` and `"pw\xfe"` both arrived as `"pw\uFFFD"`, two different
+ *   passwords that matched each other. RFC 8259 requires UTF-8.
+ * - no `charset` other than UTF-8, and no `Content-Encoding`: the body is
+ *   read as uncompressed UTF-8, so a label saying otherwise is refused rather
+ *   than ignored.
+ * - no key twice in one object (duplicateKeys.ts).
+ * Each is a 400 `invalid_request`, like any body that is not the JSON asked for.
  *
  * The bytes stay in Hono's body cache, so the validator's `c.req.json()`
  * parses them without reading the stream again; once they are known to be
@@ -11,6 +18,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
+import { firstDuplicateKey } from "../duplicateKeys.ts";
 import { ApiError } from "../errors.ts";
 
 /**
@@ -19,6 +27,8 @@ import { ApiError } from "../errors.ts";
  */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** `charset=utf-8` in any case, quoted or not, and the common `utf8`. */
+const UTF8_CHARSET = /^"?utf-?8"?$/i;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -35,23 +45,64 @@ export function tightContentType(header: string): string {
     .join(";");
 }
 
+/** The value of the `charset` parameter of a Content-Type, if any. */
+function charsetOf(header: string): string | undefined {
+  for (const part of header.split(";").slice(1)) {
+    const at = part.indexOf("=");
+    if (at > 0 && part.slice(0, at).trim().toLowerCase() === "charset") {
+      return part.slice(at + 1).trim();
+    }
+  }
+  return undefined;
+}
+
+const refuse = (message: string, details?: { path: string; message: string }[]) =>
+  new ApiError("invalid_request", { message, ...(details ? { details } : {}) });
+
 /**
- * Refuses JSON bodies that are not valid UTF-8 with 400 `invalid_request`, and
- * gives the validators a JSON Content-Type in the one spelling they match.
+ * Refuses JSON bodies that are labelled or spelled other than plain UTF-8
+ * JSON with unique keys (400 `invalid_request`), and gives the validator a
+ * JSON Content-Type in the one spelling it matches. Mount it on each route
+ * with a JSON body, after its authentication.
  */
 export const strictJsonText = (): MiddlewareHandler<AppEnv> => async (c, next) => {
   if (!BODY_METHODS.has(c.req.method)) return next();
   const header = c.req.header("content-type") ?? "";
   const mediaType = header.split(";")[0]?.trim() ?? "";
   if (!JSON_MEDIA_TYPE.test(mediaType)) return next();
+  const charset = charsetOf(header);
+  if (charset !== undefined && !UTF8_CHARSET.test(charset)) {
+    throw refuse("The request body must be UTF-8 JSON; no other charset is read.");
+  }
+  const encoding = c.req.header("content-encoding")?.trim().toLowerCase();
+  if (encoding && encoding !== "identity") {
+    throw refuse("Content-Encoding is not supported; send the body uncompressed.");
+  }
   const tight = tightContentType(header);
   if (tight !== header) c.req.raw.headers.set("content-type", tight);
   // Errors from reading (the body limit, a client that left) propagate as they are.
   const bytes = await c.req.arrayBuffer();
+  let text: string;
   try {
-    utf8.decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
-    throw new ApiError("invalid_request", { message: "The request body is not valid UTF-8." });
+    throw refuse("The request body is not valid UTF-8.");
+  }
+  let parsed = true;
+  try {
+    JSON.parse(text);
+  } catch {
+    parsed = false; // the validator answers malformed JSON, as for every body
+  }
+  const duplicate = parsed ? firstDuplicateKey(text) : undefined;
+  if (duplicate) {
+    throw refuse("The request body names a key twice in one object.", [
+      // Keys are the client's text: each cut short, like any name echoed in details.
+      {
+        path: ["json", ...duplicate.map((k) => String(k).slice(0, 64))].join("."),
+        message: "appears more than once",
+      },
+    ]);
   }
   return next();
 };

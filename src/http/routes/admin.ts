@@ -20,9 +20,11 @@ import { usernameProblem } from "../../auth/usernamePolicy.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
+import { strictJsonText } from "../middleware/strictJsonText.ts";
 import { type AuditReader, registerAuditRoutes } from "./adminAudit.ts";
 import { originOf, passwordField } from "./auth.ts";
 import { errorResponse } from "./errorSchema.ts";
+import { jsonBody } from "./jsonBody.ts";
 import { NoQuery } from "./noQuery.ts";
 import { storedText } from "./storedText.ts";
 
@@ -63,10 +65,6 @@ const Maintenance = z
   .object({ enabled: z.boolean(), reason: z.string().max(500) })
   .openapi("MaintenanceState");
 
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { "application/json": { schema } },
-  required: true,
-});
 const ok = <T extends z.ZodType>(description: string, schema: T) => ({
   description,
   content: { "application/json": { schema } },
@@ -90,6 +88,8 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
   const { auth } = deps;
   const admin = requireAuth("admin", auth);
   const common = { tags: ["admin"], security: [{ bearer: [] }], middleware: admin };
+  /** For routes with a JSON body: its checks come after the caller is known to be an admin. */
+  const withBody = { ...common, middleware: [admin, strictJsonText()] };
 
   app.openapi(
     createRoute({
@@ -106,12 +106,12 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
 
   app.openapi(
     createRoute({
-      ...common,
+      ...withBody,
       method: "post",
       path: "/v1/admin/users",
       operationId: "createUser",
       summary: "Create a user",
-      request: { query: NoQuery, body: json(CreateUser) },
+      request: { query: NoQuery, body: jsonBody(CreateUser) },
       responses: {
         201: ok("Created", User),
         400: errorResponse("invalid_request"),
@@ -141,7 +141,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
 
   app.openapi(
     createRoute({
-      ...common,
+      ...withBody,
       method: "patch",
       path: "/v1/admin/users/{id}",
       operationId: "updateUser",
@@ -149,7 +149,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       request: {
         query: NoQuery,
         params: z.object({ id: storedText().min(1).max(64) }),
-        body: json(PatchUser),
+        body: jsonBody(PatchUser),
       },
       responses: {
         200: ok("Updated", User),
@@ -226,12 +226,12 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
 
   app.openapi(
     createRoute({
-      ...common,
+      ...withBody,
       method: "put",
       path: "/v1/admin/maintenance",
       operationId: "setMaintenance",
       summary: "Turn maintenance on or off for every instance",
-      request: { query: NoQuery, body: json(MaintenanceChange) },
+      request: { query: NoQuery, body: jsonBody(MaintenanceChange) },
       responses: {
         200: ok("New state", Maintenance),
         400: errorResponse("invalid_request"),

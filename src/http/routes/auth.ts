@@ -9,7 +9,9 @@ import { MAX_PASSWORD_BYTES, passwordBytes } from "../../auth/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
+import { strictJsonText } from "../middleware/strictJsonText.ts";
 import { errorResponse } from "./errorSchema.ts";
+import { jsonBody } from "./jsonBody.ts";
 import { NoQuery } from "./noQuery.ts";
 
 const TOO_LONG = `must be at most ${MAX_PASSWORD_BYTES} bytes`;
@@ -51,11 +53,6 @@ const TokenPairSchema = z
   .openapi("TokenPair");
 const Me = z.object({ id: z.string(), username: z.string(), role: z.string() }).openapi("Me");
 
-const json = <T extends z.ZodType>(schema: T) => ({
-  content: { "application/json": { schema } },
-  required: true,
-});
-
 /** Request facts for audit events. */
 export const originOf = (c: Context<AppEnv>): RequestOrigin => ({
   ip: c.get("clientIp"),
@@ -73,6 +70,7 @@ const principalOf = (c: Context<AppEnv>) => {
 /** Registers the auth routes. */
 export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService): void {
   const bearer = requireAuth("viewer", deps);
+  const strictJson = strictJsonText();
 
   app.openapi(
     createRoute({
@@ -80,8 +78,9 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
       path: "/v1/auth/login",
       operationId: "login",
       tags: ["auth"],
+      middleware: [strictJson] as const,
       summary: "Log in with username and password",
-      request: { query: NoQuery, body: json(LoginBody) },
+      request: { query: NoQuery, body: jsonBody(LoginBody) },
       responses: {
         200: {
           description: "Tokens",
@@ -107,8 +106,9 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
       path: "/v1/auth/refresh",
       operationId: "refreshTokens",
       tags: ["auth"],
+      middleware: [strictJson] as const,
       summary: "Exchange a refresh token for a new pair (the old one is spent)",
-      request: { query: NoQuery, body: json(RefreshBody) },
+      request: { query: NoQuery, body: jsonBody(RefreshBody) },
       responses: {
         200: {
           description: "Tokens",
@@ -172,8 +172,8 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthService):
       tags: ["auth"],
       summary: "Change the password; ends every session of the user",
       security: [{ bearer: [] }],
-      middleware: [bearer] as const,
-      request: { query: NoQuery, body: json(PasswordBody) },
+      middleware: [bearer, strictJson] as const,
+      request: { query: NoQuery, body: jsonBody(PasswordBody) },
       responses: {
         204: { description: "Changed" },
         400: errorResponse("invalid_request"),

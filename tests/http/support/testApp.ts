@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import { createApp } from "../../../src/http/app.ts";
 import type { AppEnv } from "../../../src/http/context.ts";
 import { ApiError } from "../../../src/http/errors.ts";
+import { strictJsonText } from "../../../src/http/middleware/strictJsonText.ts";
 import { StorageError } from "../../../src/storage/errors.ts";
 import { createLogger } from "../../../src/telemetry/logger.ts";
 
@@ -44,6 +45,7 @@ export function build(
           createRoute({
             method: "post",
             path: "/v1/echo",
+            middleware: [strictJsonText()] as const,
             request: {
               body: {
                 content: {
