@@ -41,7 +41,8 @@ export interface RunningServer {
 /**
  * Bun hands over a relative `req.url` ("/healthz") when a request has no
  * usable Host: HTTP/1.0 without one (HAProxy's default `httpchk`), an empty
- * or malformed one. Routing needs an absolute URL, so such a request is
+ * or malformed one; some malformed ones (`[`, `x:abc`) give an absolute URL
+ * that does not parse. Routing needs a valid absolute URL, so such a request is
  * rebuilt on the bound origin; its socket address still comes from the
  * original (the rebuilt Request has no connection of its own).
  */
@@ -85,14 +86,17 @@ export function listen(fetch: FetchHandler, options: ListenOptions): RunningServ
     maxRequestBodySize: options.maxRequestBodySize,
     fetch: (req, srv) => {
       const relative = req.url.charCodeAt(0) === 47; /* "/" */
-      const url = relative ? `${origin}${req.url}` : req.url;
-      if (req.method === "HEAD") {
-        // A malformed Host (`[`, `x:abc`) makes an absolute URL no Request accepts: GET
-        // passes it through untouched, the rebuilt HEAD goes to the bound origin instead.
-        const target = URL.canParse(url) ? url : `${origin}${pathAndQueryOf(url)}`;
-        return head(fetch, req, srv, target);
-      }
-      if (!relative) return fetch(req, { server: srv });
+      // A malformed Host (`[`, `x:abc`) makes an absolute URL no Request accepts, and any
+      // later `new Request(req)` (the body limit's, on a chunked body) would throw: such a
+      // request goes to the bound origin, like one with no Host at all.
+      const usable = relative || URL.canParse(req.url);
+      const url = relative
+        ? `${origin}${req.url}`
+        : usable
+          ? req.url
+          : `${origin}${pathAndQueryOf(req.url)}`;
+      if (req.method === "HEAD") return head(fetch, req, srv, url);
+      if (!relative && usable) return fetch(req, { server: srv });
       const [absolute, env] = rebuilt(req, srv, url, req);
       return fetch(absolute, env);
     },

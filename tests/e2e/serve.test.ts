@@ -147,8 +147,16 @@ describe("development server", () => {
         expect([method, host, answer.split("\r\n")[0]]).toEqual([method, host, "HTTP/1.1 200 OK"]);
         expect(answer.toLowerCase()).toContain("x-request-id:");
       }
+      // A chunked body is copied into a new Request by the body limit: it must still parse.
+      const posted = await raw(
+        `POST /v1/auth/login HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n` +
+          "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+      );
+      expect([host, posted.split("\r\n")[0]]).toEqual([host, "HTTP/1.1 400 Bad Request"]);
+      expect(posted).toContain('"code":"invalid_request"');
     }
     expect(server.logs()).not.toContain('"msg":"server error"');
+    expect(server.logs()).not.toContain('"msg":"unhandled error"');
   });
 
   test("HEAD answers the GET's status and headers, Content-Length included, with no body", async () => {
