@@ -26,8 +26,13 @@ export type OtlpEncoding = "http/protobuf" | "http/json";
 export interface OtlpTarget {
   url: string;
   headers: Record<string, string>;
-  /** Names of configured headers dropped because HTTP cannot carry them (never their values). */
-  rejectedHeaders?: string[];
+  /**
+   * 1-based positions of `…_HEADERS` entries that were not sent: malformed
+   * (no `k=v`, a bad escape) or not valid in HTTP. Positions only: a pasted
+   * `Authorization: Basic …` splits at the base64 padding's `=`, so what
+   * would be its "name" is most of the credential.
+   */
+  rejectedHeaders?: number[];
   timeoutMs: number;
   gzip: boolean;
 }
@@ -41,20 +46,36 @@ const FAILED = 1;
 const pick = (env: Record<string, string | undefined>, name: string): string | undefined =>
   env[`OTEL_EXPORTER_OTLP_TRACES_${name}`]?.trim() || env[`OTEL_EXPORTER_OTLP_${name}`]?.trim();
 
-/** Parses `k=v,k2=v2` (W3C baggage-like; values percent-decoded). Malformed pairs are skipped. */
-export function parseOtlpHeaders(text: string | undefined): Record<string, string> {
+/** Headers parsed from `…_HEADERS`, and the entries that could not be. */
+export interface ParsedOtlpHeaders {
+  headers: Record<string, string>;
+  /** 1-based positions of non-empty entries refused (see {@link OtlpTarget.rejectedHeaders}). */
+  rejected: number[];
+}
+
+/**
+ * Parses `k=v,k2=v2` (W3C baggage-like; values percent-decoded). An entry
+ * without a name and `=`, with a bad escape, or that HTTP cannot carry (a bad
+ * name, CR/LF in the value) is refused, by position; empty entries are ignored.
+ */
+export function parseOtlpHeaders(text: string | undefined): ParsedOtlpHeaders {
   const headers: Record<string, string> = {};
-  for (const pair of (text ?? "").split(",")) {
+  const rejected: number[] = [];
+  (text ?? "").split(",").forEach((pair, index) => {
+    if (pair.trim() === "") return;
     const at = pair.indexOf("=");
-    if (at <= 0) continue;
     const name = pair.slice(0, at).trim();
     try {
-      headers[name] = decodeURIComponent(pair.slice(at + 1).trim());
+      if (at <= 0 || name === "") throw new Error("not k=v");
+      const value = decodeURIComponent(pair.slice(at + 1).trim());
+      new Headers().set(name, value); // throws on a bad name or a value with CR/LF
+      headers[name] = value;
     } catch {
-      // A bad escape: skip the pair rather than send a half-decoded secret.
+      // Never a half-decoded or half-valid secret sent on, nor any part of it logged.
+      rejected.push(index + 1);
     }
-  }
-  return headers;
+  });
+  return { headers, rejected };
 }
 
 /** True when `url` is an absolute http(s) URL `fetch` can send to. */
@@ -71,20 +92,11 @@ export function otlpTarget(env: Record<string, string | undefined>): OtlpTarget 
   const url = traces || (base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined);
   if (!url) return undefined;
   const timeout = Number(pick(env, "TIMEOUT"));
-  const headers: Record<string, string> = {};
-  const rejectedHeaders: string[] = [];
-  for (const [name, value] of Object.entries(parseOtlpHeaders(pick(env, "HEADERS")))) {
-    try {
-      new Headers().set(name, value); // throws on a bad name or a value with CR/LF
-      headers[name] = value;
-    } catch {
-      rejectedHeaders.push(name.replace(/[^\x21-\x7e]/g, "?"));
-    }
-  }
+  const { headers, rejected } = parseOtlpHeaders(pick(env, "HEADERS"));
   return {
     url,
     headers,
-    rejectedHeaders,
+    rejectedHeaders: rejected,
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 10_000,
     gzip: pick(env, "COMPRESSION")?.toLowerCase() === "gzip",
   };

@@ -100,7 +100,10 @@ export async function startTelemetry(
     return disabled;
   }
   if (target.rejectedHeaders?.length) {
-    logger.warn("OTLP headers dropped: not valid in HTTP", { names: target.rejectedHeaders });
+    // Positions only: a misformatted entry's "name" can be most of a credential.
+    logger.warn("OTLP headers dropped: not name=value, or not valid in HTTP", {
+      entries: target.rejectedHeaders,
+    });
   }
 
   const resource = resources
