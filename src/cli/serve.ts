@@ -25,6 +25,7 @@ import { deferApp } from "../http/deferredApp.ts";
 import { loadWiring } from "../http/loadWiring.ts";
 import { listen } from "../http/server.ts";
 import type { BuiltServer } from "../http/wiring.ts";
+import { RateLimitStoreConfigError } from "../ratelimit/factory.ts";
 import { prepareSchema } from "../storage/schemaGate.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { startTelemetry, tracerRegistered } from "../telemetry/sdk.ts";
@@ -53,13 +54,18 @@ function parseServeArgs(args: string[]): { environment?: string } | { error: str
 }
 
 /**
- * DESIGN's hard rules on secrets, enforced after the gate because findings can
- * be silenced and these must not be: the signing key is required outside
- * development, and a plain `ADMIN_PASSWORD` is forbidden in production.
+ * DESIGN's hard rules, enforced after the gate because findings can be
+ * silenced and these must not be, and before the bind (DESIGN §4): the signing
+ * key and Redis are required outside development, and a plain
+ * `ADMIN_PASSWORD` is forbidden in production.
  */
 function contractRefusal(config: Config): string | undefined {
   if (config.environment !== "development" && !config.SECURITY_SECRET_KEY) {
     return `SECURITY_SECRET_KEY is required in ${config.environment} (an ephemeral key is for development only)`;
+  }
+  // The store factory refuses it too, but only once the port is bound.
+  if (config.environment !== "development" && !config.REDIS_URL) {
+    return new RateLimitStoreConfigError().message;
   }
   if (config.environment === "production" && config.ADMIN_PASSWORD !== undefined) {
     return "ADMIN_PASSWORD is forbidden in production: set ADMIN_PASSWORD_HASH and unset it";

@@ -52,7 +52,7 @@ describe("production binary", () => {
     expect(ready.status).toBe(200);
   });
 
-  test("silencing a finding does not waive the key or the ban on ADMIN_PASSWORD", async () => {
+  test("silencing a finding does not waive the key, Redis or the ban on ADMIN_PASSWORD", async () => {
     const { SECURITY_SECRET_KEY: _key, ...keyless } = env;
     const noKey = await runBinary(["serve"], {
       ...keyless,
@@ -70,6 +70,16 @@ describe("production binary", () => {
     expect(plain.code).toBe(1);
     expect(plain.stderr).toContain("ADMIN_PASSWORD is forbidden in production");
     expect(plain.stderr).not.toContain("a-plain-password-in-env");
+    // Refused with the other hard rules, before the bind: not a start-up failure after it.
+    const { REDIS_URL: _redis, ...redisless } = env;
+    const noRedis = await runBinary(["serve"], {
+      ...redisless,
+      PORT: "0",
+      SECURITY_CHECK_SILENCE: "env.002",
+    });
+    expect(noRedis.code).toBe(1);
+    expect(noRedis.stderr).toContain("serve: REDIS_URL is required outside development");
+    expect(noRedis.stderr).not.toContain("start-up failed");
   });
 
   test("serves with rate-limit headers while Redis is up", async () => {
