@@ -7,6 +7,12 @@
  * appends from every instance are serialized: seq is gapless and each
  * prev_hash is the hash of the event before it. When called inside a caller's
  * transaction it joins it (a savepoint), committing or rolling back with it.
+ *
+ * A row the log did not write (anyone with the server's INSERT right can add
+ * one at the next seq, or lower the head) must not stop the log: every login,
+ * logout and revoke-all appends, and a key conflict would fail them all on
+ * every instance. The next seq is therefore past the highest row present; the
+ * foreign rows stay where they are, and `verify` points at them.
  * @module
  */
 import type { Clock } from "../clock/index.ts";
@@ -56,11 +62,21 @@ function buildRecord(input: AuditEventInput, at: number): Omit<HashedRecord, "se
   };
 }
 
-/** Appends `input` at `clock.now()`; resolves with the stored event. */
+/** Where the chain head was and the highest seq present, when rows beyond the head exist. */
+export interface ForeignRows {
+  headSeq: number;
+  topSeq: number;
+}
+
+/**
+ * Appends `input` at `clock.now()`; resolves with the stored event.
+ * `onForeignRows` hears of rows beyond the chain head, before the event is written after them.
+ */
 export async function appendEvent(
   db: Database,
   clock: Clock,
   input: AuditEventInput,
+  onForeignRows?: (found: ForeignRows) => void,
 ): Promise<AuditEvent> {
   const partial = buildRecord(input, clock.now());
   return db.transaction(async (tx) => {
@@ -74,7 +90,13 @@ export async function appendEvent(
           }>`SELECT seq, hash FROM audit_chain_head WHERE id = 1`;
     const head = heads[0];
     if (!head) throw new Error("audit_chain_head is missing: run the migrations");
-    const record: HashedRecord = { ...partial, seq: head.seq + 1, prev_hash: head.hash };
+    // Read under the head's lock, in a statement of its own (a fresh snapshot on PostgreSQL).
+    const [top] = await tx.sql<{ seq: number | string }>`
+      SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_events`;
+    const headSeq = Number(head.seq);
+    const topSeq = Math.max(headSeq, Number(top?.seq ?? 0));
+    if (topSeq > headSeq) onForeignRows?.({ headSeq, topSeq });
+    const record: HashedRecord = { ...partial, seq: topSeq + 1, prev_hash: head.hash };
     const hash = hashRecord(record);
     await tx.sql`
       INSERT INTO audit_events

@@ -4,6 +4,8 @@
  * first bad row.
  * @module
  */
+
+export type { ForeignRows } from "./append.ts";
 export { canonicalJson, GENESIS_HASH, type HashedRecord, hashRecord } from "./canonical.ts";
 export { AuditError, type AuditErrorKind, isAuditError } from "./errors.ts";
 export {

@@ -4,7 +4,7 @@
  */
 import { type Clock, systemClock } from "../clock/index.ts";
 import type { Database } from "../storage/index.ts";
-import { appendEvent } from "./append.ts";
+import { appendEvent, type ForeignRows } from "./append.ts";
 import type { AuditEvent, AuditEventInput } from "./events.ts";
 import {
   type AuditListFilter,
@@ -41,6 +41,11 @@ export interface AuditLogOptions {
   clock?: Clock;
   /** Rows per page during verification (default 500). */
   verifyPageSize?: number;
+  /**
+   * Told when an append finds rows beyond the chain head, written outside the
+   * log; the event goes after them (append.ts). The server logs it as an error.
+   */
+  onForeignRows?: (found: ForeignRows) => void;
 }
 
 /** Creates the audit log over a migrated database. */
@@ -51,7 +56,7 @@ export function createAuditLog(db: Database, options: AuditLogOptions = {}): Aud
   // hashes the whole chain; six at once on PostgreSQL starved every other request).
   let verifying: Promise<VerifyResult> | undefined;
   return {
-    append: (event) => appendEvent(db, clock, event),
+    append: (event) => appendEvent(db, clock, event, options.onForeignRows),
     query: (query) => queryEvents(db, query),
     list: (filter) => listEvents(db, filter),
     verify: () => {

@@ -3,7 +3,8 @@
  * memory).
  *
  * Per row, in seq order: the seq must follow the previous one (`seq_gap`: a
- * deleted row; `first_bad_seq` is the missing seq), the stored hash must match
+ * deleted row, or seqs the log skipped past a row written outside it, see
+ * append.ts; `first_bad_seq` is the missing seq), the stored hash must match
  * the canonical encoding (`hash_mismatch`: an edited row; `malformed_row` when
  * details are not a JSON object), and prev_hash must be the previous row's hash
  * (`chain_break`: an inserted, replaced or reordered row whose own hash was

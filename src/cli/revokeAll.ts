@@ -59,7 +59,15 @@ export async function runRevokeAll(
       const ended = await revokeAll(
         db,
         cutoff,
-        recordTo(createAuditLog(db, { clock: { now: () => cutoff } })),
+        recordTo(
+          createAuditLog(db, {
+            clock: { now: () => cutoff },
+            onForeignRows: ({ headSeq, topSeq }) =>
+              io.stderr(
+                `revoke-all: the audit log has rows ${headSeq + 1}..${topSeq} that the server did not write; the event goes after them: run \`trading-server audit verify\`\n`,
+              ),
+          }),
+        ),
         { actor: null, ip: null, userAgent: null, requestId: null },
         // Nobody is signed in: the event says where it came from instead.
         { source: "cli", host: hostname() },

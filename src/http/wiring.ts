@@ -116,7 +116,15 @@ export async function buildServer(
     const store = createRateLimitStore(config, logger);
     onClosed.unshift(() => store.close());
     await untilReady(store, STORE_READY_WAIT_MS);
-    const audit = createAuditLog(db, { clock });
+    const audit = createAuditLog(db, {
+      clock,
+      onForeignRows: ({ headSeq, topSeq }) =>
+        logger.error("audit log: rows beyond the chain head were written outside the server", {
+          head_seq: headSeq,
+          top_seq: topSeq,
+          action: "the event is appended after them; run `trading-server audit verify`",
+        }),
+    });
     const throttle = createLoginThrottle({ store, ...loginBudgetsFromConfig(config) });
     const auth = createAuthService({ db, config, clock, throttle, audit: recordTo(audit), logger });
     const bootstrap = await bootstrapAdmin(db, config, clock.now(), recordTo(audit));
