@@ -150,16 +150,17 @@ describeEachDatabase(
       ).toEqual({ enabled: true, reason: "db failover" });
       h.clock.advance(500);
       expect((await other.send("/v1/market/ping")).status).toBe(503);
-      // The runbook's body (docs/deploy.md): no reason needed to switch off.
+      // The runbook's body (docs/deploy.md): no reason needed to switch off; one given is
+      // the event's note, not a stored reason.
       await h.send("/v1/admin/maintenance", {
         method: "PUT",
-        body: JSON.stringify({ enabled: false }),
+        body: JSON.stringify({ enabled: false, reason: "failover done" }),
         headers: { "content-type": "application/json" },
         token: admin.access_token,
       });
       h.clock.advance(500);
       expect((await other.send("/v1/market/ping")).status).toBe(401);
-      // A new reason while off is no switch: not audited.
+      // A new reason while off is no switch: not audited, and not stored either.
       const edited = await h.send("/v1/admin/maintenance", {
         method: "PUT",
         body: JSON.stringify({ enabled: false, reason: "next week's upgrade" }),
@@ -167,9 +168,16 @@ describeEachDatabase(
         token: admin.access_token,
       });
       expect(edited.status).toBe(200);
-      expect(h.events.filter((e) => e.type.startsWith("maintenance_")).map((e) => e.type)).toEqual([
-        "maintenance_on",
-        "maintenance_off",
+      expect(await edited.json()).toEqual({ enabled: false, reason: "" });
+      const shown = await h.send("/v1/admin/maintenance", { token: admin.access_token });
+      expect(await shown.json()).toEqual({ enabled: false, reason: "" });
+      expect(
+        h.events
+          .filter((e) => e.type.startsWith("maintenance_"))
+          .map((e) => [e.type, e.details?.reason]),
+      ).toEqual([
+        ["maintenance_on", "db failover"],
+        ["maintenance_off", "failover done"],
       ]);
     });
 

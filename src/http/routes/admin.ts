@@ -239,10 +239,13 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       },
     }),
     async (c) => {
-      const state = c.req.valid("json");
+      const asked = c.req.valid("json");
+      // The reason says why the service is closed: an open service stores none. A reason
+      // sent with "off" is the operator's note on the maintenance_off event only, so a new
+      // one while off changes nothing stored and needs no event (none is written).
+      const state = asked.enabled ? asked : { enabled: false, reason: "" };
       await auth.maintenance.set(state, async (previous) => {
-        // A new reason while on is worth an event (maintenance_on with it); while off it
-        // changes nothing anyone sees, and a maintenance_off would claim a switch.
+        // A new reason while on is worth an event (maintenance_on with it).
         const changed =
           previous.enabled !== state.enabled || (state.enabled && previous.reason !== state.reason);
         if (!changed) return;
@@ -252,7 +255,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
           target: null,
           outcome: "success",
           ...origin(c),
-          details: { reason: state.reason },
+          details: { reason: asked.reason },
         });
       });
       return c.json(state, 200);
