@@ -45,7 +45,10 @@ export function decodeCursor(cursor: string): number {
     : "";
   const match = /^seq:([1-9]\d{0,15})$/.exec(text);
   const seq = match ? Number(match[1]) : Number.NaN;
-  if (!Number.isSafeInteger(seq)) throw new AuditError("invalid_query", "cursor is not valid");
+  // One spelling per cursor: the decoder ignores stray trailing bits and characters.
+  if (!Number.isSafeInteger(seq) || encodeCursor(seq) !== cursor) {
+    throw new AuditError("invalid_query", "cursor is not valid");
+  }
   return seq;
 }
 

@@ -194,6 +194,9 @@ describeEachDatabase(
         { limit: 10, cursor: "not-a-cursor" },
         { limit: 10, cursor: Buffer.from("seq:-1").toString("base64url") },
         { limit: 10, cursor: "" },
+        // seq:10 spelled with a stray character and with non-zero trailing bits
+        { limit: 10, cursor: `${Buffer.from("seq:10").toString("base64url")}A` },
+        { limit: 10, cursor: "c2VxOjF" }, // seq:1 is c2VxOjE
         { limit: 10, since: Number.NaN },
       ]) {
         const error = await audit.query(q).catch((e: unknown) => e);
