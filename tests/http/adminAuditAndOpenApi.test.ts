@@ -4,6 +4,7 @@
  * limits the validators check), on SQLite and PostgreSQL.
  */
 import { beforeEach, expect, test } from "bun:test";
+import { disableAppendOnly } from "../audit/tamper.ts";
 import {
   ADMIN_PASSWORD,
   type AuthHarness,
@@ -57,6 +58,26 @@ describeEachDatabase(
       expect(
         await (await h.send("/v1/admin/audit/verify", { token: admin.access_token })).json(),
       ).toMatchObject({ ok: true });
+    });
+
+    test("a failed verification is logged at error, where alerts look", async () => {
+      const lines: string[] = [];
+      const logged = await buildAuthHarness(t.db(), { lines, bootstrap: false });
+      const token = (await logged.login("admin", ADMIN_PASSWORD)).access_token;
+      const verify = () => logged.send("/v1/admin/audit/verify", { token });
+      expect(await (await verify()).json()).toMatchObject({ ok: true });
+      expect(lines.filter((l) => l.includes('"level":"error"'))).toEqual([]);
+      await disableAppendOnly(t.db());
+      await t.db().sql`DELETE FROM audit_events WHERE seq = 2`;
+      const failed = (await (await verify()).json()) as { reason: string };
+      expect(failed).toMatchObject({ ok: false, first_bad_seq: 2 });
+      const errors = lines.filter((l) => l.includes('"level":"error"'));
+      expect(errors).toHaveLength(1);
+      expect(JSON.parse(errors[0] as string)).toMatchObject({
+        msg: "audit chain verification failed",
+        first_bad_seq: 2,
+        reason: failed.reason,
+      });
     });
 
     test("audit listing refuses a filter it does not have instead of ignoring it, and shows the user agent", async () => {

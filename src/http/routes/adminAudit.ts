@@ -150,6 +150,17 @@ export function registerAuditRoutes(
         ...denied,
       },
     }),
-    async (c) => c.json(await audit.verify(), 200),
+    async (c) => {
+      const result = await audit.verify();
+      // Tampering is an incident: on the error stream, where alerts look, not only in a reply.
+      if (!result.ok) {
+        c.get("logger")?.error("audit chain verification failed", {
+          first_bad_seq: result.first_bad_seq,
+          reason: result.reason,
+          checked: result.checked,
+        });
+      }
+      return c.json(result, 200);
+    },
   );
 }

@@ -32,7 +32,7 @@ import {
   rateLimit,
 } from "../../../src/ratelimit/index.ts";
 import type { Database } from "../../../src/storage/index.ts";
-import { silentLogger } from "../../../src/telemetry/logger.ts";
+import { createLogger, silentLogger } from "../../../src/telemetry/logger.ts";
 
 export const SECRET = "test-signing-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 export const ADMIN_PASSWORD = "admin-password-for-tests";
@@ -84,6 +84,8 @@ export interface HarnessOptions {
   bootstrap?: boolean;
   /** The rate-limit store, to share one between instances (default: a fresh one). */
   store?: MemoryStore;
+  /** Collects the app's log lines (default: the app logs nothing). */
+  lines?: string[];
 }
 
 /** Builds one instance on `db`. */
@@ -124,7 +126,9 @@ export async function buildAuthHarness(
 
   const app = createApp({
     config: { environment: "development", BODY_LIMIT: config.BODY_LIMIT },
-    logger: silentLogger,
+    logger: options.lines
+      ? createLogger("info", (line) => options.lines?.push(line))
+      : silentLogger,
     version: "test",
     readiness: async () => ({}),
     clientIp: clientIpFromTestHeader,
