@@ -20,7 +20,14 @@ import {
 } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, decoysFor, POLICY_PREFIX } from "./costClasses.ts";
 import { type HashLimiter, isHashCapacityError } from "./hashLimiter.ts";
-import { dummyHash, hashKind, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
+import {
+  dummyHash,
+  hashKind,
+  hashPassword,
+  needsRehash,
+  rehashKeepsPassword,
+  verifyPassword,
+} from "./passwords.ts";
 import type { UserRecord, UserStore } from "./users.ts";
 
 /** What a login needs. */
@@ -187,9 +194,10 @@ async function verifyAttempt(
     throw invalidCredentials();
   }
 
-  if (needsRehash(user.passwordHash)) {
+  if (needsRehash(user.passwordHash) && rehashKeepsPassword(user.passwordHash, password)) {
     // Upgrade legacy bcrypt (or weaker argon2) now that we hold the right password. Best
     // effort: when every hash slot is busy the login still succeeds; the next one upgrades.
+    // A bcrypt password over 72 bytes stays on bcrypt (rehashKeepsPassword).
     const upgraded = await deps.hasher
       .run(() => hashPassword(password))
       .catch((e: unknown) => {

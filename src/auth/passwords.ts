@@ -97,6 +97,17 @@ export function needsRehash(stored: string): boolean {
   }
 }
 
+/**
+ * True when a new hash of `password` accepts exactly what `stored` accepts, so
+ * replacing one by the other keeps the password. Not for a bcrypt hash and a
+ * password over 72 bytes: bcrypt checked only the first 72, so the rest is
+ * whatever this login happened to type, and a hash of it would make that
+ * text the password and lock the real one out.
+ */
+export function rehashKeepsPassword(stored: string, password: string): boolean {
+  return hashKind(stored) !== "bcrypt" || utf8.encode(password).length <= BCRYPT_MAX_BYTES;
+}
+
 let dummy: Promise<string> | undefined;
 
 /**

@@ -11,6 +11,7 @@ import {
   hashKind,
   hashPassword,
   needsRehash,
+  rehashKeepsPassword,
   verifyPassword,
 } from "../../src/auth/passwords.ts";
 
@@ -91,6 +92,15 @@ describe("legacy bcrypt (passlib / libxcrypt)", () => {
       ).toBe(true);
     }
   });
+});
+
+test("a bcrypt password over 72 bytes is not rehashed: bcrypt never saw its tail", () => {
+  const bcrypt = "$2b$04$Q0BQGrpwprzCYsFSaag8EeXsVx40sUQAjY7rcT/cDcpV7pqUjT3Sm";
+  expect(rehashKeepsPassword(bcrypt, "x".repeat(72))).toBe(true);
+  expect(rehashKeepsPassword(bcrypt, "x".repeat(73))).toBe(false);
+  expect(rehashKeepsPassword(bcrypt, "é".repeat(36))).toBe(true); // 72 bytes
+  expect(rehashKeepsPassword(bcrypt, "é".repeat(37))).toBe(false); // 74 bytes, 37 chars
+  expect(rehashKeepsPassword("$argon2id$v=19$m=1,t=1,p=1$abc$def", "x".repeat(500))).toBe(true);
 });
 
 describe("malformed hashes never verify and never throw", () => {
