@@ -7,6 +7,7 @@ import pkg from "../package.json" with { type: "json" };
 import { isArgon2UnavailableError } from "./auth/argon2Addon.ts";
 import { type CommandIo, EXIT, processIo } from "./cli/io.ts";
 import { USAGE } from "./cli/usage.ts";
+import { stdioFailed } from "./telemetry/stdio.ts";
 
 /** Runs the command line `args`; resolves to the exit code (serve resolves when it stops). */
 export async function main(
@@ -65,5 +66,10 @@ if (import.meta.main) {
     processIo.stderr(`trading-server: ${err.message}\n`);
     return EXIT.failure;
   });
+  // `gen-secret > key` on a full disk must not leave an empty file and report success.
+  if (code === EXIT.ok && stdioFailed(1)) {
+    processIo.stderr("trading-server: the output could not be written (stdout failed)\n");
+    process.exit(EXIT.failure);
+  }
   process.exit(code);
 }

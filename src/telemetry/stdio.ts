@@ -6,9 +6,10 @@
  * `writeSync` on the descriptor costs ~0.5 ms once, keeps lines whole and in
  * order, and cannot lose output queued before `process.exit` — the same
  * trade pino makes with synchronous destinations. A descriptor that would
- * block (`EAGAIN`, a non-blocking pipe) or fails hands the rest to the
- * stream, which queues it, and the stream keeps that descriptor from then on
- * so lines stay in order.
+ * block (`EAGAIN`, a non-blocking pipe) hands the rest to the stream, which
+ * queues it, and the stream keeps that descriptor from then on so lines stay
+ * in order. Any other failure (`ENOSPC`, `EBADF`, `EPIPE`) is recorded, so a
+ * command whose output was lost does not exit 0.
  *
  * The trade: a reader that stops reading a blocking pipe stalls the server at
  * its next line, as with any synchronous logger. Fly, systemd and Docker all
@@ -17,22 +18,40 @@
  */
 import { writeSync } from "node:fs";
 
-/** Descriptors handed over to their stream after a failed synchronous write. */
+/** Descriptors handed over to their stream after a write that would have blocked. */
 const streamed = new Set<number>();
+/** Descriptors a write failed on (a full disk, a closed descriptor, a reader gone). */
+const failed = new Set<number>();
 
-/** Writes all of `text` to `fd` (1 or 2). */
+/** True once a write to `fd` failed: the output is incomplete. */
+export function stdioFailed(fd: 1 | 2): boolean {
+  return failed.has(fd);
+}
+
+/**
+ * Writes all of `text` to `fd` (1 or 2). A failure is remembered
+ * ({@link stdioFailed}), not thrown: a log line must not take a request
+ * down, and a command turns it into its exit code (main.ts).
+ */
 export function writeStdio(fd: 1 | 2, text: string): void {
   const stream = () => (fd === 1 ? process.stdout : process.stderr);
+  const onStreamError = (error: Error | null | undefined) => {
+    if (error) failed.add(fd);
+  };
   if (streamed.has(fd)) {
-    stream().write(text);
+    stream().write(text, onStreamError);
     return;
   }
   const bytes = Buffer.from(text, "utf8");
   let written = 0;
   try {
     while (written < bytes.length) written += writeSync(fd, bytes, written);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
+      failed.add(fd);
+      return;
+    }
     streamed.add(fd);
-    stream().write(bytes.subarray(written));
+    stream().write(bytes.subarray(written), onStreamError);
   }
 }
