@@ -12,7 +12,7 @@ export const USAGE = `usage:
   trading-server hash-password
       read a password from stdin (no echo on a terminal), print an argon2id hash
   trading-server gen-secret [--bytes N]
-      print a random secret (base64url, default 32 bytes, 16 to 1024)
+      print a random secret (base64url, default 32 bytes, 24 to 1024)
   trading-server migrate [--environment ENV]
       apply pending database migrations and exit
   trading-server audit verify [--environment ENV]

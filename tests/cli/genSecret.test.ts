@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { runGenSecret } from "../../src/cli/genSecret.ts";
+import { drawSecret, runGenSecret } from "../../src/cli/genSecret.ts";
+import { assessSecret } from "../../src/security/secretStrength.ts";
 import { captureIo } from "../support/captureIo.ts";
 
 test("32 random bytes by default, base64url, different each time", () => {
@@ -23,6 +24,7 @@ test("--bytes N and --bytes=N", () => {
 
 test.each([
   [["--bytes", "8"]],
+  [["--bytes", "23"]], // 31 characters: below the check's 32
   [["--bytes", "x"]],
   [["--bytes"]],
   [["--size", "32"]],
@@ -33,4 +35,21 @@ test.each([
   const c = captureIo();
   expect(runGenSecret(args, c.io)).toBe(2);
   expect(c.stdout()).toBe("");
+});
+
+test("the smallest size passes the check's secret rules", () => {
+  const c = captureIo();
+  expect(runGenSecret(["--bytes", "24"], c.io)).toBe(0);
+  expect(assessSecret(c.stdout().trim())).toBeUndefined();
+});
+
+test("a draw the check would flag is drawn again", () => {
+  // 24 bytes spelling "…your-…" in base64url, then random ones.
+  const flagged = Buffer.from("AAAAAAAAyour-AAAAAAAAAAAAAAAAAAA", "base64url");
+  expect(assessSecret(flagged.toString("base64url"))).toBe("placeholder");
+  const draws = [flagged];
+  const secret = drawSecret(24, (n) => draws.shift() ?? crypto.getRandomValues(new Uint8Array(n)));
+  expect(draws).toEqual([]);
+  expect(secret).not.toBe(flagged.toString("base64url"));
+  expect(assessSecret(secret)).toBeUndefined();
 });
