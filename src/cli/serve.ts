@@ -13,6 +13,7 @@
  */
 import pkg from "../../package.json" with { type: "json" };
 import { ensureDevAdmin } from "../auth/devAdmin.ts";
+import { hashKind } from "../auth/passwords.ts";
 import { nextTurn, systemClock } from "../clock/index.ts";
 import {
   type Config,
@@ -56,16 +57,25 @@ function parseServeArgs(args: string[]): { environment?: string } | { error: str
 /**
  * DESIGN's hard rules, enforced after the gate because findings can be
  * silenced and these must not be, and before the bind (DESIGN §4): the signing
- * key and Redis are required outside development, and a plain
- * `ADMIN_PASSWORD` is forbidden in production.
+ * key, Redis and `ADMIN_PASSWORD_HASH` are required outside development, a
+ * hash must be one the server can verify, and a plain `ADMIN_PASSWORD` is
+ * forbidden in production.
  */
 function contractRefusal(config: Config): string | undefined {
-  if (config.environment !== "development" && !config.SECURITY_SECRET_KEY) {
+  const deployed = config.environment !== "development";
+  if (deployed && !config.SECURITY_SECRET_KEY) {
     return `SECURITY_SECRET_KEY is required in ${config.environment} (an ephemeral key is for development only)`;
   }
-  // The store factory refuses it too, but only once the port is bound.
-  if (config.environment !== "development" && !config.REDIS_URL) {
-    return new RateLimitStoreConfigError().message;
+  // The store factory and the admin bootstrap refuse these too, but only once the port is bound.
+  if (deployed && !config.REDIS_URL) return new RateLimitStoreConfigError().message;
+  if (deployed && !config.ADMIN_PASSWORD_HASH) {
+    return `ADMIN_PASSWORD_HASH is required in ${config.environment} (make one with \`trading-server hash-password\`)`;
+  }
+  if (
+    config.ADMIN_PASSWORD_HASH !== undefined &&
+    hashKind(config.ADMIN_PASSWORD_HASH) === "unknown"
+  ) {
+    return "ADMIN_PASSWORD_HASH is not an argon2id or bcrypt hash";
   }
   if (config.environment === "production" && config.ADMIN_PASSWORD !== undefined) {
     return "ADMIN_PASSWORD is forbidden in production: set ADMIN_PASSWORD_HASH and unset it";

@@ -52,7 +52,7 @@ describe("production binary", () => {
     expect(ready.status).toBe(200);
   });
 
-  test("silencing a finding does not waive the key, Redis or the ban on ADMIN_PASSWORD", async () => {
+  test("silencing a finding does not waive the key, Redis, the admin hash or the ban on ADMIN_PASSWORD", async () => {
     const { SECURITY_SECRET_KEY: _key, ...keyless } = env;
     const noKey = await runBinary(["serve"], {
       ...keyless,
@@ -80,6 +80,19 @@ describe("production binary", () => {
     expect(noRedis.code).toBe(1);
     expect(noRedis.stderr).toContain("serve: REDIS_URL is required outside development");
     expect(noRedis.stderr).not.toContain("start-up failed");
+    const { ADMIN_PASSWORD_HASH: _hash, ...hashless } = env;
+    for (const [variables, refusal] of [
+      [hashless, "serve: ADMIN_PASSWORD_HASH is required in production"],
+      [{ ...env, ADMIN_PASSWORD_HASH: "$argon2id$nonsense" }, "serve: ADMIN_PASSWORD_HASH is not"],
+    ] as const) {
+      const refused = await runBinary(["serve"], {
+        ...variables,
+        PORT: "0",
+        SECURITY_CHECK_SILENCE: "admin.002",
+      });
+      expect([refused.code, refused.stderr.includes(refusal)]).toEqual([1, true]);
+      expect(refused.stderr).not.toContain("start-up failed");
+    }
   });
 
   test("serves with rate-limit headers while Redis is up", async () => {
