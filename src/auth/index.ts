@@ -32,6 +32,7 @@ export {
   hashKind,
   hashPassword,
   MAX_PASSWORD_BYTES,
+  MIN_NEW_PASSWORD_CHARS,
   needsRehash,
   passwordBytes,
   verifyPassword,

@@ -17,6 +17,8 @@ export const ARGON2_POLICY = {
 
 /** Longest password accepted, in UTF-8 bytes (an outer bound against hashing huge inputs). */
 export const MAX_PASSWORD_BYTES = 1024;
+/** Shortest new password (a change, a created account, `hash-password`), in UTF-16 units as zod counts. */
+export const MIN_NEW_PASSWORD_CHARS = 8;
 
 /** bcrypt only hashes the first 72 bytes; passlib and libxcrypt truncate silently. */
 const BCRYPT_MAX_BYTES = 72;

@@ -4,7 +4,12 @@
  * appears in any output.
  * @module
  */
-import { hashPassword, MAX_PASSWORD_BYTES, passwordBytes } from "../auth/passwords.ts";
+import {
+  hashPassword,
+  MAX_PASSWORD_BYTES,
+  MIN_NEW_PASSWORD_CHARS,
+  passwordBytes,
+} from "../auth/passwords.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 import { readSecretInput } from "./readSecretInput.ts";
 
@@ -23,6 +28,11 @@ export async function runHashPassword(args: string[], io: CommandIo): Promise<nu
   }
   if (password.length === 0) {
     io.stderr("hash-password: the password is empty\n");
+    return EXIT.failure;
+  }
+  // The rule every new password meets (a change, an account an admin creates).
+  if (password.length < MIN_NEW_PASSWORD_CHARS) {
+    io.stderr(`hash-password: the password is shorter than ${MIN_NEW_PASSWORD_CHARS} characters\n`);
     return EXIT.failure;
   }
   if (passwordBytes(password) > MAX_PASSWORD_BYTES) {

@@ -2,13 +2,16 @@
  * Reads one secret line from stdin. On a terminal the input is not echoed
  * (raw mode, nothing written back); from a pipe, all of stdin is read and a
  * single trailing newline removed, so `printf %s "$PW" | …` and `echo "$PW" | …`
- * hash the same password.
+ * hash the same password. Input must be UTF-8: replacing a bad byte with
+ * U+FFFD would make `pa\xffss` and `pa\xfess` one password (login refuses
+ * such bytes too).
  * @module
  */
 
 const MAX_BYTES = 4096;
+const NOT_UTF8 = "input is not valid UTF-8";
 
-/** Reads the secret; rejects when input ends empty or exceeds 4 KiB. */
+/** Reads the secret; rejects when input is not UTF-8 or exceeds 4 KiB. */
 export async function readSecretInput(
   prompt: string,
   writePrompt: (s: string) => void,
@@ -23,16 +26,27 @@ export async function readSecretInput(
     if (size > MAX_BYTES) throw new Error("input is longer than 4096 bytes");
     chunks.push(buf);
   }
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new Error(NOT_UTF8);
+  }
+  return text.replace(/\r?\n$/, "");
 }
 
+/**
+ * Line editing in raw mode, as a terminal's own would do it: Enter or Ctrl-D
+ * ends the line, Backspace deletes a character, Ctrl-U the whole line,
+ * Ctrl-C gives up. Bytes are decoded as a stream, so a character split
+ * across two reads stays whole.
+ */
 function readFromTerminal(prompt: string, writePrompt: (s: string) => void): Promise<string> {
   const stdin = process.stdin;
   writePrompt(prompt);
   stdin.setRawMode(true);
   stdin.resume();
+  const decoder = new TextDecoder("utf-8", { fatal: true });
   return new Promise((resolve, reject) => {
     let value = "";
     const finish = (error?: Error) => {
@@ -44,10 +58,17 @@ function readFromTerminal(prompt: string, writePrompt: (s: string) => void): Pro
       else resolve(value);
     };
     const onData = (data: Buffer) => {
-      for (const ch of data.toString("utf8")) {
-        if (ch === "\r" || ch === "\n") return finish();
+      let text: string;
+      try {
+        text = decoder.decode(data, { stream: true });
+      } catch {
+        return finish(new Error(NOT_UTF8));
+      }
+      for (const ch of text) {
+        if (ch === "\r" || ch === "\n" || ch === "\u0004") return finish();
         if (ch === "\u0003") return finish(new Error("interrupted"));
-        if (ch === "\u007f" || ch === "\b") value = [...value].slice(0, -1).join("");
+        if (ch === "\u0015") value = "";
+        else if (ch === "\u007f" || ch === "\b") value = [...value].slice(0, -1).join("");
         else value += ch;
         if (Buffer.byteLength(value) > MAX_BYTES) return finish(new Error("input is too long"));
       }

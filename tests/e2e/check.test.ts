@@ -135,6 +135,19 @@ describe("other commands", () => {
     expect(result.stdout + result.stderr).not.toContain("correct horse");
   });
 
+  test("hash-password refuses what no login could use or what it would have to guess", async () => {
+    const cases: [string | Uint8Array, string][] = [
+      ["short\n", "shorter than 8 characters"],
+      ["\n", "the password is empty"],
+      // \xff is no UTF-8: replaced by U+FFFD, `pa\xffss…` and `pa\xfess…` were one password.
+      [new Uint8Array([...Buffer.from("pa"), 0xff, ...Buffer.from("ssphrase")]), "not valid UTF-8"],
+    ];
+    for (const [stdin, message] of cases) {
+      const result = await runBinary(["hash-password"], baseEnv(), { stdin });
+      expect([result.code, result.stdout, result.stderr.includes(message)]).toEqual([1, "", true]);
+    }
+  });
+
   test("gen-secret prints a fresh base64url secret", async () => {
     const result = await runBinary(["gen-secret", "--bytes", "48"], baseEnv());
     expect(result.code).toBe(0);

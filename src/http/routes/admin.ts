@@ -11,6 +11,7 @@ import {
   createUserWithPassword,
   isUsernameTakenError,
   lockAdminChanges,
+  MIN_NEW_PASSWORD_CHARS,
   publicUser,
   ROLES,
   type UserRecord,
@@ -43,7 +44,7 @@ const CreateUser = z
         const problem = usernameProblem(name);
         if (problem) ctx.addIssue({ code: "custom", message: problem });
       }),
-    password: passwordField(8),
+    password: passwordField(MIN_NEW_PASSWORD_CHARS),
     role: z.enum(ROLES),
   })
   .openapi("CreateUserRequest");

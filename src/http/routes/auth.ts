@@ -5,7 +5,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AuthService, RequestOrigin } from "../../auth/index.ts";
-import { MAX_PASSWORD_BYTES, passwordBytes } from "../../auth/index.ts";
+import { MAX_PASSWORD_BYTES, MIN_NEW_PASSWORD_CHARS, passwordBytes } from "../../auth/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
@@ -41,7 +41,10 @@ const LoginBody = z
 // Any string takes the single invalid_grant path (pinned); the body limit bounds its size.
 const RefreshBody = z.object({ refresh_token: z.string() }).openapi("RefreshRequest");
 const PasswordBody = z
-  .object({ current_password: passwordField(), new_password: passwordField(8) })
+  .object({
+    current_password: passwordField(),
+    new_password: passwordField(MIN_NEW_PASSWORD_CHARS),
+  })
   .openapi("PasswordChangeRequest");
 const TokenPairSchema = z
   .object({

@@ -26,12 +26,17 @@ export interface RunResult {
 export async function runBinary(
   args: string[],
   env: Record<string, string>,
-  options: { stdin?: string; timeoutMs?: number; cwd?: string } = {},
+  options: { stdin?: string | Uint8Array; timeoutMs?: number; cwd?: string } = {},
 ): Promise<RunResult> {
   const proc = Bun.spawn([await compiledBinary(), ...args], {
     env,
     cwd: options.cwd,
-    stdin: options.stdin === undefined ? "ignore" : new TextEncoder().encode(options.stdin),
+    stdin:
+      options.stdin === undefined
+        ? "ignore"
+        : typeof options.stdin === "string"
+          ? new TextEncoder().encode(options.stdin)
+          : options.stdin,
     stdout: "pipe",
     stderr: "pipe",
     timeout: options.timeoutMs ?? 15_000,
