@@ -103,18 +103,38 @@ export function loadDatabaseUrl(
   return { config: url.data };
 }
 
+/** Below this length a password also occurs by chance in ordinary words of a message. */
+const MASKABLE_PASSWORD_CHARS = 6;
+
 /**
- * A failure message safe to print: the error's message with the database URL's
- * password (if any) removed, since driver errors may quote connection details.
+ * A failure message safe to print: the error's message without the database
+ * URL's password, since driver errors may quote connection details. Userinfo
+ * in any URL the message quotes is masked; a long password is masked wherever
+ * it appears. A short one cannot be: masking each `p` in "parameter" shows
+ * what the password is, so a message containing it is withheld instead.
  */
 export function safeErrorMessage(error: unknown, databaseUrl: string): string {
   let message = error instanceof Error ? error.message : "unexpected failure";
+  message = message.replace(/(\/\/[^\s/:@]*:)[^\s/@]*@/g, "$1***@");
+  let password = "";
   try {
-    const password = new URL(databaseUrl).password;
-    if (password)
-      message = message.split(decodeURIComponent(password)).join("***").split(password).join("***");
+    password = new URL(databaseUrl).password;
   } catch {
     // Not a URL with credentials (e.g. sqlite://./x.db): nothing to remove.
+  }
+  if (!password) return message;
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // A malformed escape: only the raw form can appear.
+  }
+  for (const form of new Set([decoded, password])) {
+    if (!message.includes(form)) continue;
+    if (form.length < MASKABLE_PASSWORD_CHARS) {
+      return "the database driver's message is withheld: it may quote the password";
+    }
+    message = message.split(form).join("***");
   }
   return message;
 }
