@@ -57,23 +57,30 @@ export async function backupDatabase(
     throw new StorageError("backup_failed", "the database file does not exist");
   }
   const dir = resolve(options.dir ?? join(dirname(target.filename), "backups"));
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Opened first: a file that is no database fails here, before any directory is made.
   const db = await openDatabase(url);
   let path: string | undefined;
+  let madeDir: string | undefined;
+  const undo = () => {
+    if (path !== undefined) rmSync(path, { force: true });
+    // A failed first backup leaves no empty `backups/` behind.
+    if (madeDir !== undefined) rmSync(madeDir, { recursive: true, force: true });
+  };
   try {
+    madeDir = mkdirSync(dir, { recursive: true, mode: 0o700 });
     path = createPrivateFile(dir, `trading-${stamp((options.clock ?? systemClock).now())}`);
     // VACUUM INTO accepts an existing empty file and keeps its mode: the copy is never
     // readable by others, not even between its creation and a chmod.
     await db.sql`VACUUM INTO ${path}`;
   } catch (e) {
-    if (path !== undefined) rmSync(path, { force: true });
+    undo();
     throw e;
   } finally {
     await db.close();
   }
   if (!(await passesIntegrityCheck(path))) {
     // Never left where "restore the newest backup" would pick it.
-    rmSync(path, { force: true });
+    undo();
     throw new StorageError("backup_failed", "the backup failed its integrity check");
   }
   return { path, bytes: statSync(path).size };

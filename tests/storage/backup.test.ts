@@ -58,6 +58,21 @@ test("backups started in the same second get their own files; a failed one leave
   });
 });
 
+test("a failed first backup leaves no backups directory; a file that is no database makes none", async () => {
+  await withDatabase(async (dir, url) => {
+    const file = join(dir, "trading.db");
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4096); // opens, then VACUUM INTO fails midway
+    writeFileSync(file, bytes);
+    const out = join(dir, "new", "nested");
+    expect(await backupDatabase(url, { dir: out }).catch((e: unknown) => e)).toBeInstanceOf(Error);
+    expect(readdirSync(dir)).not.toContain("new");
+    writeFileSync(file, "not a database at all, just text that is long enough to be read");
+    expect(await backupDatabase(url).catch((e: unknown) => e)).toBeInstanceOf(Error);
+    expect(readdirSync(dir)).not.toContain("backups");
+  });
+});
+
 test("backup refuses PostgreSQL, memory and missing files", async () => {
   for (const url of [
     "postgres://u:pw@127.0.0.1/x",
