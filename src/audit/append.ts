@@ -11,8 +11,8 @@
  * A row the log did not write (anyone with the server's INSERT right can add
  * one at the next seq, or lower the head) must not stop the log: every login,
  * logout and revoke-all appends, and a key conflict would fail them all on
- * every instance. The next seq is therefore past the highest row present; the
- * foreign rows stay where they are, and `verify` points at them.
+ * every instance. The event takes the first free seq after the head
+ * (nextSeq.ts); the foreign rows stay where they are, and `verify` points at them.
  * @module
  */
 import type { Clock } from "../clock/index.ts";
@@ -20,6 +20,7 @@ import type { Database } from "../storage/index.ts";
 import { canonicalJson, type HashedRecord, hashRecord } from "./canonical.ts";
 import { AuditError } from "./errors.ts";
 import type { AuditEvent, AuditEventInput } from "./events.ts";
+import { nextFreeSeq } from "./nextSeq.ts";
 import { redactString, sanitizeDetails } from "./redaction.ts";
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
@@ -62,15 +63,16 @@ function buildRecord(input: AuditEventInput, at: number): Omit<HashedRecord, "se
   };
 }
 
-/** Where the chain head was and the highest seq present, when rows beyond the head exist. */
+/** Rows found past the chain head: the head's seq and the seq the event took instead of head + 1. */
 export interface ForeignRows {
   headSeq: number;
-  topSeq: number;
+  seq: number;
 }
 
 /**
  * Appends `input` at `clock.now()`; resolves with the stored event.
- * `onForeignRows` hears of rows beyond the chain head, before the event is written after them.
+ * `onForeignRows` hears, once the append has committed, that rows past the
+ * chain head made the event take a later seq.
  */
 export async function appendEvent(
   db: Database,
@@ -79,7 +81,8 @@ export async function appendEvent(
   onForeignRows?: (found: ForeignRows) => void,
 ): Promise<AuditEvent> {
   const partial = buildRecord(input, clock.now());
-  return db.transaction(async (tx) => {
+  let found: ForeignRows | undefined;
+  const event = await db.transaction(async (tx) => {
     const heads =
       tx.dialect === "postgres"
         ? await tx.sql<{ seq: number; hash: string }>`
@@ -90,13 +93,11 @@ export async function appendEvent(
           }>`SELECT seq, hash FROM audit_chain_head WHERE id = 1`;
     const head = heads[0];
     if (!head) throw new Error("audit_chain_head is missing: run the migrations");
-    // Read under the head's lock, in a statement of its own (a fresh snapshot on PostgreSQL).
-    const [top] = await tx.sql<{ seq: number | string }>`
-      SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_events`;
     const headSeq = Number(head.seq);
-    const topSeq = Math.max(headSeq, Number(top?.seq ?? 0));
-    if (topSeq > headSeq) onForeignRows?.({ headSeq, topSeq });
-    const record: HashedRecord = { ...partial, seq: topSeq + 1, prev_hash: head.hash };
+    // Under the head's lock, in statements of their own (fresh snapshots on PostgreSQL).
+    const seq = await nextFreeSeq(tx, headSeq);
+    found = seq === headSeq + 1 ? undefined : { headSeq, seq };
+    const record: HashedRecord = { ...partial, seq, prev_hash: head.hash };
     const hash = hashRecord(record);
     await tx.sql`
       INSERT INTO audit_events
@@ -120,4 +121,6 @@ export async function appendEvent(
       hash,
     };
   });
+  if (found) onForeignRows?.(found);
+  return event;
 }

@@ -3,8 +3,8 @@
  * memory).
  *
  * Per row, in seq order: the seq must follow the previous one (`seq_gap`: a
- * deleted row, or seqs the log skipped past a row written outside it, see
- * append.ts; `first_bad_seq` is the missing seq), the stored hash must match
+ * deleted row, or one planted ahead of the others; `first_bad_seq` is the
+ * missing seq), the stored hash must match
  * the canonical encoding (`hash_mismatch`: an edited row; `malformed_row` when
  * details are not a JSON object), and prev_hash must be the previous row's hash
  * (`chain_break`: an inserted, replaced or reordered row whose own hash was
@@ -46,6 +46,9 @@ export const DEFAULT_VERIFY_PAGE_SIZE = 500;
  */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The highest seq the log writes (migration 006): the largest integer a JavaScript number holds exactly. */
+const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
 /** Appends that may land while verification runs before it gives up catching up. */
 const MAX_CATCH_UP_ROUNDS = 10;
 
@@ -75,7 +78,8 @@ export async function verifyChain(
       const rows = await db.sql<AuditRow>`
         SELECT seq, at, type, actor, target, outcome, ip, user_agent, request_id, details,
                prev_hash, hash
-        FROM audit_events WHERE seq > ${lastSeq} ORDER BY seq LIMIT ${pageSize}`;
+        FROM audit_events WHERE seq > ${lastSeq} AND seq <= ${MAX_SEQ}
+        ORDER BY seq LIMIT ${pageSize}`;
       for (const row of rows) {
         if (row.seq !== lastSeq + 1) return fail(lastSeq + 1, "seq_gap");
         const record = hashedRecordOf(row);
@@ -100,7 +104,14 @@ export async function verifyChain(
     if (!head) return fail(lastSeq + 1, "head_mismatch");
     if (head.seq === lastSeq) {
       // The head itself was edited: every row is intact, the first bad thing is past them.
-      return head.hash === lastHash ? { ok: true, checked } : fail(lastSeq + 1, "head_mismatch");
+      if (head.hash !== lastHash) return fail(lastSeq + 1, "head_mismatch");
+      // Rows the scan cannot read as numbers (beyond 2^53, or a text seq on SQLite) were
+      // never appended by the log: rows beyond the head.
+      const [outside] = await db.sql<{ n: number }>`
+        SELECT COUNT(*) AS n FROM audit_events WHERE NOT (seq BETWEEN 1 AND ${MAX_SEQ})`;
+      return Number(outside?.n ?? 0) > 0
+        ? fail(lastSeq + 1, "head_mismatch")
+        : { ok: true, checked };
     }
     if (head.seq < lastSeq) {
       // Rows beyond the head were never appended by the log; the ones up to it are intact.

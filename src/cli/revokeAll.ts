@@ -62,9 +62,9 @@ export async function runRevokeAll(
         recordTo(
           createAuditLog(db, {
             clock: { now: () => cutoff },
-            onForeignRows: ({ headSeq, topSeq }) =>
+            onForeignRows: ({ headSeq, seq }) =>
               io.stderr(
-                `revoke-all: the audit log has rows ${headSeq + 1}..${topSeq} that the server did not write; the event goes after them: run \`trading-server audit verify\`\n`,
+                `revoke-all: the audit log has rows past its chain head (${headSeq}); the event took seq ${seq}: run \`trading-server audit verify\`\n`,
               ),
           }),
         ),

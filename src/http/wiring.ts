@@ -118,11 +118,11 @@ export async function buildServer(
     await untilReady(store, STORE_READY_WAIT_MS);
     const audit = createAuditLog(db, {
       clock,
-      onForeignRows: ({ headSeq, topSeq }) =>
-        logger.error("audit log: rows beyond the chain head were written outside the server", {
+      onForeignRows: ({ headSeq, seq }) =>
+        logger.error("audit log: rows past the chain head; the event took the next free seq", {
           head_seq: headSeq,
-          top_seq: topSeq,
-          action: "the event is appended after them; run `trading-server audit verify`",
+          seq,
+          action: "run `trading-server audit verify`: it names the first row the log did not write",
         }),
     });
     const throttle = createLoginThrottle({ store, ...loginBudgetsFromConfig(config) });

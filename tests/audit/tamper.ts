@@ -4,14 +4,16 @@
  */
 import type { Database } from "../../src/storage/index.ts";
 
-/** Disables the append-only triggers so raw UPDATE/DELETE go through. */
+/** Disables the append-only triggers and the seq range so raw UPDATE/DELETE/INSERT go through. */
 export async function disableAppendOnly(db: Database): Promise<void> {
   if (db.dialect === "sqlite") {
     await db.unsafe("DROP TRIGGER audit_events_no_update");
     await db.unsafe("DROP TRIGGER audit_events_no_delete");
     await db.unsafe("DROP TRIGGER audit_events_no_replace");
+    await db.unsafe("DROP TRIGGER audit_events_seq_range");
   } else {
     await db.unsafe("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change");
     await db.unsafe("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate");
+    await db.unsafe("ALTER TABLE audit_events DROP CONSTRAINT audit_events_seq_range");
   }
 }
