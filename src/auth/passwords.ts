@@ -102,12 +102,13 @@ export function needsRehash(stored: string): boolean {
 /**
  * True when a new hash of `password` accepts exactly what `stored` accepts, so
  * replacing one by the other keeps the password. Not for a bcrypt hash and a
- * password over 72 bytes: bcrypt checked only the first 72, so the rest is
- * whatever this login happened to type, and a hash of it would make that
- * text the password and lock the real one out.
+ * password of 72 bytes or more: bcrypt checked only the first 72, so it cannot
+ * tell this text from a longer password that starts with it (a client that
+ * cuts input at 72 bytes, a typo past byte 72), and a hash of it would make
+ * that text the password and lock the real one out.
  */
 export function rehashKeepsPassword(stored: string, password: string): boolean {
-  return hashKind(stored) !== "bcrypt" || utf8.encode(password).length <= BCRYPT_MAX_BYTES;
+  return hashKind(stored) !== "bcrypt" || utf8.encode(password).length < BCRYPT_MAX_BYTES;
 }
 
 let dummy: Promise<string> | undefined;
