@@ -1,6 +1,12 @@
-/** firstDuplicateKey (src/http/duplicateKeys.ts) by example and against a reference parser. */
+/** keyProblem (src/http/duplicateKeys.ts) by example and against a reference parser. */
 import { describe, expect, test } from "bun:test";
-import { firstDuplicateKey } from "../../src/http/duplicateKeys.ts";
+import { keyProblem } from "../../src/http/duplicateKeys.ts";
+
+/** The duplicate's path, if that is the problem keyProblem reports. */
+const firstDuplicateKey = (text: string, maxDepth?: number) => {
+  const problem = keyProblem(text, maxDepth);
+  return problem?.kind === "duplicate" ? problem.path : undefined;
+};
 
 type Path = (string | number)[];
 
@@ -81,13 +87,27 @@ describe("firstDuplicateKey", () => {
     expect(firstDuplicateKey(text)).toEqual(expected as Path | undefined);
   });
 
-  test("deep nesting costs no call stack", () => {
-    const depth = 200_000;
-    const text = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
-    expect(firstDuplicateKey(text)).toBeUndefined();
-    expect(firstDuplicateKey(`${"[".repeat(depth)}{"b":1,"b":2}${"]".repeat(depth)}`)).toHaveLength(
-      depth + 1,
-    );
+  test("nesting beyond the limit is the problem, found before anything inside it", () => {
+    const nest = (depth: number, inner: string) =>
+      `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`;
+    expect(keyProblem(nest(31, '{"b":1}'))).toBeUndefined(); // 32 levels
+    expect(keyProblem(nest(32, '{"b":1}'))).toEqual({ kind: "too_deep" });
+    expect(keyProblem(nest(200_000, '{"b":1,"b":2}'))).toEqual({ kind: "too_deep" });
+    expect(keyProblem(nest(3, '{"b":1,"b":2}'))).toEqual({
+      kind: "duplicate",
+      path: [0, 0, 0, "b"],
+    });
+    // A deep limit, for the scan itself: its own stack, not the call stack.
+    const deep = `${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`;
+    expect(keyProblem(deep, 200_000)).toBeUndefined();
+  });
+
+  test("text that is not JSON still ends", () => {
+    for (const text of ['{"a', '{"a":"\\', '{"a\\"', "{", '"', '{"a":1,"a', "]]]}}}"]) {
+      expect(() => keyProblem(text)).not.toThrow();
+    }
+    // An unterminated string of escapes: the scan stops at the end of the text.
+    expect(keyProblem(`{"${"\\\\".repeat(500_000)}`)).toBeUndefined();
   });
 
   test("agrees with the reference on random documents", () => {

@@ -123,6 +123,18 @@ describe("every route with a JSON body refuses what is not plain UTF-8 JSON with
       "The request body must be UTF-8 JSON; no other charset is read.",
     ],
     [
+      "another charset after a UTF-8 one",
+      "{}",
+      { "content-type": "application/json; charset=utf-8; charset=utf-16" },
+      "The request body must be UTF-8 JSON; no other charset is read.",
+    ],
+    [
+      "nested too deeply",
+      `{"x":${"[".repeat(40)}${"]".repeat(40)}}`,
+      {},
+      "The request body is nested more than 32 levels deep.",
+    ],
+    [
       "compressed",
       "{}",
       { "content-encoding": "gzip" },

@@ -18,7 +18,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
-import { firstDuplicateKey } from "../duplicateKeys.ts";
+import { keyProblem, MAX_BODY_DEPTH } from "../duplicateKeys.ts";
 import { ApiError } from "../errors.ts";
 
 /**
@@ -45,15 +45,16 @@ export function tightContentType(header: string): string {
     .join(";");
 }
 
-/** The value of the `charset` parameter of a Content-Type, if any. */
-function charsetOf(header: string): string | undefined {
+/** The values of the `charset` parameters of a Content-Type (normally none or one). */
+function charsetsOf(header: string): string[] {
+  const found: string[] = [];
   for (const part of header.split(";").slice(1)) {
     const at = part.indexOf("=");
     if (at > 0 && part.slice(0, at).trim().toLowerCase() === "charset") {
-      return part.slice(at + 1).trim();
+      found.push(part.slice(at + 1).trim());
     }
   }
-  return undefined;
+  return found;
 }
 
 const refuse = (message: string, details?: { path: string; message: string }[]) =>
@@ -70,8 +71,8 @@ export const strictJsonText = (): MiddlewareHandler<AppEnv> => async (c, next) =
   const header = c.req.header("content-type") ?? "";
   const mediaType = header.split(";")[0]?.trim() ?? "";
   if (!JSON_MEDIA_TYPE.test(mediaType)) return next();
-  const charset = charsetOf(header);
-  if (charset !== undefined && !UTF8_CHARSET.test(charset)) {
+  // Every one: `charset=utf-8; charset=utf-16` must not pass on its first.
+  if (charsetsOf(header).some((charset) => !UTF8_CHARSET.test(charset))) {
     throw refuse("The request body must be UTF-8 JSON; no other charset is read.");
   }
   const encoding = c.req.header("content-encoding")?.trim().toLowerCase();
@@ -94,12 +95,15 @@ export const strictJsonText = (): MiddlewareHandler<AppEnv> => async (c, next) =
   } catch {
     parsed = false; // the validator answers malformed JSON, as for every body
   }
-  const duplicate = parsed ? firstDuplicateKey(text) : undefined;
-  if (duplicate) {
+  const problem = parsed ? keyProblem(text) : undefined;
+  if (problem?.kind === "too_deep") {
+    throw refuse(`The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`);
+  }
+  if (problem?.kind === "duplicate") {
     throw refuse("The request body names a key twice in one object.", [
       // Keys are the client's text: each cut short, like any name echoed in details.
       {
-        path: ["json", ...duplicate.map((k) => String(k).slice(0, 64))].join("."),
+        path: ["json", ...problem.path.map((k) => String(k).slice(0, 64))].join("."),
         message: "appears more than once",
       },
     ]);
