@@ -16,6 +16,7 @@ import {
   type ServerProcess,
   startServer,
 } from "./support/process.ts";
+import { rawRequest } from "./support/rawRequest.ts";
 
 describe("serve gate", () => {
   test("an empty environment (production) exits 1 before binding the port", async () => {
@@ -113,23 +114,7 @@ describe("development server", () => {
   });
 
   test("a request without a usable Host (HTTP/1.0 health checkers) is routed by its path", async () => {
-    const { hostname, port } = new URL(server.url);
-    const raw = (request: string) =>
-      new Promise<string>((resolve, reject) => {
-        let text = "";
-        Bun.connect({
-          hostname,
-          port: Number(port),
-          socket: {
-            open: (s) => void s.write(request),
-            data: (_s, chunk) => {
-              text += chunk.toString();
-            },
-            close: () => resolve(text),
-            error: (_s, err) => reject(err),
-          },
-        }).catch(reject);
-      });
+    const raw = (request: string) => rawRequest(server.url, request);
     for (const host of ["", "Host: \r\n", "Host: a b\r\n"]) {
       const answer = await raw(`GET /healthz HTTP/1.0\r\n${host}Connection: close\r\n\r\n`);
       expect(answer.split("\r\n")[0]).toContain(" 200");
