@@ -7,6 +7,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
 import { keyId } from "../../src/auth/tokens/index.ts";
 import type { TestRedis } from "../support/redis.ts";
@@ -44,6 +45,9 @@ describe("production binary", () => {
     const early = await runBinary(["serve"], { ...env, PORT: "0" });
     expect(early.code).toBe(1);
     expect(early.stderr).toContain("trading-server migrate");
+    // Only `migrate` creates the database: the refused start left no empty file behind.
+    expect(early.stderr).toContain("no SQLite database at");
+    expect(existsSync((env.DATABASE_URL as string).slice("sqlite://".length))).toBe(false);
     const migrated = await runBinary(["migrate"], env);
     expect(migrated.code).toBe(0);
     server = await startServer(env);
