@@ -28,7 +28,8 @@ export async function readSecretInput(
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    // ignoreBOM keeps a leading U+FEFF: it is part of the password, as it is in a login's JSON string.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(Buffer.concat(chunks));
   } catch {
     throw new Error(NOT_UTF8);
   }
@@ -46,7 +47,7 @@ function readFromTerminal(prompt: string, writePrompt: (s: string) => void): Pro
   writePrompt(prompt);
   stdin.setRawMode(true);
   stdin.resume();
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   return new Promise((resolve, reject) => {
     let value = "";
     const finish = (error?: Error) => {

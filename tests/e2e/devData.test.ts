@@ -22,7 +22,14 @@ afterAll(() => {
 });
 
 async function token(server: ServerProcess): Promise<string> {
-  const password = readFileSync(join(server.cwd, "data", "dev-admin-password"), "utf8").trim();
+  // The start-up line says where the login details are (the path, never the password).
+  const line = server
+    .logs()
+    .split("\n")
+    .find((l) => l.includes('"msg":"development admin account"'));
+  const where = (JSON.parse(line as string) as { login_details_in: string }).login_details_in;
+  expect(where).toBe(join("data", "dev-admin-password")); // relative to the working directory
+  const password = readFileSync(join(server.cwd, where), "utf8").trim();
   const res = await fetch(`${server.url}/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
