@@ -20,7 +20,7 @@ import type { Database } from "../storage/index.ts";
 import { canonicalJson, type HashedRecord, hashRecord } from "./canonical.ts";
 import { AuditError } from "./errors.ts";
 import type { AuditEvent, AuditEventInput } from "./events.ts";
-import { nextFreeSeq } from "./nextSeq.ts";
+import { followableHead, nextFreeSeq } from "./nextSeq.ts";
 import { redactString, sanitizeDetails } from "./redaction.ts";
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
@@ -63,16 +63,23 @@ function buildRecord(input: AuditEventInput, at: number): Omit<HashedRecord, "se
   };
 }
 
-/** Rows found past the chain head: the head's seq and the seq the event took instead of head + 1. */
+/**
+ * Rows found where the log would have written: the head's seq (null when the
+ * head holds no seq the log could have written) and the seq the event took.
+ */
 export interface ForeignRows {
-  headSeq: number;
+  headSeq: number | null;
   seq: number;
 }
 
+/** Inserts tried before an append gives up on rows appearing under it (PostgreSQL only). */
+const MAX_INSERT_TRIES = 16;
+
 /**
  * Appends `input` at `clock.now()`; resolves with the stored event.
- * `onForeignRows` hears, once the append has committed, that rows past the
- * chain head made the event take a later seq.
+ * `onForeignRows` hears that rows past the chain head made the event take
+ * another seq, once the append's own transaction (or savepoint, inside a
+ * caller's transaction, which may still roll back) has ended.
  */
 export async function appendEvent(
   db: Database,
@@ -83,28 +90,47 @@ export async function appendEvent(
   const partial = buildRecord(input, clock.now());
   let found: ForeignRows | undefined;
   const event = await db.transaction(async (tx) => {
+    // The seq as text: a tampered head (2^62, 'abc') must not throw on the way in.
     const heads =
       tx.dialect === "postgres"
-        ? await tx.sql<{ seq: number; hash: string }>`
-            SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`
-        : await tx.sql<{
-            seq: number;
-            hash: string;
-          }>`SELECT seq, hash FROM audit_chain_head WHERE id = 1`;
+        ? await tx.sql<{ seq: string; hash: string }>`
+            SELECT CAST(seq AS TEXT) AS seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE`
+        : await tx.sql<{ seq: string; hash: string }>`
+            SELECT CAST(seq AS TEXT) AS seq, hash FROM audit_chain_head WHERE id = 1`;
     const head = heads[0];
     if (!head) throw new Error("audit_chain_head is missing: run the migrations");
-    const headSeq = Number(head.seq);
+    const headSeq = followableHead(head.seq);
     // Under the head's lock, in statements of their own (fresh snapshots on PostgreSQL).
-    const seq = await nextFreeSeq(tx, headSeq);
-    found = seq === headSeq + 1 ? undefined : { headSeq, seq };
-    const record: HashedRecord = { ...partial, seq, prev_hash: head.hash };
-    const hash = hashRecord(record);
-    await tx.sql`
-      INSERT INTO audit_events
-        (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
-      VALUES (${record.seq}, ${record.at}, ${record.type}, ${record.actor}, ${record.target},
-        ${record.outcome}, ${record.ip}, ${record.user_agent}, ${record.request_id},
-        ${canonicalJson(record.details)}, ${record.prev_hash}, ${hash})`;
+    const firstFree = async (after: number | undefined) =>
+      (after === undefined ? undefined : await nextFreeSeq(tx, after)) ??
+      (await nextFreeSeq(tx, 0));
+    let seq = await firstFree(headSeq);
+    let record: HashedRecord | undefined;
+    let hash = "";
+    for (let tries = 0; seq !== undefined && tries < MAX_INSERT_TRIES; tries++) {
+      const candidate: HashedRecord = { ...partial, seq, prev_hash: head.hash };
+      hash = hashRecord(candidate);
+      // On PostgreSQL a row can be inserted between the read and this insert (a planter does
+      // not take the head's lock): then take the next free seq, instead of failing the append.
+      const inserted = await tx.sql<{ seq: number }>`
+        INSERT INTO audit_events
+          (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
+        VALUES (${seq}, ${candidate.at}, ${candidate.type}, ${candidate.actor}, ${candidate.target},
+          ${candidate.outcome}, ${candidate.ip}, ${candidate.user_agent}, ${candidate.request_id},
+          ${canonicalJson(candidate.details)}, ${candidate.prev_hash}, ${hash})
+        ON CONFLICT (seq) DO NOTHING
+        RETURNING seq`;
+      if (inserted.length > 0) {
+        record = candidate;
+        break;
+      }
+      seq = await firstFree(seq);
+    }
+    if (!record) throw new Error("audit log: no free seq to append at");
+    found =
+      headSeq !== undefined && record.seq === headSeq + 1
+        ? undefined
+        : { headSeq: headSeq ?? null, seq: record.seq };
     await tx.sql`UPDATE audit_chain_head SET seq = ${record.seq}, hash = ${hash} WHERE id = 1`;
     return {
       seq: record.seq,

@@ -8,23 +8,38 @@
  * Taking the highest seq + 1 instead let one row at 2^53 (or, on SQLite, a
  * text or fractional seq) do the same. The first free slot is immune to
  * both: the log's own rows stay gapless around what was planted, and
- * `verify` reports the planted row where it sits.
+ * `verify` reports the planted row where it sits. A head that is no seq the
+ * log could have written (text, a fraction, negative, at the top of the
+ * range) is not followed: the search starts from the beginning instead, and
+ * the append that finds a slot puts the head right.
  * @module
  */
 import type { Executor } from "../storage/index.ts";
+
+/** The highest seq the log writes (migration 006): the largest integer a JavaScript number holds exactly. */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 /** Slots read per query; more only when that many rows were planted in a row. */
 const WINDOW = 256;
 
 /**
- * The first integer after `headSeq` with no row. Read under the head's lock.
- * Only a window of seqs is ever read, so a planted seq beyond 2^53 is never
- * converted to a JavaScript number.
+ * The head's seq, read as text so that no value can throw on the way in, when
+ * it is one an append can follow: an integer from 0 below {@link MAX_SEQ}.
  */
-export async function nextFreeSeq(tx: Executor, headSeq: number): Promise<number> {
-  let next = headSeq + 1;
-  for (;;) {
-    const end = next + WINDOW;
+export function followableHead(text: string | number): number | undefined {
+  const seq = Number(text);
+  return Number.isSafeInteger(seq) && seq >= 0 && seq < MAX_SEQ ? seq : undefined;
+}
+
+/**
+ * The first integer after `after` with no row, or undefined when none is left
+ * up to {@link MAX_SEQ}. Only a window of seqs is read at a time, so a planted
+ * seq beyond 2^53 is never converted to a JavaScript number.
+ */
+export async function nextFreeSeq(tx: Executor, after: number): Promise<number | undefined> {
+  let next = after + 1;
+  while (next <= MAX_SEQ) {
+    const end = Math.min(next + WINDOW, MAX_SEQ + 1);
     // On SQLite a text seq sorts above every number, so the range leaves it out.
     const rows = await tx.sql<{ seq: number }>`
       SELECT seq FROM audit_events WHERE seq >= ${next} AND seq < ${end} ORDER BY seq`;
@@ -35,4 +50,5 @@ export async function nextFreeSeq(tx: Executor, headSeq: number): Promise<number
     }
     if (next < end) return next;
   }
+  return undefined;
 }

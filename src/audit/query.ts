@@ -9,6 +9,7 @@
 import type { Database } from "../storage/index.ts";
 import { AuditError } from "./errors.ts";
 import type { AuditEvent } from "./events.ts";
+import { MAX_SEQ } from "./nextSeq.ts";
 import { type AuditRow, eventOf } from "./rows.ts";
 
 /** Largest page {@link queryEvents} returns. */
@@ -86,11 +87,13 @@ export async function listEvents(db: Database, filter: AuditListFilter): Promise
   const since = filter.since ?? null;
   const until = filter.until ?? null;
   // Each filter is "(CAST(param) IS NULL OR column <op> param)": the CAST gives the
-  // untyped NULL a type on PostgreSQL and is a no-op on SQLite.
+  // untyped NULL a type on PostgreSQL and is a no-op on SQLite. A seq beyond what a number
+  // holds (planted before migration 006) would throw on reading: verify reports those rows.
   const rows = await db.sql<AuditRow>`
     SELECT seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash
     FROM audit_events
-    WHERE (CAST(${before} AS BIGINT) IS NULL OR seq < ${before})
+    WHERE seq BETWEEN ${-MAX_SEQ} AND ${MAX_SEQ}
+      AND (CAST(${before} AS BIGINT) IS NULL OR seq < ${before})
       AND (CAST(${type} AS TEXT) IS NULL OR type = ${type})
       AND (CAST(${actor} AS TEXT) IS NULL OR actor = ${actor})
       AND (CAST(${target} AS TEXT) IS NULL OR target = ${target})

@@ -20,6 +20,7 @@
  */
 import type { Database } from "../storage/index.ts";
 import { canonicalJson, GENESIS_HASH, hashRecord } from "./canonical.ts";
+import { MAX_SEQ } from "./nextSeq.ts";
 import { type AuditRow, hashedRecordOf } from "./rows.ts";
 
 /** Why verification failed. */
@@ -46,9 +47,6 @@ export const DEFAULT_VERIFY_PAGE_SIZE = 500;
  */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** The highest seq the log writes (migration 006): the largest integer a JavaScript number holds exactly. */
-const MAX_SEQ = Number.MAX_SAFE_INTEGER;
-
 /** Appends that may land while verification runs before it gives up catching up. */
 const MAX_CATCH_UP_ROUNDS = 10;
 
@@ -69,9 +67,12 @@ export async function verifyChain(
 
   // The log numbers rows from 1. A row below that was inserted behind its back, and the
   // scan below (seq > 0) would never see it, while the audit list shows it.
-  const [stray] = await db.sql<{ seq: number | null }>`
-    SELECT MAX(seq) AS seq FROM audit_events WHERE seq < 1`;
-  if (stray && stray.seq !== null) return fail(Number(stray.seq), "chain_break");
+  // As text: a planted -2^63 must not throw on the way in (reported as -(2^53 - 1) then).
+  const [stray] = await db.sql<{ seq: string | null }>`
+    SELECT CAST(MAX(seq) AS TEXT) AS seq FROM audit_events WHERE seq < 1`;
+  if (stray && stray.seq !== null) {
+    return fail(Math.max(Math.trunc(Number(stray.seq)), -MAX_SEQ), "chain_break");
+  }
 
   for (let round = 0; ; round++) {
     for (;;) {
@@ -99,9 +100,13 @@ export async function verifyChain(
     }
     // Read after the rows: the head and its row commit together, so a head
     // beyond what we read means appends landed meanwhile (catch up) or rows vanished.
-    const [head] = await db.sql<{ seq: number; hash: string }>`
-      SELECT seq, hash FROM audit_chain_head WHERE id = 1`;
-    if (!head) return fail(lastSeq + 1, "head_mismatch");
+    const [stored] = await db.sql<{ seq: string; hash: string }>`
+      SELECT CAST(seq AS TEXT) AS seq, hash FROM audit_chain_head WHERE id = 1`;
+    const head = stored && { seq: Number(stored.seq), hash: stored.hash };
+    // A head that is no seq the log writes (text, a fraction, negative, beyond 2^53) was edited.
+    if (!head || !Number.isSafeInteger(head.seq) || head.seq < 0) {
+      return fail(lastSeq + 1, "head_mismatch");
+    }
     if (head.seq === lastSeq) {
       // The head itself was edited: every row is intact, the first bad thing is past them.
       if (head.hash !== lastHash) return fail(lastSeq + 1, "head_mismatch");
@@ -118,7 +123,8 @@ export async function verifyChain(
       return { ok: false, checked: head.seq, first_bad_seq: head.seq + 1, reason: "head_mismatch" };
     }
     const [next] = await db.sql<{ seq: number }>`
-      SELECT seq FROM audit_events WHERE seq > ${lastSeq} ORDER BY seq LIMIT 1`;
+      SELECT seq FROM audit_events WHERE seq > ${lastSeq} AND seq <= ${MAX_SEQ}
+      ORDER BY seq LIMIT 1`;
     if (!next || round >= MAX_CATCH_UP_ROUNDS) return fail(lastSeq + 1, "truncated");
   }
 }

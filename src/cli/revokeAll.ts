@@ -64,7 +64,7 @@ export async function runRevokeAll(
             clock: { now: () => cutoff },
             onForeignRows: ({ headSeq, seq }) =>
               io.stderr(
-                `revoke-all: the audit log has rows past its chain head (${headSeq}); the event took seq ${seq}: run \`trading-server audit verify\`\n`,
+                `revoke-all: the audit log has rows past its chain head (${headSeq ?? "unreadable"}); the event took seq ${seq}: run \`trading-server audit verify\`\n`,
               ),
           }),
         ),

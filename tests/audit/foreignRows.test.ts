@@ -9,18 +9,10 @@ import { expect, test } from "bun:test";
 import { type AuditLog, createAuditLog, type ForeignRows } from "../../src/audit/index.ts";
 import { runRevokeAll } from "../../src/cli/revokeAll.ts";
 import { ManualClock } from "../../src/clock/index.ts";
-import type { Database } from "../../src/storage/index.ts";
 import { ADMIN_PASSWORD, buildAuthHarness } from "../auth/support/authApp.ts";
 import { captureIo } from "../support/captureIo.ts";
 import { describeEachDatabase } from "../support/databases.ts";
-import { disableAppendOnly } from "./tamper.ts";
-
-/** A row at `seq` that no append wrote: a plausible type, a made-up hash. */
-const plant = (db: Database, seq: number | string | bigint) =>
-  db.sql`INSERT INTO audit_events
-    (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
-    VALUES (${seq}, 1, 'user_created', 'mallory', NULL, 'success', NULL, NULL, NULL, '{}',
-            ${"a".repeat(64)}, ${"b".repeat(64)})`;
+import { disableAppendOnly, plant } from "./tamper.ts";
 
 describeEachDatabase(
   "audit rows written outside the log",
