@@ -42,8 +42,9 @@ export interface AuditLogOptions {
   /** Rows per page during verification (default 500). */
   verifyPageSize?: number;
   /**
-   * Told when an append finds rows beyond the chain head, written outside the
-   * log; the event goes after them (append.ts). The server logs it as an error.
+   * Told when rows past the chain head made an append take another seq than
+   * head + 1 (the first free one, append.ts), once its transaction has ended.
+   * The server logs it as an error.
    */
   onForeignRows?: (found: ForeignRows) => void;
 }

@@ -23,12 +23,20 @@ export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 const WINDOW = 256;
 
 /**
- * The head's seq, read as text so that no value can throw on the way in, when
- * it is one an append can follow: an integer from 0 below {@link MAX_SEQ}.
+ * A seq read as text (so that no stored value can throw on the way in) when it
+ * is a plain decimal integer from 0 to {@link MAX_SEQ}: not `''`, `'0x10'` or
+ * `'7.5'`, which `Number()` would read as 0, 16 or a fraction.
  */
-export function followableHead(text: string | number): number | undefined {
+export function seqFromText(text: string | null | undefined): number | undefined {
+  if (typeof text !== "string" || !/^(0|[1-9]\d{0,15})$/.test(text)) return undefined;
   const seq = Number(text);
-  return Number.isSafeInteger(seq) && seq >= 0 && seq < MAX_SEQ ? seq : undefined;
+  return seq <= MAX_SEQ ? seq : undefined;
+}
+
+/** The head's seq when an append can follow it: a seq below {@link MAX_SEQ}. */
+export function followableHead(text: string | null | undefined): number | undefined {
+  const seq = seqFromText(text);
+  return seq !== undefined && seq < MAX_SEQ ? seq : undefined;
 }
 
 /**

@@ -20,7 +20,7 @@
  */
 import type { Database } from "../storage/index.ts";
 import { canonicalJson, GENESIS_HASH, hashRecord } from "./canonical.ts";
-import { MAX_SEQ } from "./nextSeq.ts";
+import { MAX_SEQ, seqFromText } from "./nextSeq.ts";
 import { type AuditRow, hashedRecordOf } from "./rows.ts";
 
 /** Why verification failed. */
@@ -102,18 +102,18 @@ export async function verifyChain(
     // beyond what we read means appends landed meanwhile (catch up) or rows vanished.
     const [stored] = await db.sql<{ seq: string; hash: string }>`
       SELECT CAST(seq AS TEXT) AS seq, hash FROM audit_chain_head WHERE id = 1`;
-    const head = stored && { seq: Number(stored.seq), hash: stored.hash };
+    const headSeq = seqFromText(stored?.seq);
     // A head that is no seq the log writes (text, a fraction, negative, beyond 2^53) was edited.
-    if (!head || !Number.isSafeInteger(head.seq) || head.seq < 0) {
-      return fail(lastSeq + 1, "head_mismatch");
-    }
+    if (!stored || headSeq === undefined) return fail(lastSeq + 1, "head_mismatch");
+    const head = { seq: headSeq, hash: stored.hash };
     if (head.seq === lastSeq) {
       // The head itself was edited: every row is intact, the first bad thing is past them.
       if (head.hash !== lastHash) return fail(lastSeq + 1, "head_mismatch");
-      // Rows the scan cannot read as numbers (beyond 2^53, or a text seq on SQLite) were
-      // never appended by the log: rows beyond the head.
+      // Rows the scan cannot read as numbers (beyond 2^53, a text or NULL seq on SQLite)
+      // were never appended by the log: rows beyond the head.
       const [outside] = await db.sql<{ n: number }>`
-        SELECT COUNT(*) AS n FROM audit_events WHERE NOT (seq BETWEEN 1 AND ${MAX_SEQ})`;
+        SELECT COUNT(*) AS n FROM audit_events
+        WHERE seq IS NULL OR NOT (seq BETWEEN 1 AND ${MAX_SEQ})`;
       return Number(outside?.n ?? 0) > 0
         ? fail(lastSeq + 1, "head_mismatch")
         : { ok: true, checked };

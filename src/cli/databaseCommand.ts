@@ -103,19 +103,31 @@ export function loadDatabaseUrl(
   return { config: url.data };
 }
 
-/** Below this length a password also occurs by chance in ordinary words of a message. */
-const MASKABLE_PASSWORD_CHARS = 6;
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/** True when `form` occurs in `message` glued to letters or digits around it (inside a word). */
+function insideAWord(message: string, form: string): boolean {
+  for (let at = message.indexOf(form); at >= 0; at = message.indexOf(form, at + 1)) {
+    const before = message[at - 1] ?? "";
+    const after = message[at + form.length] ?? "";
+    const glued = (edge: string, next: string) => WORD_CHAR.test(edge) && WORD_CHAR.test(next);
+    if (glued(before, form[0] ?? "") || glued(form.at(-1) ?? "", after)) return true;
+  }
+  return false;
+}
 
 /**
  * A failure message safe to print: the error's message without the database
  * URL's password, since driver errors may quote connection details. Userinfo
- * in any URL the message quotes is masked; a long password is masked wherever
- * it appears. A short one cannot be: masking each `p` in "parameter" shows
- * what the password is, so a message containing it is withheld instead.
+ * in any URL the message quotes is masked (up to the last `@` before the
+ * host). The password is masked where it stands as a word of its own
+ * (quoted, after `user:`); where it occurs inside a word ("p" in
+ * "parameter", "secure" in "insecure"), masking would spell it out around
+ * the stars, so the whole message is withheld instead.
  */
 export function safeErrorMessage(error: unknown, databaseUrl: string): string {
   let message = error instanceof Error ? error.message : "unexpected failure";
-  message = message.replace(/(\/\/[^\s/:@]*:)[^\s/@]*@/g, "$1***@");
+  message = message.replace(/(\/\/[^\s/:@]*:)[^\s/]*@/g, "$1***@");
   let password = "";
   try {
     password = new URL(databaseUrl).password;
@@ -131,7 +143,7 @@ export function safeErrorMessage(error: unknown, databaseUrl: string): string {
   }
   for (const form of new Set([decoded, password])) {
     if (!message.includes(form)) continue;
-    if (form.length < MASKABLE_PASSWORD_CHARS) {
+    if (insideAWord(message, form)) {
       return "the database driver's message is withheld: it may quote the password";
     }
     message = message.split(form).join("***");

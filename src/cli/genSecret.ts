@@ -3,9 +3,9 @@
  * CSPRNG. 32 bytes by default (256 bits, the HS256 key size).
  *
  * What it prints passes `check`'s secret rules: at least 24 bytes (32
- * characters, the check's minimum), and a draw the rules would flag (one in a
- * few thousand at 24 bytes spells a short word such as `-dev` by chance) is
- * drawn again.
+ * characters, the check's minimum), and a draw the rules would flag is drawn
+ * again (about 1.5 in 10 000 at 24 bytes, mostly too few distinct characters
+ * for the entropy rule; rarely a placeholder word such as `-dev` or `your-`).
  * @module
  */
 import { assessSecret } from "../security/secretStrength.ts";
@@ -51,6 +51,13 @@ export function runGenSecret(args: string[], io: CommandIo): number {
     }
     bytes = n;
   }
-  io.stdout(`${drawSecret(bytes)}\n`);
+  let secret: string;
+  try {
+    secret = drawSecret(bytes);
+  } catch (error) {
+    io.stderr(`${error instanceof Error ? error.message : "gen-secret: failed"}\n`);
+    return EXIT.failure;
+  }
+  io.stdout(`${secret}\n`);
   return EXIT.ok;
 }

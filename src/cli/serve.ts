@@ -68,6 +68,10 @@ function contractRefusal(config: Config): string | undefined {
   }
   // The store factory and the admin bootstrap refuse these too, but only once the port is bound.
   if (deployed && !config.REDIS_URL) return new RateLimitStoreConfigError().message;
+  // Before the missing hash: the operator who set ADMIN_PASSWORD learns both at once.
+  if (config.environment === "production" && config.ADMIN_PASSWORD !== undefined) {
+    return "ADMIN_PASSWORD is forbidden in production: set ADMIN_PASSWORD_HASH and unset it";
+  }
   if (deployed && !config.ADMIN_PASSWORD_HASH) {
     return `ADMIN_PASSWORD_HASH is required in ${config.environment} (make one with \`trading-server hash-password\`)`;
   }
@@ -76,9 +80,6 @@ function contractRefusal(config: Config): string | undefined {
     hashKind(config.ADMIN_PASSWORD_HASH) === "unknown"
   ) {
     return "ADMIN_PASSWORD_HASH is not an argon2id or bcrypt hash";
-  }
-  if (config.environment === "production" && config.ADMIN_PASSWORD !== undefined) {
-    return "ADMIN_PASSWORD is forbidden in production: set ADMIN_PASSWORD_HASH and unset it";
   }
   return undefined;
 }

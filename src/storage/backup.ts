@@ -6,7 +6,7 @@
  * the provider's snapshots, not here.
  * @module
  */
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type Clock, systemClock } from "../clock/index.ts";
 import { openDatabase } from "./database.ts";
@@ -63,8 +63,16 @@ export async function backupDatabase(
   let madeDir: string | undefined;
   const undo = () => {
     if (path !== undefined) rmSync(path, { force: true });
-    // A failed first backup leaves no empty `backups/` behind.
-    if (madeDir !== undefined) rmSync(madeDir, { recursive: true, force: true });
+    // A failed first backup leaves no empty `backups/` behind: the directories this call
+    // made, deepest first, each only while empty (a concurrent backup may have written there).
+    for (let d = dir; madeDir !== undefined && d.startsWith(madeDir); d = dirname(d)) {
+      try {
+        rmdirSync(d);
+      } catch {
+        break; // not empty, or gone: leave it and everything above it
+      }
+      if (d === madeDir) break;
+    }
   };
   try {
     madeDir = mkdirSync(dir, { recursive: true, mode: 0o700 });

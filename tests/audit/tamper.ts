@@ -19,7 +19,7 @@ export async function disableAppendOnly(db: Database): Promise<void> {
 }
 
 /** Inserts a row at `seq` that no append wrote (a plausible type, a made-up hash), with the server's rights. */
-export const plant = (db: Executor, seq: number | string | bigint) =>
+export const plant = (db: Executor, seq: number | string | bigint | null) =>
   db.sql`INSERT INTO audit_events
     (seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash)
     VALUES (${seq}, 1, 'user_created', 'mallory', NULL, 'success', NULL, NULL, NULL, '{}',

@@ -28,6 +28,20 @@ test("a short password that the message happens to contain withholds the message
   expect(message).toContain("withheld");
 });
 
+test("a long password inside a word is not masked either: the rest of the word would tell it", () => {
+  const message = safeErrorMessage(new Error("insecure connection refused"), url("secure"));
+  expect(message).toContain("withheld");
+  expect(message).not.toContain("in***");
+});
+
+test("a URL's userinfo is masked up to the last @ before the host", () => {
+  const message = safeErrorMessage(
+    new Error("no route to //u:p@ss@db.internal/x"),
+    "sqlite://x.db",
+  );
+  expect(message).toBe("no route to //u:***@db.internal/x");
+});
+
 test("a message without the password is kept as it is", () => {
   expect(safeErrorMessage(new Error("connection refused"), url("p"))).toBe("connection refused");
   expect(safeErrorMessage("not an error", url("long-enough-password"))).toBe("unexpected failure");
