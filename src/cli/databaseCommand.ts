@@ -6,7 +6,6 @@
  * operator must be able to migrate before the rest of the config is final.
  * @module
  */
-import { existsSync } from "node:fs";
 import {
   type Config,
   type Environment,
@@ -16,7 +15,7 @@ import {
   resolveEnvironment,
 } from "../config/index.ts";
 import { withoutBlanks } from "../config/schema.ts";
-import { type Database, openDatabase, parseDatabaseUrl } from "../storage/index.ts";
+import { type Database, missingSqliteFile, openDatabase } from "../storage/index.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 import { splitFlag } from "./splitFlag.ts";
 
@@ -166,12 +165,10 @@ export async function withDatabase(
   try {
     // A command that only reads (audit verify) must not create an empty database
     // (and its directory) at a mistyped path, then report a missing table.
-    const target = options.existing ? parseDatabaseUrl(config.DATABASE_URL) : undefined;
-    if (target?.dialect === "sqlite" && target.filename !== ":memory:") {
-      if (!existsSync(target.filename)) {
-        io.stderr(`${name}: no SQLite database at ${target.filename}\n`);
-        return EXIT.failure;
-      }
+    const missing = options.existing ? missingSqliteFile(config.DATABASE_URL) : undefined;
+    if (missing !== undefined) {
+      io.stderr(`${name}: no SQLite database at ${missing}\n`);
+      return EXIT.failure;
     }
     db = await openDatabase(config.DATABASE_URL, { queryTimeoutMs: options.queryTimeoutMs });
     return await work(db);

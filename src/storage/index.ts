@@ -30,5 +30,6 @@ export {
   DEFAULT_DATABASE_URL,
   type Dialect,
   describeTarget,
+  missingSqliteFile,
   parseDatabaseUrl,
 } from "./url.ts";

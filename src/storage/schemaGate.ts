@@ -6,14 +6,13 @@
  * `trading-server migrate` (Fly's release command) moves the schema.
  * @module
  */
-import { existsSync } from "node:fs";
 import type { Clock } from "../clock/index.ts";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { type Database, openDatabase } from "./database.ts";
 import { StorageError } from "./errors.ts";
 import { migrate, type SchemaStatus, schemaStatus } from "./migrate.ts";
-import { parseDatabaseUrl } from "./url.ts";
+import { missingSqliteFile } from "./url.ts";
 
 /**
  * The server's deadline for a PostgreSQL query or transaction: far above a healthy
@@ -30,15 +29,11 @@ export async function prepareSchema(
   if (config.environment !== "development") {
     // Only `migrate` creates a database here: a mistyped path must not leave an empty file
     // behind on its way to "migrations pending".
-    const target = parseDatabaseUrl(config.DATABASE_URL);
-    if (
-      target.dialect === "sqlite" &&
-      target.filename !== ":memory:" &&
-      !existsSync(target.filename)
-    ) {
+    const missing = missingSqliteFile(config.DATABASE_URL);
+    if (missing !== undefined) {
       throw new StorageError(
         "migration_failed",
-        `no SQLite database at ${target.filename}: run \`trading-server migrate\` first (it creates it)`,
+        `no SQLite database at ${missing}: run \`trading-server migrate\` first (it creates it)`,
       );
     }
   }

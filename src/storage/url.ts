@@ -4,6 +4,7 @@
  * `postgresql://…`.
  * @module
  */
+import { existsSync } from "node:fs";
 import { StorageError } from "./errors.ts";
 
 /** The SQL dialect behind a database. */
@@ -87,4 +88,18 @@ export function describeTarget(target: DatabaseTarget): Record<string, string> {
   } catch {
     return { dialect: "postgres" };
   }
+}
+
+/**
+ * The file of a SQLite `url` that does not exist, or undefined (it exists, it
+ * is `:memory:`, or the URL is PostgreSQL). For the commands that must not
+ * create a database at a mistyped path: opening one creates it.
+ */
+export function missingSqliteFile(url: string): string | undefined {
+  const target = parseDatabaseUrl(url);
+  return target.dialect === "sqlite" &&
+    target.filename !== ":memory:" &&
+    !existsSync(target.filename)
+    ? target.filename
+    : undefined;
 }
