@@ -197,7 +197,7 @@ async function verifyAttempt(
   if (needsRehash(user.passwordHash) && rehashKeepsPassword(user.passwordHash, password)) {
     // Upgrade legacy bcrypt (or weaker argon2) now that we hold the right password. Best
     // effort: when every hash slot is busy the login still succeeds; the next one upgrades.
-    // A bcrypt password over 72 bytes stays on bcrypt (rehashKeepsPassword).
+    // A bcrypt password of 72 bytes or more stays on bcrypt (rehashKeepsPassword).
     const upgraded = await deps.hasher
       .run(() => hashPassword(password))
       .catch((e: unknown) => {

@@ -8,7 +8,8 @@
  * - no `charset` other than UTF-8, and no `Content-Encoding`: the body is
  *   read as uncompressed UTF-8, so a label saying otherwise is refused rather
  *   than ignored.
- * - no key twice in one object (duplicateKeys.ts).
+ * - no key twice in one object, and no nesting deeper than 32 levels
+ *   (duplicateKeys.ts).
  * Each is a 400 `invalid_request`, like any body that is not the JSON asked for.
  *
  * The bytes stay in Hono's body cache, so the validator's `c.req.json()`
