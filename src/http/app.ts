@@ -2,7 +2,8 @@
  * Assembles the HTTP application. Features plug in through {@link AppDeps}, so
  * this file fixes only the order every request goes through (DESIGN §6):
  *
- * request id → client IP → span (when tracing is on) → access log → security headers → body limit
+ * request id → client IP → span (when tracing is on) → access log → security headers
+ * → request target (one Host, a decodable query) → body limit
  * → (for /v1) local token verification → rate limit → maintenance
  * → route: session check → validation → handler.
  * @module
@@ -18,6 +19,7 @@ import { ApiError, errorResponse, isApiError } from "./errors.ts";
 import { accessLog } from "./middleware/accessLog.ts";
 import { bodyLimit } from "./middleware/bodyLimit.ts";
 import { requestId } from "./middleware/requestId.ts";
+import { requestTarget } from "./middleware/requestTarget.ts";
 import { securityHeaders } from "./middleware/securityHeaders.ts";
 import { tracing } from "./middleware/tracing.ts";
 import { withMiddlewareResponses } from "./middlewareResponses.ts";
@@ -69,6 +71,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.tracing !== false) app.use("*", tracing());
   app.use("*", accessLog(deps.logger));
   app.use("*", securityHeaders(deps.config.environment));
+  app.use("*", requestTarget());
   app.use("*", bodyLimit(deps.config.BODY_LIMIT));
   for (const mw of deps.v1Middleware) app.use("/v1/*", mw);
   const outside = deps.outsideV1Limit;

@@ -144,6 +144,18 @@ describe("development server", () => {
     expect(server.logs()).not.toContain('"msg":"unhandled error"');
   });
 
+  test("two Host lines are a 400 (RFC 9112 §3.2), whichever the method", async () => {
+    for (const method of ["GET", "HEAD", "POST"]) {
+      const answer = await rawRequest(
+        server.url,
+        `${method} /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n` +
+          "Content-Length: 0\r\nConnection: close\r\n\r\n",
+      );
+      expect([method, answer.split("\r\n")[0]]).toEqual([method, "HTTP/1.1 400 Bad Request"]);
+      if (method === "GET") expect(answer).toContain("Send exactly one Host header.");
+    }
+  });
+
   test("HEAD answers the GET's status and headers, Content-Length included, with no body", async () => {
     for (const path of ["/healthz", "/openapi.json", "/nowhere"]) {
       const got = await fetch(`${server.url}${path}`);
