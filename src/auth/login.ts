@@ -10,7 +10,7 @@ import { ApiError } from "../http/errors.ts";
 // Direct modules, not the ratelimit index: the index also loads the Redis store.
 import { isStoreUnavailableError, rateLimiterUnavailable } from "../ratelimit/errors.ts";
 import { formatRetryAfter } from "../ratelimit/headers.ts";
-import type { LoginThrottle } from "../ratelimit/loginThrottle.ts";
+import type { LoginCheck, LoginThrottle } from "../ratelimit/loginThrottle.ts";
 import { argon2Addon } from "./argon2Addon.ts";
 import {
   type AuditRecorder,
@@ -116,7 +116,7 @@ export async function underAdmission<T>(
   settle: () => Promise<void>,
 ): Promise<T> {
   const admission = await guarded(() => throttle.admit(username, ip));
-  if (!admission.allowed) throw throttled(admission.retryAfterMs);
+  if (!admission.allowed) throw throttled(admission);
   let checked = false;
   let result: T;
   try {
@@ -130,9 +130,11 @@ export async function underAdmission<T>(
   return result;
 }
 
-/** The 429 for a throttled login or password change, with `Retry-After`. */
-export const throttled = (retryAfterMs: number): ApiError =>
-  new ApiError("rate_limited", { headers: { "Retry-After": formatRetryAfter(retryAfterMs) } });
+/** The 429 for a throttled login or password change: `Retry-After` and the login budgets' state. */
+export const throttled = (refusal: Pick<LoginCheck, "retryAfterMs" | "headers">): ApiError =>
+  new ApiError("rate_limited", {
+    headers: { ...refusal.headers, "Retry-After": formatRetryAfter(refusal.retryAfterMs) },
+  });
 
 /**
  * Checks a username and password. Resolves with the user on success; throws

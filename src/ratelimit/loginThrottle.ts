@@ -11,8 +11,9 @@
 
 import type { Config } from "../config/index.ts";
 import { LIMITER_TAG } from "./hashTag.ts";
+import { formatRateLimit, formatRateLimitPolicy } from "./headers.ts";
 import { rateLimitKeyForIp } from "./ipAddress.ts";
-import type { LimitSpec, RateLimitStore } from "./types.ts";
+import type { LimitSpec, LimitState, RateLimitStore } from "./types.ts";
 
 /** `limit` failures per `windowMs`. */
 export interface FailureBudget {
@@ -36,6 +37,11 @@ export interface LoginCheck {
   retryAfterMs: number;
   /** Which throttle refused: `login-account` or `login-ip`. */
   blockedBy?: string;
+  /**
+   * On a refusal, `RateLimit-Policy` and `RateLimit` for the two login budgets,
+   * so a 429 says which one ran out (the HTTP limiter adds its own in front).
+   */
+  headers?: { "RateLimit-Policy": string; RateLimit: string };
 }
 
 /** The answer of {@link LoginThrottle.admit}. */
@@ -118,20 +124,29 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     ...perAccount,
   });
   const ipLimit = (ip: string): LimitSpec => ({ name: "login-ip", key: loginIpKey(ip), ...perIp });
-  const refused = (decision: { retryAfterMs: number; blockedBy: string }): LoginCheck => ({
+  const refused = (
+    limits: LimitSpec[],
+    decision: { retryAfterMs: number; blockedBy: string; states: LimitState[] },
+  ): LoginCheck => ({
     allowed: false,
     retryAfterMs: Math.max(1, decision.retryAfterMs),
     blockedBy: decision.blockedBy,
+    headers: {
+      "RateLimit-Policy": formatRateLimitPolicy(limits),
+      RateLimit: formatRateLimit(decision.states),
+    },
   });
 
   return {
     async check(username, ip) {
-      const decision = await store.decide([accountLimit(username), ipLimit(ip)], { peek: true });
-      return decision.allowed ? { allowed: true, retryAfterMs: 0 } : refused(decision);
+      const limits = [accountLimit(username), ipLimit(ip)];
+      const decision = await store.decide(limits, { peek: true });
+      return decision.allowed ? { allowed: true, retryAfterMs: 0 } : refused(limits, decision);
     },
     async admit(username, ip) {
-      const decision = await store.decide([accountLimit(username), ipLimit(ip)]);
-      if (!decision.allowed) return { ...refused(decision), exhausted: false };
+      const limits = [accountLimit(username), ipLimit(ip)];
+      const decision = await store.decide(limits);
+      if (!decision.allowed) return { ...refused(limits, decision), exhausted: false };
       const exhausted = decision.states.some((state) => state.remaining === 0);
       return { allowed: true, retryAfterMs: 0, exhausted };
     },

@@ -65,6 +65,11 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     await next();
     // Set after the handler so error responses rendered by onError carry them too. On the
     // response itself: `c.header()` after the handler re-creates the whole Response per call.
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    // A handler's own limits (the login throttle's 429) are listed after the route's, not lost.
+    const out = c.res.headers;
+    for (const [name, value] of Object.entries(headers)) {
+      const own = out.get(name);
+      out.set(name, own ? `${value}, ${own}` : value);
+    }
   };
 }

@@ -70,6 +70,13 @@ describeEachDatabase(
       expect((await errorOf(locked)).code).toBe("rate_limited");
       const retry = Number(locked.headers.get("retry-after"));
       expect(Number.isInteger(retry) && retry >= 1).toBe(true);
+      // The headers name the budget that ran out, after the route's own limit (still open).
+      expect(locked.headers.get("ratelimit-policy")).toBe(
+        '"ip";q=100000;w=60, "login-account";q=5;w=900, "login-ip";q=20;w=900',
+      );
+      expect(locked.headers.get("ratelimit")).toMatch(
+        /^"ip";r=\d+;t=\d+, "login-account";r=0;t=[1-9]\d*, "login-ip";r=20;t=0$/,
+      );
       expect(h.events.filter((e) => e.type === "authn_login_lock")).toHaveLength(1);
       // The lock lifts as the window refills.
       h.clock.advance(retry * 1000);
