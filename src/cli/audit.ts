@@ -33,7 +33,7 @@ export async function runAuditVerify(
       io.stdout(`${JSON.stringify(result)}\n`);
       return result.ok ? EXIT.ok : EXIT.failure;
     },
-    { existing: true, queryTimeoutMs },
+    { existing: true, readOnly: true, queryTimeoutMs },
   );
 }
 

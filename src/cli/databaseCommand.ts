@@ -159,7 +159,7 @@ export async function withDatabase(
   config: Pick<Config, "DATABASE_URL">,
   io: CommandIo,
   work: (db: Database) => Promise<number>,
-  options: { existing?: boolean; queryTimeoutMs?: number } = {},
+  options: { existing?: boolean; readOnly?: boolean; queryTimeoutMs?: number } = {},
 ): Promise<number> {
   let db: Database | undefined;
   try {
@@ -170,7 +170,10 @@ export async function withDatabase(
       io.stderr(`${name}: no SQLite database at ${missing}\n`);
       return EXIT.failure;
     }
-    db = await openDatabase(config.DATABASE_URL, { queryTimeoutMs: options.queryTimeoutMs });
+    db = await openDatabase(config.DATABASE_URL, {
+      queryTimeoutMs: options.queryTimeoutMs,
+      readOnly: options.readOnly,
+    });
     return await work(db);
   } catch (error) {
     io.stderr(`${name}: ${safeErrorMessage(error, config.DATABASE_URL)}\n`);

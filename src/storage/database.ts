@@ -80,6 +80,12 @@ export interface OpenDatabaseOptions {
    * `SQLITE_BUSY` (default 5000). The wait is asynchronous; at open, SQLite's own busy wait.
    */
   busyTimeoutMs?: number;
+  /**
+   * SQLite: open the file read-only, for commands that only read (`audit verify`): a missing file
+   * is an error, not created; the journal mode is left as it is (no switch to WAL); every write
+   * fails. A read-only copy of a database can then be checked. PostgreSQL ignores it.
+   */
+  readOnly?: boolean;
   /** PostgreSQL pool size (default 10). */
   maxConnections?: number;
   /**

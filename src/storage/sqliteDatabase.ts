@@ -86,11 +86,14 @@ function createPrivately(filename: string): void {
 /** Opens `filename` (or `:memory:`), creating its parent directory. Throws when it cannot. */
 export function openSqliteDatabase(filename: string, options: OpenDatabaseOptions): Database {
   const memory = filename === ":memory:";
-  if (!memory) createPrivately(filename);
+  const readOnly = options.readOnly === true && !memory;
+  if (!memory && !readOnly) createPrivately(filename);
   const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
-  const conn = new Connection(filename, { create: true, readwrite: true });
+  const conn = readOnly
+    ? new Connection(filename, { readonly: true })
+    : new Connection(filename, { create: true, readwrite: true });
   try {
-    configure(conn, busyTimeoutMs, !memory);
+    configure(conn, busyTimeoutMs, !memory && !readOnly);
   } catch (err) {
     conn.close();
     throw err;
@@ -218,7 +221,9 @@ export function openSqliteDatabase(filename: string, options: OpenDatabaseOption
   let reader: Connection | undefined;
   const readConnection = (): Connection => {
     if (reader) return reader;
-    const conn = new Connection(filename, { readwrite: true, create: false });
+    const conn = readOnly
+      ? new Connection(filename, { readonly: true })
+      : new Connection(filename, { readwrite: true, create: false });
     try {
       conn.run("PRAGMA query_only = ON");
     } catch (err) {
