@@ -2,10 +2,9 @@
  * Assembles the HTTP application. Features plug in through {@link AppDeps}, so
  * this file fixes only the order every request goes through (DESIGN §6):
  *
- * request id → client IP → span (when tracing is on) → access log → security headers
- * → request target (one Host, a decodable query) → body limit
+ * request id → client IP → span (when tracing is on) → access log → security headers → body limit
  * → (for /v1) local token verification → rate limit → maintenance
- * → route: session check → validation → handler.
+ * → request target (one Host, a decodable query) → route: session check → validation → handler.
  * @module
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
@@ -71,7 +70,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (deps.tracing !== false) app.use("*", tracing());
   app.use("*", accessLog(deps.logger));
   app.use("*", securityHeaders(deps.config.environment));
-  app.use("*", requestTarget());
   app.use("*", bodyLimit(deps.config.BODY_LIMIT));
   for (const mw of deps.v1Middleware) app.use("/v1/*", mw);
   const outside = deps.outsideV1Limit;
@@ -84,6 +82,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return outside(c, next);
     });
   }
+  // After the limiters: its 400 carries their headers, like every other answer they let through.
+  app.use("*", requestTarget());
 
   registerHealthRoutes(app, deps.readiness);
   for (const register of deps.routes) register(app);

@@ -7,12 +7,16 @@
  *   `/v1`, and per IP on every other path but the health checks;
  * - the maintenance gate (503 `maintenance`, on `/v1` outside auth and admin);
  * - the database (503 `service_unavailable`, on `/v1`: an outage or an unconfirmed commit);
+ * - the request-target check and the strict query (400 `invalid_request`, on
+ *   every operation: two Host headers, an undecodable query escape, a query
+ *   parameter the route does not define);
  * - the body limit (413 `payload_too_large`, on every method that can carry a
  *   body, with or without a documented one);
  * - the error handler (500 `internal`);
- * - the headers DESIGN §6 pins: `X-Request-Id` on every answer, `Retry-After`
- *   on 429 and 503, `WWW-Authenticate` on 401, `RateLimit-Policy` and
- *   `RateLimit` where a limit applies.
+ * - the headers DESIGN §6 pins: `X-Request-Id` on every answer (required),
+ *   `Retry-After` on 429 (required) and 503 (when a retry is safe),
+ *   `WWW-Authenticate` on 401, `RateLimit-Policy` and `RateLimit` where a
+ *   limit applies (not on a 413: the body limit answers before the limiter).
  *
  * A route's own entry for one of these statuses keeps its description, with
  * the middleware's meaning appended.
@@ -51,10 +55,17 @@ const HEADERS = {
   RequestId: {
     description:
       "The request's id (the caller's `X-Request-Id` when it is safe, else a UUID); also in the body of errors",
+    required: true,
     schema: { type: "string" },
   },
   RetryAfter: {
     description: "Seconds to wait before trying again (an integer, at least 1)",
+    required: true,
+    schema: { type: "integer", minimum: 1 },
+  },
+  RetryAfterWhenSafe: {
+    description:
+      "Seconds to wait before trying again (an integer, at least 1); absent when a retry could repeat a change the server may have made (an unconfirmed commit)",
     schema: { type: "integer", minimum: 1 },
   },
   WwwAuthenticate: {
@@ -66,7 +77,8 @@ const HEADERS = {
     schema: { type: "string" },
   },
   RateLimit: {
-    description: 'What is left of each limit (IETF draft syntax, e.g. `"user";r=599;t=1`)',
+    description:
+      'What is left of each limit (IETF draft syntax, e.g. `"user";r=599;t=1`); absent when the limiter could not decide',
     schema: { type: "string" },
   },
 };
@@ -100,6 +112,10 @@ function addStatuses(responses: Record<string, ResponseEntry>, path: string, met
       own.description = `${own.description}; or ${description}`;
     }
   };
+  add(
+    "400",
+    "Invalid request target (`invalid_request`): a query parameter the route does not define, two Host headers, or a query escape that is not UTF-8",
+  );
   if (BODY_METHODS.has(method)) add("413", "Body over BODY_LIMIT (`payload_too_large`)");
   if (!UNLIMITED.has(path)) {
     add("429", "Rate limited (`rate_limited`, with Retry-After)");
@@ -122,11 +138,13 @@ function addStatuses(responses: Record<string, ResponseEntry>, path: string, met
 function addHeaders(responses: Record<string, ResponseEntry>, limited: boolean): void {
   for (const [status, entry] of Object.entries(responses)) {
     const headers: Record<string, unknown> = { ...entry.headers, "X-Request-Id": ref("RequestId") };
-    if (status === "429" || status === "503") headers["Retry-After"] = ref("RetryAfter");
+    if (status === "429") headers["Retry-After"] = ref("RetryAfter");
+    // A probe's 503 (`/readyz`) reports a state, not a refusal to retry after.
+    if (status === "503" && limited) headers["Retry-After"] = ref("RetryAfterWhenSafe");
     if (status === "401") headers["WWW-Authenticate"] = ref("WwwAuthenticate");
-    if (limited) {
+    if (limited && status !== "413") {
       headers["RateLimit-Policy"] = ref("RateLimitPolicy");
-      if (status !== "503") headers.RateLimit = ref("RateLimit");
+      headers.RateLimit = ref("RateLimit");
     }
     entry.headers = headers;
   }

@@ -19,14 +19,14 @@ const doc = () => ({
   },
 });
 
-test("adds 413 with a body, 429 and 503 where limited, 500 everywhere; a route's own entry keeps its meaning first", () => {
+test("adds 400 everywhere, 413 with a body, 429 and 503 where limited, 500 everywhere; a route's own entry keeps its meaning first", () => {
   const out = withMiddlewareResponses(doc());
-  expect(Object.keys(out.paths["/healthz"].get.responses)).toEqual(["200", "500"]);
+  expect(Object.keys(out.paths["/healthz"].get.responses).sort()).toEqual(["200", "400", "500"]);
   const login = out.paths["/v1/auth/login"].post.responses as Record<
     string,
     { description: string }
   >;
-  expect(Object.keys(login).sort()).toEqual(["200", "413", "429", "500", "503"]);
+  expect(Object.keys(login).sort()).toEqual(["200", "400", "413", "429", "500", "503"]);
   expect(login["503"]?.description).toStartWith("too many logins; or Rate limiter unavailable");
   // Idempotent: a second pass does not repeat it.
   withMiddlewareResponses(out);
@@ -35,7 +35,7 @@ test("adds 413 with a body, 429 and 503 where limited, 500 everywhere; a route's
     string,
     { description: string }
   >;
-  expect(Object.keys(quote).sort()).toEqual(["200", "429", "500", "503"]);
+  expect(Object.keys(quote).sort()).toEqual(["200", "400", "429", "500", "503"]);
   expect(quote["503"]?.description).toContain("maintenance");
   expect(quote["503"]?.description).toContain("`service_unavailable`");
   expect(out.paths["/v1/market/quotes/{symbol}"].parameters).toEqual([]);
@@ -61,6 +61,7 @@ test("a POST without a documented body can still get 413; paths outside /v1 are 
   });
   expect(Object.keys(out.paths["/v1/auth/logout"].post.responses).sort()).toEqual([
     "204",
+    "400",
     "413",
     "429",
     "500",
@@ -70,7 +71,7 @@ test("a POST without a documented body can still get 413; paths outside /v1 are 
     string,
     { description: string }
   >;
-  expect(Object.keys(openapi).sort()).toEqual(["200", "429", "500", "503"]);
+  expect(Object.keys(openapi).sort()).toEqual(["200", "400", "429", "500", "503"]);
   expect(openapi["503"]?.description).not.toContain("maintenance");
 });
 
@@ -78,13 +79,15 @@ test("pinned headers: X-Request-Id everywhere, Retry-After on 429/503, WWW-Authe
   const out = withMiddlewareResponses({
     paths: {
       "/healthz": { get: { responses: { 200: { description: "ok" } } } },
+      "/readyz": { get: { responses: { 503: { description: "not ready" } } } },
+      "/v1/auth/logout": { post: { responses: { 204: { description: "done" } } } },
       "/v1/auth/me": {
         get: { responses: { 200: { description: "ok" }, 401: { description: "no" } } },
       },
     },
   });
   type Headers = Record<string, { $ref: string }>;
-  const headersOf = (path: "/healthz" | "/v1/auth/me", status: string) =>
+  const headersOf = (path: "/healthz" | "/readyz" | "/v1/auth/me", status: string) =>
     Object.keys(
       (out.paths[path].get.responses as unknown as Record<string, { headers: Headers }>)[status]
         ?.headers ?? {},
@@ -101,20 +104,43 @@ test("pinned headers: X-Request-Id everywhere, Retry-After on 429/503, WWW-Authe
     "WWW-Authenticate",
     "X-Request-Id",
   ]);
-  expect(headersOf("/v1/auth/me", "429")).toContain("Retry-After");
+  const retryAfter = (path: "/v1/auth/me", status: string) =>
+    (out.paths[path].get.responses as unknown as Record<string, { headers: Headers }>)[status]
+      ?.headers["Retry-After"]?.$ref;
+  expect(retryAfter("/v1/auth/me", "429")).toBe("#/components/headers/RetryAfter");
+  // A 503 has it only when a retry is safe (not after an unconfirmed commit).
+  expect(retryAfter("/v1/auth/me", "503")).toBe("#/components/headers/RetryAfterWhenSafe");
   expect(headersOf("/v1/auth/me", "503")).toEqual([
+    "RateLimit",
     "RateLimit-Policy",
     "Retry-After",
     "X-Request-Id",
   ]);
+  // A probe's 503 is a state, not a refusal: no Retry-After, no limiter.
+  expect(headersOf("/readyz", "503")).toEqual(["X-Request-Id"]);
+  // The body limit answers before the limiter: a 413 has no RateLimit headers.
+  const logout = out.paths["/v1/auth/logout"].post.responses as unknown as Record<
+    string,
+    { headers: Headers }
+  >;
+  expect(Object.keys(logout["413"]?.headers ?? {})).toEqual(["X-Request-Id"]);
   const components = (out as { components?: { headers?: Record<string, unknown> } }).components;
   for (const name of [
     "RequestId",
     "RetryAfter",
+    "RetryAfterWhenSafe",
     "WwwAuthenticate",
     "RateLimitPolicy",
     "RateLimit",
   ]) {
     expect(components?.headers?.[name]).toBeDefined();
   }
+  // Every answer carries X-Request-Id and every 429 Retry-After: a generated client may rely on them.
+  const required = (name: string) =>
+    (components?.headers?.[name] as { required?: boolean } | undefined)?.required;
+  expect([required("RequestId"), required("RetryAfter"), required("RetryAfterWhenSafe")]).toEqual([
+    true,
+    true,
+    undefined,
+  ]);
 });

@@ -91,13 +91,13 @@ const NewsQuery = z.strictObject({
   limit: queryInteger(1, 50, 10),
 });
 
+// No 403: every role may read market data (an unknown stored role reads as viewer).
 const errors = {
   400: errorResponse("Invalid request"),
-  404: errorResponse("Unknown symbol"),
-  ...guardResponses,
-  503: errorResponse(
-    "Provider unavailable (`provider_unavailable`), rate limiter unavailable or maintenance",
-  ),
+  401: guardResponses[401],
+  404: errorResponse("A symbol the provider does not know (`not_found`)"),
+  429: guardResponses[429],
+  503: errorResponse("Provider unavailable (`provider_unavailable`)"),
 } as const;
 const ok = <S extends z.ZodType>(schema: S, description: string) => ({
   200: { description, content: { "application/json": { schema } } },
