@@ -3,8 +3,8 @@
  * this file fixes only the order every request goes through (DESIGN §6):
  *
  * request id → client IP → span (when tracing is on) → access log → security headers → body limit
- * → (for /v1) local token verification → rate limit → maintenance
- * → request target (one Host, a decodable query) → route: session check → validation → handler.
+ * → (for /v1) local token verification → rate limit → maintenance → one Host
+ * → route: session check → validation (a decodable query included) → handler.
  * @module
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
@@ -18,8 +18,8 @@ import { ApiError, errorResponse, isApiError } from "./errors.ts";
 import { accessLog } from "./middleware/accessLog.ts";
 import { bodyLimit } from "./middleware/bodyLimit.ts";
 import { requestId } from "./middleware/requestId.ts";
-import { requestTarget } from "./middleware/requestTarget.ts";
 import { securityHeaders } from "./middleware/securityHeaders.ts";
+import { singleHost } from "./middleware/singleHost.ts";
 import { tracing } from "./middleware/tracing.ts";
 import { withMiddlewareResponses } from "./middlewareResponses.ts";
 import { allowedMethodsFor } from "./notAllowed.ts";
@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     });
   }
   // After the limiters: its 400 carries their headers, like every other answer they let through.
-  app.use("*", requestTarget());
+  app.use("*", singleHost());
 
   registerHealthRoutes(app, deps.readiness);
   for (const register of deps.routes) register(app);

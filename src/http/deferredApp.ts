@@ -19,8 +19,8 @@ import type { AppEnv } from "./context.ts";
 import { ApiError, errorResponse, isApiError } from "./errors.ts";
 import { accessLog } from "./middleware/accessLog.ts";
 import { requestId } from "./middleware/requestId.ts";
-import { requestTarget } from "./middleware/requestTarget.ts";
 import { securityHeaders } from "./middleware/securityHeaders.ts";
+import { singleHost } from "./middleware/singleHost.ts";
 import { tracing } from "./middleware/tracing.ts";
 import { rawPathOf } from "./requestPath.ts";
 import type { FetchHandler } from "./server.ts";
@@ -62,7 +62,7 @@ export function deferApp(options: DeferredAppOptions): DeferredApp {
   if (options.tracing) early.use("*", tracing());
   early.use("*", accessLog(options.logger));
   early.use("*", securityHeaders(options.environment));
-  early.use("*", requestTarget());
+  early.use("*", singleHost());
   early.get("/healthz", (c) => {
     if (buildFailed) throw unavailable();
     return c.json({ status: "ok" }, 200);

@@ -7,9 +7,9 @@
  *   `/v1`, and per IP on every other path but the health checks;
  * - the maintenance gate (503 `maintenance`, on `/v1` outside auth and admin);
  * - the database (503 `service_unavailable`, on `/v1`: an outage or an unconfirmed commit);
- * - the request-target check and the strict query (400 `invalid_request`, on
- *   every operation: two Host headers, an undecodable query escape, a query
- *   parameter the route does not define);
+ * - the Host check and the strict query (400 `invalid_request`, on every
+ *   operation: two Host headers; where a query is read, a parameter the route
+ *   does not define or an escape that decodes to nothing);
  * - the body limit (413 `payload_too_large`, on every method that can carry a
  *   body, with or without a documented one);
  * - the error handler (500 `internal`);
@@ -114,7 +114,7 @@ function addStatuses(responses: Record<string, ResponseEntry>, path: string, met
   };
   add(
     "400",
-    "Invalid request target (`invalid_request`): a query parameter the route does not define, two Host headers, or a query escape that is not UTF-8",
+    "Invalid request (`invalid_request`): two Host headers; where the route reads a query, a parameter it does not define or an escape that is not UTF-8",
   );
   if (BODY_METHODS.has(method)) add("413", "Body over BODY_LIMIT (`payload_too_large`)");
   if (!UNLIMITED.has(path)) {

@@ -8,6 +8,7 @@ import type { Hook } from "@hono/zod-openapi";
 import type { z } from "zod";
 import type { AppEnv } from "./context.ts";
 import { ApiError, type ErrorDetail } from "./errors.ts";
+import { undecodableQueryPart } from "./queryEncoding.ts";
 
 const MAX_DETAILS = 20;
 const MAX_KEY_CHARS = 64;
@@ -30,9 +31,22 @@ export function issueDetails(issues: readonly z.core.$ZodIssue[], target?: strin
     .slice(0, MAX_DETAILS);
 }
 
-/** OpenAPIHono `defaultHook`: throws `invalid_request` on any validation failure. */
+/**
+ * OpenAPIHono `defaultHook`: throws `invalid_request` on any validation failure,
+ * and on a query with an escape that decodes to nothing (queryEncoding.ts): it
+ * runs after the route's authentication, like the rest of validation.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: Hook's input/output generics vary per route.
-export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
+export const validationHook: Hook<any, AppEnv, any, any> = (result, c) => {
+  if (result.target === "query") {
+    const part = undecodableQueryPart(c.req.url);
+    if (part !== 0) {
+      throw new ApiError("invalid_request", {
+        message: "The request query holds a percent escape that is not valid UTF-8.",
+        details: [{ path: `query[${part}]`, message: "invalid percent-encoding" }],
+      });
+    }
+  }
   if (!result.success) {
     throw new ApiError("invalid_request", {
       message: `The request ${result.target} is invalid.`,

@@ -183,7 +183,13 @@ export async function buildServer(
               maintenance: await auth.maintenance.get(),
             }),
           }),
-        (a) => registerMarketRoutes(a, { providers, authorize: requireAuth("viewer", auth) }),
+        (a) =>
+          registerMarketRoutes(a, {
+            providers,
+            authorize: requireAuth("viewer", auth),
+            // Default ranges on the providers' clock, or they end before the data they ask for.
+            now: () => clock.now(),
+          }),
       ],
     });
 

@@ -1,7 +1,17 @@
-/** A request target read two ways (two Host headers, a query escape that decodes to nothing) is a 400. */
+/**
+ * A request target read two ways is a 400: two Host headers (before any route),
+ * and a query escape that decodes to nothing (with validation, after the
+ * route's authentication, so it never turns a 401 into a 400).
+ */
 import { describe, expect, test } from "bun:test";
-import { undecodableQueryPart } from "../../src/http/middleware/requestTarget.ts";
-import { build, errorOf } from "./support/testApp.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { createApp } from "../../src/http/app.ts";
+import type { AppEnv } from "../../src/http/context.ts";
+import { ApiError } from "../../src/http/errors.ts";
+import { undecodableQueryPart } from "../../src/http/queryEncoding.ts";
+import { silentLogger } from "../../src/telemetry/logger.ts";
+import { build, errorOf, setIp } from "./support/testApp.ts";
 
 describe("undecodableQueryPart", () => {
   test.each([
@@ -22,19 +32,21 @@ describe("undecodableQueryPart", () => {
   });
 });
 
-describe("the app", () => {
+describe("two Host lines", () => {
   const app = build();
 
-  test("two Host lines (joined by the server) are refused with the pinned body", async () => {
-    const res = await app.request("http://a.example/healthz", {
-      headers: { host: "a.example, b.example" },
-    });
-    expect(res.status).toBe(400);
-    const error = await errorOf(res);
-    expect(error.code).toBe("invalid_request");
-    expect(error.message).toBe("Send exactly one Host header.");
-    expect(res.headers.get("x-request-id")).toBe(error.request_id);
-    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  test("are refused with the pinned body, whatever the path", async () => {
+    for (const path of ["/healthz", "/nowhere"]) {
+      const res = await app.request(`http://a.example${path}`, {
+        headers: { host: "a.example, b.example" },
+      });
+      expect([path, res.status]).toEqual([path, 400]);
+      const error = await errorOf(res);
+      expect(error.code).toBe("invalid_request");
+      expect(error.message).toBe("Send exactly one Host header.");
+      expect(res.headers.get("x-request-id")).toBe(error.request_id);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    }
   });
 
   test("one Host, with or without a port, passes", async () => {
@@ -43,17 +55,62 @@ describe("the app", () => {
       expect([host, res.status]).toEqual([host, 200]);
     }
   });
+});
 
-  test("an invalid query escape is a 400 naming the part, not a literal match", async () => {
-    for (const query of ["?x=%zz", "?a=1&x=%E2%82", "?x=%"]) {
-      const res = await app.request(`/healthz${query}`);
+describe("a query escape that decodes to nothing", () => {
+  // A route with a query filter behind its own authentication, as the audit list is.
+  const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (c.req.header("authorization") !== "Bearer ok") throw new ApiError("unauthorized");
+    await next();
+  };
+  const app = createApp({
+    config: { environment: "production", BODY_LIMIT: 1024 },
+    logger: silentLogger,
+    version: "test",
+    readiness: async () => ({}),
+    clientIp: setIp,
+    v1Middleware: [],
+    routes: [
+      (a) =>
+        a.openapi(
+          createRoute({
+            method: "get",
+            path: "/v1/events",
+            middleware: [signedIn] as const,
+            request: { query: z.strictObject({ actor: z.string().optional(), n: z.string() }) },
+            responses: { 200: { description: "events" } },
+          }),
+          (c) => c.json({ actor: c.req.valid("query").actor ?? null }, 200),
+        ),
+    ],
+  });
+  const get = (query: string, token = "ok") =>
+    app.request(`/v1/events${query}`, { headers: { authorization: `Bearer ${token}` } });
+
+  test("is a 400 naming the part, never a literal match", async () => {
+    for (const [query, part] of [
+      ["?n=1&actor=%zz", "query[2]"],
+      ["?actor=%E2%82&n=1", "query[1]"],
+      ["?n=%", "query[1]"],
+    ] as const) {
+      const res = await get(query);
       expect([query, res.status]).toEqual([query, 400]);
       const body = (await res.json()) as {
         error: { code: string; details: Array<{ path: string }> };
       };
       expect(body.error.code).toBe("invalid_request");
-      expect(body.error.details[0]?.path).toBe(query.startsWith("?a=1") ? "query[2]" : "query[1]");
+      expect(body.error.details[0]?.path).toBe(part);
     }
-    expect((await app.request("/healthz?x=%25zz&y=%C3%A9")).status).toBe(200);
+    const fine = await get("?n=1&actor=%25zz%C3%A9");
+    expect(await fine.json()).toEqual({ actor: "%zzé" });
+  });
+
+  test("comes after the route's authentication: no token is still a 401", async () => {
+    expect((await get("?n=1&actor=%zz", "wrong")).status).toBe(401);
+  });
+
+  test("a path that reads no query is not refused for it", async () => {
+    expect((await app.request("/healthz?x=%zz")).status).toBe(200);
+    expect((await app.request("/nowhere?x=%zz")).status).toBe(404);
   });
 });
