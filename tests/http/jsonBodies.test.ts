@@ -140,6 +140,20 @@ describe("every route with a JSON body refuses what is not plain UTF-8 JSON with
       { "content-encoding": "gzip" },
       "Content-Encoding is not supported; send the body uncompressed.",
     ],
+    ["not JSON", "{username:", {}, "The request body is not valid JSON."],
+    ["empty", "", {}, "The request body is not valid JSON."],
+    [
+      "JSON sent as a form (curl -d)",
+      '{"x":1}',
+      { "content-type": "application/x-www-form-urlencoded" },
+      "The request body must be JSON, sent as Content-Type: application/json.",
+    ],
+    [
+      "JSON sent as text (fetch with a string body)",
+      '{"x":1}',
+      { "content-type": "text/plain;charset=UTF-8" },
+      "The request body must be JSON, sent as Content-Type: application/json.",
+    ],
   ];
   for (const [name, body, headers, message] of cases) {
     test(`${name}: 400 invalid_request on each`, async () => {
@@ -156,6 +170,27 @@ describe("every route with a JSON body refuses what is not plain UTF-8 JSON with
       }
     });
   }
+
+  test("a body that is not JSON, or not labelled JSON, says so in details", async () => {
+    const detailsOf = async (body: string, type?: string) => {
+      const res = await h.send("/v1/auth/refresh", {
+        method: "POST",
+        body,
+        ...(type !== undefined && { headers: { "content-type": type } }),
+      });
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { details?: unknown } }).error.details;
+    };
+    expect(await detailsOf("not json", "application/json")).toEqual([
+      { path: "json", message: "is not valid JSON" },
+    ]);
+    expect(await detailsOf(" ", "application/json")).toEqual([
+      { path: "json", message: "is empty" },
+    ]);
+    expect(await detailsOf('{"refresh_token":"x"}')).toEqual([
+      { path: "json", message: "Content-Type is not application/json" },
+    ]);
+  });
 
   test("the duplicate is named by its path, never by its value", async () => {
     const res = await h.post(

@@ -10,7 +10,8 @@
  *   than ignored.
  * - no key twice in one object, and no nesting deeper than 32 levels
  *   (duplicateKeys.ts).
- * Each is a 400 `invalid_request`, like any body that is not the JSON asked for.
+ * - a JSON Content-Type and a body that parses.
+ * Each is a 400 `invalid_request` whose message says which.
  *
  * The bytes stay in Hono's body cache, so the validator's `c.req.json()`
  * parses them without reading the stream again; once they are known to be
@@ -71,7 +72,13 @@ export const strictJsonText = (): MiddlewareHandler<AppEnv> => async (c, next) =
   if (!BODY_METHODS.has(c.req.method)) return next();
   const header = c.req.header("content-type") ?? "";
   const mediaType = header.split(";")[0]?.trim() ?? "";
-  if (!JSON_MEDIA_TYPE.test(mediaType)) return next();
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    // Said here, with details, instead of the validator's bare "invalid": `curl -d` sends a
+    // form type and `fetch` a text/plain one for a string body, and neither says why it failed.
+    throw refuse("The request body must be JSON, sent as Content-Type: application/json.", [
+      { path: "json", message: "Content-Type is not application/json" },
+    ]);
+  }
   // Every one: `charset=utf-8; charset=utf-16` must not pass on its first.
   if (charsetsOf(header).some((charset) => !UTF8_CHARSET.test(charset))) {
     throw refuse("The request body must be UTF-8 JSON; no other charset is read.");
@@ -90,13 +97,14 @@ export const strictJsonText = (): MiddlewareHandler<AppEnv> => async (c, next) =
   } catch {
     throw refuse("The request body is not valid UTF-8.");
   }
-  let parsed = true;
   try {
     JSON.parse(text);
   } catch {
-    parsed = false; // the validator answers malformed JSON, as for every body
+    throw refuse("The request body is not valid JSON.", [
+      { path: "json", message: text.trim() === "" ? "is empty" : "is not valid JSON" },
+    ]);
   }
-  const problem = parsed ? keyProblem(text) : undefined;
+  const problem = keyProblem(text);
   if (problem?.kind === "too_deep") {
     throw refuse(`The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`);
   }
