@@ -9,12 +9,20 @@ import { type CommandIo, EXIT, processIo } from "./cli/io.ts";
 import { USAGE } from "./cli/usage.ts";
 import { stdioFailed } from "./telemetry/stdio.ts";
 
+/** Flags that are commands of their own, never options of another. */
+const LEADING = new Set(["--check", "--version", "--help"]);
+
 /** Runs the command line `args`; resolves to the exit code (serve resolves when it stops). */
 export async function main(
   args: string[],
   env: Record<string, string | undefined>,
   io: CommandIo,
 ): Promise<number> {
+  // `trading-server --environment production --check`: the check's options may come before it.
+  const checkAt = args.indexOf("--check");
+  if (checkAt > 0 && args[0]?.startsWith("--") && !LEADING.has(args[0])) {
+    return main(["--check", ...args.slice(0, checkAt), ...args.slice(checkAt + 1)], env, io);
+  }
   const [command, ...rest] = args;
   // `migrate --help` and the like: help, not an "unknown option" usage error. Never a value:
   // no command takes "--help" or "-h" as an option's value.

@@ -38,3 +38,22 @@ test("an unknown option is still a usage error", async () => {
   expect(await main(["migrate", "--bogus"], {}, c.io)).toBe(2);
   expect(c.stderr()).toContain('unknown option "--bogus"');
 });
+
+test("the check's options may come before --check", async () => {
+  const env = { ENVIRONMENT: "development" };
+  const before = captureIo();
+  const after = captureIo();
+  const code = await main(
+    ["--environment", "production", "--format=json", "--check"],
+    env,
+    before.io,
+  );
+  expect(
+    await main(["--check", "--environment", "production", "--format=json"], env, after.io),
+  ).toBe(code);
+  expect(code).toBe(1);
+  expect(JSON.parse(before.stdout())).toEqual(JSON.parse(after.stdout()));
+  expect(JSON.parse(before.stdout()).environment).toBe("production");
+  // A bad option stays a usage error wherever it stands.
+  expect(await main(["--bogus", "--check"], env, captureIo().io)).toBe(2);
+});
