@@ -155,6 +155,24 @@ describe("market routes", () => {
     expect(barCalls()).toBe(afterFirst);
   });
 
+  test("without start: the latest bars, and a weekend still shows the last session", async () => {
+    // Sunday afternoon in New York: the last 1Min bars are Friday's.
+    const sunday = app("simulated", new ManualClock(Date.parse("2024-03-17T18:00:00Z")));
+    const minutes = await get(sunday, "/v1/market/bars/AAPL?timeframe=1Min");
+    const times = minutes.body.bars.map((b: { t: string }) => Date.parse(b.t));
+    expect(times.length).toBeGreaterThan(0);
+    expect(new Date(times.at(-1)).getUTCDay()).toBe(5);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // A small limit keeps the newest bars, not the oldest of the window.
+    const all = (await get(sim, "/v1/market/bars/AAPL?timeframe=1Day")).body.bars;
+    const two = (await get(sim, "/v1/market/bars/AAPL?timeframe=1Day&limit=2")).body.bars;
+    expect(two).toEqual(all.slice(-2));
+    // With a start, the first bars from it.
+    const from = (await get(sim, `/v1/market/bars/AAPL?timeframe=1Day&limit=2&start=${all[0].t}`))
+      .body.bars;
+    expect(from).toEqual(all.slice(0, 2));
+  });
+
   test("routes are documented in the OpenAPI document", async () => {
     const doc = await get(sim, "/openapi.json");
     expect(Object.keys(doc.body.paths)).toEqual(

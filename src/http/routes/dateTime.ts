@@ -7,9 +7,15 @@
  */
 import { z } from "@hono/zod-openapi";
 
+const FORMAT =
+  "RFC 3339 date-time with `Z` or an offset; `T` and `Z` in upper case, seconds 00–59 (no leap second)";
+
 /** An RFC 3339 date-time with `Z` or an offset, as accepted in queries. */
 export const DateTime = z.iso.datetime({ offset: true }).openapi({
   example: "2024-03-15T14:30:00Z",
-  description:
-    "RFC 3339 date-time with `Z` or an offset; `T` and `Z` in upper case, seconds 00–59 (no leap second)",
+  description: FORMAT,
 });
+
+/** {@link DateTime}, optional, with what the parameter means before the format rule. */
+export const optionalDateTime = (meaning: string) =>
+  DateTime.optional().openapi({ description: `${meaning} ${FORMAT}` });

@@ -23,7 +23,7 @@ import {
 import { retryAfterOf } from "../../resilience/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { DateTime } from "./dateTime.ts";
+import { DateTime, optionalDateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
 import { NoQuery } from "./noQuery.ts";
 import { queryInteger } from "./queryInteger.ts";
@@ -38,9 +38,12 @@ export const MAX_SPAN_MS: Record<Timeframe, number> = {
   "1Hour": 366 * DAY,
   "1Day": 3_660 * DAY,
 };
-/** Default range when `start` is absent, per timeframe. */
+/**
+ * Default range when `start` is absent, per timeframe: long enough to hold the last session
+ * across a weekend and a holiday (a one-day 1Min window was empty all Sunday).
+ */
 const DEFAULT_SPAN_MS: Record<Timeframe, number> = {
-  "1Min": DAY,
+  "1Min": 4 * DAY,
   "5Min": 5 * DAY,
   "15Min": 10 * DAY,
   "1Hour": 30 * DAY,
@@ -74,11 +77,14 @@ const SentimentResponse = z
   .openapi("SentimentResponse");
 
 // Strict, as every query schema: `?tf=1Min` for `?timeframe=` must not answer daily bars.
+const MAX_BARS = 10_000;
 const BarsQuery = z.strictObject({
   timeframe: z.enum(TIMEFRAMES).default("1Day"),
-  start: DateTime.optional(),
+  start: optionalDateTime(
+    "Inclusive. With it, the first `limit` bars from here; without it, the latest `limit` bars of the default window before `end` (1Min 4 days, 5Min 5, 15Min 10, 1Hour 30, 1Day 365).",
+  ),
   end: DateTime.optional(),
-  limit: queryInteger(1, 10_000, 1_000),
+  limit: queryInteger(1, MAX_BARS, 1_000),
 });
 const NewsQuery = z.strictObject({
   symbols: z
@@ -232,14 +238,18 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
         DEFAULT_SPAN_MS[q.timeframe],
         MAX_SPAN_MS[q.timeframe],
       );
+      // Without a start the client asks for the latest bars: the whole default window is
+      // fetched (one provider call, one cache entry whatever the limit) and its tail returned.
+      const latest = q.start === undefined;
       const served = await guarded(() =>
         providers.market.bars(
           symbol,
-          { timeframe: q.timeframe, start, end, limit: q.limit },
+          { timeframe: q.timeframe, start, end, limit: latest ? MAX_BARS : q.limit },
           c.req.raw.signal,
         ),
       );
-      return c.json({ symbol, timeframe: q.timeframe, bars: served.data, ...meta$(served) }, 200);
+      const bars = latest ? served.data.slice(-q.limit) : served.data;
+      return c.json({ symbol, timeframe: q.timeframe, bars, ...meta$(served) }, 200);
     },
   );
 
