@@ -72,6 +72,37 @@ export interface AuditListFilter {
   beforeSeq?: number | undefined;
 }
 
+const COLUMNS =
+  "seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash";
+
+/**
+ * The statement of {@link listEvents}: only the filters given, each a plain comparison. A
+ * "(param IS NULL OR column = param)" form defeats the (actor, seq), (target, seq) and
+ * (type, seq) indexes: a rare actor in a long log was a full scan. Placeholders `$1…`.
+ */
+export function listStatement(filter: AuditListFilter): { text: string; params: unknown[] } {
+  // A seq beyond what a number holds (planted before migration 006) would throw on reading:
+  // verify reports those rows.
+  const params: unknown[] = [-MAX_SEQ, MAX_SEQ];
+  const where = ["seq BETWEEN $1 AND $2"];
+  const add = (column: string, op: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    params.push(value);
+    where.push(`${column} ${op} $${params.length}`);
+  };
+  add("seq", "<", filter.beforeSeq);
+  add("type", "=", filter.type);
+  add("actor", "=", filter.actor);
+  add("target", "=", filter.target);
+  add("at", ">=", filter.since);
+  add("at", "<", filter.until);
+  params.push(filter.limit);
+  return {
+    text: `SELECT ${COLUMNS} FROM audit_events WHERE ${where.join(" AND ")} ORDER BY seq DESC LIMIT $${params.length}`,
+    params,
+  };
+}
+
 /** Events matching `filter`, newest first. */
 export async function listEvents(db: Database, filter: AuditListFilter): Promise<AuditEvent[]> {
   if (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > MAX_QUERY_LIMIT + 1) {
@@ -80,27 +111,8 @@ export async function listEvents(db: Database, filter: AuditListFilter): Promise
   checkInteger("since", filter.since);
   checkInteger("until", filter.until);
   checkInteger("beforeSeq", filter.beforeSeq);
-  const before = filter.beforeSeq ?? null;
-  const type = filter.type ?? null;
-  const actor = filter.actor ?? null;
-  const target = filter.target ?? null;
-  const since = filter.since ?? null;
-  const until = filter.until ?? null;
-  // Each filter is "(CAST(param) IS NULL OR column <op> param)": the CAST gives the
-  // untyped NULL a type on PostgreSQL and is a no-op on SQLite. A seq beyond what a number
-  // holds (planted before migration 006) would throw on reading: verify reports those rows.
-  const rows = await db.sql<AuditRow>`
-    SELECT seq, at, type, actor, target, outcome, ip, user_agent, request_id, details, prev_hash, hash
-    FROM audit_events
-    WHERE seq BETWEEN ${-MAX_SEQ} AND ${MAX_SEQ}
-      AND (CAST(${before} AS BIGINT) IS NULL OR seq < ${before})
-      AND (CAST(${type} AS TEXT) IS NULL OR type = ${type})
-      AND (CAST(${actor} AS TEXT) IS NULL OR actor = ${actor})
-      AND (CAST(${target} AS TEXT) IS NULL OR target = ${target})
-      AND (CAST(${since} AS BIGINT) IS NULL OR at >= ${since})
-      AND (CAST(${until} AS BIGINT) IS NULL OR at < ${until})
-    ORDER BY seq DESC
-    LIMIT ${filter.limit}`;
+  const { text, params } = listStatement(filter);
+  const rows = await db.unsafe<AuditRow>(text, params);
   return rows.map(eventOf);
 }
 

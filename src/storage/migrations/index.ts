@@ -9,6 +9,7 @@ import { migration as auditEvents } from "./003_audit_events.ts";
 import { migration as sessionReuseReported } from "./004_session_reuse_reported.ts";
 import { migration as auditAppendOnlyGaps } from "./005_audit_append_only_gaps.ts";
 import { migration as auditSeqRange } from "./006_audit_seq_range.ts";
+import { migration as auditTargetIndex } from "./007_audit_target_index.ts";
 import type { Migration } from "./types.ts";
 
 export type { Migration } from "./types.ts";
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sessionReuseReported,
   auditAppendOnlyGaps,
   auditSeqRange,
+  auditTargetIndex,
 ];
