@@ -38,8 +38,9 @@ export interface LoginCheck {
   /** Which throttle refused: `login-account` or `login-ip`. */
   blockedBy?: string;
   /**
-   * On a refusal, `RateLimit-Policy` and `RateLimit` for the two login budgets,
-   * so a 429 says which one ran out (the HTTP limiter adds its own in front).
+   * On a refusal, `RateLimit-Policy` for the two login budgets and `RateLimit`
+   * for the ones that refused, so a 429 says which ran out (the HTTP limiter
+   * adds its own in front).
    */
   headers?: { "RateLimit-Policy": string; RateLimit: string };
 }
@@ -112,6 +113,13 @@ export function loginIpKey(ip: string): string {
   return `${LIMITER_TAG}:login:ip:${rateLimitKeyForIp(ip)}`;
 }
 
+/** The states of the limits that refused (the one named `blockedBy` at least). */
+function refusing(decision: { blockedBy: string; states: LimitState[] }): LimitState[] {
+  return decision.states.filter(
+    (state) => (state.retryAfterMs ?? 0) > 0 || state.name === decision.blockedBy,
+  );
+}
+
 /** Builds the login throttle. */
 export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottle {
   const perAccount = options.perAccount ?? { limit: 5, windowMs: FIFTEEN_MINUTES };
@@ -133,7 +141,10 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     blockedBy: decision.blockedBy,
     headers: {
       "RateLimit-Policy": formatRateLimitPolicy(limits),
-      RateLimit: formatRateLimit(decision.states),
+      // Only the budgets that refused: once an address is out of attempts, every refusal
+      // would otherwise show the named account's remaining failures, a free probe of which
+      // accounts exist and are in use.
+      RateLimit: formatRateLimit(refusing(decision)),
     },
   });
 
