@@ -65,7 +65,7 @@ const HEADERS = {
   },
   RetryAfterWhenSafe: {
     description:
-      "Seconds to wait before trying again (an integer, at least 1); absent when a retry could repeat a change the server may have made (an unconfirmed commit)",
+      "Seconds to wait before trying again (an integer, at least 1), when a retry is expected to help; absent after an unconfirmed commit (a retry could repeat the change) and when a provider refused the request itself or named no wait",
     schema: { type: "integer", minimum: 1 },
   },
   WwwAuthenticate: {

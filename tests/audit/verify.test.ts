@@ -1,4 +1,3 @@
-import { Database as Connection } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,7 +5,6 @@ import { join } from "node:path";
 import { type AuditLog, createAuditLog, hashRecord } from "../../src/audit/index.ts";
 import { runAuditVerify } from "../../src/cli/audit.ts";
 import { ManualClock } from "../../src/clock/index.ts";
-import { migrate, openDatabase } from "../../src/storage/index.ts";
 import { captureIo } from "../support/captureIo.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { countEventLoopTurns } from "../support/eventLoopTurns.ts";
@@ -277,31 +275,6 @@ describeEachDatabase(
       expect(code).toBe(1);
       expect(io.stderr()).toContain("no SQLite database at");
       expect(existsSync(dir)).toBe(false);
-    });
-
-    test("audit verify opens SQLite read-only: a rollback-journal copy stays as it was", async () => {
-      if (t.backend !== "sqlite") return; // the option is SQLite's; PostgreSQL has no journal switch
-      const file = join(tmpdir(), `ts-verify-ro-${crypto.randomUUID()}.db`);
-      const db = await openDatabase(`sqlite://${file}`);
-      await migrate(db);
-      const log = createAuditLog(db);
-      for (const actor of ["a", "b", "c"]) {
-        await log.append({ type: "authn_login_success", outcome: "success", actor });
-      }
-      await db.close();
-      const raw = new Connection(file);
-      raw.run("PRAGMA journal_mode = DELETE");
-      raw.close();
-      const before = await Bun.file(file).bytes();
-      const io = captureIo();
-      expect(await runAuditVerify({ DATABASE_URL: `sqlite://${file}` }, io.io)).toBe(0);
-      expect(JSON.parse(io.stdout())).toEqual({ ok: true, checked: 3 });
-      expect(existsSync(`${file}-wal`)).toBe(false);
-      expect(Buffer.from(await Bun.file(file).bytes()).equals(Buffer.from(before))).toBe(true);
-      const check = new Connection(file, { readonly: true });
-      expect(check.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "delete" });
-      check.close();
-      await Bun.file(file).delete();
     });
 
     test("instances appending at once share one gapless chain", async () => {

@@ -9,9 +9,8 @@ import { isAdminPath } from "./pathKinds.ts";
  * Declared statuses not driven here, each with why. 500 is never driven (it takes a
  * bug). Statuses the document does not list at all are out of scope: 405 with `Allow`
  * (any path, another method: answered by the app's notFound handler, not an
- * operation), 404 for paths no operation has, the 400 of the request-target check (two
- * Host headers, a query escape that is not UTF-8: app-wide, before routing) and the
- * bare statuses of Bun's HTTP parser (README, HTTP API).
+ * operation), 404 for paths no operation has, and the bare statuses of Bun's HTTP
+ * parser (README, HTTP API).
  */
 const NOT_DRIVEN: Record<string, string> = {
   "POST /v1/auth/password 409":

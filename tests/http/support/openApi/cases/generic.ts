@@ -2,7 +2,7 @@
  * Cases built from the document for every operation: 401 without a token or
  * with one that does not verify, 403 for a viewer on admin routes, 413 for a
  * body over BODY_LIMIT, 429 from the spent address, and 400 for an unknown
- * query parameter (or, outside /v1, a query escape that decodes to nothing).
+ * query parameter (or, outside /v1, where no route reads its query, two Host lines).
  */
 import type { ConformanceApps } from "../conformanceApps.ts";
 import type { Operation } from "../openApiDocument.ts";
