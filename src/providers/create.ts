@@ -197,7 +197,7 @@ export function createProviders(
         serve(
           market.deps,
           "bars",
-          `${symbol}|${query.timeframe}|${query.start}|${query.end}|${query.limit}`,
+          `${symbol}|${query.timeframe}|${query.start}|${query.end}|${query.limit}|${query.latest ? "last" : "first"}`,
           FRESH_MS.bars,
           attempt((s) => marketAdapter.bars(symbol, query, s)),
           signal,

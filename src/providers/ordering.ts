@@ -13,13 +13,16 @@
 import { boundedNewsItem, withPlausibleExtras } from "./plausible.ts";
 import type { Bar, NewsItem } from "./types.ts";
 
-/** Items in [start, end] by `timeOf`, first of each `idOf`, in `direction` order, at most `limit`. */
+/**
+ * Items in [start, end] by `timeOf`, first of each `idOf`, in `direction` order, at most
+ * `limit`: the first ones, or the last with `fromEnd`.
+ */
 function ordered<T>(
   items: T[],
   timeOf: (item: T) => string,
   idOf: (item: T) => string,
   direction: 1 | -1,
-  range: { start: number; end: number; limit: number },
+  range: { start: number; end: number; limit: number; fromEnd?: boolean },
 ): T[] {
   const seen = new Set<string>();
   const kept: { item: T; at: number }[] = [];
@@ -35,7 +38,8 @@ function ordered<T>(
     kept.push({ item, at });
   }
   if (!sorted) kept.sort((a, b) => (a.at - b.at) * direction);
-  return kept.slice(0, range.limit).map((k) => k.item);
+  const cut = range.fromEnd ? kept.slice(-range.limit) : kept.slice(0, range.limit);
+  return cut.map((k) => k.item);
 }
 
 /**
@@ -52,16 +56,23 @@ function isSaneBar(b: Bar): boolean {
 }
 
 /**
- * Sane bars in [start, end], one per timestamp (the first seen), ascending, at most `limit`;
- * a trade count or average price that cannot be real is null.
+ * Sane bars in [start, end], one per timestamp (the first seen), ascending, at most `limit`
+ * (the first ones, or the last with `latest`); a trade count or average price that cannot be
+ * real is null.
  */
-export function orderedBars(bars: Bar[], start: number, end: number, limit: number): Bar[] {
+export function orderedBars(
+  bars: Bar[],
+  start: number,
+  end: number,
+  limit: number,
+  latest = false,
+): Bar[] {
   return ordered(
     bars.filter(isSaneBar).map(withPlausibleExtras),
     (b) => b.t,
     (b) => b.t,
     1,
-    { start, end, limit },
+    { start, end, limit, fromEnd: latest },
   );
 }
 

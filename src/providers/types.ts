@@ -130,6 +130,8 @@ export interface BarsQuery {
   start: number;
   end: number;
   limit: number;
+  /** The last `limit` bars of [start, end] instead of the first; still ascending. */
+  latest?: boolean;
 }
 
 /** A news request. Empty `symbols` means the provider's general feed. */

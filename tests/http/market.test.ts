@@ -171,6 +171,19 @@ describe("market routes", () => {
     const from = (await get(sim, `/v1/market/bars/AAPL?timeframe=1Day&limit=2&start=${all[0].t}`))
       .body.bars;
     expect(from).toEqual(all.slice(0, 2));
+    // Through a cached provider, the default window spelled out is the same range: its first
+    // bar, not the latest one cached a moment before.
+    const at = Date.parse("2022-02-10T00:00:00Z");
+    const cached = app("alpaca", new ManualClock(at));
+    const latest = await get(cached, "/v1/market/bars/AAPL?timeframe=1Day&limit=1");
+    expect(latest.body.bars.map((b: { t: string }) => b.t)).toEqual(["2022-02-02T05:00:00Z"]);
+    const start = new Date(at - 365 * 86_400_000).toISOString();
+    const end = new Date(at).toISOString();
+    const spelled = await get(
+      cached,
+      `/v1/market/bars/AAPL?timeframe=1Day&limit=1&start=${start}&end=${end}`,
+    );
+    expect(spelled.body.bars.map((b: { t: string }) => b.t)).toEqual(["2022-02-01T05:00:00Z"]);
   });
 
   test("routes are documented in the OpenAPI document", async () => {

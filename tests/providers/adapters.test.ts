@@ -80,6 +80,19 @@ describe("alpaca", () => {
     ).toEqual([]);
   });
 
+  test("the latest bars: pages newest first (sort=desc), only as many as the limit, ascending", async () => {
+    const query = { timeframe: "1Day" as const, start: 0, end: clock.now(), limit: 1 };
+    const before = alpacaFake.requests.length;
+    const latest = await alpaca.bars("AAPL", { ...query, latest: true }, signal);
+    expect(latest.map((b) => b.t)).toEqual(["2022-02-02T05:00:00Z"]);
+    expect(alpacaFake.requests.length - before).toBe(1);
+    expect(alpacaFake.requests.at(-1)?.url.searchParams.get("sort")).toBe("desc");
+    const both = await alpaca.bars("AAPL", { ...query, limit: 2, latest: true }, signal);
+    expect(both.map((b) => b.t)).toEqual(["2022-02-01T05:00:00Z", "2022-02-02T05:00:00Z"]);
+    const first = await alpaca.bars("AAPL", query, signal);
+    expect(first.map((b) => b.t)).toEqual(["2022-02-01T05:00:00Z"]);
+  });
+
   test("bars come back in range, one per time, ascending, whatever the pages say; a token cycle ends", async () => {
     const bar = (t: string, c: number) => ({ t, o: c, h: c, l: c, c, v: 1 });
     let call = 0;

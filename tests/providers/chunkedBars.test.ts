@@ -25,6 +25,29 @@ test.each<[Timeframe, number, number]>([
   expect(days * DAY).toBeGreaterThan(SLICE_MS);
 });
 
+test.each<[Timeframe, number, number]>([
+  ["1Day", 3_660, 10],
+  ["1Hour", 366, 100],
+  ["15Min", 70, 501],
+  ["1Min", 40, 3_000],
+  ["1Min", 40, 10_000],
+])(
+  "latest: %s over %i days, the last %i bars of the one-piece computation",
+  async (tf, days, limit) => {
+    const params = symbolParams(3, "LAST");
+    const range = { start: NOW - days * DAY + 12_345, end: NOW - 7_777 };
+    const whole = simulatedBars(params, tf, { ...range, limit: Number.MAX_SAFE_INTEGER }, NOW);
+    const latest = await chunkedBars(
+      params,
+      { timeframe: tf, ...range, limit, latest: true },
+      NOW,
+      never,
+    );
+    expect(latest).toEqual(whole.slice(-limit));
+    expect(latest.length).toBe(Math.min(limit, whole.length));
+  },
+);
+
 test("a ten-year daily request lets the event loop run between slices", async () => {
   let turns = 0;
   let running = true;

@@ -36,6 +36,23 @@ test("bars: unsorted, duplicated, out of range and unparseable in; ascending and
   expect(out.map((b) => b.c)).toEqual([1, 2, 3]);
 });
 
+test("bars, latest: the last `limit` after ordering (newest-first pages in), still ascending", () => {
+  const bars = ["2024-01-04", "2024-01-03", "2024-01-03", "2024-01-02", "2024-01-01"].map((d, i) =>
+    bar(`${d}T00:00:00Z`, 10 - i),
+  );
+  const range = [T("2024-01-01T00:00:00Z"), T("2024-01-04T00:00:00Z")] as const;
+  expect(orderedBars(bars, ...range, 2, true).map((b) => b.t.slice(0, 10))).toEqual([
+    "2024-01-03",
+    "2024-01-04",
+  ]);
+  // The first one seen of a time wins, as without `latest`.
+  expect(orderedBars(bars, ...range, 3, true).map((b) => b.c)).toEqual([7, 9, 10]);
+  expect(orderedBars(bars, ...range, 2).map((b) => b.t.slice(0, 10))).toEqual([
+    "2024-01-01",
+    "2024-01-02",
+  ]);
+});
+
 test("news: newest first, one per id, the limit after ordering", () => {
   const out = orderedNews(
     [

@@ -238,18 +238,15 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
         DEFAULT_SPAN_MS[q.timeframe],
         MAX_SPAN_MS[q.timeframe],
       );
-      // Without a start the client asks for the latest bars: the whole default window is
-      // fetched (one provider call, one cache entry whatever the limit) and its tail returned.
-      const latest = q.start === undefined;
+      // Without a start the client asks for the latest bars, not the window's oldest.
       const served = await guarded(() =>
         providers.market.bars(
           symbol,
-          { timeframe: q.timeframe, start, end, limit: latest ? MAX_BARS : q.limit },
+          { timeframe: q.timeframe, start, end, limit: q.limit, latest: q.start === undefined },
           c.req.raw.signal,
         ),
       );
-      const bars = latest ? served.data.slice(-q.limit) : served.data;
-      return c.json({ symbol, timeframe: q.timeframe, bars, ...meta$(served) }, 200);
+      return c.json({ symbol, timeframe: q.timeframe, bars: served.data, ...meta$(served) }, 200);
     },
   );
 

@@ -126,7 +126,8 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
           start: isoTime(query.start),
           end: isoTime(query.end),
           limit: Math.min(10_000, query.limit - out.length),
-          sort: "asc",
+          // The latest bars: pages newest first, so the first page already holds them.
+          sort: query.latest ? "desc" : "asc",
           page_token: pageToken,
         },
         signal,
@@ -152,7 +153,7 @@ export class AlpacaProvider implements MarketDataProvider, NewsProvider {
       pageToken = rows.length > 0 ? nextToken(body.next_page_token, seenTokens) : undefined;
       if (!pageToken) break;
     }
-    return orderedBars(out, query.start, query.end, query.limit);
+    return orderedBars(out, query.start, query.end, query.limit, query.latest);
   }
 
   async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {

@@ -123,7 +123,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
         vw: null,
       };
     });
-    return orderedBars(bars, query.start, query.end, query.limit);
+    return orderedBars(bars, query.start, query.end, query.limit, query.latest);
   }
 
   private async feed(

@@ -17,7 +17,7 @@ export const SLICE_MS = 32 * 86_400_000;
 
 /**
  * The same bars as `simulatedBars(params, query.timeframe, query, now)`, in
- * slices. Slices are disjoint inclusive ranges covering [start, end], so each
+ * slices (with `query.latest`, the last `limit` of them, sliced from the end). Slices are disjoint inclusive ranges covering [start, end], so each
  * bar (stamped in exactly one of them) comes out once, in order.
  */
 export async function chunkedBars(
@@ -26,6 +26,7 @@ export async function chunkedBars(
   now: number,
   signal: AbortSignal,
 ): Promise<RawBar[]> {
+  if (query.latest) return latestBars(params, query, now, signal);
   const out: RawBar[] = [];
   for (let from = query.start; from <= query.end && out.length < query.limit; from += SLICE_MS) {
     if (from !== query.start) {
@@ -43,4 +44,31 @@ export async function chunkedBars(
     }
   }
   return out;
+}
+
+/** The last `query.limit` bars of [start, end], ascending: slices taken from the end back. */
+async function latestBars(
+  params: SymbolParams,
+  query: BarsQuery,
+  now: number,
+  signal: AbortSignal,
+): Promise<RawBar[]> {
+  const slices: RawBar[][] = [];
+  let count = 0;
+  for (let to = query.end; to >= query.start && count < query.limit; to -= SLICE_MS) {
+    if (to !== query.end) {
+      await nextTurn();
+      if (signal.aborted) throw signal.reason;
+    }
+    const slice = { start: Math.max(query.start, to - SLICE_MS + 1), end: to };
+    const bars = simulatedBars(
+      params,
+      query.timeframe,
+      { ...slice, limit: Number.MAX_SAFE_INTEGER },
+      now,
+    );
+    slices.unshift(bars);
+    count += bars.length;
+  }
+  return slices.flat().slice(-query.limit);
 }

@@ -42,7 +42,9 @@ export const alpacaRoutes: Record<string, Handler> = {
   "/v2/stocks/bars": (url) => {
     const symbol = url.searchParams.get("symbols") ?? "";
     if (!KNOWN.has(symbol)) return { bars: {}, next_page_token: null };
-    const second = url.searchParams.get("page_token") === "QUFQTHwy";
+    // `sort=desc` (Alpaca's documented parameter) pages newest first.
+    const desc = url.searchParams.get("sort") === "desc";
+    const second = (url.searchParams.get("page_token") === "QUFQTHwy") !== desc;
     const bar = second
       ? {
           t: "2022-02-02T05:00:00Z",
@@ -64,7 +66,8 @@ export const alpacaRoutes: Record<string, Handler> = {
           n: 732412,
           vw: 173.703516,
         };
-    return { bars: { [symbol]: [bar] }, next_page_token: second ? null : "QUFQTHwy" };
+    const last = url.searchParams.get("page_token") === "QUFQTHwy";
+    return { bars: { [symbol]: [bar] }, next_page_token: last ? null : "QUFQTHwy" };
   },
   "/v1beta1/news": () => ({
     news: [
