@@ -1,7 +1,7 @@
 /**
  * JSON bodies are checked before the route's validator parses them, on the
  * routes that take one, after authentication (a request that would get 401,
- * 403, 404 or 405 gets it whatever its body):
+ * 403 or 405, or 404 for an unknown path, gets it whatever its body):
  * - strict UTF-8: `Request.json()` replaces invalid bytes with U+FFFD, so
  *   `"pw\xff"` and `"pw\xfe"` both arrived as `"pw\uFFFD"`, two different
  *   passwords that matched each other. RFC 8259 requires UTF-8.
