@@ -12,7 +12,13 @@ import { ApiError } from "../http/errors.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { isStoreUnavailableError, rateLimiterUnavailable } from "./errors.ts";
 import { formatRateLimit, formatRateLimitPolicy, formatRetryAfter } from "./headers.ts";
-import { type Identity, limitsFor, type RateLimitPolicies, routeGroupOf } from "./policies.ts";
+import {
+  CREDENTIAL_PATHS,
+  type Identity,
+  limitsFor,
+  type RateLimitPolicies,
+  routeGroupOf,
+} from "./policies.ts";
 import type { RateLimitStore } from "./types.ts";
 
 /** Options of {@link rateLimit}. */
@@ -37,7 +43,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     throw new TypeError("the in-memory rate-limit store is for development only");
   }
   return async (c, next) => {
-    const sub = c.get("claims")?.sub;
+    const sub = CREDENTIAL_PATHS.has(c.req.path) ? undefined : c.get("claims")?.sub;
     const identity: Identity = sub
       ? { kind: "user", userId: sub }
       : { kind: "ip", ip: c.get("clientIp") ?? "unknown" };

@@ -43,6 +43,17 @@ export function routeGroupOf(path: string): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
+/**
+ * Routes that authenticate by what the body carries (a password, a refresh
+ * token), never by a bearer: limited per IP even when a valid access token is
+ * attached, or any token (a logged-out one verifies until `exp`) would lift
+ * their budget from the anonymous 60/min to the user's 600/min.
+ */
+export const CREDENTIAL_PATHS: ReadonlySet<string> = new Set([
+  "/v1/auth/login",
+  "/v1/auth/refresh",
+]);
+
 /** Who a request is, for rate limiting. */
 export type Identity = { kind: "user"; userId: string } | { kind: "ip"; ip: string };
 

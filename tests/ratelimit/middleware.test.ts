@@ -58,6 +58,23 @@ describe("rateLimit middleware", () => {
     expect((await oracle.get("/v1/market/quotes/AAPL", "1.1.1.1", "user-2")).status).toBe(200);
   });
 
+  test("login and refresh stay on the client's IP budget even with a valid token attached", async () => {
+    const oracle = oracleApp(
+      createMemoryStore({ clock: new ManualClock() }),
+      policies,
+      "development",
+    );
+    for (const path of ["/v1/auth/login", "/v1/auth/refresh"]) {
+      const res = await oracle.get(path, "9.9.9.9", "user-1");
+      expect([path, res.headers.get("RateLimit-Policy")]).toEqual([path, '"ip";q=3;w=60']);
+    }
+    await oracle.get("/v1/auth/login", "9.9.9.9", "user-1");
+    expect((await oracle.get("/v1/auth/login", "9.9.9.9", "user-2")).status).toBe(429);
+    // Routes that authenticate by the bearer keep the user's budget.
+    const me = await oracle.get("/v1/auth/me", "9.9.9.9", "user-1");
+    expect([me.status, me.headers.get("RateLimit-Policy")]).toEqual([200, '"user";q=600;w=60']);
+  });
+
   test("a failing store answers 503 rate_limiter_unavailable with Retry-After; the handler never runs", async () => {
     const store = createMemoryStore();
     await store.close(); // a closed store rejects every decision with StoreUnavailableError
