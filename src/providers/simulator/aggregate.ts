@@ -52,18 +52,28 @@ function bucketsOf(minutes: readonly RawBar[], timeframe: Timeframe, day: number
   return out;
 }
 
-const dailyMemo = new Map<string, RawBar>();
-const DAILY_MEMO_LIMIT = 50_000;
+/**
+ * Finished sessions' daily bars in two generations of at most {@link DAILY_GENERATION}: when
+ * the newer fills, it becomes the older and the older is dropped. Deleting the oldest key one
+ * at a time instead (`keys().next()`) walks the map's deleted slots: 20–150 µs per insert at
+ * 50 000 entries under churn, which made each new symbol's ten-year request ~50 % slower.
+ */
+const DAILY_GENERATION = 25_000;
+let dailyNewer = new Map<string, RawBar>();
+let dailyOlder = new Map<string, RawBar>();
 
 /** A finished session's daily bar, memoised (daily requests over years stay cheap). */
 function closedDailyBar(params: SymbolParams, day: number): RawBar | undefined {
   const key = `${params.key}|${params.symbol}|${day}`;
-  const hit = dailyMemo.get(key);
+  const hit = dailyNewer.get(key) ?? dailyOlder.get(key);
   if (hit) return hit;
   const bar = sessionBar(params, day, newYorkMidnight(day));
   if (!bar) return undefined;
-  if (dailyMemo.size >= DAILY_MEMO_LIMIT) dailyMemo.delete(dailyMemo.keys().next().value as string);
-  dailyMemo.set(key, bar);
+  if (dailyNewer.size >= DAILY_GENERATION) {
+    dailyOlder = dailyNewer;
+    dailyNewer = new Map();
+  }
+  dailyNewer.set(key, bar);
   return bar;
 }
 

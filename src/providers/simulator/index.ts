@@ -6,6 +6,7 @@
  * @module
  */
 import type { Clock } from "../../clock/index.ts";
+import { bulkhead, isBulkheadRejectedError } from "../../resilience/index.ts";
 import { ProviderError } from "../errors.ts";
 import type {
   AltDataProvider,
@@ -19,7 +20,7 @@ import type {
   Sentiment,
 } from "../types.ts";
 import { TIMEFRAMES } from "../types.ts";
-import { chunkedBars } from "./chunkedBars.ts";
+import { chunkedBars, SLICE_MS } from "./chunkedBars.ts";
 import { toBar } from "./minuteBars.ts";
 import { simulatedNews } from "./newsFeed.ts";
 import { QuoteMemo } from "./quoteMemo.ts";
@@ -50,6 +51,13 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
   private readonly seed: number;
   private readonly clock: Clock;
   private readonly quotes = new QuoteMemo();
+  /**
+   * Bar requests longer than one slice (a ten-year daily series of a new symbol is ~0.4 s of
+   * CPU) run two at a time, eight more waiting up to 5 s; beyond that the answer is a 503 with
+   * Retry-After. The per-user rate limit alone let one viewer keep the only core busy (a
+   * resource-exhaustion audit: health checks at 100+ ms). Short requests never wait here.
+   */
+  private readonly longBars = bulkhead({ maxConcurrent: 2, maxQueue: 8, queueTimeoutMs: 5_000 });
 
   constructor(opts: SimulatorOptions) {
     this.seed = opts.seed;
@@ -69,7 +77,16 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
 
   async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
     checkAborted(signal);
-    return (await chunkedBars(this.params(symbol), query, this.clock.now(), signal)).map(toBar);
+    const run = () => chunkedBars(this.params(symbol), query, this.clock.now(), signal);
+    if (query.end - query.start <= SLICE_MS) return (await run()).map(toBar);
+    try {
+      return (await this.longBars.execute(run, signal)).map(toBar);
+    } catch (error) {
+      if (!isBulkheadRejectedError(error)) throw error;
+      throw new ProviderError(this.name, "rate_limited", "busy with long bar requests", {
+        retryAfterMs: 1_000,
+      });
+    }
   }
 
   async news(query: NewsQuery, signal: AbortSignal): Promise<NewsItem[]> {
