@@ -251,14 +251,19 @@ describe("development server", () => {
   });
 
   test("each request is logged as one JSON line without the query string", async () => {
-    await fetch(`${server.url}/healthz?token=super-secret-value`);
+    await fetch(`${server.url}/openapi.json?token=super-secret-value`);
     await Bun.sleep(50);
     const lines = server
       .logs()
       .split("\n")
       .filter((l) => l.includes('"msg":"request"'));
     const last = JSON.parse(lines.at(-1) as string) as Record<string, unknown>;
-    expect(last).toMatchObject({ method: "GET", route: "/healthz", status: 200, path: "/healthz" });
+    expect(last).toMatchObject({
+      method: "GET",
+      route: "/openapi.json",
+      status: 200,
+      path: "/openapi.json",
+    });
     expect(typeof last.duration_ms).toBe("number");
     expect(server.logs()).not.toContain("super-secret-value");
   });
