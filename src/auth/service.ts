@@ -19,7 +19,7 @@ import { hashPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
 import type { Role } from "./roles.ts";
 import { createSessionCheck, type SessionCheck } from "./sessionCheck.ts";
-import { createSessionStore, type SessionStore } from "./sessions.ts";
+import { createSessionStore, MAX_LIVE_SESSIONS, type SessionStore } from "./sessions.ts";
 import { createMaintenance, type Maintenance, readSetting, SETTING } from "./settings.ts";
 import { type AccessTokens, createAccessTokens, createKeyRing } from "./tokens/index.ts";
 import { createUserStore, type UserRecord, type UserStore } from "./users.ts";
@@ -49,6 +49,8 @@ export interface AuthServiceOptions {
   clock: Clock;
   /** Where a password hasher that cannot load is reported, soon after start. */
   logger?: Logger;
+  /** Live sessions per user before a login ends the oldest (default {@link MAX_LIVE_SESSIONS}). */
+  maxLiveSessions?: number;
 }
 
 /** The pinned 200 body of login and refresh. */
@@ -95,6 +97,7 @@ const DUMMY_HASH_DELAY_MS = 500;
 /** Builds the auth service. Throws when `SECURITY_SECRET_KEY` is missing. */
 export function createAuthService(options: AuthServiceOptions): AuthService {
   const { db, config, clock, audit, throttle } = options;
+  const maxLiveSessions = options.maxLiveSessions ?? MAX_LIVE_SESSIONS;
   if (!config.SECURITY_SECRET_KEY) throw new Error("SECURITY_SECRET_KEY is required for auth");
   const now = () => clock.now();
   const tokens = createAccessTokens({
@@ -192,13 +195,14 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         const start = Number.isFinite(cutoff) ? Math.max(at, cutoff) : at;
         const sessionId = await sessions.create(user.id, origin, start);
         const refreshToken = await refreshTokens.issue(sessionId, start);
+        const ended = await sessions.endBeyond(user.id, maxLiveSessions, start);
         await audit({
           type: "authn_login_success",
           actor: user.id,
           target: user.id,
           outcome: "success",
           ...fromOrigin(origin),
-          details: { session_id: sessionId },
+          details: { session_id: sessionId, ...(ended > 0 && { sessions_ended: ended }) },
         });
         return { sessionId, refreshToken };
       });

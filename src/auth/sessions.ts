@@ -16,7 +16,15 @@ export type RevokeReason =
   | "user_disabled"
   | "revoke_all"
   | "token_reuse"
-  | "admin_reset";
+  | "admin_reset"
+  | "session_limit";
+
+/**
+ * Live sessions one user may hold; a login beyond it ends the oldest. A client that logs
+ * in on every run and never logs out (a script, a bot) otherwise keeps every session and
+ * its refresh-token rows alive until the idle lifetime, out of the pruning's reach.
+ */
+export const MAX_LIVE_SESSIONS = 100;
 
 /** Lifetimes, in ms. */
 export interface SessionLifetimes {
@@ -99,6 +107,24 @@ export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
       await db.sql`INSERT INTO sessions (id, user_id, created_at, last_used_at, absolute_expires_at, ip, user_agent)
         VALUES (${id}, ${userId}, ${now}, ${now}, ${now + lifetimes.absoluteMs}, ${origin.ip}, ${ua})`;
       return id;
+    },
+    /**
+     * Ends the user's live sessions beyond the newest `keep` (oldest first out); returns how
+     * many. "Live" as {@link sessionAlive} sees it, bar the global not-before.
+     */
+    async endBeyond(userId: string, keep: number, now: number): Promise<number> {
+      const idleCutoff = now - lifetimes.idleMs;
+      // LIMIT before OFFSET: SQLite has no OFFSET alone, and no user holds a million sessions.
+      const rows =
+        await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = 'session_limit'
+        WHERE id IN (
+          SELECT id FROM sessions
+          WHERE user_id = ${userId} AND revoked_at IS NULL
+            AND absolute_expires_at > ${now} AND last_used_at > ${idleCutoff}
+          ORDER BY created_at DESC, id DESC
+          LIMIT 1000000 OFFSET ${keep})
+        RETURNING id`;
+      return rows.length;
     },
     /** Ends one session. Returns true when it was live. */
     async revoke(id: string, reason: RevokeReason, now: number): Promise<boolean> {

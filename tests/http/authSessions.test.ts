@@ -96,6 +96,26 @@ describeEachDatabase(
       expect(h.events.some((e) => e.type === "session_logout")).toBe(true);
     });
 
+    test("a login beyond the live-session cap ends the user's oldest session, and says so", async () => {
+      const capped = await buildAuthHarness(await t.openAnother(), {
+        clock: h.clock,
+        bootstrap: false,
+        maxLiveSessions: 2,
+      });
+      // `pair` (from beforeEach) is the oldest live session; two more logins push it out.
+      h.clock.advance(1);
+      const second = await capped.login("admin", ADMIN_PASSWORD);
+      h.clock.advance(1);
+      const third = await capped.login("admin", ADMIN_PASSWORD);
+      await expectInvalidToken(await me(pair.access_token));
+      expect((await refresh(pair.refresh_token)).status).toBe(400);
+      for (const live of [second, third]) {
+        expect((await me(live.access_token)).status).toBe(200);
+      }
+      const logins = capped.events.filter((e) => e.type === "authn_login_success");
+      expect(logins.map((e) => e.details?.sessions_ended)).toEqual([undefined, 1]);
+    });
+
     test("revocation by one instance is seen by another at once", async () => {
       const other = await buildAuthHarness(await t.openAnother(), {
         clock: h.clock,

@@ -86,6 +86,8 @@ export interface HarnessOptions {
   store?: MemoryStore;
   /** Collects the app's log lines (default: the app logs nothing). */
   lines?: string[];
+  /** Live sessions per user before a login ends the oldest (default: the service's). */
+  maxLiveSessions?: number;
 }
 
 /** Builds one instance on `db`. */
@@ -117,6 +119,7 @@ export async function buildAuthHarness(
     config,
     clock,
     throttle: createLoginThrottle({ store, ...loginBudgetsFromConfig(config) }),
+    ...(options.maxLiveSessions !== undefined && { maxLiveSessions: options.maxLiveSessions }),
     audit: async (event) => {
       events.push(event);
       await record(event);
