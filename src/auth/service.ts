@@ -195,7 +195,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         const start = Number.isFinite(cutoff) ? Math.max(at, cutoff) : at;
         const sessionId = await sessions.create(user.id, origin, start);
         const refreshToken = await refreshTokens.issue(sessionId, start);
-        const ended = await sessions.endBeyond(user.id, maxLiveSessions, start);
+        const ended = await sessions.endBeyond(user.id, sessionId, maxLiveSessions, start);
         await audit({
           type: "authn_login_success",
           actor: user.id,

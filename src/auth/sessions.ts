@@ -109,20 +109,23 @@ export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
       return id;
     },
     /**
-     * Ends the user's live sessions beyond the newest `keep` (oldest first out); returns how
-     * many. "Live" as {@link sessionAlive} sees it, bar the global not-before.
+     * Ends the user's live sessions beyond `keep`, the session `current` (just started) and
+     * the most recently used others staying; returns how many ended. "Live" as
+     * {@link sessionAlive} sees it, bar the global not-before. By last use, not by start: a
+     * browser logged in first and refreshing keeps its session over idle scripts' ones.
      */
-    async endBeyond(userId: string, keep: number, now: number): Promise<number> {
+    async endBeyond(userId: string, current: string, keep: number, now: number): Promise<number> {
       const idleCutoff = now - lifetimes.idleMs;
       // LIMIT before OFFSET: SQLite has no OFFSET alone, and no user holds a million sessions.
+      // The outer `revoked_at IS NULL`: a session a concurrent login ended first is not redone.
       const rows =
         await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = 'session_limit'
-        WHERE id IN (
+        WHERE revoked_at IS NULL AND id IN (
           SELECT id FROM sessions
-          WHERE user_id = ${userId} AND revoked_at IS NULL
+          WHERE user_id = ${userId} AND revoked_at IS NULL AND id <> ${current}
             AND absolute_expires_at > ${now} AND last_used_at > ${idleCutoff}
-          ORDER BY created_at DESC, id DESC
-          LIMIT 1000000 OFFSET ${keep})
+          ORDER BY last_used_at DESC, created_at DESC, id DESC
+          LIMIT 1000000 OFFSET ${Math.max(0, keep - 1)})
         RETURNING id`;
       return rows.length;
     },

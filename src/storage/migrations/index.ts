@@ -10,6 +10,7 @@ import { migration as sessionReuseReported } from "./004_session_reuse_reported.
 import { migration as auditAppendOnlyGaps } from "./005_audit_append_only_gaps.ts";
 import { migration as auditSeqRange } from "./006_audit_seq_range.ts";
 import { migration as auditTargetIndex } from "./007_audit_target_index.ts";
+import { migration as sessionsLiveIndex } from "./008_sessions_live_index.ts";
 import type { Migration } from "./types.ts";
 
 export type { Migration } from "./types.ts";
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   auditAppendOnlyGaps,
   auditSeqRange,
   auditTargetIndex,
+  sessionsLiveIndex,
 ];
