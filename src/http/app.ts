@@ -78,7 +78,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       const path = c.req.path;
       // `/v1` itself is matched by the `/v1/*` middleware above: not limited twice.
       const v1 = path === "/v1" || path.startsWith("/v1/");
-      if (v1 || path === "/healthz" || path === "/readyz") return next();
+      // Only a probe is exempt (GET; HEAD arrives as GET): a POST to /healthz is a 405 like
+      // any other path's, limited, or a flood of them was an unlimited flood of log lines.
+      const probe = (path === "/healthz" || path === "/readyz") && c.req.method === "GET";
+      if (v1 || probe) return next();
       return outside(c, next);
     });
   }

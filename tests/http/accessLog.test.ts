@@ -179,6 +179,11 @@ describe("rate limit outside /v1", () => {
     }
     expect(limited).toEqual(["/openapi.json", "/nowhere"]);
     expect((await app.request("/nowhere-else")).status).toBe(429);
+    // Only a probe's GET is exempt: another method on a probe path is limited like any path.
+    for (const method of ["POST", "DELETE", "OPTIONS"]) {
+      await app.request("/healthz", { method });
+    }
+    expect(limited.slice(2)).toEqual(["/nowhere-else", "/healthz", "/healthz", "/healthz"]);
   });
 });
 
