@@ -15,7 +15,9 @@ test("beyond 2 running and 8 waiting, a long request is refused with Retry-After
   const long = (i: number) =>
     sim.bars(
       `LONG${i}`,
-      { timeframe: "1Day", start: NOW - 3_000 * DAY, end: NOW, limit: 10 },
+      // Just over a year of work: enough for the bulkhead, cheap enough to finish well
+      // inside its 5 s queue wait on a slow machine.
+      { timeframe: "1Day", start: NOW - 400 * DAY, end: NOW, limit: 10_000 },
       signal,
     );
   const started = Array.from({ length: 11 }, (_, i) =>
@@ -24,13 +26,26 @@ test("beyond 2 running and 8 waiting, a long request is refused with Retry-After
       (error: unknown) => ({ ok: false as const, error }),
     ),
   );
-  // A month of minutes is one slice: no bulkhead, no waiting behind the ten above.
+  // Up to a year of work never waits behind the ten above: a month of minutes, the default
+  // daily chart (a year, latest), and ten years asked for their last 20 bars.
   const short = await sim.bars(
     "SHORT",
     { timeframe: "1Min", start: NOW - 20 * DAY, end: NOW, limit: 5 },
     signal,
   );
   expect(short).toHaveLength(5);
+  const chart = await sim.bars(
+    "CHART",
+    { timeframe: "1Day", start: NOW - 365 * DAY, end: NOW, limit: 1_000, latest: true },
+    signal,
+  );
+  expect(chart.length).toBeGreaterThan(240);
+  const tail = await sim.bars(
+    "TAIL",
+    { timeframe: "1Day", start: NOW - 3_000 * DAY, end: NOW, limit: 20, latest: true },
+    signal,
+  );
+  expect(tail).toHaveLength(20);
   const results = await Promise.all(started);
   expect(results.filter((r) => r.ok)).toHaveLength(10);
   const refused = results.filter((r) => !r.ok);

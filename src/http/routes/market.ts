@@ -168,7 +168,9 @@ async function guarded<T>(run: () => Promise<Served<T>>): Promise<Served<T>> {
     const wait = retryAfterOf(error);
     const headers: Record<string, string> =
       wait === undefined ? {} : { "Retry-After": String(Math.max(1, Math.ceil(wait / 1000))) };
-    throw new ApiError("provider_unavailable", { headers });
+    // The simulator turning long requests away is load shed by design: a warning, not a page.
+    const shed = isProviderError(error) && error.provider === "simulated";
+    throw new ApiError("provider_unavailable", { headers, shed });
   }
 }
 

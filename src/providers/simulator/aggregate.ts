@@ -65,9 +65,10 @@ let dailyOlder = new Map<string, RawBar>();
 /** A finished session's daily bar, memoised (daily requests over years stay cheap). */
 function closedDailyBar(params: SymbolParams, day: number): RawBar | undefined {
   const key = `${params.key}|${params.symbol}|${day}`;
-  const hit = dailyNewer.get(key) ?? dailyOlder.get(key);
+  const hit = dailyNewer.get(key);
   if (hit) return hit;
-  const bar = sessionBar(params, day, newYorkMidnight(day));
+  // A hit in the older generation moves up, so a symbol in use survives the next turnover.
+  const bar = dailyOlder.get(key) ?? sessionBar(params, day, newYorkMidnight(day));
   if (!bar) return undefined;
   if (dailyNewer.size >= DAILY_GENERATION) {
     dailyOlder = dailyNewer;

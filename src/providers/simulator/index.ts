@@ -20,7 +20,7 @@ import type {
   Sentiment,
 } from "../types.ts";
 import { TIMEFRAMES } from "../types.ts";
-import { chunkedBars, SLICE_MS } from "./chunkedBars.ts";
+import { chunkedBars } from "./chunkedBars.ts";
 import { toBar } from "./minuteBars.ts";
 import { simulatedNews } from "./newsFeed.ts";
 import { QuoteMemo } from "./quoteMemo.ts";
@@ -39,6 +39,28 @@ export interface SimulatorOptions {
   clock: Clock;
 }
 
+/** The message of a long request turned away by the bulkhead: load shed by design. */
+export const SIMULATOR_BUSY = "busy with long bar requests";
+
+/** Work above which a bar request goes through the bulkhead: a year of sessions. */
+const LONG_WORK_MS = 366 * 86_400_000;
+/** Calendar time a bar stands for on average (252 sessions of 390 minutes a year). */
+const CALENDAR_MS_PER_BAR: Record<BarsQuery["timeframe"], number> = {
+  "1Min": 321_000,
+  "5Min": 1_605_000,
+  "15Min": 4_815_000,
+  "1Hour": 17_900_000,
+  "1Day": 125_000_000,
+};
+
+/**
+ * The calendar span a request computes: its range, or less when its limit is reached first
+ * (both directions stop there: chunkedBars.ts).
+ */
+function workSpan(query: BarsQuery): number {
+  return Math.min(query.end - query.start, query.limit * CALENDAR_MS_PER_BAR[query.timeframe]);
+}
+
 const checkAborted = (signal: AbortSignal): void => {
   if (signal.aborted) throw signal.reason;
 };
@@ -52,10 +74,12 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
   private readonly clock: Clock;
   private readonly quotes = new QuoteMemo();
   /**
-   * Bar requests longer than one slice (a ten-year daily series of a new symbol is ~0.4 s of
-   * CPU) run two at a time, eight more waiting up to 5 s; beyond that the answer is a 503 with
-   * Retry-After. The per-user rate limit alone let one viewer keep the only core busy (a
-   * resource-exhaustion audit: health checks at 100+ ms). Short requests never wait here.
+   * Bar requests that compute more than a year of sessions (a ten-year daily series of a new
+   * symbol is ~0.4 s of CPU) run two at a time, eight more waiting up to 5 s; beyond that the
+   * answer is a 503 with Retry-After. The per-user rate limit alone let one viewer keep the only
+   * core busy (a resource-exhaustion audit: health checks at 100+ ms). Anything up to a year,
+   * the default daily chart included, never waits here, so filling it blocks only other
+   * multi-year requests.
    */
   private readonly longBars = bulkhead({ maxConcurrent: 2, maxQueue: 8, queueTimeoutMs: 5_000 });
 
@@ -78,14 +102,12 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
   async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
     checkAborted(signal);
     const run = () => chunkedBars(this.params(symbol), query, this.clock.now(), signal);
-    if (query.end - query.start <= SLICE_MS) return (await run()).map(toBar);
+    if (workSpan(query) <= LONG_WORK_MS) return (await run()).map(toBar);
     try {
       return (await this.longBars.execute(run, signal)).map(toBar);
     } catch (error) {
       if (!isBulkheadRejectedError(error)) throw error;
-      throw new ProviderError(this.name, "rate_limited", "busy with long bar requests", {
-        retryAfterMs: 1_000,
-      });
+      throw new ProviderError(this.name, "rate_limited", SIMULATOR_BUSY, { retryAfterMs: 1_000 });
     }
   }
 
