@@ -23,13 +23,19 @@ const streamed = new Set<number>();
 /**
  * Bytes handed to a descriptor's stream and not yet written. The stream queues
  * without limit: with the reader stalled, an audit grew the server by 7 MB per
- * 10 000 health checks. Past {@link MAX_BACKLOG_BYTES} lines are dropped and
- * counted, and the count is logged once the reader catches up.
+ * 10 000 health checks. Past {@link MAX_BACKLOG_BYTES} (bytes plus a per-write
+ * allowance) lines are dropped and counted, and the count goes out with the
+ * first line written once the backlog is under the cap again.
  */
 const backlog = new Map<number, number>();
 const dropped = new Map<number, number>();
 /** Output queued for a slow reader before lines are dropped. */
 export const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+/**
+ * What a queued write costs beyond its bytes (its buffer, callback and the stream's entry),
+ * measured: counting bytes alone let 100-byte lines take ~10 times the cap in memory.
+ */
+const WRITE_OVERHEAD_BYTES = 1024;
 /** Descriptors a write failed on (a full disk, a closed descriptor, a reader gone). */
 const failed = new Set<number>();
 
@@ -70,7 +76,7 @@ export function writeStdio(fd: 1 | 2, text: string): void {
  */
 function queue(fd: 1 | 2, stream: NodeJS.WriteStream, bytes: Buffer): void {
   const pending = backlog.get(fd) ?? 0;
-  if (pending + bytes.length > MAX_BACKLOG_BYTES) {
+  if (pending + bytes.length + WRITE_OVERHEAD_BYTES > MAX_BACKLOG_BYTES) {
     dropped.set(fd, (dropped.get(fd) ?? 0) + 1);
     failed.add(fd);
     return;
@@ -90,9 +96,10 @@ function queue(fd: 1 | 2, stream: NodeJS.WriteStream, bytes: Buffer): void {
 }
 
 function send(fd: 1 | 2, stream: NodeJS.WriteStream, bytes: Buffer): void {
-  backlog.set(fd, (backlog.get(fd) ?? 0) + bytes.length);
+  const cost = bytes.length + WRITE_OVERHEAD_BYTES;
+  backlog.set(fd, (backlog.get(fd) ?? 0) + cost);
   stream.write(bytes, (error) => {
-    backlog.set(fd, (backlog.get(fd) ?? 0) - bytes.length);
+    backlog.set(fd, (backlog.get(fd) ?? 0) - cost);
     if (error) failed.add(fd);
   });
 }
