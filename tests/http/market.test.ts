@@ -7,7 +7,7 @@ import type { AppEnv } from "../../src/http/context.ts";
 import { registerMarketRoutes } from "../../src/http/routes/market.ts";
 import { createProviders } from "../../src/providers/index.ts";
 import { BreakerRegistry } from "../../src/resilience/index.ts";
-import { silentLogger } from "../../src/telemetry/logger.ts";
+import { createLogger, silentLogger } from "../../src/telemetry/logger.ts";
 import { alpacaConfig } from "../providers/fakes/alpacaConfig.ts";
 import { startFake } from "../providers/fakes/fakeServer.ts";
 import { alpacaRoutes } from "../providers/fakes/payloads.ts";
@@ -21,7 +21,7 @@ const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-function app(market: "simulated" | "alpaca", clock = new ManualClock(NOW)) {
+function app(market: "simulated" | "alpaca", clock = new ManualClock(NOW), logger = silentLogger) {
   const providers = createProviders(
     alpacaConfig(fake.url, { MARKET_DATA_PROVIDER: market, ALPACA_API_SECRET_KEY: "s" }),
     {
@@ -33,7 +33,7 @@ function app(market: "simulated" | "alpaca", clock = new ManualClock(NOW)) {
   );
   return createApp({
     config: { environment: "production", BODY_LIMIT: 1024 },
-    logger: silentLogger,
+    logger,
     version: "test",
     readiness: async () => ({}),
     clientIp: setIp,
@@ -184,6 +184,26 @@ describe("market routes", () => {
       `/v1/market/bars/AAPL?timeframe=1Day&limit=1&start=${start}&end=${end}`,
     );
     expect(spelled.body.bars.map((b: { t: string }) => b.t)).toEqual(["2022-02-01T05:00:00Z"]);
+  });
+
+  test("a simulator busy with multi-year requests sheds the next: 503, Retry-After, logged at warn", async () => {
+    const lines: string[] = [];
+    const busy = app(
+      "simulated",
+      new ManualClock(NOW),
+      createLogger("info", (l) => lines.push(l)),
+    );
+    const long = (i: number) =>
+      busy.request(`/v1/market/bars/LONG${i}?timeframe=1Day&start=2023-01-01T00:00:00Z`);
+    const answers = await Promise.all(Array.from({ length: 11 }, (_, i) => long(i)));
+    const refused = answers.filter((r) => r.status === 503);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.headers.get("retry-after")).toBe("1");
+    const levels = lines
+      .map((l) => JSON.parse(l) as { msg: string; level: string; status: number })
+      .filter((r) => r.msg === "request" && r.status === 503)
+      .map((r) => r.level);
+    expect(levels).toEqual(["warn"]);
   });
 
   test("routes are documented in the OpenAPI document", async () => {
