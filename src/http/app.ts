@@ -23,6 +23,7 @@ import { singleHost } from "./middleware/singleHost.ts";
 import { tracing } from "./middleware/tracing.ts";
 import { withMiddlewareResponses } from "./middlewareResponses.ts";
 import { allowedMethodsFor } from "./notAllowed.ts";
+import { PROBE_PATHS } from "./probePaths.ts";
 import { type ReadinessProbe, registerHealthRoutes } from "./routes/health.ts";
 import { validationHook } from "./validation.ts";
 
@@ -80,7 +81,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       const v1 = path === "/v1" || path.startsWith("/v1/");
       // Only a probe is exempt (GET; HEAD arrives as GET): a POST to /healthz is a 405 like
       // any other path's, limited, or a flood of them was an unlimited flood of log lines.
-      const probe = (path === "/healthz" || path === "/readyz") && c.req.method === "GET";
+      const probe = PROBE_PATHS.has(path) && c.req.method === "GET";
       if (v1 || probe) return next();
       return outside(c, next);
     });

@@ -23,6 +23,7 @@
  * @module
  */
 import { EXEMPT_FROM_MAINTENANCE } from "./middleware/maintenance.ts";
+import { PROBE_PATHS } from "./probePaths.ts";
 
 /** The parts of an OpenAPI 3.1 document this reads and extends. */
 interface OpenApiDocument {
@@ -41,8 +42,6 @@ interface Operation {
 
 const METHODS = new Set(["get", "put", "post", "delete", "patch", "head", "options"]);
 const BODY_METHODS = new Set(["put", "post", "delete", "patch"]);
-/** Paths the rate limiter never sees: a balancer's probes. */
-const UNLIMITED = new Set(["/healthz", "/readyz"]);
 
 const errorEntry = (description: string): ResponseEntry =>
   ({
@@ -97,7 +96,7 @@ export function withMiddlewareResponses<T extends OpenApiDocument>(doc: T): T {
       const operation = value as Operation;
       operation.responses ??= {};
       addStatuses(operation.responses, path, method);
-      addHeaders(operation.responses, !UNLIMITED.has(path));
+      addHeaders(operation.responses, !PROBE_PATHS.has(path));
     }
   }
   return doc;
@@ -117,7 +116,7 @@ function addStatuses(responses: Record<string, ResponseEntry>, path: string, met
     "Invalid request (`invalid_request`): two Host headers; where the route reads a query, a parameter it does not define or an escape that is not UTF-8",
   );
   if (BODY_METHODS.has(method)) add("413", "Body over BODY_LIMIT (`payload_too_large`)");
-  if (!UNLIMITED.has(path)) {
+  if (!PROBE_PATHS.has(path)) {
     add("429", "Rate limited (`rate_limited`, with Retry-After)");
     add(
       "503",

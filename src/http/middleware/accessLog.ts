@@ -15,6 +15,7 @@ import { redactTokens } from "../../security/tokenRedaction.ts";
 import type { Logger } from "../../telemetry/logger.ts";
 import type { AppEnv } from "../context.ts";
 import { isApiError } from "../errors.ts";
+import { PROBE_PATHS } from "../probePaths.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 import { activeTraceId } from "./tracing.ts";
 
@@ -26,13 +27,6 @@ const loggedPath = (path: string): string => {
   const safe = redactTokens(path);
   return safe.length > MAX_LOGGED_PATH ? `${safe.slice(0, MAX_LOGGED_PATH)}…` : safe;
 };
-
-/**
- * A balancer's probes, logged at `debug` when they pass: a line every few seconds per
- * checker is noise, and these paths are not rate-limited, so a flood of them was a flood
- * of log lines (3 MB/s in an audit). A failing probe is logged as any request.
- */
-const PROBES = new Set(["/healthz", "/readyz"]);
 
 /** nginx's status for a request whose client closed the connection first. */
 const CLIENT_CLOSED = 499;
@@ -66,7 +60,9 @@ export const accessLog =
       const shed = !closed && isApiError(c.error) && c.error.shed;
       if (status >= 500 && !planned && !shed) logger.error("request", fields);
       else if (shed) logger.warn("request", fields);
-      else if (status < 300 && PROBES.has(c.req.path)) logger.debug("request", fields);
+      // A passing probe at debug: a line every few seconds per checker is noise, and a flood of
+      // them (unlimited paths) was a flood of lines (3 MB/s in an audit).
+      else if (status < 300 && PROBE_PATHS.has(c.req.path)) logger.debug("request", fields);
       else logger.info("request", fields);
     }
   };
