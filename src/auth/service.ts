@@ -49,7 +49,10 @@ export interface AuthServiceOptions {
   clock: Clock;
   /** Where a password hasher that cannot load is reported, soon after start. */
   logger?: Logger;
-  /** Live sessions per user before a login ends the oldest (default {@link MAX_LIVE_SESSIONS}). */
+  /**
+   * Live sessions per user before a login ends the least recently used
+   * (default {@link MAX_LIVE_SESSIONS}).
+   */
   maxLiveSessions?: number;
 }
 

@@ -20,9 +20,10 @@ export type RevokeReason =
   | "session_limit";
 
 /**
- * Live sessions one user may hold; a login beyond it ends the oldest. A client that logs
- * in on every run and never logs out (a script, a bot) otherwise keeps every session and
- * its refresh-token rows alive until the idle lifetime, out of the pruning's reach.
+ * Live sessions one user may hold; a login beyond it ends the least recently used. A
+ * client that logs in on every run and never logs out (a script, a bot) otherwise keeps
+ * every session and its refresh-token rows alive until the idle lifetime, out of the
+ * pruning's reach.
  */
 export const MAX_LIVE_SESSIONS = 100;
 

@@ -81,7 +81,7 @@ const MAX_BARS = 10_000;
 const BarsQuery = z.strictObject({
   timeframe: z.enum(TIMEFRAMES).default("1Day"),
   start: optionalDateTime(
-    "Inclusive. With it, the first `limit` bars from here; without it, the latest `limit` bars of the default window before `end` (1Min 4 days, 5Min 5, 15Min 10, 1Hour 30, 1Day 365).",
+    `Inclusive. With it, the first \`limit\` bars from here; without it, the latest \`limit\` bars of the default window before \`end\` (${TIMEFRAMES.map((tf) => `${tf} ${DEFAULT_SPAN_MS[tf] / DAY} days`).join(", ")}).`,
   ),
   end: DateTime.optional(),
   limit: queryInteger(1, MAX_BARS, 1_000),

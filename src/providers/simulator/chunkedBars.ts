@@ -17,7 +17,8 @@ export const SLICE_MS = 32 * 86_400_000;
 
 /**
  * The same bars as `simulatedBars(params, query.timeframe, query, now)`, in
- * slices (with `query.latest`, the last `limit` of them, sliced from the end). Slices are disjoint inclusive ranges covering [start, end], so each
+ * slices (with `query.latest`, the last `limit` of them, sliced from the end).
+ * Slices are disjoint inclusive ranges covering [start, end], so each
  * bar (stamped in exactly one of them) comes out once, in order.
  */
 export async function chunkedBars(

@@ -39,9 +39,6 @@ export interface SimulatorOptions {
   clock: Clock;
 }
 
-/** The message of a long request turned away by the bulkhead: load shed by design. */
-export const SIMULATOR_BUSY = "busy with long bar requests";
-
 /** Work above which a bar request goes through the bulkhead: a year of sessions. */
 const LONG_WORK_MS = 366 * 86_400_000;
 /** Calendar time a bar stands for on average (252 sessions of 390 minutes a year). */
@@ -107,7 +104,10 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
       return (await this.longBars.execute(run, signal)).map(toBar);
     } catch (error) {
       if (!isBulkheadRejectedError(error)) throw error;
-      throw new ProviderError(this.name, "rate_limited", SIMULATOR_BUSY, { retryAfterMs: 1_000 });
+      // Load shed by design: the route logs it at warn (market.ts).
+      throw new ProviderError(this.name, "rate_limited", "busy with long bar requests", {
+        retryAfterMs: 1_000,
+      });
     }
   }
 
