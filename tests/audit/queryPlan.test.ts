@@ -4,21 +4,18 @@
  */
 import { Database as Connection } from "bun:sqlite";
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type AuditListFilter, listStatement } from "../../src/audit/query.ts";
 import { migrate, openDatabase } from "../../src/storage/index.ts";
+import { createEmptyDatabase } from "../support/databases.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "audit-plan-"));
-const file = join(dir, "t.db");
-const db = await openDatabase(`sqlite://${file}`);
+const made = await createEmptyDatabase("sqlite");
+const db = await openDatabase(made.url);
 await migrate(db);
 await db.close();
-const conn = new Connection(file, { readonly: true });
-afterAll(() => {
+const conn = new Connection(made.url.slice("sqlite://".length), { readonly: true });
+afterAll(async () => {
   conn.close();
-  rmSync(dir, { recursive: true, force: true });
+  await made.dispose();
 });
 
 /** SQLite's plan of the list statement for `filter`, one line per step. */

@@ -6,16 +6,16 @@
 import { Database as Connection } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createAuditLog } from "../../src/audit/index.ts";
 import { runAuditVerify } from "../../src/cli/audit.ts";
 import { migrate, openDatabase } from "../../src/storage/index.ts";
 import { captureIo } from "../support/captureIo.ts";
+import { createEmptyDatabase } from "../support/databases.ts";
 
 test("a rollback-journal database stays as it was", async () => {
-  const file = join(tmpdir(), `ts-verify-ro-${crypto.randomUUID()}.db`);
-  const db = await openDatabase(`sqlite://${file}`);
+  const made = await createEmptyDatabase("sqlite");
+  const file = made.url.slice("sqlite://".length);
+  const db = await openDatabase(made.url);
   await migrate(db);
   const log = createAuditLog(db);
   for (const actor of ["a", "b", "c"]) {
@@ -26,13 +26,16 @@ test("a rollback-journal database stays as it was", async () => {
   raw.run("PRAGMA journal_mode = DELETE");
   raw.close();
   const before = await Bun.file(file).bytes();
-  const io = captureIo();
-  expect(await runAuditVerify({ DATABASE_URL: `sqlite://${file}` }, io.io)).toBe(0);
-  expect(JSON.parse(io.stdout())).toEqual({ ok: true, checked: 3 });
-  expect(existsSync(`${file}-wal`)).toBe(false);
-  expect(Buffer.from(await Bun.file(file).bytes()).equals(Buffer.from(before))).toBe(true);
-  const check = new Connection(file, { readonly: true });
-  expect(check.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "delete" });
-  check.close();
-  await Bun.file(file).delete();
+  try {
+    const io = captureIo();
+    expect(await runAuditVerify({ DATABASE_URL: `sqlite://${file}` }, io.io)).toBe(0);
+    expect(JSON.parse(io.stdout())).toEqual({ ok: true, checked: 3 });
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    expect(Buffer.from(await Bun.file(file).bytes()).equals(Buffer.from(before))).toBe(true);
+    const check = new Connection(file, { readonly: true });
+    expect(check.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "delete" });
+    check.close();
+  } finally {
+    await made.dispose();
+  }
 });
