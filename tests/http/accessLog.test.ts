@@ -109,14 +109,18 @@ test("maintenance 503s log at info, shed load at warn; other 5xx at error", asyn
 
 test("passing health checks log at debug (not at info); a failing one as any request", async () => {
   const lines: string[] = [];
-  const app = build({ lines });
+  const app = build({ lines, level: "debug" });
   for (const path of ["/healthz", "/readyz"]) expect((await app.request(path)).status).toBe(200);
   expect((await app.request("/healthz", { method: "POST" })).status).toBe(405);
   const logged = lines
-    .map((l) => JSON.parse(l) as { msg: string; path: string; status: number })
+    .map((l) => JSON.parse(l) as { msg: string; level: string; path: string; status: number })
     .filter((r) => r.msg === "request")
-    .map((r) => [r.path, r.status]);
-  expect(logged).toEqual([["/healthz", 405]]);
+    .map((r) => [r.path, r.status, r.level]);
+  expect(logged).toEqual([
+    ["/healthz", 200, "debug"],
+    ["/readyz", 200, "debug"],
+    ["/healthz", 405, "info"],
+  ]);
 });
 
 test("a very long path is logged cut at 512 characters", async () => {

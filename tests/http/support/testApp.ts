@@ -25,6 +25,8 @@ export function build(
   options: {
     environment?: "development" | "production";
     lines?: string[];
+    /** The logger's level (default info). */
+    level?: "debug" | "info";
     prebuildOpenApiAfterMs?: number;
   } = {},
 ) {
@@ -34,7 +36,7 @@ export function build(
       prebuildOpenApiAfterMs: options.prebuildOpenApiAfterMs,
     }),
     config: { environment: options.environment ?? "production", BODY_LIMIT: 1024 },
-    logger: createLogger("info", (line) => lines.push(line)),
+    logger: createLogger(options.level ?? "info", (line) => lines.push(line)),
     version: "test",
     readiness: async () => ({ database: { ok: true, state: "ready" } }),
     clientIp: setIp,
