@@ -125,6 +125,19 @@ describeEachDatabase(
       expect(none.events).toEqual([]);
     });
 
+    test("an audit filter with an escape that decodes to nothing is a 400, after authentication", async () => {
+      expect((await h.send("/v1/admin/audit?actor=%zz")).status).toBe(401);
+      const bad = await h.send("/v1/admin/audit?limit=5&actor=%E2%82", {
+        token: admin.access_token,
+      });
+      expect(bad.status).toBe(400);
+      const body = (await bad.json()) as { error: { details: { path: string }[] } };
+      expect(body.error.details[0]?.path).toBe("query[2]");
+      // The same text escaped properly is a filter like any other: it matches nothing here.
+      const literal = await h.send("/v1/admin/audit?actor=%25zz", { token: admin.access_token });
+      expect(((await literal.json()) as { events: unknown[] }).events).toEqual([]);
+    });
+
     test("routes without query parameters refuse one instead of ignoring it", async () => {
       for (const [method, path] of [
         ["GET", "/v1/auth/me?verbose=1"],
