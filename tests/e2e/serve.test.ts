@@ -16,7 +16,6 @@ import {
   type ServerProcess,
   startServer,
 } from "./support/process.ts";
-import { rawRequest } from "./support/rawRequest.ts";
 
 describe("serve gate", () => {
   test("an empty environment (production) exits 1 before binding the port", async () => {
@@ -111,49 +110,6 @@ describe("development server", () => {
     expect(await res.json()).toEqual({ status: "ok" });
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
-  });
-
-  test("a request without a usable Host (HTTP/1.0 health checkers) is routed by its path", async () => {
-    const raw = (request: string) => rawRequest(server.url, request);
-    for (const host of ["", "Host: \r\n", "Host: a b\r\n"]) {
-      const answer = await raw(`GET /healthz HTTP/1.0\r\n${host}Connection: close\r\n\r\n`);
-      expect(answer.split("\r\n")[0]).toContain(" 200");
-      expect(answer).toContain('{"status":"ok"}');
-    }
-    const missing = await raw("GET /nowhere HTTP/1.0\r\n\r\n");
-    expect(missing.split("\r\n")[0]).toContain(" 404");
-    expect(missing).toContain('"code":"not_found"');
-    // A malformed Host makes an absolute URL no Request accepts; HEAD rebuilds its GET.
-    for (const host of ["[", "x:abc", "%", "[::1"]) {
-      for (const method of ["GET", "HEAD"]) {
-        const answer = await raw(
-          `${method} /healthz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
-        );
-        expect([method, host, answer.split("\r\n")[0]]).toEqual([method, host, "HTTP/1.1 200 OK"]);
-        expect(answer.toLowerCase()).toContain("x-request-id:");
-      }
-      // A chunked body is copied into a new Request by the body limit: it must still parse.
-      const posted = await raw(
-        `POST /v1/auth/login HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n` +
-          "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
-      );
-      expect([host, posted.split("\r\n")[0]]).toEqual([host, "HTTP/1.1 400 Bad Request"]);
-      expect(posted).toContain('"code":"invalid_request"');
-    }
-    expect(server.logs()).not.toContain('"msg":"server error"');
-    expect(server.logs()).not.toContain('"msg":"unhandled error"');
-  });
-
-  test("two Host lines are a 400 (RFC 9112 §3.2), whichever the method", async () => {
-    for (const method of ["GET", "HEAD", "POST"]) {
-      const answer = await rawRequest(
-        server.url,
-        `${method} /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n` +
-          "Content-Length: 0\r\nConnection: close\r\n\r\n",
-      );
-      expect([method, answer.split("\r\n")[0]]).toEqual([method, "HTTP/1.1 400 Bad Request"]);
-      if (method === "GET") expect(answer).toContain("Send exactly one Host header.");
-    }
   });
 
   test("HEAD answers the GET's status and headers, Content-Length included, with no body", async () => {
@@ -251,13 +207,21 @@ describe("development server", () => {
   });
 
   test("each request is logged as one JSON line without the query string", async () => {
-    await fetch(`${server.url}/openapi.json?token=super-secret-value`);
-    await Bun.sleep(50);
-    const lines = server
-      .logs()
-      .split("\n")
-      .filter((l) => l.includes('"msg":"request"'));
-    const last = JSON.parse(lines.at(-1) as string) as Record<string, unknown>;
+    const res = await fetch(`${server.url}/openapi.json?token=super-secret-value`, {
+      headers: { "x-request-id": "log-line-probe" },
+    });
+    expect(res.status).toBe(200);
+    // This request's own line, by its id: the line is written after the answer is sent.
+    const deadline = Date.now() + 5_000;
+    let line: string | undefined;
+    while (!line && Date.now() < deadline) {
+      line = server
+        .logs()
+        .split("\n")
+        .find((l) => l.includes('"msg":"request"') && l.includes('"request_id":"log-line-probe"'));
+      if (!line) await Bun.sleep(25);
+    }
+    const last = JSON.parse(line ?? "{}") as Record<string, unknown>;
     expect(last).toMatchObject({
       method: "GET",
       route: "/openapi.json",
