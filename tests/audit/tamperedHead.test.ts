@@ -83,9 +83,19 @@ describeEachDatabase(
         });
         await inserted;
         const appended = append(4);
-        // Let the append read seq 4 as free and reach its insert, which waits on the planter's
-        // row (without the wait it would still pass, through the planter's commit first).
-        await Bun.sleep(100);
+        // Wait until the append has read seq 4 as free and its insert waits on the planter's
+        // row lock: the window the retry exists for, seen by PostgreSQL itself (bounded).
+        const watcher = await t.openAnother();
+        const deadline = Date.now() + 5_000;
+        let waiting = 0;
+        while (waiting === 0 && Date.now() < deadline) {
+          const [row] = await watcher.sql<{ n: number }>`
+            SELECT COUNT(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+          waiting = Number(row?.n ?? 0);
+          if (waiting === 0) await Bun.sleep(10);
+        }
+        expect(waiting).toBeGreaterThan(0);
         release();
         await planter;
         expect((await appended).seq).toBe(5);
