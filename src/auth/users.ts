@@ -154,14 +154,19 @@ export function createUserStore(db: Executor) {
     },
     /**
      * The user's token version and whether it is disabled, locked until the
-     * current transaction ends: shared on PostgreSQL (logins do not wait for
-     * each other, a password change or disable waits for them), and SQLite's
-     * `BEGIN IMMEDIATE` holds the writer lock already. Undefined when gone.
+     * current transaction ends; SQLite's `BEGIN IMMEDIATE` holds the writer
+     * lock already. On PostgreSQL the row lock is exclusive (`FOR NO KEY
+     * UPDATE`): a password change or disable waits for the login, and so does
+     * another login of the same user, which then counts this one's session
+     * against the live-session cap (shared locks let two logins each see the
+     * other's session missing and leave one over). Logins of different users
+     * do not wait here; inserting a session only takes `FOR KEY SHARE`.
+     * Undefined when gone.
      */
     async lockedState(
       id: string,
     ): Promise<{ tokenVersion: number; disabled: boolean } | undefined> {
-      const lock = db.dialect === "postgres" ? " FOR SHARE" : "";
+      const lock = db.dialect === "postgres" ? " FOR NO KEY UPDATE" : "";
       const rows = await db.unsafe<{ token_version: unknown; disabled: unknown }>(
         `SELECT token_version, disabled FROM users WHERE id = $1${lock}`,
         [id],

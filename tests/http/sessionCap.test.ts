@@ -1,0 +1,137 @@
+/**
+ * The live-session cap (MAX_LIVE_SESSIONS in src/auth/service.ts) on SQLite
+ * and PostgreSQL: which sessions a login beyond it ends, and that logins of
+ * one user racing each other cannot leave more than the cap live.
+ */
+import { beforeEach, expect, test } from "bun:test";
+import { ManualClock } from "../../src/clock/index.ts";
+import type { Database } from "../../src/storage/index.ts";
+import {
+  ADMIN_PASSWORD,
+  type AuthHarness,
+  buildAuthHarness,
+  type TokenPairBody,
+} from "../auth/support/authApp.ts";
+import { describeEachDatabase } from "../support/databases.ts";
+import { expectInvalidToken } from "./support/bearerChallenge.ts";
+
+describeEachDatabase(
+  "the live-session cap",
+  (t) => {
+    let h: AuthHarness;
+    let pair: TokenPairBody;
+    beforeEach(async () => {
+      h = await buildAuthHarness(t.db());
+      pair = await h.login("admin", ADMIN_PASSWORD);
+    });
+
+    const me = (token: string) => h.send("/v1/auth/me", { token });
+    const refresh = (token: unknown) => h.post("/v1/auth/refresh", { refresh_token: token });
+
+    test("a login beyond the live-session cap ends the user's oldest session, and says so", async () => {
+      const capped = await buildAuthHarness(await t.openAnother(), {
+        clock: h.clock,
+        bootstrap: false,
+        maxLiveSessions: 2,
+      });
+      // `pair` (from beforeEach) is the oldest live session; two more logins push it out.
+      h.clock.advance(1);
+      const second = await capped.login("admin", ADMIN_PASSWORD);
+      h.clock.advance(1);
+      const third = await capped.login("admin", ADMIN_PASSWORD);
+      await expectInvalidToken(await me(pair.access_token));
+      expect((await refresh(pair.refresh_token)).status).toBe(400);
+      for (const live of [second, third]) {
+        expect((await me(live.access_token)).status).toBe(200);
+      }
+      const logins = capped.events.filter((e) => e.type === "authn_login_success");
+      expect(logins.map((e) => e.details?.sessions_ended)).toEqual([undefined, 1]);
+    });
+
+    test("the cap keeps the session in use and the one just started, whatever the clocks", async () => {
+      const capped = await buildAuthHarness(await t.openAnother(), {
+        clock: h.clock,
+        bootstrap: false,
+        maxLiveSessions: 2,
+      });
+      h.clock.advance(1);
+      const script = await capped.login("admin", ADMIN_PASSWORD);
+      h.clock.advance(1);
+      // `pair` started first but is in use: its refresh makes it the one to keep.
+      const refreshed = (await (await refresh(pair.refresh_token)).json()) as TokenPairBody;
+      h.clock.advance(1);
+      const newest = await capped.login("admin", ADMIN_PASSWORD);
+      await expectInvalidToken(await me(script.access_token));
+      expect((await me(refreshed.access_token)).status).toBe(200);
+      expect((await me(newest.access_token)).status).toBe(200);
+      // An instance whose clock is behind still keeps the session it just started.
+      const behind = await buildAuthHarness(await t.openAnother(), {
+        clock: new ManualClock(h.clock.now() - 5_000),
+        bootstrap: false,
+        maxLiveSessions: 2,
+      });
+      const late = await behind.login("admin", ADMIN_PASSWORD);
+      expect((await behind.send("/v1/auth/me", { token: late.access_token })).status).toBe(200);
+    });
+
+    // SQLite: a login's transaction holds the writer lock from its first statement, so
+    // logins cannot interleave there.
+    test.skipIf(t.backend !== "postgres")(
+      "two logins of one user at once leave no more than the cap live",
+      async () => {
+        const capped = await buildAuthHarness(await t.openAnother(), {
+          clock: h.clock,
+          bootstrap: false,
+          maxLiveSessions: 2,
+        });
+        h.clock.advance(1);
+        await capped.login("admin", ADMIN_PASSWORD);
+        // A third connection holds the audit chain head, where every login ends: both logins
+        // run as far as they can before it is released, as they would behind a slow append.
+        const holder = await t.openAnother();
+        let release = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let locked = () => {};
+        const headLocked = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const holding = holder.transaction(async (tx) => {
+          await tx.sql`SELECT seq FROM audit_chain_head WHERE id = 1 FOR UPDATE`;
+          locked();
+          await held;
+        });
+        await headLocked;
+        h.clock.advance(1);
+        const logins = Promise.all([
+          capped.login("admin", ADMIN_PASSWORD),
+          capped.login("admin", ADMIN_PASSWORD),
+        ]);
+        expect(await lockWaits(await t.openAnother(), 2)).toBe(2);
+        release();
+        await holding;
+        await logins;
+        const live = await t.db().sql<{ n: number }>`
+          SELECT COUNT(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE u.username = 'admin' AND s.revoked_at IS NULL`;
+        expect(Number(live[0]?.n)).toBe(2);
+      },
+    );
+  },
+  { fresh: "test" },
+);
+
+/** Waits (bounded) until `count` statements of this database wait on a lock; returns how many do. */
+async function lockWaits(watcher: Database, count: number): Promise<number> {
+  const deadline = Date.now() + 5_000;
+  let waiting = 0;
+  while (waiting < count && Date.now() < deadline) {
+    const [row] = await watcher.sql<{ n: number }>`
+      SELECT COUNT(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+    waiting = Number(row?.n ?? 0);
+    if (waiting < count) await Bun.sleep(10);
+  }
+  return waiting;
+}
