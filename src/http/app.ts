@@ -10,6 +10,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { Clock } from "../clock/index.ts";
 import type { Config } from "../config/index.ts";
 import { isDatabaseUnavailable, isStorageError } from "../storage/errors.ts";
 import type { Logger } from "../telemetry/logger.ts";
@@ -48,6 +49,8 @@ export interface AppDeps {
   outsideV1Limit?: MiddlewareHandler<AppEnv>;
   /** Feature routes. */
   routes: RouteRegistrar[];
+  /** Paces the access log's refusal lines (default: the system clock). */
+  clock?: Clock;
   /**
    * Mount the span middleware (default true). Off only when no tracer provider
    * is registered: then every span would be a no-op, yet the middleware still
@@ -69,7 +72,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", requestId());
   app.use("*", deps.clientIp);
   if (deps.tracing !== false) app.use("*", tracing());
-  app.use("*", accessLog(deps.logger));
+  app.use("*", accessLog(deps.logger, deps.clock));
   app.use("*", securityHeaders(deps.config.environment));
   app.use("*", bodyLimit(deps.config.BODY_LIMIT));
   for (const mw of deps.v1Middleware) app.use("/v1/*", mw);

@@ -150,6 +150,7 @@ export async function buildServer(
       config,
       logger,
       version,
+      clock,
       // Telemetry starts before the server is built (cli/serve.ts), so this sees the SDK.
       tracing: tracerRegistered(),
       prebuildOpenApiAfterMs: 1_000,

@@ -133,6 +133,7 @@ export async function buildAuthHarness(
       ? createLogger("info", (line) => options.lines?.push(line))
       : silentLogger,
     version: "test",
+    clock,
     readiness: async () => ({}),
     clientIp: clientIpFromTestHeader,
     v1Middleware: [
