@@ -9,6 +9,7 @@ import { expect, test } from "bun:test";
 import { type AuditLog, createAuditLog, type ForeignRows } from "../../src/audit/index.ts";
 import { ManualClock } from "../../src/clock/index.ts";
 import { describeEachDatabase } from "../support/databases.ts";
+import { lockWaits } from "../support/lockWaits.ts";
 import { disableAppendOnly, plant } from "./tamper.ts";
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -85,16 +86,7 @@ describeEachDatabase(
         const appended = append(4);
         // Wait until the append has read seq 4 as free and its insert waits on the planter's
         // row lock: the window the retry exists for, seen by PostgreSQL itself (bounded).
-        const watcher = await t.openAnother();
-        const deadline = Date.now() + 5_000;
-        let waiting = 0;
-        while (waiting === 0 && Date.now() < deadline) {
-          const [row] = await watcher.sql<{ n: number }>`
-            SELECT COUNT(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-          waiting = Number(row?.n ?? 0);
-          if (waiting === 0) await Bun.sleep(10);
-        }
+        const waiting = await lockWaits(await t.openAnother());
         expect(waiting).toBeGreaterThan(0);
         release();
         await planter;

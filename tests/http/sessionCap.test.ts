@@ -5,7 +5,6 @@
  */
 import { beforeEach, expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
-import type { Database } from "../../src/storage/index.ts";
 import {
   ADMIN_PASSWORD,
   type AuthHarness,
@@ -13,6 +12,8 @@ import {
   type TokenPairBody,
 } from "../auth/support/authApp.ts";
 import { describeEachDatabase } from "../support/databases.ts";
+import { holdTableLock } from "../support/heldLock.ts";
+import { lockWaits } from "../support/lockWaits.ts";
 import { expectInvalidToken } from "./support/bearerChallenge.ts";
 
 describeEachDatabase(
@@ -88,29 +89,15 @@ describeEachDatabase(
         await capped.login("admin", ADMIN_PASSWORD);
         // A third connection holds the audit chain head, where every login ends: both logins
         // run as far as they can before it is released, as they would behind a slow append.
-        const holder = await t.openAnother();
-        let release = () => {};
-        const held = new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        let locked = () => {};
-        const headLocked = new Promise<void>((resolve) => {
-          locked = resolve;
-        });
-        const holding = holder.transaction(async (tx) => {
-          await tx.sql`SELECT seq FROM audit_chain_head WHERE id = 1 FOR UPDATE`;
-          locked();
-          await held;
-        });
-        await headLocked;
+        const head = await holdTableLock(await t.openAnother(), "audit_chain_head");
         h.clock.advance(1);
         const logins = Promise.all([
           capped.login("admin", ADMIN_PASSWORD),
           capped.login("admin", ADMIN_PASSWORD),
         ]);
         expect(await lockWaits(await t.openAnother(), 2)).toBe(2);
-        release();
-        await holding;
+        head.release();
+        await head.done;
         await logins;
         const live = await t.db().sql<{ n: number }>`
           SELECT COUNT(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id
@@ -121,17 +108,3 @@ describeEachDatabase(
   },
   { fresh: "test" },
 );
-
-/** Waits (bounded) until `count` statements of this database wait on a lock; returns how many do. */
-async function lockWaits(watcher: Database, count: number): Promise<number> {
-  const deadline = Date.now() + 5_000;
-  let waiting = 0;
-  while (waiting < count && Date.now() < deadline) {
-    const [row] = await watcher.sql<{ n: number }>`
-      SELECT COUNT(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-    waiting = Number(row?.n ?? 0);
-    if (waiting < count) await Bun.sleep(10);
-  }
-  return waiting;
-}
