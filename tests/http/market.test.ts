@@ -120,6 +120,18 @@ describe("market routes", () => {
     expect(after.body.bars.map((b: { t: string }) => b.t)).toEqual(["2024-03-14T14:31:00Z"]);
     // Both inside one millisecond, start after end.
     expect((await bars(`${at}.0009Z`, `${at}.0001Z`)).status).toBe(400);
+    // Inside one millisecond in order (or equal): no whole millisecond, so no bar; not a 400.
+    for (const [start, end] of [
+      [`${at}.0001Z`, `${at}.0001Z`],
+      [`${at}.0001Z`, `${at}.0009Z`],
+      [`${at}.000001Z`, `${at}.000999Z`],
+      [`${at}.00010Z`, `${at}.0001Z`],
+    ]) {
+      const empty = await bars(start as string, end as string);
+      expect([start, empty.status, empty.body.bars]).toEqual([start, 200, []]);
+      const news = await get(sim, `/v1/news?symbols=AAPL&start=${start}&end=${end}`);
+      expect([start, news.status, news.body.news]).toEqual([start, 200, []]);
+    }
   });
 
   test("unknown symbol 404; failing provider without cache 503 provider_unavailable", async () => {
@@ -139,6 +151,13 @@ describe("market routes", () => {
     expect(news.status).toBe(200);
     const bars = await get(a, "/v1/market/bars/AAPL?timeframe=1Min&start=2024-03-15T18:00:30Z");
     expect(bars.status).toBe(200);
+    // After now (a poller whose clock runs ahead): nothing yet, not "start after end".
+    for (const start of ["2024-03-15T18:00:40.001Z", "2030-01-01T00:00:00Z"]) {
+      const ahead = await get(a, `/v1/market/bars/AAPL?timeframe=1Min&start=${start}`);
+      expect([start, ahead.status, ahead.body.bars]).toEqual([start, 200, []]);
+      const aheadNews = await get(a, `/v1/news?symbols=AAPL&start=${start}`);
+      expect([start, aheadNews.status, aheadNews.body.news]).toEqual([start, 200, []]);
+    }
   });
 
   test("the same request without end, moments later, is served from the cache", async () => {

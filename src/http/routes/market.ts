@@ -127,6 +127,25 @@ function instantAtOrAfter(text: string): number {
   return beyond !== undefined && /[1-9]/.test(beyond) ? ms + 1 : ms;
 }
 
+/**
+ * Whether RFC 3339 `start` is at or before `end` within their common millisecond: rounding
+ * `start` up and `end` down there leaves no whole millisecond between them, yet the client
+ * sent no `start > end` (`…00.0001Z` to `…00.0009Z`, or both `…00.0001Z`).
+ */
+function orderedWithinMillisecond(start: string, end: string): boolean {
+  const beyond = (text: string) => (/\.\d{3}(\d+)/.exec(text)?.[1] ?? "").replace(/0+$/, "");
+  const [a, b] = [beyond(start), beyond(end)];
+  const width = Math.max(a.length, b.length);
+  return a.padEnd(width, "0") <= b.padEnd(width, "0");
+}
+
+/** A resolved range; `empty` when it can hold nothing, so no provider is asked. */
+interface ResolvedRange {
+  start: number;
+  end: number;
+  empty: boolean;
+}
+
 /** Resolves start/end (defaults, order, span). */
 function range(
   start: string | undefined,
@@ -134,24 +153,41 @@ function range(
   now: number,
   defaultSpan: number,
   maxSpan: number,
-) {
+): ResolvedRange {
   // Without `end`, the last whole minute: the same request within a minute is the same
   // query, so it shares the provider cache (and its stale fallback) instead of missing it
   // on every call because `now` moved by a few milliseconds. A `start` inside the current
   // minute ("since my last poll") gets `now`, so it is never after its own default end.
   const requestedStart = start ? instantAtOrAfter(start) : undefined;
   const minute = now - (now % MINUTE);
+  // A `start` after now with no `end` (a poller whose clock runs ahead): nothing yet, not a 400.
+  if (!end && requestedStart !== undefined && requestedStart > now)
+    return { start: requestedStart, end: requestedStart, empty: true };
   const endMs = end
     ? Date.parse(end) // truncating a finer fraction keeps an inclusive end inclusive
     : requestedStart !== undefined && requestedStart > minute
       ? now
       : minute;
   const startMs = requestedStart ?? endMs - defaultSpan;
-  if (startMs > endMs) throw invalid("query.start", "must not be after end");
+  if (startMs > endMs) {
+    // Rounded past each other inside one millisecond: a range no bar or item time falls in.
+    if (start && end && startMs === endMs + 1 && orderedWithinMillisecond(start, end))
+      return { start: endMs, end: endMs, empty: true };
+    throw invalid("query.start", "must not be after end");
+  }
   if (endMs - startMs > maxSpan)
     throw invalid("query.start", `range must not exceed ${Math.round(maxSpan / DAY)} days`);
-  return { start: startMs, end: endMs };
+  return { start: startMs, end: endMs, empty: false };
 }
+
+/** The answer to a range that holds nothing: served here, fresh, without asking `source`. */
+const nothing = <T>(source: string, data: T, now: number): Served<T> => ({
+  data,
+  source,
+  stale: false,
+  as_of: new Date(now).toISOString(),
+  age_ms: 0,
+});
 
 /** Maps provider failures to the pinned API errors. */
 async function guarded<T>(run: () => Promise<Served<T>>): Promise<Served<T>> {
@@ -233,21 +269,24 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       if (!providers.market.timeframes.includes(q.timeframe)) {
         throw invalid("query.timeframe", `not served by provider ${providers.market.name}`);
       }
-      const { start, end } = range(
+      const at = now();
+      const { start, end, empty } = range(
         q.start,
         q.end,
-        now(),
+        at,
         DEFAULT_SPAN_MS[q.timeframe],
         MAX_SPAN_MS[q.timeframe],
       );
       // Without a start the client asks for the latest bars, not the window's oldest.
-      const served = await guarded(() =>
-        providers.market.bars(
-          symbol,
-          { timeframe: q.timeframe, start, end, limit: q.limit, latest: q.start === undefined },
-          c.req.raw.signal,
-        ),
-      );
+      const served = empty
+        ? nothing(providers.market.name, [], at)
+        : await guarded(() =>
+            providers.market.bars(
+              symbol,
+              { timeframe: q.timeframe, start, end, limit: q.limit, latest: q.start === undefined },
+              c.req.raw.signal,
+            ),
+          );
       return c.json({ symbol, timeframe: q.timeframe, bars: served.data, ...meta$(served) }, 200);
     },
   );
@@ -271,10 +310,13 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       if (symbols.length === 0 && !providers.news.generalFeed) {
         throw invalid("query.symbols", `required by provider ${providers.news.name}`);
       }
-      const { start, end } = range(q.start, q.end, now(), 7 * DAY, NEWS_MAX_SPAN_MS);
-      const served = await guarded(() =>
-        providers.news.news({ symbols, start, end, limit: q.limit }, c.req.raw.signal),
-      );
+      const at = now();
+      const { start, end, empty } = range(q.start, q.end, at, 7 * DAY, NEWS_MAX_SPAN_MS);
+      const served = empty
+        ? nothing(providers.news.name, [], at)
+        : await guarded(() =>
+            providers.news.news({ symbols, start, end, limit: q.limit }, c.req.raw.signal),
+          );
       return c.json({ news: served.data, ...meta$(served) }, 200);
     },
   );
