@@ -44,6 +44,16 @@ export function listOf<T extends z.ZodType>(item: T) {
 }
 
 /**
+ * A map's key as it may appear in an issue path: a symbol or a date as is, anything else
+ * as `<key>`. The key is the provider's data, and the path goes into errors and logs (a
+ * probe's 1 MB key with terminal escapes made a 1 MB log line; one could echo a credential,
+ * and no provider key is a ticker's ten characters).
+ */
+export function pathKey(name: string): string {
+  return /^[A-Z][A-Z0-9.-]{0,9}$/.test(name) || /^\d{4}-\d{2}-\d{2}$/.test(name) ? name : "<key>";
+}
+
+/**
  * An object used as a map from `key` to `value`, checked entry by entry up to
  * the first bad one. Built with `Object.fromEntries`, so a `__proto__` key from
  * JSON stays an ordinary own entry.
@@ -55,9 +65,9 @@ export function mapOf<K extends z.ZodType<string>, V extends z.ZodType>(key: K, 
       const out: [z.output<K>, z.output<V>][] = [];
       for (const name of Object.keys(entries)) {
         const k = key.safeParse(name);
-        if (!k.success) return fail(ctx, name, name, k.error);
+        if (!k.success) return fail(ctx, pathKey(name), name, k.error);
         const v = value.safeParse(entries[name]);
-        if (!v.success) return fail(ctx, name, entries[name], v.error);
+        if (!v.success) return fail(ctx, pathKey(name), entries[name], v.error);
         out.push([k.data, v.data]);
       }
       return Object.fromEntries(out) as Record<z.output<K>, z.output<V>>;

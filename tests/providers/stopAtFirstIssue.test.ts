@@ -28,7 +28,7 @@ test("a map of 200 000 bad entries is one issue too (the bars envelope itself)",
   const bars = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, 1]));
   const result = BarsPage.safeParse({ bars });
   expect(result.error?.issues).toHaveLength(1);
-  expect(result.error?.issues[0]?.path).toEqual(["bars", "k0"]);
+  expect(result.error?.issues[0]?.path).toEqual(["bars", "<key>"]); // lower case: not a symbol
   expect(BarsPage.parse({ bars: null }).bars).toBeNull();
 });
 
@@ -53,7 +53,7 @@ test("maps stop at their first bad key or value; every key stays an own entry", 
     "Time Series (Daily)": series,
   });
   expect(bad.error?.issues).toHaveLength(1);
-  expect(bad.error?.issues[0]?.path).toEqual(["Time Series (Daily)", "not-a-date-0"]);
+  expect(bad.error?.issues[0]?.path).toEqual(["Time Series (Daily)", "<key>"]);
 
   const parsed = mapOf(z.string(), z.number()).parse(JSON.parse('{"__proto__": 1, "a": 2}'));
   expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
@@ -78,4 +78,19 @@ test("good values parse as before, transforms and unions included", () => {
   expect(BarsPage.parse({ bars: { AAPL: [bar] }, next_page_token: null }).bars?.AAPL).toEqual([
     bar,
   ]);
+});
+
+test("a map's key is the provider's data: never in the error path, message or log", () => {
+  const key = `echo APCA-API-SECRET-KEY=LEAKED\u001b[31m${"K".repeat(100_000)}`;
+  const quotes = mapOf(z.string(), z.object({ bp: z.number() }));
+  const run = (body: unknown) => () => parseShape("alpaca", quotes, body, "quotes");
+  for (const body of [{ [key]: { bp: "x" } }, { [key]: 1 }]) {
+    expect(run(body)).toThrow("unexpected quotes shape at <key>");
+  }
+  // Symbols and dates name themselves: the path still says where.
+  expect(run({ "BRK.B": { bp: "x" } })).toThrow("unexpected quotes shape at BRK.B.bp");
+  const refused = mapOf(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.number());
+  expect(() => parseShape("alphavantage", refused, { [key]: 1 }, "daily series")).toThrow(
+    /at <key>$/,
+  );
 });
