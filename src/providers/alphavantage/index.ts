@@ -8,6 +8,7 @@
 import { ProviderError } from "../errors.ts";
 import { orderedBars, orderedNews } from "../ordering.ts";
 import { providerIsoTime } from "../plausible.ts";
+import { inSentimentWindow, isScore, isWeight, offScale } from "../sentimentRows.ts";
 import { onTheCalendar, parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
 import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
 import { getJson, QUOTE_BODY_BYTES } from "../transport/index.ts";
@@ -152,7 +153,8 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
     const feed = await this.feed(query.symbols, query.start, query.end, query.limit, signal);
     const items = feed.map((item): NewsItem => {
       const at = providerIsoTime(published(item.time_published));
-      const score = Math.max(-1, Math.min(1, item.overall_sentiment_score));
+      // Off the published scale: no score, rather than one clamped to a confident label.
+      const score = isScore(item.overall_sentiment_score) ? item.overall_sentiment_score : null;
       return {
         id: `av-${new Bun.CryptoHasher("sha256").update(item.url).digest("hex").slice(0, 16)}`,
         headline: item.title,
@@ -164,7 +166,7 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
         created_at: at,
         updated_at: at,
         sentiment: score,
-        sentiment_label: sentimentLabel(score),
+        sentiment_label: score === null ? null : sentimentLabel(score),
       };
     });
     return orderedNews(items, query.start, query.end, query.limit);
@@ -175,8 +177,12 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
     const start = now - SENTIMENT_WINDOW_MS;
     const feed = await this.feed([symbol], start, now, 200, signal);
     const scores = feed
+      .filter((item: FeedItem) => inSentimentWindow(published(item.time_published), start, now))
       .flatMap((item: FeedItem) => item.ticker_sentiment ?? [])
       .filter((t) => t.ticker === symbol);
+    if (scores.some((t) => !isWeight(t.relevance_score) || !isScore(t.ticker_sentiment_score))) {
+      throw offScale(NAME);
+    }
     let weights = 0;
     let weighted = 0;
     for (const t of scores) {

@@ -8,6 +8,7 @@
 import { ProviderError } from "../errors.ts";
 import { orderedNews } from "../ordering.ts";
 import { providerIsoTime } from "../plausible.ts";
+import { finnhubRowTime, inSentimentWindow, isCount, isScore, offScale } from "../sentimentRows.ts";
 import { parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
 import {
   getJson,
@@ -146,6 +147,13 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
     let negative = 0;
     let weighted = 0;
     for (const row of rows) {
+      if (!inSentimentWindow(finnhubRowTime(row.atTime), start, now)) continue;
+      const onScale =
+        isCount(row.mention) &&
+        isCount(row.positiveMention) &&
+        isCount(row.negativeMention) &&
+        isScore(row.score);
+      if (!onScale) throw offScale(NAME);
       mentions += row.mention;
       positive += row.positiveMention;
       negative += row.negativeMention;
