@@ -73,8 +73,10 @@ export const validTimeOr = (time: string, fallback: string): string =>
  */
 export function webUrl(text: string | null | undefined): string | null {
   if (!text || !URL.canParse(text)) return null;
-  const { protocol } = new URL(text);
-  return protocol === "https:" || protocol === "http:" ? text : null;
+  // The parsed form, not the text: the parser drops tabs and newlines and escapes control
+  // characters, so the text checked could differ from the link a client follows.
+  const { protocol, href } = new URL(text);
+  return protocol === "https:" || protocol === "http:" ? href : null;
 }
 
 /** What an adapter aggregated for one symbol's sentiment. */

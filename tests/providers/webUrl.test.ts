@@ -4,7 +4,11 @@ import { webUrl } from "../../src/providers/shape.ts";
 
 test.each([
   ["https://example.com/a?b=1", "https://example.com/a?b=1"],
-  ["http://example.com", "http://example.com"],
+  ["http://example.com", "http://example.com/"],
+  // The parsed link, not the text checked: tabs and newlines dropped, control characters escaped.
+  ["https://a.com/x\ny", "https://a.com/xy"],
+  ["https://a.com/\u001b[31mred", "https://a.com/%1B[31mred"],
+  ["https://a.com/\tpath", "https://a.com/path"],
   ["javascript:alert(1)", null],
   ["JaVaScRiPt:alert(1)", null],
   ["data:text/html,<script>alert(1)</script>", null],
