@@ -81,13 +81,19 @@ const MAX_NEWS_SYMBOLS = 50;
  * summary kept all 8 MB alive in the cache (a probe: 40 answers, +420 MB).
  */
 function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
+  if (text.length <= max) return wellFormed(text);
   const code = text.charCodeAt(max - 1);
   const cut = text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-  return flatCopy(cut);
+  return wellFormed(flatCopy(cut));
 }
 
-/** A new, flat string with the same code units (lone surrogates too): shares no parent buffer. */
+/**
+ * Lone surrogates as U+FFFD: JSON.stringify writes one as `\ud800`, which strict
+ * parsers (jq, serde_json) refuse, so one bad headline failed the whole news answer.
+ */
+const wellFormed = (text: string): string => (text.isWellFormed() ? text : text.toWellFormed());
+
+/** A new, flat string with the same code units: shares no parent buffer. */
 const flatCopy = (text: string): string => Buffer.from(text, "utf16le").toString("utf16le");
 
 /**

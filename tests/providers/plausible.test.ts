@@ -105,6 +105,29 @@ describe("rules", () => {
     expect(bounded.url).toBeNull();
     expect(bounded.symbols).toEqual(["AAPL", "IBM"]);
   });
+  test("lone surrogates in news text become U+FFFD, so strict JSON parsers read the answer", () => {
+    const item: NewsItem = {
+      id: "2",
+      headline: "\ud800 x",
+      summary: `${"s".repeat(1_999)}\udc00tail`,
+      author: "\udbff",
+      source: "ok 😀",
+      url: null,
+      symbols: [],
+      created_at: "2024-01-02T05:00:00Z",
+      updated_at: "2024-01-02T05:00:00Z",
+      sentiment: null,
+      sentiment_label: null,
+    };
+    const bounded = boundedNewsItem(item);
+    expect([bounded.headline, bounded.summary, bounded.author, bounded.source]).toEqual([
+      "\ufffd x",
+      `${"s".repeat(1_999)}\ufffd`,
+      "\ufffd",
+      "ok 😀",
+    ]);
+    expect(JSON.stringify(bounded)).not.toMatch(/\\ud[89a-f]/i);
+  });
   test("provider times: RFC 3339 only, within what Date can hold", () => {
     expect(normaliseTime("2022-03-18T14:02:43.651234567Z")).toBe("2022-03-18T14:02:43.651Z");
     expect(normaliseTime("2022-03-18T10:02:43-04:00")).toBe("2022-03-18T14:02:43Z");
