@@ -62,9 +62,13 @@ export function onTheCalendar(text: string): boolean {
   );
 }
 
-/** `time` when it parses, else `fallback` (an item's own valid time, say). */
+/**
+ * `time` when it parses, has a four-digit year (RFC 3339 cannot write another) and is not
+ * before `fallback` (an item's own valid creation time, say); else `fallback`. An update
+ * stamped `9999-12-31T23:59:59-23:59` was served as `+010000-01-01T23:58:59Z`.
+ */
 export const validTimeOr = (time: string, fallback: string): string =>
-  Number.isNaN(Date.parse(time)) ? fallback : time;
+  /^\d{4}-/.test(time) && Date.parse(time) >= Date.parse(fallback) ? time : fallback;
 
 /**
  * A link a client may render: absolute http(s) only, else null. Provider

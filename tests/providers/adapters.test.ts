@@ -153,8 +153,34 @@ describe("alpaca", () => {
       source: "benzinga",
       symbols: ["AAPL"],
       created_at: "2022-01-05T22:00:37Z",
+      updated_at: "2022-01-05T22:00:38Z",
       sentiment: null,
     });
+  });
+
+  test("an update time RFC 3339 cannot write, or before the creation, is the creation time", async () => {
+    for (const updated of [
+      "9999-12-31T23:59:59-23:59",
+      "0000-01-01T00:00:00+01:00",
+      "1900-01-01T00:00:00Z",
+      "x",
+    ]) {
+      const created_at = "2022-01-05T22:00:37Z";
+      const story = { id: 1, headline: "h", created_at, updated_at: updated, symbols: ["AAPL"] };
+      alpacaFake.fault = {
+        kind: "body",
+        body: { news: [{ ...story, source: "s" }], next_page_token: null },
+      };
+      try {
+        const [item] = await alpaca.news(
+          { symbols: ["AAPL"], start: 0, end: clock.now(), limit: 10 },
+          signal,
+        );
+        expect([updated, item?.updated_at]).toEqual([updated, created_at]);
+      } finally {
+        alpacaFake.fault = undefined;
+      }
+    }
   });
 
   test("faults: 429 with Retry-After / X-Ratelimit-Reset, 5xx, 401, truncated JSON, wrong shape", async () => {
