@@ -30,13 +30,14 @@ const count = (n: number | null): number | null =>
   n !== null && Number.isFinite(n) && n >= 0 && n < 1e15 ? n : null;
 
 /**
- * `quote` if it can be real at `now`: a timestamp between 1970 and a day from
- * now, a traded price (finite, positive: a mid of two 1e308 sides is
+ * `quote` if it can be real at `now`: a timestamp after 1970 began and up to a
+ * day from now, a traded price (finite, positive: a mid of two 1e308 sides is
  * Infinity); sizes that are not counts become null. Else a `bad_response`.
  */
 export function checkedQuote(provider: string, quote: Quote, now: number): Quote {
   const at = Date.parse(quote.timestamp);
-  if (!(at >= EARLIEST_MARKET_TIME && at <= now + FUTURE_SLACK_MS))
+  // After, not at, 1970's first instant: `t: 0` is an unset time, not a quote from 1970.
+  if (!(at > EARLIEST_MARKET_TIME && at <= now + FUTURE_SLACK_MS))
     throw fail(provider, "timestamp");
   tradedPrice(provider, quote.price);
   return {

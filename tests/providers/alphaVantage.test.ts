@@ -95,4 +95,59 @@ describe("alpha vantage", () => {
     const s = await av.sentiment("IBM", signal);
     expect(s).toMatchObject({ score: 0.4, mentions: 1, positive_mentions: 1 });
   });
+
+  const withBody = async <T>(body: unknown, run: () => Promise<T>): Promise<T> => {
+    avFake.fault = { kind: "body", body };
+    try {
+      return await run();
+    } finally {
+      avFake.fault = undefined;
+    }
+  };
+  const globalQuote = (symbol: string, day: string) => ({
+    "Global Quote": { "01. symbol": symbol, "05. price": "141.12", "07. latest trading day": day },
+  });
+
+  test("a quote of a session still trading is stamped now, not at its close hours ahead", async () => {
+    const open = new ManualClock(Date.parse("2024-01-03T15:30:00Z")); // 10:30 in New York
+    const during = new AlphaVantageProvider({ apiKey: SECRET, baseUrl: avFake.url, clock: open });
+    const today = await withBody(globalQuote("IBM", "2024-01-03"), () =>
+      during.latestQuote("IBM", signal),
+    );
+    expect(today.timestamp).toBe("2024-01-03T15:30:00Z");
+    const before = await withBody(globalQuote("IBM", "2024-01-02"), () =>
+      during.latestQuote("IBM", signal),
+    );
+    expect(before.timestamp).toBe("2024-01-02T21:00:00Z");
+  });
+
+  test("another symbol's quote or series is a bad_response, not served as the one asked for", async () => {
+    const quote = await withBody(globalQuote("MSFT", "2024-01-02"), () =>
+      failure(av.latestQuote("AAPL", signal)),
+    );
+    expect(quote.kind).toBe("bad_response");
+    const dotted = await withBody(globalQuote("brk-b", "2024-01-02"), () =>
+      av.latestQuote("BRK.B", signal),
+    );
+    expect(dotted.symbol).toBe("BRK.B");
+    const series = await withBody(
+      {
+        "Meta Data": { "2. Symbol": "MSFT" },
+        "Time Series (Daily)": {
+          "2022-07-01": {
+            "1. open": "1",
+            "2. high": "1",
+            "3. low": "1",
+            "4. close": "1",
+            "5. volume": "1",
+          },
+        },
+      },
+      () =>
+        failure(
+          av.bars("IBM", { timeframe: "1Day", start: 0, end: clock.now(), limit: 10 }, signal),
+        ),
+    );
+    expect(series.kind).toBe("bad_response");
+  });
 });

@@ -27,6 +27,8 @@ describe("rules", () => {
   test("a quote from before 1970 or more than a day ahead, or priced Infinity, is a bad_response", () => {
     for (const bad of [
       { timestamp: "1969-12-31T23:59:59Z" },
+      // Epoch 0 is an unset time (Finnhub's `t: 0`), not a quote from 1970.
+      { timestamp: "1970-01-01T00:00:00Z" },
       { timestamp: "2024-01-05T15:00:01Z" },
       { timestamp: "" },
       { price: Number.POSITIVE_INFINITY },

@@ -47,6 +47,17 @@ const published = (text: string): number => {
 };
 const avTime = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace(/[-:]/g, "");
 
+/**
+ * Throws `bad_response` unless Alpha Vantage answered for `asked`: another symbol's quote
+ * or series would be served, and cached, as this one's. Case and `.`/`-` are not told
+ * apart (`BRK.B`, `brk-b`).
+ */
+function expectSymbol(asked: string, answered: string, at: string): void {
+  const same = (s: string) => s.trim().toUpperCase().replaceAll("-", ".");
+  if (same(answered) !== same(asked))
+    throw new ProviderError(NAME, "bad_response", `unexpected ${at}`);
+}
+
 /** Alpha Vantage as market-data (daily only), news and alternative-data provider. */
 export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, AltDataProvider {
   readonly name = NAME;
@@ -90,9 +101,13 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
     const quote = parseShape(NAME, GlobalQuote, raw, "quote")["Global Quote"];
     if (!("05. price" in quote))
       throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
+    expectSymbol(symbol, quote["01. symbol"], "quote shape at Global Quote.01. symbol");
+    // The latest trading day's close, or now while that session still trades: the price is
+    // the latest one, not a close from later today.
+    const close = sessionClose(dayNumber(quote["07. latest trading day"]));
     return {
       symbol,
-      timestamp: providerIsoTime(sessionClose(dayNumber(quote["07. latest trading day"]))),
+      timestamp: providerIsoTime(Math.min(close, this.opts.clock.now())),
       price: tradedPrice(NAME, quote["05. price"]),
       bid: null,
       ask: null,
@@ -110,7 +125,13 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
       signal,
       symbol,
     );
-    const series = parseShape(NAME, DailySeries, raw, "daily series")["Time Series (Daily)"];
+    const daily = parseShape(NAME, DailySeries, raw, "daily series");
+    expectSymbol(
+      symbol,
+      daily["Meta Data"]["2. Symbol"],
+      "daily series shape at Meta Data.2. Symbol",
+    );
+    const series = daily["Time Series (Daily)"];
     const bars = Object.entries(series).map(([date, d]): Bar => {
       const t = newYorkMidnight(dayNumber(date));
       return {
