@@ -19,7 +19,7 @@ const POINTS_PER_DAY = 4;
 const POINTS_PER_YEAR = POINTS_PER_DAY * 365.25;
 /** First day number the model covers (1970-01-01). */
 export const FIRST_DAY = 0;
-/** Last day number the model covers (2149-06-05). */
+/** Last day number the model covers (65 535: 2149-06-06, a Saturday). */
 export const LAST_DAY = POINTS / POINTS_PER_DAY - 1;
 /** 2024-01-02 open: where `startPrice` holds. */
 const ANCHOR_POINT = 19_724 * POINTS_PER_DAY + 1;
