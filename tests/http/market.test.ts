@@ -118,8 +118,20 @@ describe("market routes", () => {
     expect(exact.body.bars.map((b: { t: string }) => b.t)).toEqual([`${at}Z`]);
     const after = await bars(`${at}.0001Z`, "2024-03-14T14:31:00.000000Z");
     expect(after.body.bars.map((b: { t: string }) => b.t)).toEqual(["2024-03-14T14:31:00Z"]);
-    // Both inside one millisecond, start after end.
-    expect((await bars(`${at}.0009Z`, `${at}.0001Z`)).status).toBe(400);
+    // Both inside one millisecond, start after end; or start a whole millisecond after end.
+    for (const [start, end] of [
+      [`${at}.0009Z`, `${at}.0001Z`],
+      [`${at}.001Z`, `${at}.000Z`],
+      [`${at}.001Z`, `${at}.0009Z`],
+      [`${at}.0010Z`, `${at}.000Z`],
+      [`${at}.001Z`, "2024-03-14T15:30:00.000+01:00"],
+    ]) {
+      expect([start, end, (await bars(start as string, end as string)).status]).toEqual([
+        start,
+        end,
+        400,
+      ]);
+    }
     // Inside one millisecond in order (or equal): no whole millisecond, so no bar; not a 400.
     for (const [start, end] of [
       [`${at}.0001Z`, `${at}.0001Z`],

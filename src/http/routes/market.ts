@@ -171,7 +171,7 @@ function range(
   const startMs = requestedStart ?? endMs - defaultSpan;
   if (startMs > endMs) {
     // Rounded past each other inside one millisecond: a range no bar or item time falls in.
-    if (start && end && startMs === endMs + 1 && orderedWithinMillisecond(start, end))
+    if (start && end && Date.parse(start) === endMs && orderedWithinMillisecond(start, end))
       return { start: endMs, end: endMs, empty: true };
     throw invalid("query.start", "must not be after end");
   }
