@@ -21,6 +21,7 @@ import type {
 } from "../types.ts";
 import { TIMEFRAMES } from "../types.ts";
 import { chunkedBars } from "./chunkedBars.ts";
+import { type ComputeShare, createComputeShare, isComputeShareExhausted } from "./computeShare.ts";
 import { toBar } from "./minuteBars.ts";
 import { simulatedNews } from "./newsFeed.ts";
 import { QuoteMemo } from "./quoteMemo.ts";
@@ -37,6 +38,8 @@ export const SIMULATED_UNIVERSE = ["SPY", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL
 export interface SimulatorOptions {
   seed: number;
   clock: Clock;
+  /** Paces bar computation (default: half the loop, 250 ms of burst; computeShare.ts). */
+  computeShare?: ComputeShare;
 }
 
 /** Work above which a bar request goes through the bulkhead: a year of sessions. */
@@ -76,13 +79,16 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
    * answer is a 503 with Retry-After. The per-user rate limit alone let one viewer keep the only
    * core busy (a resource-exhaustion audit: health checks at 100+ ms). Anything up to a year,
    * the default daily chart included, never waits here, so filling it blocks only other
-   * multi-year requests.
+   * multi-year requests. Every slice of every bar request also spends from one compute share
+   * (computeShare.ts): together they get at most half the loop in the long run.
    */
   private readonly longBars = bulkhead({ maxConcurrent: 2, maxQueue: 8, queueTimeoutMs: 5_000 });
+  private readonly share: ComputeShare;
 
   constructor(opts: SimulatorOptions) {
     this.seed = opts.seed;
     this.clock = opts.clock;
+    this.share = opts.computeShare ?? createComputeShare();
   }
 
   private params(symbol: string): SymbolParams {
@@ -98,14 +104,14 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
 
   async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
     checkAborted(signal);
-    const run = () => chunkedBars(this.params(symbol), query, this.clock.now(), signal);
-    if (workSpan(query) <= LONG_WORK_MS) return (await run()).map(toBar);
+    const run = () => chunkedBars(this.params(symbol), query, this.clock.now(), signal, this.share);
     try {
+      if (workSpan(query) <= LONG_WORK_MS) return (await run()).map(toBar);
       return (await this.longBars.execute(run, signal)).map(toBar);
     } catch (error) {
-      if (!isBulkheadRejectedError(error)) throw error;
+      if (!isBulkheadRejectedError(error) && !isComputeShareExhausted(error)) throw error;
       // Load shed by design: the route logs it at warn (market.ts).
-      throw new ProviderError(this.name, "rate_limited", "busy with long bar requests", {
+      throw new ProviderError(this.name, "rate_limited", "busy computing bars", {
         retryAfterMs: 1_000,
       });
     }
