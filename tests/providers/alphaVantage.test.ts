@@ -119,6 +119,18 @@ describe("alpha vantage", () => {
       during.latestQuote("IBM", signal),
     );
     expect(before.timestamp).toBe("2024-01-02T21:00:00Z");
+    // Before today's open (07:00 and 00:00 in New York): the price is yesterday's close.
+    for (const early of ["2024-01-03T12:00:00Z", "2024-01-03T05:00:00Z"]) {
+      const morning = new AlphaVantageProvider({
+        apiKey: SECRET,
+        baseUrl: avFake.url,
+        clock: new ManualClock(Date.parse(early)),
+      });
+      const quote = await withBody(globalQuote("IBM", "2024-01-03"), () =>
+        morning.latestQuote("IBM", signal),
+      );
+      expect([early, quote.timestamp]).toEqual([early, "2024-01-02T21:00:00Z"]);
+    }
   });
 
   test("another symbol's quote or series is a bad_response, not served as the one asked for", async () => {

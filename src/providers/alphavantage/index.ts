@@ -10,7 +10,12 @@ import { orderedBars, orderedNews } from "../ordering.ts";
 import { providerIsoTime } from "../plausible.ts";
 import { inSentimentWindow, isScore, isWeight, offScale } from "../sentimentRows.ts";
 import { onTheCalendar, parseShape, servedSentiment, tradedPrice, webUrl } from "../shape.ts";
-import { newYorkMidnight, sessionClose } from "../simulator/calendar.ts";
+import {
+  lastClosedSession,
+  newYorkMidnight,
+  sessionClose,
+  sessionOpen,
+} from "../simulator/calendar.ts";
 import { getJson, QUOTE_BODY_BYTES } from "../transport/index.ts";
 import {
   type AltDataProvider,
@@ -58,6 +63,20 @@ function expectSymbol(asked: string, answered: string, at: string): void {
     throw new ProviderError(NAME, "bad_response", `unexpected ${at}`);
 }
 
+/**
+ * When a GLOBAL_QUOTE price is from, given its latest trading day: that session's close
+ * once it has closed; now while it trades (not the close, hours ahead); before it opens,
+ * the last close before now (the price is that close, or a pre-market trade).
+ */
+function quoteTime(day: number, now: number): number {
+  if (Number.isNaN(day)) return Number.NaN; // no such day: the quote is refused as unstamped
+  const close = sessionClose(day);
+  if (now >= close) return close;
+  if (now >= sessionOpen(day)) return now;
+  const previous = lastClosedSession(now);
+  return previous === undefined ? now : sessionClose(previous);
+}
+
 /** Alpha Vantage as market-data (daily only), news and alternative-data provider. */
 export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, AltDataProvider {
   readonly name = NAME;
@@ -102,12 +121,10 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
     if (!("05. price" in quote))
       throw new ProviderError(NAME, "not_found", `no quote for ${symbol}`);
     expectSymbol(symbol, quote["01. symbol"], "quote shape at Global Quote.01. symbol");
-    // The latest trading day's close, or now while that session still trades: the price is
-    // the latest one, not a close from later today.
-    const close = sessionClose(dayNumber(quote["07. latest trading day"]));
+    const at = quoteTime(dayNumber(quote["07. latest trading day"]), this.opts.clock.now());
     return {
       symbol,
-      timestamp: providerIsoTime(Math.min(close, this.opts.clock.now())),
+      timestamp: providerIsoTime(at),
       price: tradedPrice(NAME, quote["05. price"]),
       bid: null,
       ask: null,
