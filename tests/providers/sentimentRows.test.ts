@@ -78,6 +78,17 @@ describe("finnhub social sentiment", () => {
     );
     expect(served).toMatchObject({ mentions: 1000, negative_mentions: 900, label: "Bearish" });
   });
+
+  test("every row time unreadable (a changed format) is a bad_response, not a fresh Neutral", async () => {
+    const rows = ["2024-01-02T10:00:00Z", "2024-01-02 10:00:00.000"].map((atTime) =>
+      row({ atTime }),
+    );
+    const kind = await withRows(rows, () => kindOf(finnhub.sentiment("TSLA", signal)));
+    expect(kind).toBe("bad_response");
+    // No rows at all is a real "no mentions".
+    const none = await withRows([], () => finnhub.sentiment("TSLA", signal));
+    expect(none).toMatchObject({ mentions: 0, label: "Neutral" });
+  });
 });
 
 describe("alpha vantage news sentiment", () => {

@@ -146,6 +146,10 @@ export class FinnhubProvider implements MarketDataProvider, NewsProvider, AltDat
     let positive = 0;
     let negative = 0;
     let weighted = 0;
+    // Every time unreadable is a changed format, not "no mentions": a fresh Neutral would hide it.
+    if (rows.length > 0 && rows.every((row) => Number.isNaN(finnhubRowTime(row.atTime)))) {
+      throw new ProviderError(NAME, "bad_response", "unexpected social sentiment shape at atTime");
+    }
     for (const row of rows) {
       if (!inSentimentWindow(finnhubRowTime(row.atTime), start, now)) continue;
       const onScale =
