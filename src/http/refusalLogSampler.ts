@@ -5,23 +5,37 @@
  * single client refused 15 000 times a second wrote ~5 MB/s, a disk-filling
  * and log-shipping bill the attacker controls. Per second of the clock, the
  * first {@link REFUSAL_LINES_PER_SECOND} refusals are logged; the rest are
- * counted, and the next refusal that is logged carries the count
- * (`refusals_not_logged`), so totals are never lost. No timers: a count waits
- * for the next logged refusal.
+ * counted, with the addresses refused most, and the next refusal logged is
+ * preceded by one summary line, so totals are never lost and are not pinned
+ * on whichever client happens to be logged next. No timers: a count waits for
+ * the next logged refusal.
  * @module
  */
 import type { Clock } from "../clock/index.ts";
 
 /** Refusals logged per second of the clock, at most. */
 export const REFUSAL_LINES_PER_SECOND = 20;
+/** Addresses named in a summary, most refused first. */
+const TOP_CLIENTS = 5;
+/** Distinct addresses counted between two summaries; the rest only in the total. */
+const MAX_COUNTED_CLIENTS = 1_000;
+
+/** The refusals not logged since the previous logged one. */
+export interface RefusalSummary {
+  count: number;
+  /** Up to five addresses with the most of them, most first. */
+  top_clients: { client_ip: string; count: number }[];
+}
+
+/** What to do with one refusal. */
+export type RefusalVerdict =
+  | { log: false }
+  /** Log it, after the summary of those not logged before it, if any. */
+  | { log: true; summary?: RefusalSummary };
 
 /** Decides which refusals get a log line; one per app. */
 export interface RefusalLogSampler {
-  /**
-   * Whether this refusal is logged: `false` when it is only counted, otherwise the
-   * number of refusals not logged since the previous logged one (usually 0).
-   */
-  admit(): number | false;
+  admit(clientIp: string): RefusalVerdict;
 }
 
 /** Creates a sampler reading `clock`; `perSecond` is for tests. */
@@ -32,8 +46,18 @@ export function createRefusalLogSampler(
   let second = Number.NaN;
   let loggedThisSecond = 0;
   let notLogged = 0;
+  let byClient = new Map<string, number>();
+
+  const summary = (): RefusalSummary => {
+    const top_clients = [...byClient]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP_CLIENTS)
+      .map(([client_ip, count]) => ({ client_ip, count }));
+    return { count: notLogged, top_clients };
+  };
+
   return {
-    admit() {
+    admit(clientIp) {
       const now = Math.floor(clock.now() / 1_000);
       // Any change, backwards too (a clock stepped back): a new second, never a stuck budget.
       if (now !== second) {
@@ -42,12 +66,17 @@ export function createRefusalLogSampler(
       }
       if (loggedThisSecond >= perSecond) {
         notLogged++;
-        return false;
+        const counted = byClient.get(clientIp);
+        if (counted !== undefined) byClient.set(clientIp, counted + 1);
+        else if (byClient.size < MAX_COUNTED_CLIENTS) byClient.set(clientIp, 1);
+        return { log: false };
       }
       loggedThisSecond++;
-      const skipped = notLogged;
+      if (notLogged === 0) return { log: true };
+      const verdict = { log: true as const, summary: summary() };
       notLogged = 0;
-      return skipped;
+      byClient = new Map();
+      return verdict;
     },
   };
 }

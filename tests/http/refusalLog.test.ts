@@ -1,6 +1,7 @@
 /**
  * Refused requests (429) in the access log: a few a second are logged, the
- * rest counted onto the next logged one (src/http/refusalLogSampler.ts).
+ * rest counted into one summary line before the next logged refusal
+ * (src/http/refusalLogSampler.ts).
  */
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
@@ -12,29 +13,60 @@ import { buildAuthHarness } from "../auth/support/authApp.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 
 describe("refusal log sampler", () => {
-  test("the first N of a second are logged, the rest counted onto the next logged one", () => {
+  test("the first N of a second are logged; the next logged one brings the summary of the rest", () => {
     const clock = new ManualClock(1_750_000_000_500);
     const sampler = createRefusalLogSampler(clock, 3);
-    expect([1, 2, 3, 4, 5].map(() => sampler.admit())).toEqual([0, 0, 0, false, false]);
+    const logged = (ip: string) => sampler.admit(ip).log;
+    expect(["a", "a", "a", "a", "b", "a"].map(logged)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
     clock.advance(499); // still the same second
-    expect(sampler.admit()).toBe(false);
+    expect(logged("c")).toBe(false);
     clock.advance(1);
-    expect([1, 2, 3, 4].map(() => sampler.admit())).toEqual([3, 0, 0, false]);
-    clock.advance(60_000);
-    expect(sampler.admit()).toBe(1);
+    expect(sampler.admit("d")).toEqual({
+      log: true,
+      summary: {
+        count: 4,
+        top_clients: [
+          { client_ip: "a", count: 2 },
+          { client_ip: "b", count: 1 },
+          { client_ip: "c", count: 1 },
+        ],
+      },
+    });
+    expect(sampler.admit("d")).toEqual({ log: true });
   });
 
   test("a clock stepped back starts a new second instead of keeping the budget spent", () => {
     const clock = new ManualClock(1_750_000_000_000);
     const sampler = createRefusalLogSampler(clock, 1);
-    expect([sampler.admit(), sampler.admit()]).toEqual([0, false]);
+    expect([sampler.admit("a").log, sampler.admit("a").log]).toEqual([true, false]);
     clock.set(1_749_999_000_000);
-    expect(sampler.admit()).toBe(1);
+    expect(sampler.admit("a")).toMatchObject({ log: true, summary: { count: 1 } });
+  });
+
+  test("a summary names at most five addresses; addresses past a thousand count only in the total", () => {
+    const clock = new ManualClock(1_750_000_000_000);
+    const sampler = createRefusalLogSampler(clock, 1);
+    sampler.admit("first");
+    for (let i = 0; i < 1_500; i++) sampler.admit(`10.0.${i >> 8}.${i & 255}`);
+    for (let i = 0; i < 3; i++) sampler.admit("10.0.0.7");
+    clock.advance(1_000);
+    const verdict = sampler.admit("next");
+    const summary = verdict.log ? verdict.summary : undefined;
+    expect(summary?.count).toBe(1_503);
+    expect(summary?.top_clients).toHaveLength(5);
+    expect(summary?.top_clients[0]).toEqual({ client_ip: "10.0.0.7", count: 4 });
   });
 });
 
 describeEachDatabase("refusals in the access log", (t) => {
-  test("a flood of refusals through the real limiter: a few lines a second, and the count of the rest", async () => {
+  test("a flood of refusals through the real limiter: a few lines a second, then a summary of the rest", async () => {
     const lines: string[] = [];
     const clock = new ManualClock(1_750_000_000_000);
     const h = await buildAuthHarness(t.db(), {
@@ -46,16 +78,21 @@ describeEachDatabase("refusals in the access log", (t) => {
     for (let i = 0; i < 105; i++) statuses.push((await h.send("/v1/auth/me")).status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(100);
-    const refusalLines = () =>
-      lines
-        .map((l) => JSON.parse(l) as { msg: string; status?: number; refusals_not_logged?: number })
-        .filter((r) => r.msg === "request" && r.status === 429);
-    expect(refusalLines()).toHaveLength(REFUSAL_LINES_PER_SECOND);
-    expect(refusalLines().some((r) => r.refusals_not_logged !== undefined)).toBe(false);
+    type Line = { msg: string; status?: number; count?: number; top_clients?: unknown };
+    const records = () => lines.map((l) => JSON.parse(l) as Line);
+    const refusals = () => records().filter((r) => r.msg === "request" && r.status === 429);
+    expect(refusals()).toHaveLength(REFUSAL_LINES_PER_SECOND);
+    expect(records().some((r) => r.msg === "refusals not logged")).toBe(false);
 
     clock.advance(1_000); // still refused: one request per 12 s comes back
     expect((await h.send("/v1/auth/me")).status).toBe(429);
-    expect(refusalLines().at(-1)?.refusals_not_logged).toBe(100 - REFUSAL_LINES_PER_SECOND);
+    const [summary, line] = records().slice(-2);
+    expect(summary).toMatchObject({
+      msg: "refusals not logged",
+      count: 100 - REFUSAL_LINES_PER_SECOND,
+      top_clients: [{ count: 100 - REFUSAL_LINES_PER_SECOND }],
+    });
+    expect(line).toMatchObject({ msg: "request", status: 429 });
     // Other answers are never sampled.
     expect(lines.filter((l) => l.includes('"status":401'))).toHaveLength(5);
   });

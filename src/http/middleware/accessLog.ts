@@ -46,8 +46,11 @@ export const accessLog = (
   const log = (c: Context<AppEnv>, started: number): void => {
     const closed = c.req.raw.signal.aborted;
     const status = closed ? CLIENT_CLOSED : c.res.status;
-    const notLogged = status === 429 ? refusals.admit() : 0;
-    if (notLogged === false) return;
+    if (status === 429) {
+      const verdict = refusals.admit(c.get("clientIp"));
+      if (!verdict.log) return;
+      if (verdict.summary) logger.info("refusals not logged", { ...verdict.summary });
+    }
     const fields = {
       method: c.req.method,
       route: matchedRoute(c) ?? null,
@@ -59,7 +62,6 @@ export const accessLog = (
       trace_id: activeTraceId() ?? null,
       client_ip: c.get("clientIp"),
       user_id: c.get("principal")?.userId ?? null,
-      ...(notLogged > 0 && { refusals_not_logged: notLogged }),
     };
     // Maintenance 503s are the operator's own doing: not an alert for every refused request.
     // Shed load (a full hash queue) is worth seeing, but is the server working as designed.
