@@ -168,9 +168,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       return errorResponse(new ApiError("invalid_request"), id);
     }
     if (isStorageError(err) && err.kind === "invalid_text") {
-      // A value with U+0000 that no schema refused first: the client's error, on either database.
+      // A value with U+0000 or a lone surrogate that no schema refused first: the client's
+      // error, on either database.
       return errorResponse(
-        new ApiError("invalid_request", { message: "Text values may not contain U+0000 (NUL)." }),
+        new ApiError("invalid_request", {
+          message: "Text values may not contain U+0000 (NUL) or a lone surrogate.",
+        }),
         id,
       );
     }

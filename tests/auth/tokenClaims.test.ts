@@ -10,12 +10,16 @@ import { parseClaims } from "../../src/auth/tokens/claims.ts";
 
 // RFC 7519 §2 NumericDates may be non-integer; the zod schema that replaced the int-only one.
 const numericDate = z.number().nonnegative().max(1e11);
-/** Ids are looked up in the database, whose text cannot hold U+0000. */
+/**
+ * Ids are looked up in the database, whose text cannot hold U+0000 or a lone surrogate
+ * (no UTF-8 form: a signed token with one in `sid` got a 400 about NUL, not the 401).
+ */
 const id = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[^\0]*$/);
+  .regex(/^[^\0]*$/)
+  .refine((s) => s.isWellFormed());
 /** The schema the verifier used before the hand-written check (the oracle). */
 const reference = z.object({
   iss: z.string(),
@@ -65,6 +69,9 @@ const common: unknown[] = [
   "x".repeat(65),
   "\u0000",
   "a\u0000b",
+  "\ud800",
+  "a\udfffb",
+  "\ud83d\ude00",
   "0",
   [],
   ["a"],

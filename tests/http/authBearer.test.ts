@@ -94,15 +94,18 @@ describeEachDatabase(
       await expectInvalidToken(await me(forged));
     });
 
-    test("a validly signed token with U+0000 in an id is refused before any lookup", async () => {
+    test("a validly signed token with U+0000 or a lone surrogate in an id is refused before any lookup", async () => {
       const claims = JSON.parse(
         Buffer.from(pair.access_token.split(".")[1] as string, "base64url").toString(),
       );
       const header = Buffer.from(
         JSON.stringify({ alg: "HS256", typ: "JWT", kid: keyId(SECRET) }),
       ).toString("base64url");
-      for (const field of ["sid", "sub", "jti"]) {
-        const payload = { ...claims, [field]: `${claims[field]}\u0000` };
+      for (const [field, bad] of ["sid", "sub", "jti"].flatMap((f) => [
+        [f, "\u0000"],
+        [f, "\ud800"],
+      ])) {
+        const payload = { ...claims, [field as string]: `${claims[field as string]}${bad}` };
         const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
         const forged = `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
         await expectInvalidToken(await me(forged));

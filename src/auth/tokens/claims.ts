@@ -25,8 +25,13 @@ const ROLE_SET: ReadonlySet<unknown> = new Set(ROLES);
 const MAX_NUMERIC_DATE = 1e11;
 
 /** 1–64 chars without U+0000: ids are looked up in the database, whose text cannot hold it. */
+/** Ids are looked up in the database, whose text holds neither U+0000 nor a lone surrogate. */
 const isId = (v: unknown): v is string =>
-  typeof v === "string" && v.length >= 1 && v.length <= 64 && !v.includes("\u0000");
+  typeof v === "string" &&
+  v.length >= 1 &&
+  v.length <= 64 &&
+  !v.includes("\u0000") &&
+  v.isWellFormed();
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 /** RFC 7519 §2: a NumericDate may be non-integer (`Date.now() / 1000` from another tool). */
 const isNumericDate = (v: unknown): v is number =>
