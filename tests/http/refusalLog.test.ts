@@ -11,6 +11,7 @@ import {
 } from "../../src/http/refusalLogSampler.ts";
 import { buildAuthHarness } from "../auth/support/authApp.ts";
 import { describeEachDatabase } from "../support/databases.ts";
+import { build, hangups } from "./support/testApp.ts";
 
 describe("refusal log sampler", () => {
   test("the first N of a second are logged; the next logged one brings the summary of the rest", () => {
@@ -63,6 +64,28 @@ describe("refusal log sampler", () => {
     expect(summary?.top_clients).toHaveLength(5);
     expect(summary?.top_clients[0]).toEqual({ client_ip: "10.0.0.7", count: 4 });
   });
+});
+
+test("refusals whose clients left (logged as 499) are capped like the others", async () => {
+  const lines: string[] = [];
+  const app = build({ lines });
+  for (let i = 0; i < 50; i++) {
+    const id = `left-${i}`;
+    const controller = new AbortController();
+    hangups.set(id, controller);
+    await app.request(
+      new Request("http://localhost/v1/hangup-refused", {
+        headers: { "x-request-id": id },
+        signal: controller.signal,
+      }),
+    );
+    hangups.delete(id);
+  }
+  const logged = lines
+    .map((l) => JSON.parse(l) as { msg: string; status?: number; unsent_status?: number })
+    .filter((r) => r.msg === "request");
+  expect(logged.every((r) => r.status === 499 && r.unsent_status === 429)).toBe(true);
+  expect(logged.length).toBeLessThanOrEqual(REFUSAL_LINES_PER_SECOND * 2);
 });
 
 describeEachDatabase("refusals in the access log", (t) => {

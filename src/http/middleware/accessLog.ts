@@ -46,7 +46,9 @@ export const accessLog = (
   const log = (c: Context<AppEnv>, started: number): void => {
     const closed = c.req.raw.signal.aborted;
     const status = closed ? CLIENT_CLOSED : c.res.status;
-    if (status === 429) {
+    // By the status the app chose: a refusal whose client left (a 499 line) counts as one too,
+    // or a flood of connect-send-close requests escaped the cap.
+    if (c.res.status === 429) {
       const verdict = refusals.admit(c.get("clientIp"));
       if (!verdict.log) return;
       if (verdict.summary) logger.info("refusals not logged", { ...verdict.summary });

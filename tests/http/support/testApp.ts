@@ -100,6 +100,11 @@ export function build(
         app.get("/v1/commit-unknown", () => {
           throw new StorageError("commit_unknown", "the database did not confirm a commit");
         });
+        app.get("/v1/hangup-refused", (c) => {
+          // A refusal whose client already left (connect, send, close: a cheap flood).
+          hangups.get(c.req.header("x-request-id") ?? "")?.abort();
+          throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
+        });
         app.get("/v1/teapot", () => {
           throw new ApiError("rate_limited", { headers: { "Retry-After": "3" } });
         });
