@@ -25,11 +25,11 @@ import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { DateTime, optionalDateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
+import { invalidQuery, resolveRange } from "./marketRange.ts";
 import { NoQuery } from "./noQuery.ts";
 import { queryInteger } from "./queryInteger.ts";
 
 const DAY = 86_400_000;
-const MINUTE = 60_000;
 /** Longest range one bars request may span, per timeframe. */
 export const MAX_SPAN_MS: Record<Timeframe, number> = {
   "1Min": 31 * DAY,
@@ -109,76 +109,6 @@ const ok = <S extends z.ZodType>(schema: S, description: string) => ({
   200: { description, content: { "application/json": { schema } } },
   ...errors,
 });
-
-const invalid = (path: string, message: string) =>
-  new ApiError("invalid_request", {
-    message: "The request query is invalid.",
-    details: [{ path, message }],
-  });
-
-/**
- * The first millisecond at or after an RFC 3339 instant. `Date.parse` drops digits past
- * the millisecond (clients such as Python's `isoformat()` send microseconds), which moved
- * an inclusive start before itself: `…14:30:00.0001Z` answered the 14:30:00.000 bar.
- */
-function instantAtOrAfter(text: string): number {
-  const ms = Date.parse(text);
-  const beyond = /\.\d{3}(\d+)/.exec(text)?.[1];
-  return beyond !== undefined && /[1-9]/.test(beyond) ? ms + 1 : ms;
-}
-
-/**
- * Whether RFC 3339 `start` is at or before `end` within their common millisecond: rounding
- * `start` up and `end` down there leaves no whole millisecond between them, yet the client
- * sent no `start > end` (`…00.0001Z` to `…00.0009Z`, or both `…00.0001Z`).
- */
-function orderedWithinMillisecond(start: string, end: string): boolean {
-  const beyond = (text: string) => (/\.\d{3}(\d+)/.exec(text)?.[1] ?? "").replace(/0+$/, "");
-  const [a, b] = [beyond(start), beyond(end)];
-  const width = Math.max(a.length, b.length);
-  return a.padEnd(width, "0") <= b.padEnd(width, "0");
-}
-
-/** A resolved range; `empty` when it can hold nothing, so no provider is asked. */
-interface ResolvedRange {
-  start: number;
-  end: number;
-  empty: boolean;
-}
-
-/** Resolves start/end (defaults, order, span). */
-function range(
-  start: string | undefined,
-  end: string | undefined,
-  now: number,
-  defaultSpan: number,
-  maxSpan: number,
-): ResolvedRange {
-  // Without `end`, the last whole minute: the same request within a minute is the same
-  // query, so it shares the provider cache (and its stale fallback) instead of missing it
-  // on every call because `now` moved by a few milliseconds. A `start` inside the current
-  // minute ("since my last poll") gets `now`, so it is never after its own default end.
-  const requestedStart = start ? instantAtOrAfter(start) : undefined;
-  const minute = now - (now % MINUTE);
-  // A `start` after now with no `end` (a poller whose clock runs ahead): nothing yet, not a 400.
-  if (!end && requestedStart !== undefined && requestedStart > now)
-    return { start: requestedStart, end: requestedStart, empty: true };
-  const endMs = end
-    ? Date.parse(end) // truncating a finer fraction keeps an inclusive end inclusive
-    : requestedStart !== undefined && requestedStart > minute
-      ? now
-      : minute;
-  const startMs = requestedStart ?? endMs - defaultSpan;
-  if (startMs > endMs) {
-    // Rounded past each other inside one millisecond: a range no bar or item time falls in.
-    if (start && end && Date.parse(start) === endMs && orderedWithinMillisecond(start, end))
-      return { start: endMs, end: endMs, empty: true };
-    throw invalid("query.start", "must not be after end");
-  }
-  if (endMs - startMs > maxSpan)
-    throw invalid("query.start", `range must not exceed ${Math.round(maxSpan / DAY)} days`);
-  return { start: startMs, end: endMs, empty: false };
-}
 
 /** The answer to a range that holds nothing: served here, fresh, without asking `source`. */
 const nothing = <T>(source: string, data: T, now: number): Served<T> => ({
@@ -267,10 +197,10 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       const { symbol } = c.req.valid("param");
       const q = c.req.valid("query");
       if (!providers.market.timeframes.includes(q.timeframe)) {
-        throw invalid("query.timeframe", `not served by provider ${providers.market.name}`);
+        throw invalidQuery("query.timeframe", `not served by provider ${providers.market.name}`);
       }
       const at = now();
-      const { start, end, empty } = range(
+      const { start, end, empty } = resolveRange(
         q.start,
         q.end,
         at,
@@ -304,14 +234,14 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
     async (c) => {
       const q = c.req.valid("query");
       const symbols = q.symbols ? [...new Set(q.symbols.split(",").map((s) => s.trim()))] : [];
-      if (symbols.length > 10) throw invalid("query.symbols", "at most 10 symbols");
+      if (symbols.length > 10) throw invalidQuery("query.symbols", "at most 10 symbols");
       if (symbols.some((s) => !SYMBOL_PATTERN.test(s)))
-        throw invalid("query.symbols", "each symbol must match ^[A-Z][A-Z0-9.-]{0,9}$");
+        throw invalidQuery("query.symbols", "each symbol must match ^[A-Z][A-Z0-9.-]{0,9}$");
       if (symbols.length === 0 && !providers.news.generalFeed) {
-        throw invalid("query.symbols", `required by provider ${providers.news.name}`);
+        throw invalidQuery("query.symbols", `required by provider ${providers.news.name}`);
       }
       const at = now();
-      const { start, end, empty } = range(q.start, q.end, at, 7 * DAY, NEWS_MAX_SPAN_MS);
+      const { start, end, empty } = resolveRange(q.start, q.end, at, 7 * DAY, NEWS_MAX_SPAN_MS);
       const served = empty
         ? nothing(providers.news.name, [], at)
         : await guarded(() =>
