@@ -40,6 +40,13 @@ import { splitFlag } from "./splitFlag.ts";
  * for it. Building waits up to 2 s for Redis; this leaves a wide margin.
  */
 const START_WAIT_MS = 10_000;
+/**
+ * How long a signal during start-up waits for the build to settle: one that finishes closes
+ * like any run (its `sys_shutdown` written, connections released), instead of the process
+ * exiting with a `sys_startup` that may land in the log with no end. A build still hung after
+ * this is abandoned, as before.
+ */
+const SIGNAL_BUILD_GRACE_MS = 2_000;
 
 /** Parses `[--environment ENV]`; anything else is a usage error. */
 function parseServeArgs(args: string[]): { environment?: string } | { error: string } {
@@ -228,8 +235,18 @@ export async function runServe(
   if ("signal" in first) {
     logger.info("stopped during start-up", { signal: first.signal });
     deferred.failed();
-    building.catch(() => {}); // its outcome no longer matters; the process exits
-    await running.shutdown(0, []);
+    let grace: Timer | undefined;
+    const settled = await Promise.race([
+      building.then(
+        (b) => b,
+        () => undefined, // a failed build has released what it built
+      ),
+      new Promise<undefined>((resolve) => {
+        grace = setTimeout(resolve, SIGNAL_BUILD_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(grace);
+    await running.shutdown(0, settled?.onClosed ?? []);
     await telemetry.shutdown();
     return EXIT.ok;
   }
