@@ -23,6 +23,7 @@ import {
 import { retryAfterOf } from "../../resilience/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { barsCursor } from "./barsCursor.ts";
 import { DateTime, optionalDateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
 import { invalidQuery, resolveRange } from "./marketRange.ts";
@@ -68,8 +69,21 @@ const meta = {
   age_ms: z.number().int(),
 };
 const QuoteResponse = z.object({ quote: QuoteSchema, ...meta }).openapi("QuoteResponse");
+const cursorField = (description: string) =>
+  z.string().nullable().openapi({ format: "date-time", description });
 const BarsResponse = z
-  .object({ symbol: z.string(), timeframe: z.enum(TIMEFRAMES), bars: z.array(BarSchema), ...meta })
+  .object({
+    symbol: z.string(),
+    timeframe: z.enum(TIMEFRAMES),
+    bars: z.array(BarSchema),
+    next_start: cursorField(
+      "With `start`, when the page is full: pass as `start` (same `end`, `limit`) for the bars after it; else null.",
+    ),
+    next_end: cursorField(
+      "Without `start`, when the page is full: pass as `end` (no `start`) for the bars before it; else null.",
+    ),
+    ...meta,
+  })
   .openapi("BarsResponse");
 const NewsResponse = z.object({ news: z.array(NewsItemSchema), ...meta }).openapi("NewsResponse");
 const SentimentResponse = z
@@ -208,16 +222,21 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
         MAX_SPAN_MS[q.timeframe],
       );
       // Without a start the client asks for the latest bars, not the window's oldest.
+      const latest = q.start === undefined;
       const served = empty
         ? nothing(providers.market.name, [], at)
         : await guarded(() =>
             providers.market.bars(
               symbol,
-              { timeframe: q.timeframe, start, end, limit: q.limit, latest: q.start === undefined },
+              { timeframe: q.timeframe, start, end, limit: q.limit, latest },
               c.req.raw.signal,
             ),
           );
-      return c.json({ symbol, timeframe: q.timeframe, bars: served.data, ...meta$(served) }, 200);
+      const cursor = barsCursor(served.data, q.limit, latest, { start, end });
+      return c.json(
+        { symbol, timeframe: q.timeframe, bars: served.data, ...cursor, ...meta$(served) },
+        200,
+      );
     },
   );
 
