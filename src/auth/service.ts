@@ -242,7 +242,9 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
           return undefined;
         }
         const user = await users.findById(result.userId);
-        if (!user || user.disabled) return undefined;
+        // Thrown, not returned: the rotation rolls back with it, so no token is spent without
+        // its event (a disable racing this refresh also revokes the session).
+        if (!user || user.disabled) throw invalidGrant();
         await audit({
           type: "authn_token_refresh",
           actor: user.id,

@@ -51,6 +51,23 @@ describeEachDatabase(
       ).toBe(false);
     });
 
+    test("a refresh whose user is found disabled after the rotation rolls back: no token spent without its event", async () => {
+      // A disable landing between the rotation's read and the user's: seen as disabled here.
+      const findById = h.auth.users.findById.bind(h.auth.users);
+      h.auth.users.findById = async (id) => {
+        const user = await findById(id);
+        return user && { ...user, disabled: true };
+      };
+      const refused = await refresh(pair.refresh_token);
+      h.auth.users.findById = findById;
+      expect(refused.status).toBe(400);
+      expect(h.events.some((e) => e.type === "authn_token_refresh")).toBe(false);
+      const [row] = await t.db().sql<{ n: number }>`
+        SELECT COUNT(*) AS n FROM refresh_tokens WHERE spent_at IS NOT NULL`;
+      expect(Number(row?.n)).toBe(0);
+      expect((await refresh(pair.refresh_token)).status).toBe(200);
+    });
+
     test("every refresh failure is the same 400 invalid_grant", async () => {
       const spent = pair.refresh_token;
       await refresh(spent);
