@@ -125,3 +125,11 @@ test("a token pasted into the User-Agent does not reach the span either", async 
     "eyJzdWIi",
   );
 });
+
+test("a long path is cut in the span as in the access log: 512 characters", async () => {
+  exporter.reset();
+  await app().request(`/v1/market/quotes/${"A".repeat(12_000)}`);
+  const server = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER);
+  const path = String(server?.attributes["url.path"]);
+  expect(path).toBe(`${`/v1/market/quotes/${"A".repeat(12_000)}`.slice(0, 512)}…`);
+});

@@ -15,7 +15,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { type Clock, systemClock } from "../../clock/index.ts";
-import { redactTokens } from "../../security/tokenRedaction.ts";
+import { recordedPath } from "../../security/recordedPath.ts";
 import type { Logger } from "../../telemetry/logger.ts";
 import type { AppEnv } from "../context.ts";
 import { isApiError } from "../errors.ts";
@@ -23,15 +23,6 @@ import { PROBE_PATHS } from "../probePaths.ts";
 import { createRefusalLogSampler } from "../refusalLogSampler.ts";
 import { matchedRoute } from "./matchedRoute.ts";
 import { activeTraceId } from "./tracing.ts";
-
-/** Longest path logged as is: a 15 KB path must not make a 15 KB line on every request. */
-const MAX_LOGGED_PATH = 512;
-
-/** Cut before redaction would miss a token split by the cut: redact first. */
-const loggedPath = (path: string): string => {
-  const safe = redactTokens(path);
-  return safe.length > MAX_LOGGED_PATH ? `${safe.slice(0, MAX_LOGGED_PATH)}…` : safe;
-};
 
 /** nginx's status for a request whose client closed the connection first. */
 const CLIENT_CLOSED = 499;
@@ -56,7 +47,7 @@ export const accessLog = (
     const fields = {
       method: c.req.method,
       route: matchedRoute(c) ?? null,
-      path: loggedPath(c.req.path),
+      path: recordedPath(c.req.path),
       status,
       ...(closed && { unsent_status: c.res.status }),
       duration_ms: Math.round((performance.now() - started) * 1000) / 1000,

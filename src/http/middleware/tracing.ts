@@ -16,8 +16,8 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
+import { recordedPath } from "../../security/recordedPath.ts";
 import { recordedUserAgent } from "../../security/recordedUserAgent.ts";
-import { redactTokens } from "../../security/tokenRedaction.ts";
 import type { AppEnv } from "../context.ts";
 import { rawPathOf } from "../requestPath.ts";
 import { matchedRoute } from "./matchedRoute.ts";
@@ -42,7 +42,8 @@ export const tracing = (): MiddlewareHandler<AppEnv> => {
     const url = c.req.url;
     const attributes: Attributes = {
       "http.request.method": c.req.method,
-      "url.path": redactTokens(rawPathOf(url)),
+      // As the access log records it: tokens redacted, at most 512 characters.
+      "url.path": recordedPath(rawPathOf(url)),
       "url.scheme": url.startsWith("https:") ? "https" : "http",
       "client.address": c.get("clientIp"),
     };
