@@ -77,10 +77,10 @@ const BarsResponse = z
     timeframe: z.enum(TIMEFRAMES),
     bars: z.array(BarSchema),
     next_start: cursorField(
-      "With `start`, when the page is full: pass as `start` (same `end`, `limit`) for the bars after it; else null.",
+      "With `start`: pass as `start` (same `end`, `limit`) for the bars after this page. Null, or an empty next page, when there are none.",
     ),
     next_end: cursorField(
-      "Without `start`, when the page is full: pass as `end` (no `start`) for the bars before it; else null.",
+      "Without `start`: pass as `end` (no `start`) for the bars before this page. Null, or an empty next page, when there are none.",
     ),
     ...meta,
   })
@@ -232,7 +232,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
               c.req.raw.signal,
             ),
           );
-      const cursor = barsCursor(served.data, q.limit, latest, { start, end });
+      const cursor = barsCursor(served.data, latest, { start, end });
       return c.json(
         { symbol, timeframe: q.timeframe, bars: served.data, ...cursor, ...meta$(served) },
         200,
