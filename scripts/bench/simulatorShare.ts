@@ -7,7 +7,8 @@
  * symbols, a fresh simulator and seed: nothing memoised) while a 5 ms
  * interval timer stands in for the rest of the API; its lag is how late a
  * quote or a health check would be answered. Rounds alternate paced and
- * unpaced; medians and ratios at the end. In-process, bounded, no network.
+ * unpaced (the admission bulkhead, eight at a time, applies to both); medians
+ * and ratios at the end. In-process, bounded, no network.
  */
 import { ManualClock } from "../../src/clock/index.ts";
 import { SimulatedProvider } from "../../src/providers/index.ts";

@@ -181,3 +181,40 @@ test("slices started in one turn of the loop run back to back only up to perTurn
   expect(ran).toBe(4);
   await all;
 });
+
+test("slices woken together after a wait still start no more than perTurnMs in one turn", async () => {
+  let metered = 0;
+  let turn = 0;
+  let done = false;
+  const tick = () => {
+    turn++;
+    if (!done) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const share = createComputeShare({ meter: () => metered, perTurnMs: 10 });
+  const turns: number[] = [];
+  // One big slice puts the bucket 10 ms in debt: the next slices sleep ~21 ms, all together.
+  await share.run(() => {
+    metered += 260;
+  }, never);
+  const all = Promise.all(
+    Array.from({ length: 8 }, () =>
+      share.run(() => {
+        metered += 6;
+        turns.push(turn);
+      }, never),
+    ),
+  );
+  await nextTurn();
+  await nextTurn();
+  // The loop is busy elsewhere meanwhile (a parse, a GC): their timers come due at once, and
+  // the bucket has refilled enough for all eight.
+  const until = performance.now() + 150;
+  while (performance.now() < until) {}
+  await all;
+  done = true;
+  const perTurn = new Map<number, number>();
+  for (const t of turns) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+  expect(turns).toHaveLength(8);
+  expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(2);
+});

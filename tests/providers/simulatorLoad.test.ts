@@ -1,10 +1,12 @@
 /**
  * Long simulated bar requests are CPU-bound: two run at a time, eight wait,
- * the rest get a retryable "busy" at once; short requests never queue.
+ * the rest get a retryable "busy" at once; short requests never queue behind
+ * them. Every bar request is admitted in order (8 computing, 64 waiting).
  */
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
 import { isProviderError, SimulatedProvider } from "../../src/providers/index.ts";
+import type { ComputeShare } from "../../src/providers/simulator/computeShare.ts";
 
 const NOW = Date.parse("2026-11-27T18:00:00Z");
 const DAY = 86_400_000;
@@ -53,4 +55,38 @@ test("beyond 2 running and 8 waiting, a long request is refused with Retry-After
   const error = refused[0]?.ok === false ? refused[0].error : undefined;
   expect(isProviderError(error) && error.kind).toBe("rate_limited");
   expect(isProviderError(error) && error.retryAfterMs).toBe(1_000);
+});
+
+test("every bar request is admitted in order: 8 compute, 64 wait, the next is refused at once", async () => {
+  // A share that holds every slice until released: requests stay "computing".
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const order: string[] = [];
+  const held: ComputeShare = {
+    run: async (slice) => {
+      await opened;
+      return slice();
+    },
+  };
+  const sim = new SimulatedProvider({ seed: 5, clock: new ManualClock(NOW), computeShare: held });
+  const ask = (i: number) =>
+    sim
+      .bars(`Q${i}`, { timeframe: "1Day", start: NOW - 10 * DAY, end: NOW, limit: 5 }, signal)
+      .then(
+        () => {
+          order.push(`Q${i}`);
+          return "ok";
+        },
+        (error: unknown) => (isProviderError(error) ? error.kind : "other"),
+      );
+  const asked = Array.from({ length: 73 }, (_, i) => ask(i));
+  // The 73rd finds eight computing and 64 waiting: refused now, before any slice runs.
+  expect(await asked[72]).toBe("rate_limited");
+  open();
+  const results = await Promise.all(asked);
+  expect(results.filter((r) => r === "ok")).toHaveLength(72);
+  // Admitted in arrival order: the waiting ones finish after the first eight, in order.
+  expect(order.slice(8)).toEqual(Array.from({ length: 64 }, (_, i) => `Q${i + 8}`));
 });

@@ -17,9 +17,10 @@ import {
   type Clock,
   type Scheduler,
   sleep,
-  systemClock,
   systemScheduler,
 } from "../../resilience/index.ts";
+
+const monotonicClock: Clock = { now: () => performance.now() };
 
 /** Options of {@link createComputeShare}. */
 export interface ComputeShareOptions {
@@ -30,7 +31,8 @@ export interface ComputeShareOptions {
   /** Longest a slice waits for its turn before the request is refused (default 5 000). */
   maxWaitMs?: number;
   /**
-   * Compute milliseconds run back to back before pending I/O gets a turn (default 10):
+   * Compute milliseconds after which no further slice starts in the same turn of the loop,
+   * so pending I/O gets one (default 10; a slice that started runs to its end):
    * requests arriving together each start a slice in the same turn of the loop, and the
    * burst alone let them hold it for its whole 250 ms.
    */
@@ -67,7 +69,8 @@ export function createComputeShare(options: ComputeShareOptions = {}): ComputeSh
   const share = options.share ?? 0.5;
   const burstMs = options.burstMs ?? 250;
   const maxWaitMs = options.maxWaitMs ?? 5_000;
-  const clock = options.clock ?? systemClock;
+  // Monotonic by default: a wall clock stepped forward would refuse every waiting slice.
+  const clock = options.clock ?? monotonicClock;
   const scheduler = options.scheduler ?? systemScheduler;
   const meter = options.meter ?? (() => performance.now());
   const perTurnMs = options.perTurnMs ?? 10;
@@ -99,17 +102,19 @@ export function createComputeShare(options: ComputeShareOptions = {}): ComputeSh
   return {
     async run(slice, signal) {
       const deadline = clock.now() + maxWaitMs;
-      while (spentThisTurn >= perTurnMs) {
-        await nextTurn();
-        if (signal.aborted) throw abortReason(signal);
-      }
-      refill();
-      while (available <= 0) {
+      for (;;) {
+        // Checked after every wait: slices woken together by one timer must not run back to
+        // back past the turn's cap.
+        while (spentThisTurn >= perTurnMs) {
+          await nextTurn();
+          if (signal.aborted) throw abortReason(signal);
+        }
+        refill();
+        if (available > 0) break;
         // Until the debt is repaid, plus a little so a wake-up does not find it still owing.
         const wait = Math.ceil(-available / share) + 1;
         if (clock.now() + wait > deadline) throw new ComputeShareExhaustedError("simulator busy");
         await sleep(wait, scheduler, signal);
-        refill();
       }
       const started = meter();
       try {

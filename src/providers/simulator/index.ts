@@ -83,6 +83,14 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
    * (computeShare.ts): together they get at most half the loop in the long run.
    */
   private readonly longBars = bulkhead({ maxConcurrent: 2, maxQueue: 8, queueTimeoutMs: 5_000 });
+  /**
+   * Every bar request is admitted in arrival order: eight compute at once, 64 more wait up to
+   * 5 s, the rest are refused at once. The compute share paces slices but not requests: under
+   * a flood, waiters woke in no order, and a request refused after seconds had already spent
+   * some of its slices. Long requests pass their own bulkhead first, so at most two of them
+   * hold a place here.
+   */
+  private readonly allBars = bulkhead({ maxConcurrent: 8, maxQueue: 64, queueTimeoutMs: 5_000 });
   private readonly share: ComputeShare;
 
   constructor(opts: SimulatorOptions) {
@@ -104,7 +112,11 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
 
   async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
     checkAborted(signal);
-    const run = () => chunkedBars(this.params(symbol), query, this.clock.now(), signal, this.share);
+    const run = () =>
+      this.allBars.execute(
+        () => chunkedBars(this.params(symbol), query, this.clock.now(), signal, this.share),
+        signal,
+      );
     try {
       if (workSpan(query) <= LONG_WORK_MS) return (await run()).map(toBar);
       return (await this.longBars.execute(run, signal)).map(toBar);
