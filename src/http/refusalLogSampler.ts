@@ -6,9 +6,9 @@
  * and log-shipping bill the attacker controls. Per second of the clock, the
  * first {@link REFUSAL_LINES_PER_SECOND} refusals are logged; the rest are
  * counted, with the addresses refused most, and the next refusal logged is
- * preceded by one summary line, so totals are never lost and are not pinned
- * on whichever client happens to be logged next. No timers: a count waits for
- * the next logged refusal.
+ * preceded by one summary line, so counts are not pinned on whichever client
+ * happens to be logged next. No timers: a count waits for the next logged
+ * refusal, and the one pending when the process stops is not written.
  * @module
  */
 import type { Clock } from "../clock/index.ts";
@@ -17,7 +17,11 @@ import type { Clock } from "../clock/index.ts";
 export const REFUSAL_LINES_PER_SECOND = 20;
 /** Addresses named in a summary, most refused first. */
 const TOP_CLIENTS = 5;
-/** Distinct addresses counted between two summaries; the rest only in the total. */
+/**
+ * Distinct addresses counted between two summaries. When full, addresses seen once are
+ * dropped from the count (still in the total): a flood from rotating addresses must not
+ * lock the real flooder out of `top_clients`.
+ */
 const MAX_COUNTED_CLIENTS = 1_000;
 
 /** The refusals not logged since the previous logged one. */
@@ -68,7 +72,12 @@ export function createRefusalLogSampler(
         notLogged++;
         const counted = byClient.get(clientIp);
         if (counted !== undefined) byClient.set(clientIp, counted + 1);
-        else if (byClient.size < MAX_COUNTED_CLIENTS) byClient.set(clientIp, 1);
+        else {
+          if (byClient.size >= MAX_COUNTED_CLIENTS) {
+            for (const [ip, n] of byClient) if (n <= 1) byClient.delete(ip);
+          }
+          if (byClient.size < MAX_COUNTED_CLIENTS) byClient.set(clientIp, 1);
+        }
         return { log: false };
       }
       loggedThisSecond++;

@@ -28,7 +28,7 @@ function paced(sliceMs: number, options: { maxWaitMs?: number } = {}) {
   });
   const slice = () => {
     metered += sliceMs;
-    // The loop is busy while a slice runs: wall time passes too.
+    // Only compute is metered: the manual clock stands still during a slice.
     return sliceMs;
   };
   /** Runs one slice to completion, moving the manual clock while it waits; returns the wait. */

@@ -24,8 +24,7 @@ const ROLE_SET: ReadonlySet<unknown> = new Set(ROLES);
 /** Largest NumericDate accepted: seconds well past year 5000, below any value in milliseconds. */
 const MAX_NUMERIC_DATE = 1e11;
 
-/** 1–64 chars without U+0000: ids are looked up in the database, whose text cannot hold it. */
-/** Ids are looked up in the database, whose text holds neither U+0000 nor a lone surrogate. */
+/** 1–64 chars, neither U+0000 nor a lone surrogate: ids are looked up in the database, whose text holds neither. */
 const isId = (v: unknown): v is string =>
   typeof v === "string" &&
   v.length >= 1 &&
