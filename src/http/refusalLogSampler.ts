@@ -51,6 +51,7 @@ export function createRefusalLogSampler(
   let loggedThisSecond = 0;
   let notLogged = 0;
   let byClient = new Map<string, number>();
+  let saturated = false;
 
   const summary = (): RefusalSummary => {
     const top_clients = [...byClient]
@@ -73,8 +74,11 @@ export function createRefusalLogSampler(
         const counted = byClient.get(clientIp);
         if (counted !== undefined) byClient.set(clientIp, counted + 1);
         else {
-          if (byClient.size >= MAX_COUNTED_CLIENTS) {
+          // A scan must free a quarter of the slots, or new addresses only count in the total
+          // until the next summary: scans stay amortised, whatever the flood's pattern.
+          if (byClient.size >= MAX_COUNTED_CLIENTS && !saturated) {
             for (const [ip, n] of byClient) if (n <= 1) byClient.delete(ip);
+            saturated = byClient.size > MAX_COUNTED_CLIENTS * 0.75;
           }
           if (byClient.size < MAX_COUNTED_CLIENTS) byClient.set(clientIp, 1);
         }
@@ -85,6 +89,7 @@ export function createRefusalLogSampler(
       const verdict = { log: true as const, summary: summary() };
       notLogged = 0;
       byClient = new Map();
+      saturated = false;
       return verdict;
     },
   };
