@@ -23,23 +23,25 @@ const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("clientIp", "127.0.0.1");
   await next();
 };
-const providers = createProviders(
-  alpacaConfig("http://127.0.0.1:9", { MARKET_DATA_PROVIDER: "simulated" }),
-  {
-    clock,
+/** The market routes over `market` (simulated, or Alpaca at `url`). */
+function marketApp(market: "simulated" | "alpaca", url = "http://127.0.0.1:9") {
+  const providers = createProviders(
+    alpacaConfig(url, { MARKET_DATA_PROVIDER: market, ALPACA_API_SECRET_KEY: "s" }),
+    { clock, logger: silentLogger, registry: new BreakerRegistry() },
+  );
+  return createApp({
+    config: { environment: "production", BODY_LIMIT: 1024 },
     logger: silentLogger,
-    registry: new BreakerRegistry(),
-  },
-);
-const app = createApp({
-  config: { environment: "production", BODY_LIMIT: 1024 },
-  logger: silentLogger,
-  version: "test",
-  readiness: async () => ({}),
-  clientIp: setIp,
-  v1Middleware: [],
-  routes: [(a) => registerMarketRoutes(a, { providers, authorize: pass, now: () => clock.now() })],
-});
+    version: "test",
+    readiness: async () => ({}),
+    clientIp: setIp,
+    v1Middleware: [],
+    routes: [
+      (a) => registerMarketRoutes(a, { providers, authorize: pass, now: () => clock.now() }),
+    ],
+  });
+}
+const app = marketApp("simulated");
 
 interface Page {
   bars: { t: string }[];
@@ -127,21 +129,7 @@ test("a provider page with a bar dropped as implausible is short, and still poin
     },
   });
   afterAll(() => alpaca.stop());
-  const live = createProviders(
-    alpacaConfig(alpaca.url, { MARKET_DATA_PROVIDER: "alpaca", ALPACA_API_SECRET_KEY: "s" }),
-    { clock, logger: silentLogger, registry: new BreakerRegistry() },
-  );
-  const liveApp = createApp({
-    config: { environment: "production", BODY_LIMIT: 1024 },
-    logger: silentLogger,
-    version: "test",
-    readiness: async () => ({}),
-    clientIp: setIp,
-    v1Middleware: [],
-    routes: [
-      (a) => registerMarketRoutes(a, { providers: live, authorize: pass, now: () => clock.now() }),
-    ],
-  });
+  const liveApp = marketApp("alpaca", alpaca.url);
   const end = new Date(Date.UTC(2024, 0, 25)).toISOString();
   const joined: string[] = [];
   let start = new Date(Date.UTC(2024, 0, 1)).toISOString();
