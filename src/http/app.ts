@@ -20,7 +20,7 @@ import { accessLog } from "./middleware/accessLog.ts";
 import { bodyLimit } from "./middleware/bodyLimit.ts";
 import { requestId } from "./middleware/requestId.ts";
 import { securityHeaders } from "./middleware/securityHeaders.ts";
-import { singleHost } from "./middleware/singleHost.ts";
+import { severalHosts, singleHost } from "./middleware/singleHost.ts";
 import { tracing } from "./middleware/tracing.ts";
 import { withMiddlewareResponses } from "./middlewareResponses.ts";
 import { allowedMethodsFor } from "./notAllowed.ts";
@@ -82,9 +82,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       const path = c.req.path;
       // `/v1` itself is matched by the `/v1/*` middleware above: not limited twice.
       const v1 = path === "/v1" || path.startsWith("/v1/");
-      // Only a probe is exempt (GET; HEAD arrives as GET): a POST to /healthz is a 405 like
-      // any other path's, limited, or a flood of them was an unlimited flood of log lines.
-      const probe = PROBE_PATHS.has(path) && c.req.method === "GET";
+      // Only a probe is exempt (GET; HEAD arrives as GET, one Host): a POST to /healthz is a
+      // 405 like any other path's, and two Host lines a 400, both limited, or a flood of
+      // them was an unlimited flood of log lines (3.5 MB/s of 400s in an audit).
+      const probe =
+        PROBE_PATHS.has(path) && c.req.method === "GET" && !severalHosts(c.req.raw.headers);
       if (v1 || probe) return next();
       return outside(c, next);
     });

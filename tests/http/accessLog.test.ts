@@ -188,6 +188,11 @@ describe("rate limit outside /v1", () => {
       await app.request("/healthz", { method });
     }
     expect(limited.slice(2)).toEqual(["/nowhere-else", "/healthz", "/healthz", "/healthz"]);
+    // Nor is a probe with two Host lines (or a comma in one): its 400 is limited like any path's.
+    const twoHosts = await app.request("/healthz", { headers: { host: "a,b" } });
+    expect(twoHosts.status).toBe(400);
+    expect(limited.at(-1)).toBe("/healthz");
+    expect(limited).toHaveLength(7);
   });
 });
 

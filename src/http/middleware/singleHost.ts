@@ -10,9 +10,13 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 
+/** True when `headers` carry more than one Host (or one no DNS name can be). */
+export const severalHosts = (headers: Headers): boolean =>
+  headers.get("host")?.includes(",") ?? false;
+
 /** 400 `invalid_request` for two Host headers. */
 export const singleHost = (): MiddlewareHandler<AppEnv> => async (c, next) => {
-  if (c.req.raw.headers.get("host")?.includes(",")) {
+  if (severalHosts(c.req.raw.headers)) {
     throw new ApiError("invalid_request", { message: "Send exactly one Host header." });
   }
   await next();
