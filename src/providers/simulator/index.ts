@@ -113,13 +113,20 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
   async bars(symbol: string, query: BarsQuery, signal: AbortSignal): Promise<Bar[]> {
     checkAborted(signal);
     const run = () =>
-      this.allBars.execute(
-        () => chunkedBars(this.params(symbol), query, this.clock.now(), signal, this.share),
-        signal,
-      );
+      this.allBars.execute(async () => {
+        const raw = await chunkedBars(
+          this.params(symbol),
+          query,
+          this.clock.now(),
+          signal,
+          this.share,
+        );
+        // Converting 10 000 bars is work too: paced like the slices that made them.
+        return this.share.run(() => raw.map(toBar), signal);
+      }, signal);
     try {
-      if (workSpan(query) <= LONG_WORK_MS) return (await run()).map(toBar);
-      return (await this.longBars.execute(run, signal)).map(toBar);
+      if (workSpan(query) <= LONG_WORK_MS) return await run();
+      return await this.longBars.execute(run, signal);
     } catch (error) {
       if (!isBulkheadRejectedError(error) && !isComputeShareExhausted(error)) throw error;
       // Load shed by design: the route logs it at warn (market.ts).
