@@ -5,10 +5,12 @@
  */
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
+import { createApp } from "../../src/http/app.ts";
 import {
   createRefusalLogSampler,
   REFUSAL_LINES_PER_SECOND,
 } from "../../src/http/refusalLogSampler.ts";
+import { createLogger } from "../../src/telemetry/logger.ts";
 import { buildAuthHarness } from "../auth/support/authApp.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { build, hangups } from "./support/testApp.ts";
@@ -124,4 +126,31 @@ describeEachDatabase("refusals in the access log", (t) => {
     // Other answers are never sampled.
     expect(lines.filter((l) => l.includes('"status":401'))).toHaveLength(5);
   });
+});
+
+test("a flood of failing health probes (not rate-limited) is capped the same way", async () => {
+  const lines: string[] = [];
+  const clock = new ManualClock(1_750_000_000_000);
+  const app = createApp({
+    config: { environment: "production", BODY_LIMIT: 1024 },
+    logger: createLogger("info", (line) => lines.push(line)),
+    version: "test",
+    clock,
+    // An outage: /readyz answers 503 to every probe.
+    readiness: async () => ({ database: { ok: false, state: "unavailable" } }),
+    clientIp: async (c, next) => {
+      c.set("clientIp", "198.51.100.4");
+      await next();
+    },
+    v1Middleware: [],
+    routes: [],
+  });
+  for (let i = 0; i < 100; i++) expect((await app.request("/readyz")).status).toBe(503);
+  const records = () => lines.map((l) => JSON.parse(l) as { msg: string; count?: number });
+  expect(records().filter((r) => r.msg === "request")).toHaveLength(REFUSAL_LINES_PER_SECOND);
+  clock.advance(1_000);
+  await app.request("/readyz");
+  expect(records().find((r) => r.msg === "failing probes not logged")?.count).toBe(
+    100 - REFUSAL_LINES_PER_SECOND,
+  );
 });

@@ -9,8 +9,8 @@
  * abort ends provider calls with a 503 nobody receives, and a load balancer's
  * timeout or a closed tab must not read as a server error.
  *
- * Refusals (429) are the exception to "one line per request": past a few a
- * second they are counted, not logged (refusalLogSampler.ts).
+ * Refusals (429) and failing health probes are the exceptions to "one line per
+ * request": past a few a second they are counted, not logged (refusalLogSampler.ts).
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
@@ -33,16 +33,23 @@ export const accessLog = (
   clock: Clock = systemClock,
 ): MiddlewareHandler<AppEnv> => {
   const refusals = createRefusalLogSampler(clock);
+  // Probes are not rate-limited: while /readyz fails (an outage), a flood of them was a line each.
+  const failingProbes = createRefusalLogSampler(clock);
 
   const log = (c: Context<AppEnv>, started: number): void => {
     const closed = c.req.raw.signal.aborted;
     const status = closed ? CLIENT_CLOSED : c.res.status;
     // By the status the app chose: a refusal whose client left (a 499 line) counts as one too,
     // or a flood of connect-send-close requests escaped the cap.
-    if (c.res.status === 429) {
-      const verdict = refusals.admit(c.get("clientIp"));
+    const probe = PROBE_PATHS.has(c.req.path);
+    if (c.res.status === 429 || (probe && c.res.status >= 300)) {
+      const [sampler, summaryMsg] =
+        c.res.status === 429
+          ? [refusals, "refusals not logged"]
+          : [failingProbes, "failing probes not logged"];
+      const verdict = sampler.admit(c.get("clientIp"));
       if (!verdict.log) return;
-      if (verdict.summary) logger.info("refusals not logged", { ...verdict.summary });
+      if (verdict.summary) logger.info(summaryMsg, { ...verdict.summary });
     }
     const fields = {
       method: c.req.method,
@@ -64,7 +71,7 @@ export const accessLog = (
     else if (shed) logger.warn("request", fields);
     // A passing probe at debug: a line every few seconds per checker is noise, and a flood of
     // them (unlimited paths) was a flood of lines (3 MB/s in an audit).
-    else if (status < 300 && PROBE_PATHS.has(c.req.path)) logger.debug("request", fields);
+    else if (status < 300 && probe) logger.debug("request", fields);
     else logger.info("request", fields);
   };
 
