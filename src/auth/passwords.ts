@@ -3,6 +3,7 @@
  * libxcrypt) accepted for verification only and upgraded after a good login.
  * @module
  */
+import { isVerifiable, parsePasswordHash } from "../security/passwordHash.ts";
 import { argon2Addon as argon2, isArgon2UnavailableError } from "./argon2Addon.ts";
 
 /** OWASP baseline argon2id parameters (DESIGN §2). */
@@ -63,6 +64,9 @@ export async function hashWithParameters(password: string, p: HashParameters): P
  * same way whatever is stored.
  */
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  // Above the caps, never run: one unauthenticated login against m=4294967295 took 10 GB and rising.
+  const parsed = parsePasswordHash(stored);
+  if (parsed && !isVerifiable(parsed)) return false;
   try {
     switch (hashKind(stored)) {
       case "argon2id":

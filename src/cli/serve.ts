@@ -27,6 +27,7 @@ import { loadWiring } from "../http/loadWiring.ts";
 import { listen } from "../http/server.ts";
 import type { BuiltServer } from "../http/wiring.ts";
 import { RateLimitStoreConfigError } from "../ratelimit/factory.ts";
+import { isVerifiable, parsePasswordHash, VERIFY_CAPS } from "../security/passwordHash.ts";
 import { prepareSchema } from "../storage/schemaGate.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { startTelemetry, tracerRegistered } from "../telemetry/sdk.ts";
@@ -87,6 +88,10 @@ function contractRefusal(config: Config): string | undefined {
     hashKind(config.ADMIN_PASSWORD_HASH) === "unknown"
   ) {
     return "ADMIN_PASSWORD_HASH is not an argon2id or bcrypt hash";
+  }
+  const parsed = config.ADMIN_PASSWORD_HASH && parsePasswordHash(config.ADMIN_PASSWORD_HASH);
+  if (parsed && !isVerifiable(parsed)) {
+    return `ADMIN_PASSWORD_HASH costs more than the server verifies (argon2 m ≤ ${VERIFY_CAPS.argon2MemoryKiB} KiB and t ≤ ${VERIFY_CAPS.argon2Time}, bcrypt cost ≤ ${VERIFY_CAPS.bcryptCost}): no login could use it`;
   }
   return undefined;
 }

@@ -110,13 +110,13 @@ const MIN_USUAL_DIGEST_BYTES = 16;
 
 function checkHashCost(parsed: ParsedHash, out: FindingList): void {
   if (!isVerifiable(parsed)) {
-    // Above the caps the gate cannot test it against known passwords (admin.003), the
-    // login decoys skip its class, and each admin login costs seconds or gigabytes.
+    // Above the caps the server never verifies it: each login attempt, anyone's, would cost
+    // seconds or gigabytes (one took 10 GB and rising). `serve` refuses it, silenced or not.
     out.add({
       id: "admin.008",
-      levels: "W/W/W",
+      levels: "E/E/E",
       variable: "ADMIN_PASSWORD_HASH",
-      message: `costs more than the server verifies routinely (argon2 m ≤ ${VERIFY_CAPS.argon2MemoryKiB} KiB and t ≤ ${VERIFY_CAPS.argon2Time}, bcrypt cost ≤ ${VERIFY_CAPS.bcryptCost})`,
+      message: `costs more than the server verifies (argon2 m ≤ ${VERIFY_CAPS.argon2MemoryKiB} KiB and t ≤ ${VERIFY_CAPS.argon2Time}, bcrypt cost ≤ ${VERIFY_CAPS.bcryptCost}): no login could use it`,
       hint: HASH_HINT,
     });
   }

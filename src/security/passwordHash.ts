@@ -14,8 +14,9 @@ import { argon2Addon } from "../auth/argon2Addon.ts";
  * and warned about (admin.006): a hash made that short verifies, one cut off
  * in copying never does, and the string cannot tell which.
  */
+// Decimal parameters without leading zeros: argon2 refuses `m=019456`, so such a hash never verifies.
 const ARGON2 =
-  /^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$[A-Za-z0-9+/]{11,}\$([A-Za-z0-9+/]{6,})$/;
+  /^\$argon2id\$v=19\$m=([1-9]\d{0,9}),t=([1-9]\d{0,9}),p=([1-9]\d{0,2})\$[A-Za-z0-9+/]{11,}\$([A-Za-z0-9+/]{6,})$/;
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 
 /** A well-formed hash and its cost parameters. */
@@ -81,9 +82,10 @@ export const KNOWN_PASSWORDS: readonly string[] = [
 ];
 
 /**
- * Costs above which a hash is not verified: a typo such as m=4194304 must not
- * make every start (the gate) or every login (its decoys, auth/costClasses.ts)
- * allocate gigabytes or hang for minutes.
+ * Costs above which a hash is never verified: not at start (the gate), not at a
+ * login, not for its decoys (auth/costClasses.ts). A typo such as m=4194304
+ * would make every login attempt, anyone's, allocate gigabytes or hang for
+ * minutes; `serve` refuses such an `ADMIN_PASSWORD_HASH` (admin.008).
  */
 export const VERIFY_CAPS = { argon2MemoryKiB: 262_144, argon2Time: 16, bcryptCost: 14 } as const;
 // Concurrent argon2 verifies together may use at most this much memory.

@@ -119,6 +119,23 @@ describe("malformed hashes never verify and never throw", () => {
   });
 });
 
+test("a hash above the verification caps is never run: refused at once, nothing allocated", async () => {
+  const salt = "6IrSAmp5BnkG5qy0n5wcTg";
+  const digest = "H/kEbv4L6N2cTEUsEBTDXFcJnENRlSUP3cUKH9QXM9w";
+  const before = process.memoryUsage().rss;
+  const started = performance.now();
+  for (const hash of [
+    `$argon2id$v=19$m=4294967295,t=2,p=1$${salt}$${digest}`,
+    `$argon2id$v=19$m=19456,t=4000000,p=1$${salt}$${digest}`,
+    "$2b$31$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+  ]) {
+    expect(await verifyPassword(hash, "anything")).toBe(false);
+  }
+  // Run, the first would take gigabytes, the others hours; refused, they take nothing.
+  expect(performance.now() - started).toBeLessThan(1_000);
+  expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
+});
+
 describe("hash limiter", () => {
   test("caps concurrency, queues up to the bound, rejects beyond", async () => {
     const limiter = createHashLimiter({ maxConcurrent: 2, maxQueue: 1 });

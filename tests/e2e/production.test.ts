@@ -88,11 +88,20 @@ describe("production binary", () => {
     for (const [variables, refusal] of [
       [hashless, "serve: ADMIN_PASSWORD_HASH is required in production"],
       [{ ...env, ADMIN_PASSWORD_HASH: "$argon2id$nonsense" }, "serve: ADMIN_PASSWORD_HASH is not"],
+      // A spec-valid m of 4 TiB: every login attempt, anyone's, would allocate it.
+      [
+        {
+          ...env,
+          ADMIN_PASSWORD_HASH:
+            "$argon2id$v=19$m=4294967295,t=2,p=1$6IrSAmp5BnkG5qy0n5wcTg$H/kEbv4L6N2cTEUsEBTDXFcJnENRlSUP3cUKH9QXM9w",
+        },
+        "serve: ADMIN_PASSWORD_HASH costs more than the server verifies",
+      ],
     ] as const) {
       const refused = await runBinary(["serve"], {
         ...variables,
         PORT: "0",
-        SECURITY_CHECK_SILENCE: "admin.002",
+        SECURITY_CHECK_SILENCE: "admin.002,admin.008",
       });
       expect([refused.code, refused.stderr.includes(refusal)]).toEqual([1, true]);
       expect(refused.stderr).not.toContain("start-up failed");

@@ -116,8 +116,20 @@ describe("admin.003 hash of a known password", () => {
   });
 });
 
+test("admin.002: argon2 parameters with leading zeros, which argon2 refuses to verify", async () => {
+  const hash =
+    "$argon2id$v=19$m=019456,t=2,p=1$6IrSAmp5BnkG5qy0n5wcTg$H/kEbv4L6N2cTEUsEBTDXFcJnENRlSUP3cUKH9QXM9w";
+  for (const variant of [hash, hash.replace("t=2", "t=02"), hash.replace("p=1", "p=01")]) {
+    const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: variant });
+    expect([variant, severityOf(await check(env, "production"), "admin.002")]).toEqual([
+      variant,
+      "error",
+    ]);
+  }
+});
+
 describe("admin.008 a hash above the verification caps", () => {
-  test("argon2id t=100 or m=1 GiB, bcrypt cost 15: a warning everywhere; policy costs pass", async () => {
+  test("argon2id t=100 or m=1 GiB, bcrypt cost 15: an error everywhere; policy costs pass", async () => {
     const salt = "c2FsdHNhbHRzYWx0"; // 12 bytes
     for (const hash of [
       `$argon2id$v=19$m=19456,t=100,p=1$${salt}$aGFzaGhhc2hoYXNoaGFzaA`,
@@ -128,7 +140,7 @@ describe("admin.008 a hash above the verification caps", () => {
       for (const environment of ["production", "staging", "development"] as const) {
         expect([hash, severityOf(await check(env, environment), "admin.008")]).toEqual([
           hash,
-          "warning",
+          "error",
         ]);
       }
     }
