@@ -14,8 +14,9 @@ export function isTrustedHost(host: string): boolean {
     .toLowerCase()
     .replace(/^\[|\]$/g, "")
     .replace(/\.$/, "");
-  // An empty host means a Unix socket (libpq) or the client's loopback default.
-  if (name === "" || name === "localhost" || name.endsWith(".localhost")) return true;
+  // An empty host means a Unix socket (libpq) or the client's loopback default. Only the bare
+  // `localhost`: glibc resolves `cache.localhost` through DNS, which may answer with any host.
+  if (name === "" || name === "localhost") return true;
   if (name.endsWith(".internal") || name.endsWith(".flycast")) return true;
   const family = ipFamily(name);
   if (family === 4) return name.startsWith("127.");
@@ -26,6 +27,9 @@ export function isTrustedHost(host: string): boolean {
 function isTrustedIpv6(address: string): boolean {
   const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
   if (mapped) return (mapped[1] as string).startsWith("127.");
+  // The same in hex, as the URL parser writes it back: `[::ffff:127.0.0.1]` → `[::ffff:7f00:1]`.
+  const mappedHex = /^(?:0{0,4}:){0,5}:?ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(address);
+  if (mappedHex) return Number.parseInt(mappedHex[1] as string, 16) >> 8 === 127;
   if (/^(?:0{0,4}:){2,7}0{0,3}1$/.test(address) || address === "::1") return true;
   const first = address.split(":")[0] ?? "";
   return first !== "" && Number.parseInt(first, 16) === 0xfdaa && first.length <= 4;

@@ -17,6 +17,8 @@ describe("trusted hosts (pinned)", () => {
     "[::1]",
     "0:0:0:0:0:0:0:1",
     "::ffff:127.0.0.1",
+    "::ffff:7f00:1",
+    "[::ffff:7f00:1]",
     "my-redis.internal",
     "trading-db.flycast",
     "fdaa:0:1a2b::3",
@@ -32,7 +34,17 @@ describe("trusted hosts (pinned)", () => {
     "internal.example.com",
     "fdaa.example.com",
     "::2",
+    // glibc resolves these through DNS, not to loopback.
+    "cache.localhost",
+    "db.localhost.",
+    "::ffff:a00:5",
+    "::ffff:8000:1",
   ])("%p is not", (host) => expect(isTrustedHost(host)).toBe(false));
+
+  test("a loopback URL written [::ffff:127.0.0.1] is trusted as the URL parser reads it", () => {
+    const url = new URL("redis://:p@[::ffff:127.0.0.1]:6379");
+    expect(isTrustedHost(url.hostname)).toBe(true);
+  });
 });
 
 describe("parseConnectionUrl", () => {
