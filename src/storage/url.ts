@@ -32,13 +32,34 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   }
   const sqlite = /^sqlite:\/\/(.+)$/i.exec(trimmed);
   if (sqlite) {
-    const filename = (sqlite[1] as string).split("?")[0] as string;
-    if (filename !== "") return { dialect: "sqlite", filename };
+    const filename = sqlite[1] as string;
+    const problem = sqlitePathProblem(filename);
+    if (problem) throw new StorageError("unsupported_url", `DATABASE_URL ${problem}`);
+    return { dialect: "sqlite", filename };
   }
   throw new StorageError(
     "unsupported_url",
     "DATABASE_URL must be sqlite://<path> or postgres://<user>@<host>/<db>",
   );
+}
+
+/**
+ * Why a `sqlite://` path is refused, or undefined. The path is used as written, so anything a
+ * reader would take for URL syntax means something else here: `?mode=ro` was dropped and the
+ * file opened read-write, `#x` became part of the name, `%20` stayed three characters, and `~`
+ * is not the home directory. Each opened (and `migrate` created) a different, empty database.
+ */
+function sqlitePathProblem(path: string): string | undefined {
+  if (/[?#]/.test(path)) {
+    return "has a query or #fragment, which a sqlite:// path does not take: remove it";
+  }
+  if (/%[0-9a-f]{2}/i.test(path)) {
+    return "has a %-escape, which a sqlite:// path does not decode: write the path as it is";
+  }
+  if (path === "~" || path.startsWith("~/")) {
+    return "starts with ~, which is not expanded here: write the absolute path (sqlite:///home/…)";
+  }
+  return undefined;
 }
 
 /** The one query parameter a PostgreSQL URL may carry, spelled exactly so, with libpq's values. */

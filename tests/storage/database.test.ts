@@ -173,6 +173,16 @@ test("DATABASE_URL parsing accepts sqlite and postgres, never echoes the URL", (
     filename: ":memory:",
   });
   expect(parseDatabaseUrl("postgresql://u:p@h/db").dialect).toBe("postgres");
+  // URL syntax a sqlite:// path does not take: each opened (and migrate created) another file.
+  for (const [url, says] of [
+    ["sqlite:///var/lib/trading.db?mode=ro", "query or #fragment"],
+    ["sqlite:///var/lib/trading.db#x", "query or #fragment"],
+    ["sqlite:///var/lib/my%20db.db", "%-escape"],
+    ["sqlite://~/trading.db", "starts with ~"],
+  ] as const) {
+    expect(() => parseDatabaseUrl(url)).toThrow(says);
+  }
+  expect(parseDatabaseUrl("sqlite:///var/lib/100%.db").dialect).toBe("sqlite");
   try {
     parseDatabaseUrl("mysql://root:hunter2@db/x");
     throw new Error("expected a failure");
