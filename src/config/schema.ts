@@ -81,13 +81,19 @@ export interface RateSpec {
  */
 export const MAX_RATE_WINDOW_MS = 30 * 86_400_000;
 
-/** Parses `q/w` (`60/1m`, window 1 ms–30 days); returns undefined when malformed. */
+/**
+ * Parses `q/w` (`60/1m`, a window of whole seconds, 1 s–30 days); returns undefined when
+ * malformed. Whole seconds because `RateLimit-Policy` states the window in seconds: `w=1`
+ * for a 1 ms window told clients a quota a thousand times too long.
+ */
 export function parseRate(text: string): RateSpec | undefined {
   const match = /^\s*(\d{1,9})\s*\/\s*(\S+)\s*$/.exec(text);
   if (!match) return undefined;
   const limit = Number(match[1]);
   const windowMs = parseDuration(match[2] as string);
-  if (!windowMs || windowMs > MAX_RATE_WINDOW_MS || limit < 1) return undefined;
+  if (!windowMs || windowMs % 1_000 !== 0 || windowMs > MAX_RATE_WINDOW_MS || limit < 1) {
+    return undefined;
+  }
   return { limit, windowMs };
 }
 
@@ -100,7 +106,7 @@ const rate = (fallback: string) =>
       if (!spec) {
         ctx.addIssue({
           code: "custom",
-          message: "must be a rate like 60/1m, with a window of at most 30d",
+          message: "must be a rate like 60/1m, with a window of whole seconds, at most 30d",
         });
         return z.NEVER;
       }

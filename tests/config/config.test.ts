@@ -35,10 +35,19 @@ describe("parseRate", () => {
   test("q per window", () => expect(parseRate("60/1m")).toEqual({ limit: 60, windowMs: 60_000 }));
   test("a window of up to 30 days", () =>
     expect(parseRate("1/30d")).toEqual({ limit: 1, windowMs: 30 * 86_400_000 }));
-  test.each(["60", "0/1m", "60/", "/1m", "a/1m", "60/1x", "1/31d", "1/110000d"])(
-    "rejects %p",
-    (t) => expect(parseRate(t)).toBeUndefined(),
-  );
+  // Windows are whole seconds: RateLimit-Policy states them in seconds.
+  test.each([
+    "60",
+    "0/1m",
+    "60/",
+    "/1m",
+    "a/1m",
+    "60/1x",
+    "1/31d",
+    "1/110000d",
+    "5/1ms",
+    "5/1500ms",
+  ])("rejects %p", (t) => expect(parseRate(t)).toBeUndefined());
 });
 
 describe("resolveEnvironment", () => {
