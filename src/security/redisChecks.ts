@@ -12,11 +12,28 @@ import type { CheckInput, FindingList } from "./types.ts";
 /** Query parameters some clients read as credentials; ours (Bun's) reads none of them. */
 const QUERY_CREDENTIALS = new Set(["password", "pass", "requirepass", "auth", "username", "user"]);
 
+/**
+ * Whether Bun's client, which `serve` uses, takes the URL: it reads the path as a database
+ * number and refuses `/abc` or `/3/4`, which a URL parser accepts. Construction validates
+ * without connecting (the client connects on its first command).
+ */
+function clientAccepts(text: string): boolean {
+  try {
+    new Bun.RedisClient(text, { autoReconnect: false }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs redis.001–005. */
 export function checkRedis(input: CheckInput, out: FindingList): void {
   const text = input.get("REDIS_URL");
   const url = text === undefined ? undefined : parseConnectionUrl(text);
-  if (text !== undefined && (url === undefined || !["redis", "rediss"].includes(url.scheme))) {
+  if (
+    text !== undefined &&
+    (url === undefined || !["redis", "rediss"].includes(url.scheme) || !clientAccepts(text))
+  ) {
     out.add({
       id: "redis.004",
       levels: "E/E/E",

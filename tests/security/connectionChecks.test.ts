@@ -269,6 +269,17 @@ describe("redis.*", () => {
     expect(severityOf(await check(env, "production"), "redis.004")).toBe("error");
     expect(withId(await check(await quickEnv(), "production"), "redis.004")).toEqual([]);
   });
+  test("redis.004: a path the client refuses as a database number, as serve would", async () => {
+    for (const path of ["/abc", "/3/4", "/-1"]) {
+      const env = await quickEnv({ REDIS_URL: `redis://127.0.0.1:6379${path}` });
+      expect([path, severityOf(await check(env, "production"), "redis.004")]).toEqual([
+        path,
+        "error",
+      ]);
+    }
+    const numbered = await quickEnv({ REDIS_URL: "redis://127.0.0.1:6379/3" });
+    expect(withId(await check(numbered, "production"), "redis.004")).toEqual([]);
+  });
   test("redis.005: a password in the query string is named, never echoed, and not counted", async () => {
     const secret = "q-string-password-9f3Kx2Lm8Qw7Zt";
     const env = await quickEnv({
