@@ -198,7 +198,11 @@ export const envSchema = z.object({
   RATE_LIMIT_ROUTES: rateOverrides,
 
   // --- network -------------------------------------------------------------------
-  HOST: optionalString,
+  // Trimmed as the check reads it: " 127.0.0.1" passed the check and failed to resolve at bind.
+  HOST: z
+    .string()
+    .transform((text) => text.trim())
+    .optional(),
   PORT: integer(8080, 0, 65_535),
   TRUST_PROXY: z
     .string()

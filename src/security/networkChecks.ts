@@ -57,7 +57,9 @@ export function checkNetwork(input: CheckInput, out: FindingList): void {
   const host = input.get("HOST")?.trim();
   if (host === undefined) return;
   const bare = host.replace(/^\[|\]$/g, "");
-  if (ipFamily(bare) === 0 && !HOSTNAME.test(bare)) {
+  // All digits and dots is an IPv4 address or nothing: 256.1.1.1 is a valid DNS label shape.
+  const dottedDigits = /^[\d.]+$/.test(bare);
+  if (ipFamily(bare) === 0 && (dottedDigits || !HOSTNAME.test(bare))) {
     out.add({
       id: "net.003",
       levels: "E/E/E",

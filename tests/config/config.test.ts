@@ -191,3 +191,8 @@ describe("loadConfig", () => {
     expect(result.ok).toBe(false);
   });
 });
+
+test("HOST is trimmed, as the check reads it: a stray space no longer fails the bind", () => {
+  const loaded = loadConfig({ HOST: " 127.0.0.1\t" }, "development");
+  expect(loaded.ok && loaded.config.HOST).toBe("127.0.0.1");
+});
