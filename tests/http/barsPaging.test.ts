@@ -8,7 +8,6 @@
 import { afterAll, expect, test } from "bun:test";
 import type { MiddlewareHandler } from "hono";
 import { ManualClock } from "../../src/clock/index.ts";
-import { createApp } from "../../src/http/app.ts";
 import type { AppEnv } from "../../src/http/context.ts";
 import { registerMarketRoutes } from "../../src/http/routes/market.ts";
 import { createProviders } from "../../src/providers/index.ts";
@@ -16,30 +15,19 @@ import { BreakerRegistry } from "../../src/resilience/index.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { alpacaConfig } from "../providers/fakes/alpacaConfig.ts";
 import { startFake } from "../providers/fakes/fakeServer.ts";
+import { appWithRoutes } from "./support/testApp.ts";
 
 const clock = new ManualClock(Date.parse("2024-03-15T18:00:00Z"));
 const pass: MiddlewareHandler<AppEnv> = async (_c, next) => next();
-const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("clientIp", "127.0.0.1");
-  await next();
-};
 /** The market routes over `market` (simulated, or Alpaca at `url`). */
 function marketApp(market: "simulated" | "alpaca", url = "http://127.0.0.1:9") {
   const providers = createProviders(
     alpacaConfig(url, { MARKET_DATA_PROVIDER: market, ALPACA_API_SECRET_KEY: "s" }),
     { clock, logger: silentLogger, registry: new BreakerRegistry() },
   );
-  return createApp({
-    config: { environment: "production", BODY_LIMIT: 1024 },
-    logger: silentLogger,
-    version: "test",
-    readiness: async () => ({}),
-    clientIp: setIp,
-    v1Middleware: [],
-    routes: [
-      (a) => registerMarketRoutes(a, { providers, authorize: pass, now: () => clock.now() }),
-    ],
-  });
+  return appWithRoutes([
+    (a) => registerMarketRoutes(a, { providers, authorize: pass, now: () => clock.now() }),
+  ]);
 }
 const app = marketApp("simulated");
 

@@ -2,7 +2,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import type { MiddlewareHandler } from "hono";
 import { ManualClock } from "../../src/clock/index.ts";
-import { createApp } from "../../src/http/app.ts";
 import type { AppEnv } from "../../src/http/context.ts";
 import { registerMarketRoutes } from "../../src/http/routes/market.ts";
 import { createProviders } from "../../src/providers/index.ts";
@@ -11,15 +10,12 @@ import { createLogger, silentLogger } from "../../src/telemetry/logger.ts";
 import { alpacaConfig } from "../providers/fakes/alpacaConfig.ts";
 import { startFake } from "../providers/fakes/fakeServer.ts";
 import { alpacaRoutes } from "../providers/fakes/payloads.ts";
+import { appWithRoutes } from "./support/testApp.ts";
 
 const fake = startFake(alpacaRoutes);
 afterAll(() => fake.stop());
 const NOW = Date.parse("2024-03-15T18:00:00Z");
 const pass: MiddlewareHandler<AppEnv> = async (_c, next) => next();
-const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
-  c.set("clientIp", "127.0.0.1");
-  await next();
-};
 
 function app(market: "simulated" | "alpaca", clock = new ManualClock(NOW), logger = silentLogger) {
   const providers = createProviders(
@@ -31,17 +27,10 @@ function app(market: "simulated" | "alpaca", clock = new ManualClock(NOW), logge
       tuning: { backoffInitialMs: 5, backoffMaxMs: 5 },
     },
   );
-  return createApp({
-    config: { environment: "production", BODY_LIMIT: 1024 },
+  return appWithRoutes(
+    [(a) => registerMarketRoutes(a, { providers, authorize: pass, now: () => clock.now() })],
     logger,
-    version: "test",
-    readiness: async () => ({}),
-    clientIp: setIp,
-    v1Middleware: [],
-    routes: [
-      (a) => registerMarketRoutes(a, { providers, authorize: pass, now: () => clock.now() }),
-    ],
-  });
+  );
 }
 
 const sim = app("simulated");

@@ -6,12 +6,10 @@
 import { describe, expect, test } from "bun:test";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { createApp } from "../../src/http/app.ts";
 import type { AppEnv } from "../../src/http/context.ts";
 import { ApiError } from "../../src/http/errors.ts";
 import { undecodableQueryPart } from "../../src/http/queryEncoding.ts";
-import { silentLogger } from "../../src/telemetry/logger.ts";
-import { build, errorOf, setIp } from "./support/testApp.ts";
+import { appWithRoutes, build, errorOf } from "./support/testApp.ts";
 
 describe("undecodableQueryPart", () => {
   test.each([
@@ -63,27 +61,19 @@ describe("a query escape that decodes to nothing", () => {
     if (c.req.header("authorization") !== "Bearer ok") throw new ApiError("unauthorized");
     await next();
   };
-  const app = createApp({
-    config: { environment: "production", BODY_LIMIT: 1024 },
-    logger: silentLogger,
-    version: "test",
-    readiness: async () => ({}),
-    clientIp: setIp,
-    v1Middleware: [],
-    routes: [
-      (a) =>
-        a.openapi(
-          createRoute({
-            method: "get",
-            path: "/v1/events",
-            middleware: [signedIn] as const,
-            request: { query: z.strictObject({ actor: z.string().optional(), n: z.string() }) },
-            responses: { 200: { description: "events" } },
-          }),
-          (c) => c.json({ actor: c.req.valid("query").actor ?? null }, 200),
-        ),
-    ],
-  });
+  const app = appWithRoutes([
+    (a) =>
+      a.openapi(
+        createRoute({
+          method: "get",
+          path: "/v1/events",
+          middleware: [signedIn] as const,
+          request: { query: z.strictObject({ actor: z.string().optional(), n: z.string() }) },
+          responses: { 200: { description: "events" } },
+        }),
+        (c) => c.json({ actor: c.req.valid("query").actor ?? null }, 200),
+      ),
+  ]);
   const get = (query: string, token = "ok") =>
     app.request(`/v1/events${query}`, { headers: { authorization: `Bearer ${token}` } });
 

@@ -1,21 +1,35 @@
 /**
  * An app built with test routes that throw each kind of error, for the
- * in-process suites of the assembled app (app.test.ts, accessLog.test.ts).
+ * in-process suites of the assembled app (app.test.ts, accessLog.test.ts);
+ * and {@link appWithRoutes} for suites of one feature's routes.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { createApp } from "../../../src/http/app.ts";
+import { createApp, type RouteRegistrar } from "../../../src/http/app.ts";
 import type { AppEnv } from "../../../src/http/context.ts";
 import { ApiError } from "../../../src/http/errors.ts";
 import { strictJsonText } from "../../../src/http/middleware/strictJsonText.ts";
 import { StorageError } from "../../../src/storage/errors.ts";
-import { createLogger } from "../../../src/telemetry/logger.ts";
+import { createLogger, type Logger, silentLogger } from "../../../src/telemetry/logger.ts";
 
 /** Sets the client address every test request comes from. */
 export const setIp: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("clientIp", "203.0.113.9");
   await next();
 };
+
+/** The assembled app with only `routes` (production defaults, no /v1 middleware). */
+export function appWithRoutes(routes: RouteRegistrar[], logger: Logger = silentLogger) {
+  return createApp({
+    config: { environment: "production", BODY_LIMIT: 1024 },
+    logger,
+    version: "test",
+    readiness: async () => ({}),
+    clientIp: setIp,
+    v1Middleware: [],
+    routes,
+  });
+}
 
 /** Abort controllers of in-flight test requests, by request id. */
 export const hangups = new Map<string, AbortController>();
