@@ -23,5 +23,6 @@ export {
 export { FinnhubProvider } from "./finnhub/index.ts";
 export { DEFAULT_TUNING, type PolicyTuning, PROVIDER_RATE_LIMITS } from "./policy.ts";
 export type { Served } from "./served.ts";
+export { isoTime } from "./shape.ts";
 export { SIMULATED_UNIVERSE, SimulatedProvider } from "./simulator/index.ts";
 export * from "./types.ts";

@@ -10,6 +10,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import {
   BarSchema,
+  isoTime,
   isProviderError,
   NewsItemSchema,
   type Providers,
@@ -129,7 +130,7 @@ const nothing = <T>(source: string, data: T, now: number): Served<T> => ({
   data,
   source,
   stale: false,
-  as_of: new Date(now).toISOString(),
+  as_of: isoTime(now),
   age_ms: 0,
 });
 

@@ -5,6 +5,7 @@
  * is a pure cache and never changes an answer.
  * @module
  */
+import { isoTime } from "../shape.ts";
 import type { Bar } from "../types.ts";
 import { SESSION_MINUTES, sessionOpen } from "./calendar.ts";
 import { minutePath, minuteSd, sessionEnds } from "./pricePath.ts";
@@ -157,7 +158,7 @@ let prefixDay = Number.NaN;
 let dayPrefix = "";
 
 /**
- * `t` as RFC 3339 UTC without fractional zeros, as `toISOString` gives it. A whole minute is
+ * `t` as {@link isoTime} writes it (RFC 3339 UTC, no fractional zeros). A whole minute is
  * put together from the day's cached prefix: `new Date().toISOString()` per bar was half the
  * cost of a 10 000-bar answer.
  */
@@ -165,7 +166,7 @@ export function isoMinute(t: number): string {
   const day = Math.floor(t / DAY_MS);
   const inDay = t - day * DAY_MS;
   if (inDay % MINUTE_MS !== 0 || !(day >= 0 && day < 2_932_897)) {
-    return new Date(t).toISOString().replace(".000Z", "Z"); // not a whole minute, or year > 9999
+    return isoTime(t); // not a whole minute, or a year past 9999
   }
   if (day !== prefixDay) {
     prefixDay = day;
