@@ -1,5 +1,7 @@
 /**
- * Caps the access-log lines of refused requests (429). A refusal is the
+ * Caps the access-log lines of refused requests (429), and (a second
+ * instance, accessLog.ts) of failing health probes, which are not
+ * rate-limited. A refusal is the
  * cheapest answer the server gives (a flood on one key costs the rate-limit
  * store nothing: blockedKeys.ts), yet each one wrote a ~320-byte line: a
  * single client refused 15 000 times a second wrote ~5 MB/s, a disk-filling
