@@ -28,13 +28,12 @@ describeEachDatabase(
 
     const me = (token: string) => h.send("/v1/auth/me", { token });
     const refresh = (token: unknown) => h.post("/v1/auth/refresh", { refresh_token: token });
+    /** A second instance on the same database, capped at two live sessions per user. */
+    const cappedAt = async (clock: ManualClock) =>
+      buildAuthHarness(await t.openAnother(), { clock, bootstrap: false, maxLiveSessions: 2 });
 
     test("a login beyond the live-session cap ends the user's oldest session, and says so", async () => {
-      const capped = await buildAuthHarness(await t.openAnother(), {
-        clock: h.clock,
-        bootstrap: false,
-        maxLiveSessions: 2,
-      });
+      const capped = await cappedAt(h.clock);
       // `pair` (from beforeEach) is the oldest live session; two more logins push it out.
       h.clock.advance(1);
       const second = await capped.login("admin", ADMIN_PASSWORD);
@@ -50,11 +49,7 @@ describeEachDatabase(
     });
 
     test("the cap keeps the session in use and the one just started, whatever the clocks", async () => {
-      const capped = await buildAuthHarness(await t.openAnother(), {
-        clock: h.clock,
-        bootstrap: false,
-        maxLiveSessions: 2,
-      });
+      const capped = await cappedAt(h.clock);
       h.clock.advance(1);
       const script = await capped.login("admin", ADMIN_PASSWORD);
       h.clock.advance(1);
@@ -66,11 +61,7 @@ describeEachDatabase(
       expect((await me(refreshed.access_token)).status).toBe(200);
       expect((await me(newest.access_token)).status).toBe(200);
       // An instance whose clock is behind still keeps the session it just started.
-      const behind = await buildAuthHarness(await t.openAnother(), {
-        clock: new ManualClock(h.clock.now() - 5_000),
-        bootstrap: false,
-        maxLiveSessions: 2,
-      });
+      const behind = await cappedAt(new ManualClock(h.clock.now() - 5_000));
       const late = await behind.login("admin", ADMIN_PASSWORD);
       expect((await behind.send("/v1/auth/me", { token: late.access_token })).status).toBe(200);
     });
@@ -80,11 +71,7 @@ describeEachDatabase(
     test.skipIf(t.backend !== "postgres")(
       "two logins of one user at once leave no more than the cap live",
       async () => {
-        const capped = await buildAuthHarness(await t.openAnother(), {
-          clock: h.clock,
-          bootstrap: false,
-          maxLiveSessions: 2,
-        });
+        const capped = await cappedAt(h.clock);
         h.clock.advance(1);
         await capped.login("admin", ADMIN_PASSWORD);
         // A third connection holds the audit chain head, where every login ends: both logins

@@ -14,6 +14,21 @@ import {
 import { normaliseTime } from "../../src/providers/shape.ts";
 
 const NOW = Date.parse("2024-01-03T15:00:00Z");
+/** A news item as an adapter hands it over, with `over` in place. */
+const newsItem = (over: Partial<NewsItem>): NewsItem => ({
+  id: "1",
+  headline: "h",
+  summary: "",
+  author: null,
+  source: "wire",
+  url: null,
+  symbols: [],
+  created_at: "2024-01-02T05:00:00Z",
+  updated_at: "2024-01-02T05:00:00Z",
+  sentiment: null,
+  sentiment_label: null,
+  ...over,
+});
 describe("rules", () => {
   const quote: Quote = {
     symbol: "AAPL",
@@ -64,21 +79,7 @@ describe("rules", () => {
     for (let i = 0; i < 10; i++) {
       // A fresh 8 MB string each time, as JSON.parse makes from a provider body.
       const summary = JSON.parse(JSON.stringify(`${"x".repeat(8_000_000)}${i}`)) as string;
-      kept.push(
-        boundedNewsItem({
-          id: String(i),
-          headline: "h",
-          summary,
-          author: null,
-          source: "wire",
-          url: null,
-          symbols: [],
-          created_at: "2024-01-02T05:00:00Z",
-          updated_at: "2024-01-02T05:00:00Z",
-          sentiment: null,
-          sentiment_label: null,
-        }),
-      );
+      kept.push(boundedNewsItem(newsItem({ id: String(i), summary })));
     }
     Bun.gc(true);
     // Slices would hold 10 × 8 MB; copies hold 10 × 2 000 characters.
@@ -86,19 +87,13 @@ describe("rules", () => {
     expect(kept.every((k) => k.summary.length === 2_000)).toBe(true);
   });
   test("news text is cut, a huge URL dropped, symbols kept only when the API could ask for them", () => {
-    const item: NewsItem = {
-      id: "1",
+    const item = newsItem({
       headline: "h".repeat(10_000),
       summary: `${"s".repeat(1_999)}😀tail`,
       author: "a".repeat(1_000),
-      source: "wire",
       url: `https://example.com/${"x".repeat(100_000)}`,
       symbols: ["AAPL", "AAPL", "<b>", "", "aapl", "CRYPTO:BTC", ...Array(100).fill("IBM")],
-      created_at: "2024-01-02T05:00:00Z",
-      updated_at: "2024-01-02T05:00:00Z",
-      sentiment: null,
-      sentiment_label: null,
-    };
+    });
     const bounded = boundedNewsItem(item);
     expect(bounded.headline).toHaveLength(500);
     // Not cut inside the emoji's surrogate pair.
@@ -108,19 +103,12 @@ describe("rules", () => {
     expect(bounded.symbols).toEqual(["AAPL", "IBM"]);
   });
   test("lone surrogates in news text become U+FFFD, so strict JSON parsers read the answer", () => {
-    const item: NewsItem = {
-      id: "2",
+    const item = newsItem({
       headline: "\ud800 x",
       summary: `${"s".repeat(1_999)}\udc00tail`,
       author: "\udbff",
       source: "ok 😀",
-      url: null,
-      symbols: [],
-      created_at: "2024-01-02T05:00:00Z",
-      updated_at: "2024-01-02T05:00:00Z",
-      sentiment: null,
-      sentiment_label: null,
-    };
+    });
     const bounded = boundedNewsItem(item);
     expect([bounded.headline, bounded.summary, bounded.author, bounded.source]).toEqual([
       "\ufffd x",
