@@ -13,7 +13,7 @@
  */
 import { Database as Connection } from "bun:sqlite";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Database, Executor, OpenDatabaseOptions, PreparedRead } from "./database.ts";
 import { StorageError } from "./errors.ts";
@@ -87,6 +87,13 @@ function createPrivately(filename: string): void {
 export function openSqliteDatabase(filename: string, options: OpenDatabaseOptions): Database {
   const memory = filename === ":memory:";
   const readOnly = options.readOnly === true && !memory;
+  // SQLite's own answer is "unable to open database file", which does not say why.
+  if (!memory && statSync(filename, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new StorageError(
+      "unsupported_url",
+      "DATABASE_URL names a directory, not a file: add the database file's name",
+    );
+  }
   if (!memory && !readOnly) createPrivately(filename);
   const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
   const conn = readOnly

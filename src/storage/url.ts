@@ -48,6 +48,7 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
  * reader would take for URL syntax means something else here: `?mode=ro` was dropped and the
  * file opened read-write, `#x` became part of the name, `%20` stayed three characters, and `~`
  * is not the home directory. Each opened (and `migrate` created) a different, empty database.
+ * A path ending in `/` (or `.`, `..`) names a directory, which SQLite cannot open.
  */
 function sqlitePathProblem(path: string): string | undefined {
   if (/[?#]/.test(path)) {
@@ -58,6 +59,10 @@ function sqlitePathProblem(path: string): string | undefined {
   }
   if (path === "~" || path.startsWith("~/")) {
     return "starts with ~, which is not expanded here: write the absolute path (sqlite:///home/…)";
+  }
+  // `sqlite:///` or `sqlite://./data/` passed the check, then `migrate` failed to open it.
+  if (/(^|\/)\.{0,2}$/.test(path)) {
+    return "names a directory, not a file: add the database file's name (sqlite://./data/trading.db)";
   }
   return undefined;
 }

@@ -208,3 +208,14 @@ test("an existing database file keeps the mode its operator gave it", async () =
   await existing.close();
   expect(statSync(path).mode & 0o777).toBe(0o640);
 });
+
+test("a path naming an existing directory is refused by name, read-only or not", async () => {
+  for (const readOnly of [false, true]) {
+    const refusal = await openDatabase(`sqlite://${dir}`, { readOnly }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isStorageError(refusal) && refusal.kind).toBe("unsupported_url");
+    expect(String(refusal)).toContain("names a directory");
+  }
+});
