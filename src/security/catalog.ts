@@ -44,6 +44,7 @@ export const CHECKS = {
   "db.004": "Database password is not weak",
   "db.005": "SQLite is a single-instance database",
   "db.006": "DATABASE_URL is a supported, well-formed URL",
+  "db.007": "The database outlives a restart (no in-memory SQLite outside development)",
   "redis.001": "Redis requires a password",
   "redis.002": "Redis uses TLS off trusted networks",
   "redis.003": "Redis password is not weak",

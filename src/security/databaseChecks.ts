@@ -1,7 +1,8 @@
 /**
  * DATABASE_URL checks (db.*): supported scheme, no default or published
  * credentials, a password, verified TLS to PostgreSQL off trusted networks,
- * and a note that SQLite serves one instance only.
+ * a note that SQLite serves one instance only, and no in-memory database
+ * outside development.
  * @module
  */
 import { isStorageError } from "../storage/errors.ts";
@@ -35,7 +36,7 @@ function unservable(text: string): string | undefined {
   }
 }
 
-/** Runs db.001–006. */
+/** Runs db.001–007. */
 export function checkDatabase(input: CheckInput, out: FindingList): void {
   const text = input.get(VARIABLE) ?? DEFAULT_URL;
   const refused = unservable(text);
@@ -52,6 +53,17 @@ export function checkDatabase(input: CheckInput, out: FindingList): void {
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim())?.[1]?.toLowerCase();
   if (scheme === "sqlite") {
+    if (text.trim().slice("sqlite://".length) === ":memory:") {
+      // Serve refused it anyway, but only later and for a misleading reason (pending migrations).
+      out.add({
+        id: "db.007",
+        levels: "E/E/-",
+        variable: VARIABLE,
+        message:
+          "is an in-memory SQLite database: users, sessions and the audit log would be lost at every restart",
+        hint: "Use a file (sqlite:///var/lib/trading-server/trading.db) or postgres://…",
+      });
+    }
     // Decision: a note, not an error. One VPS with SQLite is a supported
     // deployment; several Fly machines each with their own file are not.
     const onFly = input.get("FLY_APP_NAME") !== undefined;

@@ -171,6 +171,44 @@ describe("db.006: only URLs the server can open pass", () => {
   });
 });
 
+describe("db.006/007: SQLite paths serve and migrate cannot use", () => {
+  test.each([
+    "sqlite:///",
+    "sqlite://./data/",
+    "sqlite:///var/lib/trading/",
+    "sqlite://.",
+    "sqlite://..",
+    "sqlite://./data/.",
+    "sqlite://./data/..",
+  ])("%p names a directory: an error everywhere, refused by the parser", async (url) => {
+    const env = await quickEnv({ DATABASE_URL: url });
+    for (const environment of ["production", "staging", "development"] as const) {
+      expect(severityOf(await check(env, environment), "db.006")).toBe("error");
+    }
+    expect(() => parseDatabaseUrl(url)).toThrow(/names a directory/);
+  });
+
+  test.each([
+    "sqlite://./data/trading.db",
+    "sqlite:///var/lib/trading/x.db",
+    "sqlite://data/.db",
+    "sqlite://a..b",
+  ])("%p names a file and passes", async (url) => {
+    const env = await quickEnv({ DATABASE_URL: url });
+    expect(severityOf(await check(env, "production"), "db.006")).toBeNull();
+    expect(parseDatabaseUrl(url)).toEqual({ dialect: "sqlite", filename: url.slice(9) });
+  });
+
+  test("db.007: an in-memory database is an error in staging and production only", async () => {
+    const env = await quickEnv({ DATABASE_URL: " sqlite://:memory: " });
+    expect(severityOf(await check(env, "production"), "db.007")).toBe("error");
+    expect(severityOf(await check(env, "staging"), "db.007")).toBe("error");
+    expect(severityOf(await check(env, "development"), "db.007")).toBeNull();
+    const file = await quickEnv({ DATABASE_URL: "sqlite://./:memory:" });
+    expect(severityOf(await check(file, "production"), "db.007")).toBeNull();
+  });
+});
+
 describe("db.003–006", () => {
   test("db.003: no password warns unless PGPASSWORD is set", async () => {
     const env = await quickEnv({ DATABASE_URL: pg("trader", "db.internal") });
