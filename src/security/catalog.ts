@@ -50,6 +50,7 @@ export const CHECKS = {
   "redis.003": "Redis password is not weak",
   "redis.004": "REDIS_URL is a well-formed redis:// or rediss:// URL",
   "redis.005": "REDIS_URL carries no credentials in its query string",
+  "redis.006": "REDIS_URL selects a database a default Redis has (0–15)",
   "net.001": "TRUST_PROXY=fly is only used on Fly.io",
   "net.002": "TRUST_PROXY=xff:N has a plausible hop count",
   "net.003": "HOST is a plain address or host name",

@@ -1,7 +1,8 @@
 /**
  * Redis checks (redis.*): a password (REDIS_PASSWORD or one inside REDIS_URL),
  * TLS (`rediss://`) off loopback and Fly's private network, and the secret
- * predicates on the password. REDIS_URL's presence is env.002.
+ * predicates on the password, and a database number a default Redis has.
+ * REDIS_URL's presence is env.002.
  * @module
  */
 import { parseConnectionUrl } from "./connectionUrl.ts";
@@ -26,7 +27,22 @@ function clientAccepts(text: string): boolean {
   }
 }
 
-/** Runs redis.001–005. */
+/** Databases a Redis has unless its `databases` setting is raised. */
+const DEFAULT_DATABASES = 16;
+
+/** The database number in REDIS_URL's path (Bun's client takes `/3`, `/003`, `/+3`), if any. */
+function databaseNumber(text: string): number | undefined {
+  let path: string;
+  try {
+    path = new URL(text).pathname;
+  } catch {
+    return undefined;
+  }
+  const digits = /^\/\+?(\d+)$/.exec(path)?.[1];
+  return digits === undefined ? undefined : Number(digits);
+}
+
+/** Runs redis.001–006. */
 export function checkRedis(input: CheckInput, out: FindingList): void {
   const text = input.get("REDIS_URL");
   const url = text === undefined ? undefined : parseConnectionUrl(text);
@@ -40,6 +56,18 @@ export function checkRedis(input: CheckInput, out: FindingList): void {
       variable: "REDIS_URL",
       message: "is not a well-formed redis:// or rediss:// URL",
       hint: "Use rediss://host:6379 (or redis://127.0.0.1:6379 on loopback).",
+    });
+  }
+  const database = text === undefined ? undefined : databaseNumber(text);
+  if (database !== undefined && database >= DEFAULT_DATABASES) {
+    // A warning: `databases` may have been raised. If not, every command fails, the limiter
+    // fails closed and /readyz stays 503 with nothing in the check to say why.
+    out.add({
+      id: "redis.006",
+      levels: "W/W/W",
+      variable: "REDIS_URL",
+      message: `selects database ${database}: a Redis with the default configuration has ${DEFAULT_DATABASES} (0–${DEFAULT_DATABASES - 1}), many managed ones only 0`,
+      hint: "Use database 0 (or remove the path), unless this Redis's `databases` setting is higher.",
     });
   }
   const ignored = [...(url?.params.keys() ?? [])].filter((k) =>

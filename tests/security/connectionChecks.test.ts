@@ -318,6 +318,21 @@ describe("redis.*", () => {
     const numbered = await quickEnv({ REDIS_URL: "redis://127.0.0.1:6379/3" });
     expect(withId(await check(numbered, "production"), "redis.004")).toEqual([]);
   });
+  test("redis.006: a database number past a default Redis's 16 warns, in every environment", async () => {
+    for (const path of ["/16", "/0016", "/+16", "/4294967295"]) {
+      const env = await quickEnv({ REDIS_URL: `rediss://cache.example.com:6380${path}` });
+      for (const environment of ["production", "staging", "development"] as const) {
+        expect([path, severityOf(await check(env, environment), "redis.006")]).toEqual([
+          path,
+          "warning",
+        ]);
+      }
+    }
+    for (const path of ["", "/", "/0", "/15", "/015"]) {
+      const env = await quickEnv({ REDIS_URL: `rediss://cache.example.com:6380${path}` });
+      expect([path, withId(await check(env, "production"), "redis.006")]).toEqual([path, []]);
+    }
+  });
   test("redis.005: a password in the query string is named, never echoed, and not counted", async () => {
     const secret = "q-string-password-9f3Kx2Lm8Qw7Zt";
     const env = await quickEnv({
