@@ -39,6 +39,11 @@ export {
   TimeoutError,
   TokenBucketRejectedError,
 } from "./errors.ts";
+export {
+  type FairBulkheadOptions,
+  FairBulkheadPolicy,
+  fairBulkhead,
+} from "./fairBulkhead.ts";
 export { type FallbackFn, type FallbackOptions, FallbackPolicy, fallback } from "./fallback.ts";
 export { ManualScheduler } from "./manualScheduler.ts";
 export { PipelinePolicy, type PolicyLike, pipeline } from "./pipeline.ts";
