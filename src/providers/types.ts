@@ -132,6 +132,11 @@ export interface BarsQuery {
   limit: number;
   /** The last `limit` bars of [start, end] instead of the first; still ascending. */
   latest?: boolean;
+  /**
+   * Who asked (a user id), so a provider that queues work can take askers in turn. Not part
+   * of the answer, nor of a cache key.
+   */
+  requester?: string;
 }
 
 /** A news request. Empty `symbols` means the provider's general feed. */

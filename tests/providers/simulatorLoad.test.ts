@@ -1,7 +1,8 @@
 /**
  * Long simulated bar requests are CPU-bound: two run at a time, eight wait,
  * the rest get a retryable "busy" at once; short requests never queue behind
- * them. Every bar request is admitted in order (8 computing, 64 waiting).
+ * them. Every bar request is admitted (8 computing, 64 waiting), askers in
+ * turn, one asker holding at most half the waiting places.
  */
 import { expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock/index.ts";
@@ -19,7 +20,13 @@ test("beyond 2 running and 8 waiting, a long request is refused with Retry-After
       `LONG${i}`,
       // Just over a year of work: enough for the bulkhead, cheap enough to finish well
       // inside its 5 s queue wait on a slow machine.
-      { timeframe: "1Day", start: NOW - 400 * DAY, end: NOW, limit: 10_000 },
+      {
+        timeframe: "1Day",
+        start: NOW - 400 * DAY,
+        end: NOW,
+        limit: 10_000,
+        requester: `user${i}`,
+      },
       signal,
     );
   const started = Array.from({ length: 11 }, (_, i) =>
@@ -57,8 +64,8 @@ test("beyond 2 running and 8 waiting, a long request is refused with Retry-After
   expect(isProviderError(error) && error.retryAfterMs).toBe(1_000);
 });
 
-test("every bar request is admitted in order: 8 compute, 64 wait, the next is refused at once", async () => {
-  // A share that holds every slice until released: requests stay "computing".
+/** A simulator whose compute share holds every slice until `open()`: requests stay "computing". */
+function heldSimulator() {
   let open = () => {};
   const opened = new Promise<void>((resolve) => {
     open = resolve;
@@ -71,17 +78,27 @@ test("every bar request is admitted in order: 8 compute, 64 wait, the next is re
     },
   };
   const sim = new SimulatedProvider({ seed: 5, clock: new ManualClock(NOW), computeShare: held });
-  const ask = (i: number) =>
+  const ask = (label: string, requester: string) =>
     sim
-      .bars(`Q${i}`, { timeframe: "1Day", start: NOW - 10 * DAY, end: NOW, limit: 5 }, signal)
+      .bars(
+        label,
+        { timeframe: "1Day", start: NOW - 10 * DAY, end: NOW, limit: 5, requester },
+        signal,
+      )
       .then(
         () => {
-          order.push(`Q${i}`);
+          order.push(label);
           return "ok";
         },
         (error: unknown) => (isProviderError(error) ? error.kind : "other"),
       );
-  const asked = Array.from({ length: 73 }, (_, i) => ask(i));
+  return { ask, order, open };
+}
+
+test("every bar request is admitted: 8 compute, 64 wait, the next is refused at once", async () => {
+  const { ask, order, open } = heldSimulator();
+  // One request per asker: taking askers in turn is arrival order.
+  const asked = Array.from({ length: 73 }, (_, i) => ask(`Q${i}`, `user${i}`));
   // The 73rd finds eight computing and 64 waiting: refused now, before any slice runs.
   expect(await asked[72]).toBe("rate_limited");
   open();
@@ -89,4 +106,17 @@ test("every bar request is admitted in order: 8 compute, 64 wait, the next is re
   expect(results.filter((r) => r === "ok")).toHaveLength(72);
   // Admitted in arrival order: the waiting ones finish after the first eight, in order.
   expect(order.slice(8)).toEqual(Array.from({ length: 64 }, (_, i) => `Q${i + 8}`));
+});
+
+test("one asker's flood holds at most 32 waiting places, and another asker goes next", async () => {
+  const { ask, order, open } = heldSimulator();
+  const flood = Array.from({ length: 50 }, (_, i) => ask(`F${i}`, "flooder"));
+  // 8 computing and 32 waiting; the flooder's next ten are refused at once.
+  expect(await Promise.all(flood.slice(40))).toEqual(Array(10).fill("rate_limited"));
+  const calm = ask("calm", "viewer");
+  open();
+  expect(await calm).toBe("ok");
+  expect((await Promise.all(flood)).filter((r) => r === "ok")).toHaveLength(40);
+  // In arrival order it would have been 41st; in turn it is among the first freed slots.
+  expect(order.indexOf("calm")).toBeLessThan(10);
 });

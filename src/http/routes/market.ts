@@ -229,7 +229,14 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
         : await guarded(() =>
             providers.market.bars(
               symbol,
-              { timeframe: q.timeframe, start, end, limit: q.limit, latest },
+              {
+                timeframe: q.timeframe,
+                start,
+                end,
+                limit: q.limit,
+                latest,
+                requester: c.get("principal")?.userId,
+              },
               c.req.raw.signal,
             ),
           );
