@@ -5,7 +5,10 @@
  * every log line and span of that request, or in an audit row for good. JWT-shaped runs (a base64url JSON
  * header, as every JWS starts with `eyJ`, then two more dot-separated
  * segments) are replaced before a path is recorded. Percent-encoded dots
- * count as dots: the path is recorded as received, still encoded.
+ * count as dots: the path is recorded as received, still encoded. So are
+ * long random-looking base64url runs: a refresh token is opaque (43
+ * characters, no `eyJ`), and one pasted into a path or a User-Agent was a
+ * working credential in the log and in an audit row (a fuzzing probe).
  * @module
  */
 
@@ -28,8 +31,28 @@ function redactRun(run: string): string {
   return dots >= 2 ? `${run.slice(0, start)}${REDACTED_TOKEN}` : run;
 }
 
-/** `text` with every JWT-shaped run replaced by {@link REDACTED_TOKEN}. */
+/**
+ * Runs of base64url characters as long as a refresh token (43) or a provider secret (40). Any
+ * such run matches in time linear in its length: `{40,}` takes the whole run at once.
+ */
+const OPAQUE = /[A-Za-z0-9_-]{40,}/g;
+
+/**
+ * Whether a long run mixes character classes as random text does: a 43-character refresh
+ * token has no digit about once in 1 500, but two of upper case, lower case and digits
+ * missing is below 10^-15. A run of one class (`aaaa…`, a long lower-case word) is kept.
+ */
+function looksRandom(run: string): boolean {
+  const classes = Number(/[A-Z]/.test(run)) + Number(/[a-z]/.test(run)) + Number(/\d/.test(run));
+  return classes >= 2;
+}
+
+/**
+ * `text` with every JWT-shaped run, and every long random-looking run of base64url characters
+ * (an opaque refresh token, a provider secret), replaced by {@link REDACTED_TOKEN}.
+ */
 export function redactTokens(text: string): string {
   // Nearly every path has no `eyJ`: skip the scan for them.
-  return text.includes("eyJ") ? text.replace(RUN, redactRun) : text;
+  const withoutJwts = text.includes("eyJ") ? text.replace(RUN, redactRun) : text;
+  return withoutJwts.replace(OPAQUE, (run) => (looksRandom(run) ? REDACTED_TOKEN : run));
 }

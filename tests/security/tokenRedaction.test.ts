@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { newRefreshToken } from "../../src/auth/refreshTokens.ts";
 import { REDACTED_TOKEN, redactTokens } from "../../src/security/tokenRedaction.ts";
 
 describe("redactTokens", () => {
@@ -18,9 +19,32 @@ describe("redactTokens", () => {
     }
   });
 
+  test("opaque refresh tokens and provider secrets go: long base64url runs of mixed classes", () => {
+    const refresh = newRefreshToken();
+    expect(redactTokens(`/v1/auth/refresh/${refresh}`)).toBe(`/v1/auth/refresh/${REDACTED_TOKEN}`);
+    expect(redactTokens(`myclient refresh=${refresh}`)).toBe(`myclient refresh=${REDACTED_TOKEN}`);
+    expect(redactTokens(`/q?t=${refresh}x&u=1`)).toBe(`/q?t=${REDACTED_TOKEN}&u=1`);
+    // An Alpaca-style 40-character secret; a SHA-1 in hex (lower case and digits) goes too.
+    const secret = "Zx9kQ2mVb7Lr4Tn8Hc1Wd6Fs3Jy5Gp0Ae2Uo7Ki4";
+    expect(redactTokens(`/x/${secret}`)).toBe(`/x/${REDACTED_TOKEN}`);
+    expect(redactTokens("bot/1.0 (+a94a8fe5ccb19ba61c4c0873d391e987982fbbd3)")).toBe(
+      `bot/1.0 (+${REDACTED_TOKEN})`,
+    );
+    for (const text of [
+      `/${"a".repeat(100)}`, // one class: not random-looking
+      "/v1/admin/users/0cf15d8b-aedf-4f6c-a7ea-2a0458434126", // hyphens break a UUID into short runs
+      `/x/${secret.slice(0, 39)}`, // shorter than any secret we issue or accept
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0",
+    ]) {
+      expect(redactTokens(text)).toBe(text);
+    }
+    // A hundred fresh tokens, none kept by chance.
+    for (let i = 0; i < 100; i++) expect(redactTokens(newRefreshToken())).toBe(REDACTED_TOKEN);
+  });
+
   test("linear on hostile input: 100 000 characters of near-misses in well under a second", () => {
     // A bound against quadratic backtracking (seconds at this size), not a benchmark.
-    for (const unit of ["eyJ", "eyJ.", "eyJ%2", "eyJ%2E"]) {
+    for (const unit of ["eyJ", "eyJ.", "eyJ%2", "eyJ%2E", `${"aB1".repeat(13)}/`]) {
       const hostile = `/${unit.repeat(Math.ceil(100_000 / unit.length))}`;
       const started = performance.now();
       redactTokens(hostile);
