@@ -30,6 +30,7 @@ import { errorResponse, guardResponses } from "./errorSchema.ts";
 import { invalidQuery, resolveRange } from "./marketRange.ts";
 import { NoQuery } from "./noQuery.ts";
 import { queryInteger } from "./queryInteger.ts";
+import { slicedJsonResponse } from "./slicedJson.ts";
 
 const DAY = 86_400_000;
 /** Longest range one bars request may span, per timeframe. */
@@ -241,10 +242,14 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
             ),
           );
       const cursor = barsCursor(served.data, latest, { start, end });
-      return c.json(
-        { symbol, timeframe: q.timeframe, bars: served.data, ...cursor, ...meta$(served) },
-        200,
-      );
+      const answer = {
+        symbol,
+        timeframe: q.timeframe,
+        bars: served.data,
+        ...cursor,
+        ...meta$(served),
+      };
+      return slicedJsonResponse(c, answer, "bars");
     },
   );
 
