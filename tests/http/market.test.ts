@@ -142,6 +142,12 @@ describe("market routes", () => {
     const down = await get(live, "/v1/market/quotes/IBM");
     expect([down.status, down.body.error.code]).toEqual([503, "provider_unavailable"]);
     expect(JSON.stringify(down.body)).not.toContain("boom");
+    // Every 503 says when to come back (DESIGN §6), before the breaker opens too.
+    expect(down.headers.get("retry-after")).toBe("5");
+    // A request the provider refuses (its plan, this symbol): not soon.
+    fake.fault = { kind: "status", status: 403, body: '{"message":"forbidden"}' };
+    const refused = await get(live, "/v1/market/quotes/MSFT");
+    expect([refused.status, refused.headers.get("retry-after")]).toEqual([503, "300"]);
     fake.fault = undefined;
   });
 
