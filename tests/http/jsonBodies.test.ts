@@ -167,6 +167,8 @@ describe("every route with a JSON body refuses what is not plain UTF-8 JSON with
         expect([path, res.status]).toEqual([path, 400]);
         const error = await errorOf(res);
         expect([path, error.code, error.message]).toEqual([path, "invalid_request", message]);
+        // DESIGN §6: validation errors carry details, naming the part at fault.
+        expect([path, error.details?.[0]?.path]).toEqual([path, expect.stringMatching(/^json/)]);
       }
     });
   }

@@ -59,8 +59,10 @@ function charsetsOf(header: string): string[] {
   return found;
 }
 
-const refuse = (message: string, details?: { path: string; message: string }[]) =>
-  new ApiError("invalid_request", { message, ...(details ? { details } : {}) });
+/** A 400 with `details`, as DESIGN §6 gives every validation error: clients read the field there. */
+const refuse = (message: string, details: { path: string; message: string }[]) =>
+  new ApiError("invalid_request", { message, details });
+const bodyIs = (message: string) => [{ path: "json", message }];
 
 /**
  * Refuses JSON bodies that are labelled or spelled other than plain UTF-8
@@ -75,17 +77,24 @@ export const strictJsonText = (): MiddlewareHandler<AppEnv> => async (c, next) =
   if (!JSON_MEDIA_TYPE.test(mediaType)) {
     // Said here, with details, instead of the validator's bare "invalid": `curl -d` sends a
     // form type and `fetch` a text/plain one for a string body, and neither says why it failed.
-    throw refuse("The request body must be JSON, sent as Content-Type: application/json.", [
-      { path: "json", message: "Content-Type is not application/json" },
-    ]);
+    throw refuse(
+      "The request body must be JSON, sent as Content-Type: application/json.",
+      bodyIs("Content-Type is not application/json"),
+    );
   }
   // Every one: `charset=utf-8; charset=utf-16` must not pass on its first.
   if (charsetsOf(header).some((charset) => !UTF8_CHARSET.test(charset))) {
-    throw refuse("The request body must be UTF-8 JSON; no other charset is read.");
+    throw refuse(
+      "The request body must be UTF-8 JSON; no other charset is read.",
+      bodyIs("Content-Type charset is not UTF-8"),
+    );
   }
   const encoding = c.req.header("content-encoding")?.trim().toLowerCase();
   if (encoding && encoding !== "identity") {
-    throw refuse("Content-Encoding is not supported; send the body uncompressed.");
+    throw refuse(
+      "Content-Encoding is not supported; send the body uncompressed.",
+      bodyIs("Content-Encoding is not identity"),
+    );
   }
   const tight = tightContentType(header);
   if (tight !== header) c.req.raw.headers.set("content-type", tight);
@@ -95,18 +104,22 @@ export const strictJsonText = (): MiddlewareHandler<AppEnv> => async (c, next) =
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw refuse("The request body is not valid UTF-8.");
+    throw refuse("The request body is not valid UTF-8.", bodyIs("is not valid UTF-8"));
   }
   try {
     JSON.parse(text);
   } catch {
-    throw refuse("The request body is not valid JSON.", [
-      { path: "json", message: text.trim() === "" ? "is empty" : "is not valid JSON" },
-    ]);
+    throw refuse(
+      "The request body is not valid JSON.",
+      bodyIs(text.trim() === "" ? "is empty" : "is not valid JSON"),
+    );
   }
   const problem = keyProblem(text);
   if (problem?.kind === "too_deep") {
-    throw refuse(`The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`);
+    throw refuse(
+      `The request body is nested more than ${MAX_BODY_DEPTH} levels deep.`,
+      bodyIs(`is nested more than ${MAX_BODY_DEPTH} levels deep`),
+    );
   }
   if (problem?.kind === "duplicate") {
     throw refuse("The request body names a key twice in one object.", [
