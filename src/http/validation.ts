@@ -8,7 +8,7 @@ import type { Hook } from "@hono/zod-openapi";
 import type { z } from "zod";
 import type { AppEnv } from "./context.ts";
 import { ApiError, type ErrorDetail } from "./errors.ts";
-import { undecodableQueryPart } from "./queryEncoding.ts";
+import { namelessQueryPart, undecodableQueryPart } from "./queryEncoding.ts";
 
 const MAX_DETAILS = 20;
 const MAX_KEY_CHARS = 64;
@@ -44,6 +44,13 @@ export const validationHook: Hook<any, AppEnv, any, any> = (result, c) => {
       throw new ApiError("invalid_request", {
         message: "The request query holds a percent escape that is not valid UTF-8.",
         details: [{ path: `query[${part}]`, message: "invalid percent-encoding" }],
+      });
+    }
+    const nameless = namelessQueryPart(c.req.url);
+    if (nameless !== 0) {
+      throw new ApiError("invalid_request", {
+        message: "The request query holds a value without a name.",
+        details: [{ path: `query[${nameless}]`, message: "has no name" }],
       });
     }
   }

@@ -8,7 +8,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../src/http/context.ts";
 import { ApiError } from "../../src/http/errors.ts";
-import { undecodableQueryPart } from "../../src/http/queryEncoding.ts";
+import { namelessQueryPart, undecodableQueryPart } from "../../src/http/queryEncoding.ts";
 import { appWithRoutes, build, errorOf } from "./support/testApp.ts";
 
 describe("undecodableQueryPart", () => {
@@ -27,6 +27,22 @@ describe("undecodableQueryPart", () => {
     ["http://h/p?a=%C0%AF", 1],
   ])("%p → part %p", (url, part) => {
     expect(undecodableQueryPart(url)).toBe(part);
+  });
+});
+
+describe("namelessQueryPart", () => {
+  test.each([
+    ["http://h/p", 0],
+    ["http://h/p?symbols=AAPL&limit=5", 0],
+    ["http://h/p?&&&", 0],
+    ["http://h/p?a=1&&b=2", 0],
+    ["http://h/p?a==1", 0],
+    ["http://h/p#=x", 0],
+    ["http://h/p?=AAPL", 1],
+    ["http://h/p?limit=5&=", 2],
+    ["http://h/p?a=1#x&=2", 0],
+  ])("%p → part %p", (url, part) => {
+    expect(namelessQueryPart(url)).toBe(part);
   });
 });
 
@@ -55,7 +71,7 @@ describe("two Host lines", () => {
   });
 });
 
-describe("a query escape that decodes to nothing", () => {
+describe("query parts a strict schema cannot see: an escape that decodes to nothing, a nameless value", () => {
   // A route with a query filter behind its own authentication, as the audit list is.
   const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (c.req.header("authorization") !== "Bearer ok") throw new ApiError("unauthorized");
@@ -93,6 +109,18 @@ describe("a query escape that decodes to nothing", () => {
     }
     const fine = await get("?n=1&actor=%25zz%C3%A9");
     expect(await fine.json()).toEqual({ actor: "%zzé" });
+  });
+
+  test("a value without a name is a 400 naming the part, not dropped unseen", async () => {
+    for (const [query, part] of [
+      ["?n=1&=AAPL", "query[2]"],
+      ["?=&n=1", "query[1]"],
+    ] as const) {
+      const res = await get(query);
+      const body = (await res.json()) as { error: { details: Array<{ path: string }> } };
+      expect([query, res.status, body.error.details[0]?.path]).toEqual([query, 400, part]);
+    }
+    expect((await get("?n=1&&&")).status).toBe(200);
   });
 
   test("comes after the route's authentication: no token is still a 401", async () => {
