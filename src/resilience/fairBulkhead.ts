@@ -2,8 +2,13 @@
  * Fair bulkhead: a bulkhead whose waiters are grouped by a key (who asked),
  * and a freed slot goes to the keys in turn instead of to the oldest waiter.
  * One key's burst then waits behind everyone else's next request rather than
- * in front of it, and a per-key cap on waiters keeps room in the queue for
- * the other keys. Within one key, waiters keep their arrival order.
+ * in front of it. Within one key, waiters keep their arrival order.
+ *
+ * Room in the queue is shared the same way: a per-key cap bounds one key's
+ * waiters, and when the queue is full, a caller whose key has fewer waiters
+ * than the longest queue takes the place of that queue's newest waiter, which
+ * is refused as if it had found the queue full (longest-queue drop). Two
+ * heavy keys at their caps cannot keep a third one out.
  * @module
  */
 import { BulkheadRejectedError } from "./errors.ts";
@@ -26,6 +31,8 @@ export interface FairBulkheadOptions {
 
 interface Waiter {
   grant(): void;
+  /** Leaves the queue, refused as if it had been full. */
+  evict(): void;
 }
 
 /** Limits concurrency, with a bounded queue served round-robin across keys. */
@@ -62,11 +69,12 @@ export class FairBulkheadPolicy {
   /** Runs `work` for `key` when a slot is free; rejects with reason `full` when it cannot wait. */
   async execute<T>(key: string, work: Work<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw abortReason(signal);
+    const mine = this.queues.get(key)?.length ?? 0;
     if (this.running < this.maxConcurrent) {
       this.running++;
     } else if (
-      this.waiting < this.maxQueue &&
-      (this.queues.get(key)?.length ?? 0) < this.maxQueuePerKey
+      mine < this.maxQueuePerKey &&
+      (this.waiting < this.maxQueue || this.makeRoom(mine))
     ) {
       await this.wait(key, signal);
       // The slot is ours now; a caller that aborted meanwhile gives it back.
@@ -82,6 +90,20 @@ export class FairBulkheadPolicy {
     } finally {
       this.release();
     }
+  }
+
+  /**
+   * Frees a place in a full queue for a key with `mine` waiters: the newest waiter of the
+   * longest queue goes, when that queue would still be at least as long as the caller's.
+   */
+  private makeRoom(mine: number): boolean {
+    let longest: Waiter[] | undefined;
+    for (const waiters of this.queues.values()) {
+      if (!longest || waiters.length > longest.length) longest = waiters;
+    }
+    if (!longest || longest.length <= mine + 1) return false;
+    (longest[longest.length - 1] as Waiter).evict();
+    return true;
   }
 
   /** Hands the slot to the head of the next key's queue, or frees it. */
@@ -121,6 +143,10 @@ export class FairBulkheadPolicy {
         grant: () => {
           leave();
           resolve();
+        },
+        evict: () => {
+          leave();
+          reject(BulkheadRejectedError.fast("full"));
         },
       };
       const waiters = this.queues.get(key);

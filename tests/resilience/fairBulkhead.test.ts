@@ -42,17 +42,58 @@ describe("fair bulkhead", () => {
 
   test("one key past its own cap is refused while other keys still queue", async () => {
     const { b, gate, first, ask } = heldOpen({ maxQueue: 4, maxQueuePerKey: 2 });
-    const a = [ask("a"), ask("a")];
+    const a = [ask("a", "a1"), rejectionOf(ask("a", "a2"))];
     const refused = await rejectionOf(ask("a"));
     expect(isBulkheadRejectedError(refused)).toBe(true);
     expect((refused as BulkheadRejectedError).reason).toBe("full");
     const others = [ask("b"), ask("c")];
     expect(b.queued).toBe(4);
-    // The whole queue is full now: every key is refused.
-    expect(((await rejectionOf(ask("d"))) as BulkheadRejectedError).reason).toBe("full");
+    // Full: "d" takes the place of the longest queue's newest waiter (a2)...
+    const d = ask("d");
+    expect(((await a[1]) as BulkheadRejectedError).reason).toBe("full");
+    // ...and with every queue as short as its own would be, "e" is refused.
+    expect(((await rejectionOf(ask("e"))) as BulkheadRejectedError).reason).toBe("full");
     gate.resolve();
     await first;
-    expect(await Promise.all([...a, ...others])).toEqual(["a", "a", "b", "c"]);
+    expect(await Promise.all([a[0], ...others, d])).toEqual(["a1", "b", "c", "d"]);
+  });
+
+  test("two heavy keys at their caps cannot keep a third out of a full queue", async () => {
+    const { b, gate, first, ran, ask } = heldOpen({ maxQueue: 6, maxQueuePerKey: 3 });
+    const heavy = ["a1", "a2", "a3", "b1", "b2", "b3"].map((label) =>
+      ask(label.slice(0, 1), label).catch((error: unknown) => (error as Error).name),
+    );
+    expect(b.queued).toBe(6);
+    const light = ask("c", "c1");
+    // a3 gave its place up (the first longest queue), then b3 for the second light caller.
+    const lighter = ask("d", "d1");
+    expect(b.queued).toBe(6);
+    gate.resolve();
+    await first;
+    await Promise.all([light, lighter]);
+    expect(await Promise.all(heavy)).toEqual([
+      "a1",
+      "a2",
+      "BulkheadRejectedError",
+      "b1",
+      "b2",
+      "BulkheadRejectedError",
+    ]);
+    expect(ran).toEqual(["a1", "b1", "c1", "d1", "a2", "b2"]);
+  });
+
+  test("a caller that aborts after being handed the slot passes it to the next key", async () => {
+    const { gate, first, ran, ask } = heldOpen({ maxQueue: 5 });
+    const { controller } = countingController();
+    const aborted = rejectionOf(ask("a", "a1", controller.signal));
+    const next = ask("b", "b1");
+    // Runs after the slot went to "a" (first's release), before "a" resumes: abort after grant.
+    void gate.promise.then(() => controller.abort("late"));
+    gate.resolve();
+    await first;
+    expect(await aborted).toBe("late");
+    expect(await next).toBe("b1");
+    expect(ran).toEqual(["b1"]);
   });
 
   test("a waiter that aborts or times out leaves its key's queue; the turn skips an emptied key", async () => {

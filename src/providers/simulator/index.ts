@@ -92,11 +92,12 @@ export class SimulatedProvider implements MarketDataProvider, NewsProvider, AltD
    * Every bar request is admitted here: eight compute at once, 64 more wait up to 5 s, the rest
    * are refused at once. The compute share paces slices but not requests: under a flood,
    * waiters woke in no order, and a request refused after seconds had already spent some of its
-   * slices. Waiters are taken one asker (`requester`) at a time, in turn, and one asker may hold
-   * at most 32 of the 64 places: a viewer's flood made other viewers' requests wait behind it or
-   * be refused (an audit: 5 of 120 refused, p99 2.2 s). A dashboard's burst of up to 40 series
-   * still fits. Long requests pass their own bulkhead first (at most 4 waiting per asker there),
-   * so at most two of them hold a place here.
+   * slices. Waiters are taken one asker (`requester`) at a time, in turn; one asker may hold at
+   * most 32 of the 64 places, and when they are all taken a lighter asker takes the newest place
+   * of the heaviest: a viewer's flood made other viewers' requests wait behind it or be refused
+   * (an audit: 5 of 120 refused, p99 2.2 s). On an idle server a dashboard's burst of up to 40
+   * series fits (8 computing, 32 waiting). Long requests pass their own bulkhead first (at most
+   * 4 waiting per asker there), so at most two of them hold a place here.
    */
   private readonly allBars = fairBulkhead({
     maxConcurrent: 8,

@@ -68,7 +68,12 @@ export interface TokenPairBody {
 
 /** The pinned error body. */
 export interface ErrorBodyJson {
-  error: { code: string; message: string; request_id: string; details?: { path: string; message: string }[] };
+  error: {
+    code: string;
+    message: string;
+    request_id: string;
+    details?: { path: string; message: string }[];
+  };
 }
 
 const clientIpFromTestHeader: MiddlewareHandler<AppEnv> = async (c, next) => {
