@@ -54,10 +54,14 @@ const UNAVAILABLE_CODE =
  * SQLSTATEs (Bun: `code` ERR_POSTGRES_SERVER_ERROR, the state in `errno`) that are about the
  * server, not the query: class 08 connection exception, 53 insufficient resources (too many
  * connections, out of memory, disk full), 57 operator intervention (a shutdown or restart in
- * progress: 57P01–57P03; a cancelled statement: 57014), and a transaction the server aborted to
- * resolve a conflict (40001 serialization failure, 40P01 deadlock), which may succeed if run again.
+ * progress: 57P01–57P03; a cancelled statement: 57014), a transaction the server aborted to
+ * resolve a conflict (40001 serialization failure, 40P01 deadlock), which may succeed if run
+ * again, and a connection the server refused to log in: class 28 (a wrong password after a
+ * rotation, a role that may not log in) and 3D000 (the database does not exist). Those had
+ * answered every request with 500 `internal` and an `error` line each (a drill); they are an
+ * outage of the database for this server, fixed by its operator, not a bug in a query.
  */
-const UNAVAILABLE_SQLSTATE = /^(08|53|57)[0-9A-Z]{3}$|^40(001|P01)$/;
+const UNAVAILABLE_SQLSTATE = /^(08|53|57|28)[0-9A-Z]{3}$|^40(001|P01)$|^3D000$/;
 
 /**
  * True when `error` says the database cannot be reached or did not answer in

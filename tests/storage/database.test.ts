@@ -135,6 +135,36 @@ describeEachDatabase("storage database", (t) => {
     }
   });
 
+  test("a login the server refuses (a role that may not log in, a missing database) counts as unavailable", async () => {
+    if (t.backend !== "postgres") return;
+    // A rotated or revoked credential: every request had answered 500 "internal" (a drill).
+    const role = `nologin_${crypto.randomUUID().slice(0, 8)}`;
+    await t.db().unsafe(`CREATE ROLE "${role}" NOLOGIN`);
+    const refusedAs = async (url: URL) => {
+      const db = await openDatabase(url.href, { queryTimeoutMs: 5_000 });
+      try {
+        return await db.sql`SELECT 1 AS ok`.catch((e: unknown) => e);
+      } finally {
+        await db.close();
+      }
+    };
+    const asRole = new URL(t.url());
+    asRole.username = role;
+    const noDatabase = new URL(t.url());
+    noDatabase.pathname = `/missing_${crypto.randomUUID().slice(0, 8)}`;
+    for (const [what, url, state] of [
+      ["role", asRole, "28000"],
+      ["database", noDatabase, "3D000"],
+    ] as const) {
+      const error = (await refusedAs(url)) as { errno?: unknown };
+      expect({ what, errno: error.errno, unavailable: isDatabaseUnavailable(error) }).toEqual({
+        what,
+        errno: state,
+        unavailable: true,
+      });
+    }
+  });
+
   test.each([
     ["U+0000", "a\u0000b"],
     ["a lone surrogate", "a\ud800b"],
