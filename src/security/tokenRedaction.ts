@@ -6,9 +6,10 @@
  * header, as every JWS starts with `eyJ`, then two more dot-separated
  * segments) are replaced before a path is recorded. Percent-encoded dots
  * count as dots: the path is recorded as received, still encoded. So are
- * long random-looking base64url runs: a refresh token is opaque (43
- * characters, no `eyJ`), and one pasted into a path or a User-Agent was a
- * working credential in the log and in an audit row (a fuzzing probe).
+ * runs of 40 or more base64url characters with both upper- and lower-case
+ * letters: a refresh token is opaque (43 characters, no `eyJ`), and one
+ * pasted into a path or a User-Agent was a working credential in the log and
+ * in an audit row (a fuzzing probe).
  * @module
  */
 
@@ -38,17 +39,16 @@ function redactRun(run: string): string {
 const OPAQUE = /[A-Za-z0-9_-]{40,}/g;
 
 /**
- * Whether a long run mixes character classes as random text does: a 43-character refresh
- * token has no digit about once in 1 500, but two of upper case, lower case and digits
- * missing is below 10^-15. A run of one class (`aaaa…`, a long lower-case word) is kept.
+ * Whether a long run has both upper- and lower-case letters, as random base64url text does: a
+ * 43-character refresh token lacks one of them with odds below 10^-9. Identifiers of one case
+ * stay: hex digests, UUIDs with a prefix, W3C `traceparent` ids, long lower-case names.
  */
 function looksRandom(run: string): boolean {
-  const classes = Number(/[A-Z]/.test(run)) + Number(/[a-z]/.test(run)) + Number(/\d/.test(run));
-  return classes >= 2;
+  return /[A-Z]/.test(run) && /[a-z]/.test(run);
 }
 
 /**
- * `text` with every JWT-shaped run, and every long random-looking run of base64url characters
+ * `text` with every JWT-shaped run, and every long mixed-case run of base64url characters
  * (an opaque refresh token, a provider secret), replaced by {@link REDACTED_TOKEN}.
  */
 export function redactTokens(text: string): string {

@@ -4,6 +4,7 @@
  * escapes as a stack trace.
  */
 import { describe, expect, test } from "bun:test";
+import { newRefreshToken } from "../../src/auth/refreshTokens.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createLogger } from "../../src/telemetry/logger.ts";
 import { build, errorOf, setIp } from "./support/testApp.ts";
@@ -223,6 +224,13 @@ describe("headers", () => {
     expect(long.headers.get("x-request-id")).not.toBe("x".repeat(65));
     const plain = await app.request("/healthz", { headers: { "x-request-id": "proxy-42" } });
     expect(plain.headers.get("x-request-id")).toBe("proxy-42");
+    // A proxy's traceparent-style id is kept; a refresh token sent as the id is not logged.
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const traced = await app.request("/healthz", { headers: { "x-request-id": traceparent } });
+    expect(traced.headers.get("x-request-id")).toBe(traceparent);
+    const refresh = newRefreshToken();
+    const token = await app.request("/healthz", { headers: { "x-request-id": refresh } });
+    expect(token.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
