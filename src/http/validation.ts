@@ -33,8 +33,9 @@ export function issueDetails(issues: readonly z.core.$ZodIssue[], target?: strin
 
 /**
  * OpenAPIHono `defaultHook`: throws `invalid_request` on any validation failure,
- * and on a query with an escape that decodes to nothing (queryEncoding.ts): it
- * runs after the route's authentication, like the rest of validation.
+ * and on a query with an escape that decodes to nothing or a value without a
+ * name (queryEncoding.ts): it runs after the route's authentication, like the
+ * rest of validation.
  */
 // biome-ignore lint/suspicious/noExplicitAny: Hook's input/output generics vary per route.
 export const validationHook: Hook<any, AppEnv, any, any> = (result, c) => {

@@ -135,7 +135,6 @@ const nothing = <T>(source: string, data: T, now: number): Served<T> => ({
   age_ms: 0,
 });
 
-/** Maps provider failures to the pinned API errors. */
 /**
  * `Retry-After` (seconds) of a provider failure that named no wait: DESIGN §6 puts the header on
  * every 503 of a limited route. A few seconds lets the pipeline's breaker and backoff do their
@@ -147,6 +146,7 @@ const REFUSED_WAIT_S = 300;
 
 const retryAfter = (seconds: number) => ({ "Retry-After": String(seconds) });
 
+/** Maps provider failures to the pinned API errors. */
 async function guarded<T>(run: () => Promise<Served<T>>): Promise<Served<T>> {
   try {
     return await run();
