@@ -30,8 +30,11 @@ function clientAccepts(text: string): boolean {
 /** Databases a Redis has unless its `databases` setting is raised. */
 const DEFAULT_DATABASES = 16;
 
-/** The database number in REDIS_URL's path (Bun's client takes `/3`, `/003`, `/+3`), if any. */
-function databaseNumber(text: string): number | undefined {
+/**
+ * The database number in REDIS_URL's path (Bun's client takes `/3`, `/003`, `/+3`), if any, as
+ * digits without leading zeros: a long one must not read `1e+23` in a message.
+ */
+function databaseNumber(text: string): string | undefined {
   let path: string;
   try {
     path = new URL(text).pathname;
@@ -39,7 +42,7 @@ function databaseNumber(text: string): number | undefined {
     return undefined;
   }
   const digits = /^\/\+?(\d+)$/.exec(path)?.[1];
-  return digits === undefined ? undefined : Number(digits);
+  return digits === undefined ? undefined : digits.replace(/^0+(?=\d)/, "");
 }
 
 /** Runs redis.001–006. */
@@ -59,7 +62,7 @@ export function checkRedis(input: CheckInput, out: FindingList): void {
     });
   }
   const database = text === undefined ? undefined : databaseNumber(text);
-  if (database !== undefined && database >= DEFAULT_DATABASES) {
+  if (database !== undefined && (database.length > 2 || Number(database) >= DEFAULT_DATABASES)) {
     // A warning: `databases` may have been raised. If not, every command fails, the limiter
     // fails closed and /readyz stays 503 with nothing in the check to say why.
     out.add({

@@ -328,7 +328,13 @@ describe("redis.*", () => {
         ]);
       }
     }
-    for (const path of ["", "/", "/0", "/15", "/015"]) {
+    const huge = await quickEnv({
+      REDIS_URL: "rediss://cache.example.com:6380/0100000000000000000000000",
+    });
+    expect(withId(await check(huge, "production"), "redis.006")[0]?.message).toContain(
+      "database 100000000000000000000000:",
+    );
+    for (const path of ["", "/", "/0", "/15", "/015", "/00000000015"]) {
       const env = await quickEnv({ REDIS_URL: `rediss://cache.example.com:6380${path}` });
       expect([path, withId(await check(env, "production"), "redis.006")]).toEqual([path, []]);
     }
