@@ -83,12 +83,24 @@ function createPrivately(filename: string): void {
   }
 }
 
+/**
+ * Whether `path` is an existing directory. Any other answer (missing, a file, a parent that is a
+ * file, no permission) is left to the open, whose errors do not echo the path as `stat`'s do.
+ */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Opens `filename` (or `:memory:`), creating its parent directory. Throws when it cannot. */
 export function openSqliteDatabase(filename: string, options: OpenDatabaseOptions): Database {
   const memory = filename === ":memory:";
   const readOnly = options.readOnly === true && !memory;
   // SQLite's own answer is "unable to open database file", which does not say why.
-  if (!memory && statSync(filename, { throwIfNoEntry: false })?.isDirectory()) {
+  if (!memory && isDirectory(filename)) {
     throw new StorageError(
       "unsupported_url",
       "DATABASE_URL names a directory, not a file: add the database file's name",
