@@ -28,6 +28,7 @@ import { barsCursor } from "./barsCursor.ts";
 import { DateTime, optionalDateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
 import { invalidQuery, resolveRange } from "./marketRange.ts";
+import { newsPage } from "./newsCursor.ts";
 import { NoQuery } from "./noQuery.ts";
 import { queryInteger } from "./queryInteger.ts";
 import { slicedJsonResponse } from "./slicedJson.ts";
@@ -87,7 +88,15 @@ const BarsResponse = z
     ...meta,
   })
   .openapi("BarsResponse");
-const NewsResponse = z.object({ news: z.array(NewsItemSchema), ...meta }).openapi("NewsResponse");
+const NewsResponse = z
+  .object({
+    news: z.array(NewsItemSchema),
+    next_end: cursorField(
+      "Pass as `end` (same `start`, `symbols`, `limit`) for the items before this page. Null, or an empty next page, when there are none.",
+    ),
+    ...meta,
+  })
+  .openapi("NewsResponse");
 const SentimentResponse = z
   .object({ sentiment: SentimentSchema, ...meta })
   .openapi("SentimentResponse");
@@ -102,6 +111,7 @@ const BarsQuery = z.strictObject({
   end: DateTime.optional(),
   limit: queryInteger(1, MAX_BARS, 1_000),
 });
+const MAX_NEWS = 50;
 const NewsQuery = z.strictObject({
   symbols: z
     .string()
@@ -110,7 +120,7 @@ const NewsQuery = z.strictObject({
     .openapi({ description: "Comma-separated symbols, at most 10", example: "AAPL,MSFT" }),
   start: DateTime.optional(),
   end: DateTime.optional(),
-  limit: queryInteger(1, 50, 10),
+  limit: queryInteger(1, MAX_NEWS, 10),
 });
 
 // No 403: every role may read market data (an unknown stored role reads as viewer).
@@ -286,12 +296,15 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       }
       const at = now();
       const { start, end, empty } = resolveRange(q.start, q.end, at, 7 * DAY, NEWS_MAX_SPAN_MS);
+      // One more than the page tells whether it ends inside a millisecond (newsCursor.ts); not
+      // past a provider page (Alpaca's 50), which would cost a second upstream call.
+      const limit = Math.min(q.limit + 1, MAX_NEWS);
       const served = empty
         ? nothing(providers.news.name, [], at)
         : await guarded(() =>
-            providers.news.news({ symbols, start, end, limit: q.limit }, c.req.raw.signal),
+            providers.news.news({ symbols, start, end, limit }, c.req.raw.signal),
           );
-      return c.json({ news: served.data, ...meta$(served) }, 200);
+      return c.json({ ...newsPage(served.data, q.limit, start), ...meta$(served) }, 200);
     },
   );
 
