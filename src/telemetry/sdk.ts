@@ -7,7 +7,8 @@
  * `env` given to startTelemetry (our exporter, fetchExporter.ts). The SDK parts
  * read their own `OTEL_*` (sampler, batch processor, resource attributes) from
  * the process environment: the one exception to "only the config module reads
- * the environment", because those names are the SDK's contract.
+ * the environment", because those names are the SDK's contract. `OTEL_BSP_*` is
+ * read here too (batchSettings.ts): the SDK takes values that hang it.
  * @module
  */
 import { context, ProxyTracerProvider, propagation, trace } from "@opentelemetry/api";
@@ -66,7 +67,7 @@ function tracesProtocol(env: Record<string, string | undefined>): Protocol | und
  * the binary's 4 MB of JavaScript, loaded at every start. Spans go out
  * through our `fetch` exporter (fetchExporter.ts), which reads endpoint,
  * headers, timeout and compression; the SDK parts read
- * `OTEL_TRACES_SAMPLER[_ARG]` (provider), `OTEL_BSP_*` (batch processor),
+ * `OTEL_TRACES_SAMPLER[_ARG]` (provider), `OTEL_BSP_*` (batch processor, checked in batchSettings.ts),
  * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` (resource).
  */
 export async function startTelemetry(
@@ -92,6 +93,7 @@ export async function startTelemetry(
     require("@opentelemetry/context-async-hooks") as typeof import("@opentelemetry/context-async-hooks");
   const { createFetchSpanExporter, isHttpUrl, otlpTarget } =
     require("./fetchExporter.ts") as typeof import("./fetchExporter.ts");
+  const { batchSettings } = require("./batchSettings.ts") as typeof import("./batchSettings.ts");
   const target = otlpTarget(env);
   if (!target) return disabled; // unreachable: tracingRequested() saw an endpoint
   if (!isHttpUrl(target.url)) {
@@ -117,7 +119,12 @@ export async function startTelemetry(
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
   const provider = new base.BasicTracerProvider({
     resource,
-    spanProcessors: [new base.BatchSpanProcessor(createFetchSpanExporter(target, protocol))],
+    spanProcessors: [
+      new base.BatchSpanProcessor(
+        createFetchSpanExporter(target, protocol),
+        batchSettings(env, logger),
+      ),
+    ],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);

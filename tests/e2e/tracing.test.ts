@@ -95,3 +95,28 @@ test("an OTLP protocol we do not ship (grpc) leaves tracing off; the server stil
   expect(grpc.logs()).toContain("tracing disabled: unsupported OTLP protocol");
   expect(receiver.spans.length + receiver.protobufBatches.length).toBe(before);
 });
+
+test("batch settings the SDK would hang on are ignored with a warning, and shutdown is prompt", async () => {
+  // A zero batch made the SDK's shutdown loop without end, growing until the kernel killed it.
+  const odd = await startServer(
+    baseEnv({
+      ENVIRONMENT: "development",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "0",
+    }),
+  );
+  try {
+    await fetch(`${odd.url}/healthz`);
+    const exited = await Promise.race([odd.stop(), Bun.sleep(10_000).then(() => "hung")]);
+    expect(exited).toBe(0);
+    const warning = odd
+      .logs()
+      .split("\n")
+      .filter((line) => line.includes("OTEL_BSP settings ignored"))
+      .map((line) => (JSON.parse(line) as { variables: string[] }).variables);
+    expect(warning).toEqual([["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"]]);
+  } finally {
+    if (odd.proc.exitCode === null) odd.proc.kill("SIGKILL");
+  }
+}, 20_000);
