@@ -8,6 +8,7 @@
  */
 import type { Database } from "../storage/index.ts";
 import type { AuditRecorder, AuthAuditEvent } from "./auditTrail.ts";
+import { lockForRevokeAll } from "./revokeAllLock.ts";
 import { revokeEverySession } from "./sessions.ts";
 import { readSetting, SETTING, writeSetting } from "./settings.ts";
 
@@ -23,6 +24,8 @@ export async function revokeAll(
   details: Record<string, unknown> = {},
 ): Promise<number> {
   return db.transaction(async (tx) => {
+    // First: logins in flight finish before the sessions are ended (revokeAllLock.ts).
+    await lockForRevokeAll(tx);
     // Never moved back: a later revoke-all from a host whose clock is behind must not
     // shorten an earlier one's reach.
     const earlier = Number(await readSetting(tx, SETTING.tokensNotBefore));

@@ -17,6 +17,7 @@ import { authenticate, invalidCredentials, underCap } from "./login.ts";
 import { changePassword } from "./passwordChange.ts";
 import { hashPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
+import { lockAgainstRevokeAll } from "./revokeAllLock.ts";
 import type { Role } from "./roles.ts";
 import { createSessionCheck, type SessionCheck } from "./sessionCheck.ts";
 import { createSessionStore, MAX_LIVE_SESSIONS, type SessionStore } from "./sessions.ts";
@@ -194,6 +195,8 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         // A session starts no earlier than the last revoke-all's cut-off once that has
         // committed: taken from another instance's clock (or the database's), it may be
         // ahead of ours, and a login after it would otherwise be dead on its first request.
+        // A revoke-all still running is waited for, or it would miss this session.
+        await lockAgainstRevokeAll(db);
         const cutoff = Number(await readSetting(db, SETTING.tokensNotBefore));
         const start = Number.isFinite(cutoff) ? Math.max(at, cutoff) : at;
         const sessionId = await sessions.create(user.id, origin, start);

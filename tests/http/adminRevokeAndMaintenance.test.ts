@@ -15,6 +15,8 @@ import {
   type TokenPairBody,
 } from "../auth/support/authApp.ts";
 import { describeEachDatabase } from "../support/databases.ts";
+import { holdLocks } from "../support/heldLock.ts";
+import { lockWaits } from "../support/lockWaits.ts";
 import { adminRequests } from "./support/adminRequests.ts";
 
 describeEachDatabase(
@@ -109,6 +111,42 @@ describeEachDatabase(
         (await h.post("/v1/auth/refresh", { refresh_token: after.refresh_token })).status,
       ).toBe(200);
     });
+
+    // SQLite: a transaction holds the writer lock from its first statement; nothing interleaves.
+    test.skipIf(t.backend !== "postgres")(
+      "a login while a revoke-all runs waits for it: no session from before it survives",
+      async () => {
+        const other = await buildAuthHarness(await t.openAnother(), {
+          clock: h.clock,
+          bootstrap: false,
+        });
+        // A live session's row held elsewhere (a refresh mid-transaction): revoke-all waits in
+        // its UPDATE, after taking its cut-off, as a slow one did in a probe.
+        const held = await holdLocks(
+          await t.openAnother(),
+          "SELECT id FROM sessions WHERE revoked_at IS NULL FOR UPDATE",
+        );
+        const revoking = h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
+        expect(await lockWaits(await t.openAnother(), 1)).toBe(1);
+        let loggedIn = false;
+        const login = other.login("admin", ADMIN_PASSWORD).then((pair) => {
+          loggedIn = true;
+          return pair;
+        });
+        // The login waits for the revoke-all instead of committing a session it cannot see.
+        expect(await lockWaits(await t.openAnother(), 2)).toBe(2);
+        expect(loggedIn).toBe(false);
+        held.release();
+        await held.done;
+        expect((await revoking).status).toBe(204);
+        const fresh = await login;
+        const order = await t.db().sql<{ type: string }>`
+          SELECT type FROM audit_events ORDER BY seq DESC LIMIT 2`;
+        expect(order.map((e) => e.type)).toEqual(["authn_login_success", "authz_revoke_all"]);
+        expect((await h.send("/v1/auth/me", { token: admin.access_token })).status).toBe(401);
+        expect((await h.send("/v1/auth/me", { token: fresh.access_token })).status).toBe(200);
+      },
+    );
 
     test("a revoke-all from a host whose clock is ahead: logins after it still work here", async () => {
       const old = await h.login("admin", ADMIN_PASSWORD);
