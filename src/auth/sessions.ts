@@ -81,9 +81,7 @@ export async function revokeSessionsOfUser(
   reason: RevokeReason,
   now: number,
 ): Promise<number> {
-  const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
-    WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING id`;
-  return rows.length;
+  return endLiveSessions(db, "user_id = $3 AND revoked_at IS NULL", [now, reason, userId]);
 }
 
 /** Ends every live session of every user; returns how many were live. */
@@ -92,8 +90,24 @@ export async function revokeEverySession(
   reason: RevokeReason,
   now: number,
 ): Promise<number> {
-  const rows = await db.sql`UPDATE sessions SET revoked_at = ${now}, revoked_reason = ${reason}
-    WHERE revoked_at IS NULL RETURNING id`;
+  return endLiveSessions(db, "revoked_at IS NULL", [now, reason]);
+}
+
+/**
+ * Ends the sessions `where` selects ($1 the time, $2 the reason). On PostgreSQL their rows are
+ * locked first in id order: a plain UPDATE locks them in whatever order it scans, and revoke-all
+ * deadlocked with a disable or a password change ending one user's sessions (40P01, a 503 for
+ * the loser; a concurrency probe). Every multi-row change of sessions locks in this one order.
+ */
+async function endLiveSessions(db: Executor, where: string, params: unknown[]): Promise<number> {
+  const target =
+    db.dialect === "postgres"
+      ? `id IN (SELECT id FROM sessions WHERE ${where} ORDER BY id FOR NO KEY UPDATE) AND revoked_at IS NULL`
+      : where;
+  const rows = await db.unsafe(
+    `UPDATE sessions SET revoked_at = $1, revoked_reason = $2 WHERE ${target} RETURNING id`,
+    params,
+  );
   return rows.length;
 }
 
