@@ -34,5 +34,11 @@ export function usernameProblem(username: string): string | undefined {
   // that look and read the same, each reached by some spellings of the name.
   const folded = nfc.toLowerCase();
   if (folded.normalize("NFC") !== folded) return "must not change form when lower-cased";
+  // Letters whose cases do not map one to one: "ΛΟΓΟΣ" folds to "λογος" (final ς) while
+  // "λογοσ" stays, so both were created, and the second could not sign in typed in capitals;
+  // "ß" and "ss", "ı" and "i" likewise. A name must read the same after upper-casing.
+  if (nfc.toUpperCase().toLowerCase().normalize("NFC") !== folded) {
+    return "must read the same upper-cased and lower-cased again (ς/σ, ß/ss, ı/i)";
+  }
   return undefined;
 }

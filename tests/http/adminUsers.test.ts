@@ -48,6 +48,9 @@ describeEachDatabase(
         "\u13aa\ua4ee", // Cherokee and Lisu lookalikes of A
         "zT\u0308ed", // folds to zt\u0308ed, which NFC writes z\u1e97ed: two accounts, one name
         "zI\u0307\u0327o", // İ with a cedilla: lower-casing leaves the marks out of order
+        "λογοσ", // a medial σ at the end: "ΛΟΓΟΣ" folds to λογος, another account
+        "weiß", // ß upper-cases to SS, which folds to ss
+        "ıbrahim", // dotless ı upper-cases to I, which folds to i
       ]) {
         const { res } = await createUser(name);
         const body = (await res.json()) as { error: { code: string; details: unknown[] } };
@@ -71,6 +74,7 @@ describeEachDatabase(
         "ᏣᎳᎩ", // Cherokee
         "z\u1e97ed", // the composed form of the refused zT\u0308ed
         "İstanbul", // folds to i\u0307stanbul, which NFC leaves as it is
+        "ΛΟΓΟΣ", // folds to λογος, final sigma and all, and reads back the same
       ]) {
         expect((await createUser(name)).res.status).toBe(201);
       }
