@@ -12,6 +12,8 @@ import {
   type TokenPairBody,
 } from "../auth/support/authApp.ts";
 import { describeEachDatabase } from "../support/databases.ts";
+import { holdLocks } from "../support/heldLock.ts";
+import { lockWaits } from "../support/lockWaits.ts";
 import { adminRequests, type UserJson } from "./support/adminRequests.ts";
 
 describeEachDatabase(
@@ -197,15 +199,41 @@ describeEachDatabase(
         patch(me.id, { disabled: true }, secondToken),
         patch((second as UserJson).id, { disabled: true }),
       ]);
-      // The loser gets 409 when its change runs after the winner's, or 401 when its session
-      // check already saw its own account disabled (the suite under load hits both).
+      // The loser gets 403 when its change runs after the winner's (its authority is checked
+      // again under the lock), or 401 when its session check already saw its account disabled.
       const statuses = [a.status, b.status].sort();
       expect([
         [200, 401],
-        [200, 409],
+        [200, 403],
       ]).toContainEqual(statuses);
       expect(await h.auth.users.countActiveAdmins()).toBe(1);
     });
+
+    // SQLite: the PATCH transaction holds the writer lock throughout; nothing queues behind it.
+    test.skipIf(t.backend !== "postgres")(
+      "a PATCH queued behind its own caller's demotion does not commit",
+      async () => {
+        const { user: a } = await createUser("admin-a", "admin", "admin-a-password-1");
+        const { user: b } = await createUser("admin-b", "admin", "admin-b-password-1");
+        const aToken = (await h.login("admin-a", "admin-a-password-1")).access_token;
+        // Another instance's admin change in progress: both PATCHes below queue for the lock.
+        const held = await holdLocks(
+          await t.openAnother(),
+          "SELECT pg_advisory_xact_lock($1)",
+          [0x7472_6164],
+        );
+        const demote = patch((a as UserJson).id, { role: "viewer" });
+        expect(await lockWaits(await t.openAnother(), 1)).toBe(1);
+        const disable = patch((b as UserJson).id, { disabled: true }, aToken);
+        expect(await lockWaits(await t.openAnother(), 2)).toBe(2);
+        held.release();
+        await held.done;
+        expect((await demote).status).toBe(200);
+        expect((await disable).status).toBe(403);
+        expect((await h.auth.users.findById((b as UserJson).id))?.disabled).toBe(false);
+        expect(h.events.filter((e) => e.type === "user_disabled")).toEqual([]);
+      },
+    );
 
     test("U+0000 in a stored or looked-up text is a 400 on both databases, not a 500", async () => {
       // PostgreSQL text cannot hold it; SQLite could, and answered 404 / an empty list.

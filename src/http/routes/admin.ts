@@ -77,6 +77,25 @@ const denied = {
 
 const actorOf = (c: Context<AppEnv>) => c.get("principal")?.userId ?? null;
 
+/**
+ * The caller was checked before it queued for the admin-change lock; a change that waited
+ * behind its own caller's demotion or disable must not commit with authority that caller no
+ * longer has (a concurrency probe: a demoted admin's queued PATCH disabled another admin).
+ */
+async function assertStillAdmin(
+  users: {
+    findById(
+      id: string,
+    ): Promise<{ role: string; disabled: boolean; tokenVersion: number } | undefined>;
+  },
+  c: Context<AppEnv>,
+): Promise<void> {
+  const caller = await users.findById(c.get("principal")?.userId ?? "");
+  const live =
+    caller?.role === "admin" && !caller.disabled && caller.tokenVersion === c.get("claims")?.ver;
+  if (!live) throw new ApiError("forbidden");
+}
+
 /** What the admin routes need. */
 export interface AdminDeps {
   auth: AuthService;
@@ -169,6 +188,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       const updated = await auth.db.transaction(async () => {
         // Count-then-update: two admins must not disable each other at once.
         await lockAdminChanges(auth.db);
+        await assertStillAdmin(auth.users, c);
         const before = await auth.users.findById(id);
         if (!before) throw new ApiError("not_found");
         const losesAdmin =
