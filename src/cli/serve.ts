@@ -194,8 +194,14 @@ export async function runServe(
       logger,
     });
   } catch (err) {
-    // Port in use, an address this host does not have: one log line, not a stack.
-    return failed(err, () => db.close());
+    // Port in use, an address this host does not have: one log line, not a stack. A host name
+    // that does not resolve surfaces from Bun as "ENOENT … listen", which reads like a file.
+    const code = String((err as { code?: unknown }).code ?? "");
+    const unresolved = code === "ENOENT" || code === "ENOTFOUND" || code.startsWith("EAI_");
+    const named = unresolved
+      ? new Error(`HOST ${JSON.stringify(config.HOST)} does not resolve to an address to listen on`)
+      : err;
+    return failed(named, () => db.close());
   }
   const boundMs = performance.now();
   const signal = new Promise<NodeJS.Signals>((resolve) => {

@@ -60,6 +60,24 @@ describe("serve gate", () => {
     }
   });
 
+  test("a HOST that does not resolve is named as such, not as a missing file", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "ts-host-"));
+    const result = await runBinary(
+      ["serve"],
+      baseEnv({ ENVIRONMENT: "development", HOST: "nonexistent.invalid", PORT: "0" }),
+      { cwd },
+    );
+    expect(result.code).toBe(1);
+    const failure = result.stderr
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { msg: string; error?: { message: string } })
+      .find((record) => record.msg === "start-up failed");
+    expect(failure?.error?.message).toBe(
+      'HOST "nonexistent.invalid" does not resolve to an address to listen on',
+    );
+  });
+
   test("a database that refuses the start-up audit event fails the start before any request is served", async () => {
     // A trigger refuses the event, standing in for a held lock or a full disk at that moment.
     const cwd = mkdtempSync(join(tmpdir(), "ts-startup-event-"));
