@@ -158,28 +158,37 @@ export function createSessionStore(db: Executor, lifetimes: SessionLifetimes) {
      * idle or absolute lifetime): up to `limit` of their refresh tokens; then, only when fewer
      * were left, up to `limit` of those sessions that have no refresh token left. No statement
      * deletes more than `limit` rows: a session's tokens are never left to ON DELETE CASCADE,
-     * which would delete all of one busy session's rotations in one statement.
+     * which would delete all of one busy session's rotations in one statement. On PostgreSQL a
+     * row another transaction holds is skipped, not waited for: an expired session that
+     * revoke-all is ending (it locks in id order) could otherwise deadlock with this step;
+     * the next step takes it.
      */
     async pruneEndedStep(
       cutoff: number,
       limit: number,
     ): Promise<{ refreshTokens: number; sessions: number }> {
-      const idleCutoff = cutoff - lifetimes.idleMs;
-      const tokens = await db.sql`DELETE FROM refresh_tokens WHERE token_hash IN (
+      const skipLocked = db.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+      const ended = "revoked_at < $1 OR absolute_expires_at < $1 OR last_used_at < $2";
+      const params = [cutoff, cutoff - lifetimes.idleMs, limit];
+      const tokens = await db.unsafe<{ session_id: string }>(
+        `DELETE FROM refresh_tokens WHERE token_hash IN (
           SELECT token_hash FROM refresh_tokens WHERE session_id IN (
-            SELECT id FROM sessions WHERE revoked_at < ${cutoff} OR absolute_expires_at < ${cutoff}
-              OR last_used_at < ${idleCutoff})
-          LIMIT ${limit})
-        RETURNING session_id`;
+            SELECT id FROM sessions WHERE ${ended})
+          LIMIT $3${skipLocked})
+        RETURNING session_id`,
+        params,
+      );
       if (tokens.length >= limit) return { refreshTokens: tokens.length, sessions: 0 };
-      const ended = await db.sql`DELETE FROM sessions WHERE id IN (
+      const sessions = await db.unsafe<{ id: string }>(
+        `DELETE FROM sessions WHERE id IN (
           SELECT id FROM sessions
-          WHERE (revoked_at < ${cutoff} OR absolute_expires_at < ${cutoff}
-              OR last_used_at < ${idleCutoff})
+          WHERE (${ended})
             AND NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE session_id = sessions.id)
-          LIMIT ${limit})
-        RETURNING id`;
-      return { refreshTokens: tokens.length, sessions: ended.length };
+          LIMIT $3${skipLocked})
+        RETURNING id`,
+        params,
+      );
+      return { refreshTokens: tokens.length, sessions: sessions.length };
     },
   };
 }

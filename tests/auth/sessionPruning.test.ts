@@ -15,6 +15,7 @@ import { ManualClock } from "../../src/clock/index.ts";
 import type { Logger } from "../../src/telemetry/logger.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 import { countEventLoopTurns } from "../support/eventLoopTurns.ts";
+import { holdLocks } from "../support/heldLock.ts";
 
 const HOUR = 60 * 60_000;
 const T0 = 1_800_000_000_000;
@@ -76,6 +77,30 @@ describeEachDatabase(
       // Idempotent: a second run (another instance) deletes nothing more.
       expect(await pruneEndedSessions(sessions, now)).toEqual({ sessions: 0, refreshTokens: 0 });
     });
+
+    // SQLite serializes writers: no other transaction holds a row there.
+    test.skipIf(t.backend !== "postgres")(
+      "a step skips a session another transaction holds instead of waiting; a later step takes it",
+      async () => {
+        const { sessions, open, ids } = await setUp();
+        const now = T0 + 30 * 24 * HOUR;
+        // Idle-expired long ago but never revoked: revoke-all ends such a row, locking it.
+        const held = await open(now - SESSION_RETENTION_MS - lifetimes.idleMs - 2 * HOUR);
+        const lock = await holdLocks(
+          await t.openAnother(),
+          "SELECT id FROM sessions WHERE id = $1 FOR UPDATE",
+          [held],
+        );
+        const step = sessions.pruneEndedStep(now, 100).then((r) => r);
+        const outcome = await Promise.race([step, Bun.sleep(3_000).then(() => "waited")]);
+        lock.release();
+        await lock.done;
+        // Its refresh tokens are not locked and go; the session row waits for the next step.
+        expect(outcome).toEqual({ refreshTokens: 2, sessions: 0 });
+        expect(await ids()).toContain(held);
+        expect(await pruneEndedSessions(sessions, now)).toEqual({ sessions: 1, refreshTokens: 0 });
+      },
+    );
 
     test("no statement deletes more than a batch, however many tokens a session holds, and each step yields", async () => {
       const { db, sessions, open, ids, tokenCount } = await setUp();
