@@ -148,6 +148,11 @@ describeEachDatabase(
       expect((await errorOf(bare)).code).toBe("invalid_request");
       expect((await patch(id, {})).status).toBe(400);
       expect(h.events.length).toBe(before);
+      // The values it already has: 200 with the user as it is, and no event.
+      const same = await patch(id, { role: "viewer", disabled: false });
+      expect(same.status).toBe(200);
+      expect(await same.json()).toMatchObject({ id, role: "viewer", disabled: false });
+      expect(h.events.length).toBe(before);
     });
 
     test("roles: a viewer gets 403 on admin routes and sees market data; demotion applies at once", async () => {

@@ -191,6 +191,11 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
         await assertStillAdmin(auth.users, c);
         const before = await auth.users.findById(id);
         if (!before) throw new ApiError("not_found");
+        // The same role and flag again: nothing to change, and no event saying something did.
+        const same =
+          (change.role ?? before.role) === before.role &&
+          (change.disabled ?? before.disabled) === before.disabled;
+        if (same) return before;
         const losesAdmin =
           before.role === "admin" &&
           !before.disabled &&
