@@ -12,6 +12,14 @@ import { stdioFailed } from "./telemetry/stdio.ts";
 /** Flags that are commands of their own, never options of another. */
 const LEADING = new Set(["--check", "--version", "--help"]);
 
+/** A usage error for `--version` with arguments: `--version --bogus` is a typo, not a version. */
+function takesNothing(command: string, rest: string[], io: CommandIo): number {
+  io.stderr(
+    `trading-server: ${command} takes no arguments (got ${JSON.stringify(rest[0])})\n\n${USAGE}`,
+  );
+  return EXIT.usage;
+}
+
 /** Runs the command line `args`; resolves to the exit code (serve resolves when it stops). */
 export async function main(
   args: string[],
@@ -51,11 +59,13 @@ export async function main(
       return (await import("./cli/revokeAll.ts")).runRevokeAllCommand(rest, env, io);
     case "--version":
     case "-v":
+      if (rest.length > 0) return takesNothing(command, rest, io);
       io.stdout(`trading-server ${pkg.version}\n`);
       return EXIT.ok;
     case "--help":
     case "-h":
     case "help":
+      // `help migrate` and the like: the one usage covers every command.
       io.stdout(USAGE);
       return EXIT.ok;
   }

@@ -12,6 +12,8 @@ test.each([
   [["audit", "verify", "--help"]],
   [["check", "--help"]],
   [["gen-secret", "--bytes", "48", "--help"]],
+  [["help", "migrate"]],
+  [["--help", "--bogus"]],
 ])("%p prints the usage and exits 0", async (args) => {
   const c = captureIo();
   expect(await main(args, {}, c.io)).toBe(0);
@@ -31,6 +33,22 @@ test("the usage lists each command's options", async () => {
   ]) {
     expect(c.stdout()).toContain(line);
   }
+});
+
+test.each([[["--version", "--bogus"]], [["-v", "x"]]])(
+  "%p: --version takes no arguments (usage error, 2)",
+  async (args) => {
+    const c = captureIo();
+    expect(await main(args, {}, c.io)).toBe(2);
+    expect(c.stdout()).toBe("");
+    expect(c.stderr()).toContain("takes no arguments");
+  },
+);
+
+test("--version alone prints the version", async () => {
+  const c = captureIo();
+  expect(await main(["--version"], {}, c.io)).toBe(0);
+  expect(c.stdout()).toMatch(/^trading-server \d+\.\d+\.\d+\n$/);
 });
 
 test("an unknown option is still a usage error", async () => {
