@@ -4,6 +4,7 @@
  * password, a non-default account name, and sane hash costs.
  * @module
  */
+import { isArgon2UnavailableError } from "../auth/argon2Addon.ts";
 import { usernameProblem } from "../auth/usernamePolicy.ts";
 import { isKnownSecret } from "./knownSecrets.ts";
 import {
@@ -157,7 +158,23 @@ export async function checkAdminHashKnown(
   const candidates = KNOWN_PASSWORDS.includes(username)
     ? KNOWN_PASSWORDS
     : [...KNOWN_PASSWORDS, username];
-  if (!(await verifiesAnyOf(hash, parsed, candidates))) return;
+  let known: boolean;
+  try {
+    known = await verifiesAnyOf(hash, parsed, candidates);
+  } catch (err) {
+    if (!isArgon2UnavailableError(err)) throw err;
+    // Said as a finding: `--format json` prints its one document, and serve, which could not
+    // verify a login either, stays down in every environment.
+    out.add({
+      id: "admin.003",
+      levels: "E/E/E",
+      variable: "ADMIN_PASSWORD_HASH",
+      message: "could not be checked: the argon2 addon did not load (Bun extracts it into TMPDIR)",
+      hint: "Point TMPDIR at an existing, writable directory that allows exec (docs/deploy.md).",
+    });
+    return;
+  }
+  if (!known) return;
   out.add({
     id: "admin.003",
     levels: "C/E/W",

@@ -174,18 +174,35 @@ describe("other commands", () => {
 
 describe("an unusable TMPDIR (where Bun extracts the argon2 addon)", () => {
   const noTmp = { TMPDIR: "/nonexistent-trading-server-tmp" };
-  test("hash-password and check say so in one line and exit 1", async () => {
+  const cause =
+    "cannot load the argon2 addon: Bun extracts it into TMPDIR (/nonexistent-trading-server-tmp), which must exist, be writable and allow exec (docs/deploy.md)";
+  test("hash-password says so in one line and exits 1", async () => {
     const hashed = await runBinary(["hash-password"], baseEnv(noTmp), { stdin: "a passphrase" });
-    const checked = await runBinary(
-      ["check", "--environment", "production"],
-      baseEnv({ ...(await strongProductionEnv()), ...noTmp }),
+    expect(hashed.code).toBe(1);
+    expect(hashed.stderr).toBe(`trading-server: ${cause}\n`);
+  });
+
+  test("check reports it as an admin.003 error, and --format json still prints its one document", async () => {
+    const env = baseEnv({ ...(await strongProductionEnv()), ...noTmp });
+    const checked = await runBinary(["check", "--environment", "production"], env);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toContain(
+      "(admin.003) could not be checked: the argon2 addon did not load",
     );
-    for (const result of [hashed, checked]) {
-      expect(result.code).toBe(1);
-      expect(result.stderr).toBe(
-        "trading-server: cannot load the argon2 addon: Bun extracts it into TMPDIR (/nonexistent-trading-server-tmp), which must exist, be writable and allow exec (docs/deploy.md)\n",
-      );
-    }
+    const json = await runBinary(["check", "--environment", "production", "--format", "json"], env);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      findings: { id: string; severity: string; message: string }[];
+    };
+    expect(report.ok).toBe(false);
+    expect(report.findings.filter((f) => f.id === "admin.003")).toEqual([
+      expect.objectContaining({
+        severity: "error",
+        message:
+          "could not be checked: the argon2 addon did not load (Bun extracts it into TMPDIR)",
+      }),
+    ]);
   });
 
   test("a server past the gate (a bcrypt admin hash) says so at start and answers logins 500, every time", async () => {
