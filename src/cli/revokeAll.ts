@@ -14,7 +14,12 @@ import { createAuditLog } from "../audit/index.ts";
 import { recordTo } from "../auth/auditTrail.ts";
 import { revokeAll } from "../auth/revokeAll.ts";
 import type { Config } from "../config/index.ts";
-import { type Database, databaseNow, requireCurrentSchema } from "../storage/index.ts";
+import {
+  type Database,
+  databaseNow,
+  isStorageError,
+  requireCurrentSchema,
+} from "../storage/index.ts";
 import { loadDatabaseUrl, withDatabase } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 
@@ -72,11 +77,14 @@ export async function runRevokeAll(
         // Nobody is signed in: the event says where it came from instead.
         { source: "cli", host: hostname() },
       ).catch((error: unknown) => {
-        // A timeout at COMMIT may leave it done: say what to do either way.
         const message = error instanceof Error ? error.message : "unexpected failure";
-        throw new Error(
-          `${message}; it may or may not have taken effect: running it again is safe`,
-        );
+        // Only a commit whose outcome is unknown (a timeout at COMMIT) may have left it done;
+        // any other failure rolled the whole transaction back.
+        const outcome =
+          isStorageError(error) && error.kind === "commit_unknown"
+            ? "it may or may not have taken effect"
+            : "it did not take effect";
+        throw new Error(`${message}; ${outcome}: running it again is safe`);
       });
       io.stdout(
         `${JSON.stringify({ sessions_ended: ended, not_before: new Date(cutoff).toISOString() })}\n`,
