@@ -31,6 +31,7 @@ export {
   dummyHash,
   hashKind,
   hashPassword,
+  hasNonSpace,
   MAX_PASSWORD_BYTES,
   MIN_NEW_PASSWORD_CHARS,
   needsRehash,

@@ -6,6 +6,7 @@
  */
 import {
   hashPassword,
+  hasNonSpace,
   MAX_PASSWORD_BYTES,
   MIN_NEW_PASSWORD_CHARS,
   passwordBytes,
@@ -33,6 +34,10 @@ export async function runHashPassword(args: string[], io: CommandIo): Promise<nu
   // The rule every new password meets (a change, an account an admin creates).
   if (password.length < MIN_NEW_PASSWORD_CHARS) {
     io.stderr(`hash-password: the password is shorter than ${MIN_NEW_PASSWORD_CHARS} characters\n`);
+    return EXIT.failure;
+  }
+  if (!hasNonSpace(password)) {
+    io.stderr("hash-password: the password is only whitespace\n");
     return EXIT.failure;
   }
   if (passwordBytes(password) > MAX_PASSWORD_BYTES) {

@@ -139,6 +139,7 @@ describe("other commands", () => {
     const cases: [string | Uint8Array, string][] = [
       ["short\n", "shorter than 8 characters"],
       ["\n", "the password is empty"],
+      ["        \n", "the password is only whitespace"],
       // \xff is no UTF-8: replaced by U+FFFD, `pa\xffss…` and `pa\xfess…` were one password.
       [new Uint8Array([...Buffer.from("pa"), 0xff, ...Buffer.from("ssphrase")]), "not valid UTF-8"],
     ];

@@ -146,6 +146,16 @@ describeEachDatabase(
         { token: pair.access_token },
       );
       expect(short.status).toBe(400);
+      // Long enough, but only whitespace: the first guess after the empty password.
+      const blank = await h.post(
+        "/v1/auth/password",
+        { current_password: ADMIN_PASSWORD, new_password: " \t".repeat(6) },
+        { token: pair.access_token },
+      );
+      expect(blank.status).toBe(400);
+      expect((await errorOf(blank)).details).toEqual([
+        { path: "json.new_password", message: "must not be only whitespace" },
+      ]);
       const ok = await h.post(
         "/v1/auth/password",
         { current_password: ADMIN_PASSWORD, new_password: "a-new-password-1" },

@@ -5,7 +5,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AuthService, RequestOrigin } from "../../auth/index.ts";
-import { MAX_PASSWORD_BYTES, MIN_NEW_PASSWORD_CHARS, passwordBytes } from "../../auth/index.ts";
+import {
+  hasNonSpace,
+  MAX_PASSWORD_BYTES,
+  MIN_NEW_PASSWORD_CHARS,
+  passwordBytes,
+} from "../../auth/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireAuth } from "../middleware/authenticate.ts";
@@ -31,6 +36,8 @@ export const passwordField = (min = 0) =>
     // A lone surrogate has no UTF-8 form: hashing would see U+FFFD, and `\ud800` and `\udfff`
     // would be the same password.
     .refine((p) => p.isWellFormed(), { message: "must not contain a lone surrogate" })
+    // New passwords only (min > 0): a login still checks whatever was set before.
+    .refine((p) => min === 0 || hasNonSpace(p), { message: "must not be only whitespace" })
     .openapi({ description: `At most ${MAX_PASSWORD_BYTES} bytes of UTF-8.` });
 
 // Auth bodies ignore fields they do not define: OAuth-style clients add `grant_type` or
