@@ -75,6 +75,10 @@ export async function backupDatabase(
     }
   };
   try {
+    // mkdir's own error for a file in the way is "EEXIST: file already exists, mkdir": say it.
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw new StorageError("backup_failed", "the output directory is a file, not a directory");
+    }
     madeDir = mkdirSync(dir, { recursive: true, mode: 0o700 });
     path = createPrivateFile(dir, `trading-${stamp((options.clock ?? systemClock).now())}`);
     // VACUUM INTO accepts an existing empty file and keeps its mode: the copy is never

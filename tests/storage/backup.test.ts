@@ -100,3 +100,20 @@ test("backup command prints the path; --output-dir chooses the directory", async
     expect(await runBackupCommand(["--bogus"], { DATABASE_URL: url }, usage.io)).toBe(2);
   });
 });
+
+test("an output directory that is a file is named as such, and nothing is written", async () => {
+  await withDatabase(async (dir, url) => {
+    const file = join(dir, "not-a-dir");
+    writeFileSync(file, "x");
+    const out = captureIo();
+    const code = await runBackupCommand(
+      ["--output-dir", file],
+      { DATABASE_URL: url, ENVIRONMENT: "development" },
+      out.io,
+    );
+    expect(code).toBe(1);
+    expect(out.stderr()).toContain("the output directory is a file, not a directory");
+    expect(out.stderr()).not.toContain("EEXIST");
+    expect(readFileSync(file, "utf8")).toBe("x");
+  });
+});
