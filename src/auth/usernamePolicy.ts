@@ -37,7 +37,8 @@ export function usernameProblem(username: string): string | undefined {
   // Letters whose cases do not map one to one: "ΛΟΓΟΣ" folds to "λογος" (final ς) while
   // "λογοσ" stays, so both were created, and the second could not sign in typed in capitals;
   // "ß" and "ss", "ı" and "i" likewise. A name must read the same after upper-casing.
-  if (nfc.toUpperCase().toLowerCase().normalize("NFC") !== folded) {
+  // From the folded form: "ẞ" upper-cases to itself, so "WEIẞ" passed while "weiß" did not.
+  if (folded.toUpperCase().toLowerCase().normalize("NFC") !== folded) {
     return "must read the same upper-cased and lower-cased again (ς/σ, ß/ss, ı/i)";
   }
   return undefined;

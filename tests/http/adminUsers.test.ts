@@ -52,6 +52,7 @@ describeEachDatabase(
         "zI\u0307\u0327o", // İ with a cedilla: lower-casing leaves the marks out of order
         "λογοσ", // a medial σ at the end: "ΛΟΓΟΣ" folds to λογος, another account
         "weiß", // ß upper-cases to SS, which folds to ss
+        "WEIẞ", // capital ẞ upper-cases to itself, but folds to ß
         "ıbrahim", // dotless ı upper-cases to I, which folds to i
       ]) {
         const { res } = await createUser(name);
