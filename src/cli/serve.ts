@@ -12,6 +12,7 @@
  * @module
  */
 import pkg from "../../package.json" with { type: "json" };
+import { argon2Addon, isArgon2UnavailableError } from "../auth/argon2Addon.ts";
 import { ensureDevAdmin } from "../auth/devAdmin.ts";
 import { hashKind } from "../auth/passwords.ts";
 import { nextTurn, systemClock } from "../clock/index.ts";
@@ -92,6 +93,16 @@ function contractRefusal(config: Config): string | undefined {
   const parsed = config.ADMIN_PASSWORD_HASH && parsePasswordHash(config.ADMIN_PASSWORD_HASH);
   if (parsed && !isVerifiable(parsed)) {
     return `ADMIN_PASSWORD_HASH costs more than the server verifies (argon2 m ≤ ${VERIFY_CAPS.argon2MemoryKiB} KiB and t ≤ ${VERIFY_CAPS.argon2Time}, bcrypt cost ≤ ${VERIFY_CAPS.bcryptCost}): no login could use it`;
+  }
+  // admin.009 silenced: an argon2 admin hash no login could verify. The gate loaded the addon
+  // already to try it (admin.003), so this costs nothing more.
+  if (parsed && parsed.kind === "argon2") {
+    try {
+      argon2Addon();
+    } catch (err) {
+      if (isArgon2UnavailableError(err)) return err.message;
+      throw err;
+    }
   }
   return undefined;
 }

@@ -146,7 +146,7 @@ function checkHashCost(parsed: ParsedHash, out: FindingList): void {
   });
 }
 
-/** admin.003: the hash verifies a well-known password (or the account name itself). */
+/** admin.003: the hash verifies a well-known password (or the account name itself); admin.009 when it cannot be tried. */
 export async function checkAdminHashKnown(
   input: CheckInput,
   parsed: ParsedHash,
@@ -163,10 +163,10 @@ export async function checkAdminHashKnown(
     known = await verifiesAnyOf(hash, parsed, candidates);
   } catch (err) {
     if (!isArgon2UnavailableError(err)) throw err;
-    // Said as a finding: `--format json` prints its one document, and serve, which could not
-    // verify a login either, stays down in every environment.
+    // Said as a finding: `--format json` prints its one document. Its own ID, so silencing
+    // admin.003 does not hide it; serve refuses it silenced or not (contractRefusal).
     out.add({
-      id: "admin.003",
+      id: "admin.009",
       levels: "E/E/E",
       variable: "ADMIN_PASSWORD_HASH",
       message: "could not be checked: the argon2 addon did not load (Bun extracts it into TMPDIR)",

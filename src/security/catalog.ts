@@ -31,6 +31,7 @@ export const CHECKS = {
   "admin.006": "Password hash parameters meet the minimum",
   "admin.007": "Admin account name is one a new account may have",
   "admin.008": "Password hash cost is within what the server verifies routinely",
+  "admin.009": "The argon2 addon loads, so password hashes can be verified",
   "apikey.001": "No demo, test, sandbox or paper provider credentials in production",
   "apikey.002": "No live provider credentials outside production",
   "apikey.003": "Alpaca key ID matches the Alpaca host",

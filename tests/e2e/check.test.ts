@@ -183,12 +183,12 @@ describe("an unusable TMPDIR (where Bun extracts the argon2 addon)", () => {
     expect(hashed.stderr).toBe(`trading-server: ${cause}\n`);
   });
 
-  test("check reports it as an admin.003 error, and --format json still prints its one document", async () => {
+  test("check reports it as an admin.009 error, and --format json still prints its one document", async () => {
     const env = baseEnv({ ...(await strongProductionEnv()), ...noTmp });
     const checked = await runBinary(["check", "--environment", "production"], env);
     expect(checked.code).toBe(1);
     expect(checked.stdout).toContain(
-      "(admin.003) could not be checked: the argon2 addon did not load",
+      "(admin.009) could not be checked: the argon2 addon did not load",
     );
     const json = await runBinary(["check", "--environment", "production", "--format", "json"], env);
     expect(json.code).toBe(1);
@@ -197,13 +197,24 @@ describe("an unusable TMPDIR (where Bun extracts the argon2 addon)", () => {
       findings: { id: string; severity: string; message: string }[];
     };
     expect(report.ok).toBe(false);
-    expect(report.findings.filter((f) => f.id === "admin.003")).toEqual([
+    expect(report.findings.filter((f) => f.id === "admin.009")).toEqual([
       expect.objectContaining({
         severity: "error",
         message:
           "could not be checked: the argon2 addon did not load (Bun extracts it into TMPDIR)",
       }),
     ]);
+  });
+
+  test("serve refuses it before binding even with admin.009 silenced", async () => {
+    const env = baseEnv({
+      ...(await strongProductionEnv()),
+      ...noTmp,
+      SECURITY_CHECK_SILENCE: "admin.009",
+    });
+    const served = await runBinary(["serve", "--environment", "staging"], env);
+    expect(served.code).toBe(1);
+    expect(served.stderr).toContain(cause);
   });
 
   test("a server past the gate (a bcrypt admin hash) says so at start and answers logins 500, every time", async () => {
