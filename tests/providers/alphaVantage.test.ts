@@ -96,6 +96,29 @@ describe("alpha vantage", () => {
     expect(s).toMatchObject({ score: 0.4, mentions: 1, positive_mentions: 1 });
   });
 
+  test("news asks for the minute that holds `end`, then trims to it", async () => {
+    // Alpha Vantage takes minutes: `end` mid-minute (a news cursor) must still cover the item
+    // at 17:02:45, and one a whole minute needs no rounding.
+    const asked = (): string | null => {
+      const last = avFake.requests.at(-1);
+      return last ? last.url.searchParams.get("time_to") : null;
+    };
+    const midMinute = Date.parse("2024-01-02T17:02:50Z");
+    const items = await av.news({ symbols: ["IBM"], start: 0, end: midMinute, limit: 5 }, signal);
+    expect(asked()).toBe("20240102T1703");
+    expect(items.map((n) => n.created_at)).toEqual(["2024-01-02T17:02:45Z"]);
+    const before = await av.news(
+      { symbols: ["IBM"], start: 0, end: Date.parse("2024-01-02T17:02:44Z"), limit: 5 },
+      signal,
+    );
+    expect(before).toEqual([]);
+    await av.news(
+      { symbols: ["IBM"], start: 0, end: Date.parse("2024-01-02T17:02:00Z"), limit: 5 },
+      signal,
+    );
+    expect(asked()).toBe("20240102T1702");
+  });
+
   const withBody = async <T>(body: unknown, run: () => Promise<T>): Promise<T> => {
     avFake.fault = { kind: "body", body };
     try {

@@ -177,7 +177,9 @@ export class AlphaVantageProvider implements MarketDataProvider, NewsProvider, A
         function: "NEWS_SENTIMENT",
         tickers: tickers.length > 0 ? tickers.join(",") : undefined,
         time_from: avTime(start),
-        time_to: avTime(end),
+        // Minutes only: rounded up, or the items of `end`'s own minute before it (a news cursor
+        // ends mid-minute) were never asked for; the local filter trims to `end`.
+        time_to: avTime(Math.ceil(end / 60_000) * 60_000),
         sort: "LATEST",
         limit: Math.max(50, limit),
       },
