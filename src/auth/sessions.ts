@@ -97,7 +97,8 @@ export async function revokeEverySession(
  * Ends the sessions `where` selects ($1 the time, $2 the reason). On PostgreSQL their rows are
  * locked first in id order: a plain UPDATE locks them in whatever order it scans, and revoke-all
  * deadlocked with a disable or a password change ending one user's sessions (40P01, a 503 for
- * the loser; a concurrency probe). Every multi-row change of sessions locks in this one order.
+ * the loser; a concurrency probe). The session cap's `endBeyond` does not need it: it runs under
+ * its user's row lock and the revoke-all lock, which keep every other multi-row writer out.
  */
 async function endLiveSessions(db: Executor, where: string, params: unknown[]): Promise<number> {
   const target =

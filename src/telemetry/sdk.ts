@@ -4,11 +4,11 @@
  * server without tracing should not pay for it.
  *
  * Endpoint, protocol, headers, timeout and compression are read here from the
- * `env` given to startTelemetry (our exporter, fetchExporter.ts). The SDK parts
- * read their own `OTEL_*` (sampler, batch processor, resource attributes) from
- * the process environment: the one exception to "only the config module reads
- * the environment", because those names are the SDK's contract. `OTEL_BSP_*` is
- * read here too (batchSettings.ts): the SDK takes values that hang it.
+ * `env` given to startTelemetry (our exporter, fetchExporter.ts), and so is
+ * `OTEL_BSP_*` (batchSettings.ts: the SDK took values that hung it). The SDK
+ * parts read their own `OTEL_*` (sampler, resource attributes) from the process
+ * environment: the one exception to "only the config module reads the
+ * environment", because those names are the SDK's contract.
  * @module
  */
 import { context, ProxyTracerProvider, propagation, trace } from "@opentelemetry/api";
@@ -67,7 +67,7 @@ function tracesProtocol(env: Record<string, string | undefined>): Protocol | und
  * the binary's 4 MB of JavaScript, loaded at every start. Spans go out
  * through our `fetch` exporter (fetchExporter.ts), which reads endpoint,
  * headers, timeout and compression; the SDK parts read
- * `OTEL_TRACES_SAMPLER[_ARG]` (provider), `OTEL_BSP_*` (batch processor, checked in batchSettings.ts),
+ * `OTEL_TRACES_SAMPLER[_ARG]` (provider), `OTEL_BSP_*` (read by batchSettings.ts, never by the SDK),
  * `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` (resource).
  */
 export async function startTelemetry(
