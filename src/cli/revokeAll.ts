@@ -17,7 +17,7 @@ import type { Config } from "../config/index.ts";
 import {
   type Database,
   databaseNow,
-  isStorageError,
+  mayHaveCommitted,
   requireCurrentSchema,
 } from "../storage/index.ts";
 import { loadDatabaseUrl, withDatabase } from "./databaseCommand.ts";
@@ -78,12 +78,11 @@ export async function runRevokeAll(
         { source: "cli", host: hostname() },
       ).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : "unexpected failure";
-        // Only a commit whose outcome is unknown (a timeout at COMMIT) may have left it done;
-        // any other failure rolled the whole transaction back.
-        const outcome =
-          isStorageError(error) && error.kind === "commit_unknown"
-            ? "it may or may not have taken effect"
-            : "it did not take effect";
+        // Only a COMMIT left unanswered (a timeout, a lost connection) may have left it done;
+        // any other failure was answered, and rolled the whole transaction back.
+        const outcome = mayHaveCommitted(error)
+          ? "it may or may not have taken effect"
+          : "it did not take effect";
         throw new Error(`${message}; ${outcome}: running it again is safe`);
       });
       io.stdout(

@@ -79,3 +79,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return typeof code === "string" && UNAVAILABLE_CODE.test(code);
 }
+
+/** Lost-connection errors: the server may have received (and run) what was in flight. */
+const LOST_CONNECTION_CODE =
+  /^(ERR_POSTGRES_(CONNECTION_CLOSED|IDLE_TIMEOUT|LIFETIME_TIMEOUT)|ECONNRESET|EPIPE)$/;
+const LOST_CONNECTION_SQLSTATE = /^08[0-9A-Z]{3}$|^57P0[1-3]$/;
+
+/**
+ * True when a failed transaction may still have committed: its COMMIT went unanswered
+ * (`commit_unknown`), or the connection was lost, which can happen while COMMIT is in flight.
+ * Any other failure was answered, and the transaction rolled back.
+ */
+export function mayHaveCommitted(error: unknown): boolean {
+  if (isStorageError(error)) return error.kind === "commit_unknown";
+  const { code, errno } = (error ?? {}) as { code?: unknown; errno?: unknown };
+  if (code === "ERR_POSTGRES_SERVER_ERROR") {
+    return typeof errno === "string" && LOST_CONNECTION_SQLSTATE.test(errno);
+  }
+  return typeof code === "string" && LOST_CONNECTION_CODE.test(code);
+}

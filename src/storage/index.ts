@@ -12,7 +12,12 @@ export {
   openDatabase,
 } from "./database.ts";
 export { databaseNow } from "./databaseNow.ts";
-export { isStorageError, StorageError, type StorageErrorKind } from "./errors.ts";
+export {
+  isStorageError,
+  mayHaveCommitted,
+  StorageError,
+  type StorageErrorKind,
+} from "./errors.ts";
 export {
   type AppliedMigration,
   type MigrateOptions,

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isDatabaseUnavailable } from "../../src/storage/errors.ts";
+import { isDatabaseUnavailable, mayHaveCommitted } from "../../src/storage/errors.ts";
 import { isStorageError, openDatabase, parseDatabaseUrl } from "../../src/storage/index.ts";
 import { describeEachDatabase } from "../support/databases.ts";
 
@@ -133,6 +133,29 @@ describeEachDatabase("storage database", (t) => {
         unavailable: false,
       });
     }
+  });
+
+  test("a transaction whose connection dies at COMMIT may have committed; an answered failure did not", async () => {
+    if (t.backend !== "postgres") return;
+    const other = await t.openAnother();
+    const lost = await t
+      .db()
+      .transaction(async (tx) => {
+        await tx.sql`INSERT INTO settings (key, value, updated_at) VALUES ('lost', 'v', 1)`;
+        const [row] = await tx.sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`;
+        // Its own backend is ended from outside: the COMMIT that follows meets a dead connection.
+        await other.sql`SELECT pg_terminate_backend(${row?.pid})`;
+      })
+      .catch((e: unknown) => e);
+    expect(mayHaveCommitted(lost)).toBe(true);
+    const answered = await t
+      .db()
+      .transaction(async (tx) => {
+        await tx.sql`SELECT 1 / 0 AS boom`;
+      })
+      .catch((e: unknown) => e);
+    expect(answered).toBeInstanceOf(Error);
+    expect(mayHaveCommitted(answered)).toBe(false);
   });
 
   test("a login the server refuses (a role that may not log in, a missing database) counts as unavailable", async () => {
