@@ -241,6 +241,29 @@ describeEachDatabase(
       },
     );
 
+    test.skipIf(t.backend !== "postgres")(
+      "a PATCH queued while its caller logs out does not commit",
+      async () => {
+        const { user: a } = await createUser("admin-c", "admin", "admin-c-password-1");
+        const { user: b } = await createUser("viewer-d");
+        const aPair = await h.login("admin-c", "admin-c-password-1");
+        const held = await holdLocks(
+          await t.openAnother(),
+          "SELECT pg_advisory_xact_lock($1)",
+          [0x7472_6164],
+        );
+        const promote = patch((b as UserJson).id, { role: "trader" }, aPair.access_token);
+        expect(await lockWaits(await t.openAnother(), 1)).toBe(1);
+        const logout = await h.post("/v1/auth/logout", {}, { token: aPair.access_token });
+        expect(logout.status).toBe(204);
+        held.release();
+        await held.done;
+        expect((await promote).status).toBe(403);
+        expect((await h.auth.users.findById((b as UserJson).id))?.role).toBe("viewer");
+        expect((a as UserJson).role).toBe("admin");
+      },
+    );
+
     test("U+0000 in a stored or looked-up text is a 400 on both databases, not a 500", async () => {
       // PostgreSQL text cannot hold it; SQLite could, and answered 404 / an empty list.
       const nul = encodeURIComponent("a\u0000b");

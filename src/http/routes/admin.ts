@@ -14,6 +14,7 @@ import {
   MIN_NEW_PASSWORD_CHARS,
   publicUser,
   ROLES,
+  type SessionCheck,
   type UserRecord,
 } from "../../auth/index.ts";
 import { revokeAll } from "../../auth/revokeAll.ts";
@@ -83,17 +84,14 @@ const actorOf = (c: Context<AppEnv>) => c.get("principal")?.userId ?? null;
  * longer has (a concurrency probe: a demoted admin's queued PATCH disabled another admin).
  */
 async function assertStillAdmin(
-  users: {
-    findById(
-      id: string,
-    ): Promise<{ role: string; disabled: boolean; tokenVersion: number } | undefined>;
-  },
+  check: Pick<SessionCheck, "check">,
   c: Context<AppEnv>,
+  now: number,
 ): Promise<void> {
-  const caller = await users.findById(c.get("principal")?.userId ?? "");
-  const live =
-    caller?.role === "admin" && !caller.disabled && caller.tokenVersion === c.get("claims")?.ver;
-  if (!live) throw new ApiError("forbidden");
+  // The whole session check again: a demotion, a disable, a logout or a revoke-all meanwhile.
+  const claims = c.get("claims");
+  const result = claims ? await check.check(claims, now) : undefined;
+  if (!result?.ok || result.principal.role !== "admin") throw new ApiError("forbidden");
 }
 
 /** What the admin routes need. */
@@ -188,7 +186,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>, deps: AdminDeps): 
       const updated = await auth.db.transaction(async () => {
         // Count-then-update: two admins must not disable each other at once.
         await lockAdminChanges(auth.db);
-        await assertStillAdmin(auth.users, c);
+        await assertStillAdmin(auth.sessionCheck, c, now);
         const before = await auth.users.findById(id);
         if (!before) throw new ApiError("not_found");
         // The same role and flag again: nothing to change, and no event saying something did.
