@@ -112,22 +112,29 @@ describeEachDatabase(
       ).toBe(200);
     });
 
+    /**
+     * A revoke-all held up in its UPDATE, after taking its cut-off, by a live session's row held
+     * elsewhere (a refresh mid-transaction), as a slow one was in a probe; and a second instance.
+     */
+    const revokeAllHeldUp = async () => {
+      const other = await buildAuthHarness(await t.openAnother(), {
+        clock: h.clock,
+        bootstrap: false,
+      });
+      const held = await holdLocks(
+        await t.openAnother(),
+        "SELECT id FROM sessions WHERE revoked_at IS NULL FOR UPDATE",
+      );
+      const revoking = h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
+      expect(await lockWaits(await t.openAnother(), 1)).toBe(1);
+      return { other, held, revoking };
+    };
+
     // SQLite: a transaction holds the writer lock from its first statement; nothing interleaves.
     test.skipIf(t.backend !== "postgres")(
       "a login while a revoke-all runs waits for it: no session from before it survives",
       async () => {
-        const other = await buildAuthHarness(await t.openAnother(), {
-          clock: h.clock,
-          bootstrap: false,
-        });
-        // A live session's row held elsewhere (a refresh mid-transaction): revoke-all waits in
-        // its UPDATE, after taking its cut-off, as a slow one did in a probe.
-        const held = await holdLocks(
-          await t.openAnother(),
-          "SELECT id FROM sessions WHERE revoked_at IS NULL FOR UPDATE",
-        );
-        const revoking = h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
-        expect(await lockWaits(await t.openAnother(), 1)).toBe(1);
+        const { other, held, revoking } = await revokeAllHeldUp();
         let loggedIn = false;
         const login = other.login("admin", ADMIN_PASSWORD).then((pair) => {
           loggedIn = true;
@@ -151,16 +158,7 @@ describeEachDatabase(
     test.skipIf(t.backend !== "postgres")(
       "a login waits at most 2 s for a revoke-all, then gets a 503 to retry",
       async () => {
-        const other = await buildAuthHarness(await t.openAnother(), {
-          clock: h.clock,
-          bootstrap: false,
-        });
-        const held = await holdLocks(
-          await t.openAnother(),
-          "SELECT id FROM sessions WHERE revoked_at IS NULL FOR UPDATE",
-        );
-        const revoking = h.post("/v1/admin/revoke-all", {}, { token: admin.access_token });
-        expect(await lockWaits(await t.openAnother(), 1)).toBe(1);
+        const { other, held, revoking } = await revokeAllHeldUp();
         const started = performance.now();
         const login = await other.post("/v1/auth/login", {
           username: "admin",
