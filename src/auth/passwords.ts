@@ -21,12 +21,15 @@ export const MAX_PASSWORD_BYTES = 1024;
 /** Shortest new password (a change, a created account, `hash-password`), in UTF-16 units as zod counts. */
 export const MIN_NEW_PASSWORD_CHARS = 8;
 
+/** A character that shows: not whitespace, a control, a format or other invisible character. */
+const VISIBLE = /[^\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
+
 /**
- * Whether a new password has something besides whitespace: eight spaces met the length rule
- * and are the first thing a guesser tries after the empty password (a CLI probe). Spaces inside
- * a passphrase are fine.
+ * Whether a new password has something besides whitespace and invisible characters: eight
+ * spaces (or zero-width spaces) met the length rule and are the first thing a guesser tries
+ * after the empty password (a CLI probe). Spaces inside a passphrase are fine.
  */
-export const hasNonSpace = (password: string): boolean => /\S/u.test(password);
+export const hasNonSpace = (password: string): boolean => VISIBLE.test(password);
 
 /** bcrypt only hashes the first 72 bytes; passlib and libxcrypt truncate silently. */
 const BCRYPT_MAX_BYTES = 72;

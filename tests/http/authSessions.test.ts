@@ -156,6 +156,12 @@ describeEachDatabase(
       expect((await errorOf(blank)).details).toEqual([
         { path: "json.new_password", message: "must not be only whitespace" },
       ]);
+      const invisible = await h.post(
+        "/v1/auth/password",
+        { current_password: ADMIN_PASSWORD, new_password: "\u200b\u2800\u3164\u00a0".repeat(3) },
+        { token: pair.access_token },
+      );
+      expect(invisible.status).toBe(400);
       const ok = await h.post(
         "/v1/auth/password",
         { current_password: ADMIN_PASSWORD, new_password: "a-new-password-1" },
