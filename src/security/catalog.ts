@@ -13,6 +13,7 @@ export const CHECKS = {
   "env.005": "ENVIRONMENT agrees with the environment being checked",
   "env.006": "SECURITY_CHECK_SILENCE names only known check IDs",
   "env.007": "TLS certificate checks are not turned off (NODE_TLS_REJECT_UNAUTHORIZED)",
+  "env.008": "A provider attempt times out before the whole call does, so breakers can open",
   "secret.001": "SECURITY_SECRET_KEY is set",
   "secret.002": "Secret is not a known, leaked or published value",
   "secret.003": "Secret is not a placeholder",

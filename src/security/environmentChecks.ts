@@ -77,6 +77,17 @@ export function checkEnvironment(
         hint: "See .env.example for the accepted format.",
       });
     }
+  } else if (loaded.config.PROVIDER_ATTEMPT_TIMEOUT >= loaded.config.PROVIDER_TOTAL_TIMEOUT) {
+    // The total budget then cuts every hung call first, and the breaker does not count a call
+    // its caller gave up on: it never opens, and every request waits the whole budget.
+    out.add({
+      id: "env.008",
+      levels: "W/W/W",
+      variable: "PROVIDER_ATTEMPT_TIMEOUT",
+      message:
+        "is not shorter than PROVIDER_TOTAL_TIMEOUT: a hanging provider never opens its breaker, and every request waits the whole budget",
+      hint: "Keep the attempt timeout well under the total (defaults 2s and 5s).",
+    });
   }
 
   const declared = input.get("ENVIRONMENT")?.trim();

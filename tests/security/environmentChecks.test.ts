@@ -139,3 +139,23 @@ describe("net.*", () => {
     ).toBeNull();
   });
 });
+
+describe("env.008 provider attempt timeout not under the total", () => {
+  test.each([
+    ["5s", "5s"],
+    ["5s", "1s"],
+  ])("attempt %p with total %p warns everywhere", async (attempt, total) => {
+    const env = await quickEnv({
+      PROVIDER_ATTEMPT_TIMEOUT: attempt,
+      PROVIDER_TOTAL_TIMEOUT: total,
+    });
+    for (const environment of ["production", "staging", "development"] as const) {
+      expect(severityOf(await check(env, environment), "env.008")).toBe("warning");
+    }
+  });
+  test("the defaults, and an attempt under the total, pass", async () => {
+    expect(withId(await check(await quickEnv(), "production"), "env.008")).toEqual([]);
+    const env = await quickEnv({ PROVIDER_ATTEMPT_TIMEOUT: "4s", PROVIDER_TOTAL_TIMEOUT: "5s" });
+    expect(withId(await check(env, "production"), "env.008")).toEqual([]);
+  });
+});
