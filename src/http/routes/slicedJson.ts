@@ -9,11 +9,10 @@
  * @module
  */
 import type { Context, TypedResponse } from "hono";
+import { nextTurn } from "../../clock/nextTurn.ts";
 
 /** Items written between two turns of the event loop. */
 const SLICE = 1_000;
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Whether `body[key]` can be written in slices with the text `JSON.stringify` would give. */
 function sliceable(body: Record<string, unknown>, key: string): boolean {
