@@ -53,7 +53,8 @@ export function checkDatabase(input: CheckInput, out: FindingList): void {
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim())?.[1]?.toLowerCase();
   if (scheme === "sqlite") {
-    if (text.trim().slice("sqlite://".length) === ":memory:") {
+    const target = parseDatabaseUrl(text); // serve's own reading; it passed unservable()
+    if (target.dialect === "sqlite" && target.filename === ":memory:") {
       // Serve refused it anyway, but only later and for a misleading reason (pending migrations).
       out.add({
         id: "db.007",
