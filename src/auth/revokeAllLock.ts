@@ -31,17 +31,14 @@ const RETRY_MS = 25;
  * its user row and a pooled connection, for the whole query deadline, starving the session
  * checks of every other request. Past {@link LOGIN_WAIT_MS} the login fails as a timeout (503).
  */
-export async function lockAgainstRevokeAll(
-  tx: Executor,
-  now: () => number = () => performance.now(),
-): Promise<void> {
+export async function lockAgainstRevokeAll(tx: Executor): Promise<void> {
   if (tx.dialect !== "postgres") return;
-  const deadline = now() + LOGIN_WAIT_MS;
+  const deadline = performance.now() + LOGIN_WAIT_MS;
   for (;;) {
     const [row] = await tx.sql<{ held: boolean }>`
       SELECT pg_try_advisory_xact_lock_shared(${REVOKE_ALL_LOCK}) AS held`;
     if (row?.held) return;
-    if (now() >= deadline) {
+    if (performance.now() >= deadline) {
       throw new StorageError("timeout", "a revoke-all is running: try the login again shortly");
     }
     await Bun.sleep(RETRY_MS);
