@@ -31,7 +31,7 @@ export {
   dummyHash,
   hashKind,
   hashPassword,
-  hasNonSpace,
+  hasVisibleCharacter,
   MAX_PASSWORD_BYTES,
   MIN_NEW_PASSWORD_CHARS,
   needsRehash,

@@ -29,7 +29,7 @@ const VISIBLE = /[^\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2
  * spaces (or zero-width spaces) met the length rule and are the first thing a guesser tries
  * after the empty password (a CLI probe). Spaces inside a passphrase are fine.
  */
-export const hasNonSpace = (password: string): boolean => VISIBLE.test(password);
+export const hasVisibleCharacter = (password: string): boolean => VISIBLE.test(password);
 
 /** bcrypt only hashes the first 72 bytes; passlib and libxcrypt truncate silently. */
 const BCRYPT_MAX_BYTES = 72;

@@ -6,7 +6,7 @@
  */
 import {
   hashPassword,
-  hasNonSpace,
+  hasVisibleCharacter,
   MAX_PASSWORD_BYTES,
   MIN_NEW_PASSWORD_CHARS,
   passwordBytes,
@@ -36,7 +36,7 @@ export async function runHashPassword(args: string[], io: CommandIo): Promise<nu
     io.stderr(`hash-password: the password is shorter than ${MIN_NEW_PASSWORD_CHARS} characters\n`);
     return EXIT.failure;
   }
-  if (!hasNonSpace(password)) {
+  if (!hasVisibleCharacter(password)) {
     io.stderr("hash-password: the password is only whitespace\n");
     return EXIT.failure;
   }

@@ -6,7 +6,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AuthService, RequestOrigin } from "../../auth/index.ts";
 import {
-  hasNonSpace,
+  hasVisibleCharacter,
   MAX_PASSWORD_BYTES,
   MIN_NEW_PASSWORD_CHARS,
   passwordBytes,
@@ -37,7 +37,7 @@ export const passwordField = (min = 0) =>
     // would be the same password.
     .refine((p) => p.isWellFormed(), { message: "must not contain a lone surrogate" })
     // New passwords only (min > 0): a login still checks whatever was set before.
-    .refine((p) => min === 0 || hasNonSpace(p), { message: "must not be only whitespace" })
+    .refine((p) => min === 0 || hasVisibleCharacter(p), { message: "must not be only whitespace" })
     .openapi({ description: `At most ${MAX_PASSWORD_BYTES} bytes of UTF-8.` });
 
 // Auth bodies ignore fields they do not define: OAuth-style clients add `grant_type` or
