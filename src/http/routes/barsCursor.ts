@@ -12,6 +12,7 @@
  * stop at a null cursor or an empty page.
  * @module
  */
+import { isoTime } from "../../providers/index.ts";
 
 /** Where the next page of bars is; null when there is none. */
 export interface BarsCursor {
@@ -20,8 +21,6 @@ export interface BarsCursor {
   /** Pass as `end` without `start`: the bars before this page. */
   next_end: string | null;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The cursor of a page of ascending `bars` in `range` (latest: asked for without `start`). */
 export function barsCursor(
@@ -32,10 +31,10 @@ export function barsCursor(
   const none = { next_start: null, next_end: null };
   if (latest) {
     const first = Date.parse(bars[0]?.t ?? "");
-    return Number.isFinite(first) ? { ...none, next_end: iso(first - 1) } : none;
+    return Number.isFinite(first) ? { ...none, next_end: isoTime(first - 1) } : none;
   }
   const last = Date.parse(bars.at(-1)?.t ?? "");
   return Number.isFinite(last) && last + 1 <= range.end
-    ? { ...none, next_start: iso(last + 1) }
+    ? { ...none, next_start: isoTime(last + 1) }
     : none;
 }

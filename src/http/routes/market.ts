@@ -11,7 +11,6 @@ import type { MiddlewareHandler } from "hono";
 import {
   BarSchema,
   isoTime,
-  isProviderError,
   NewsItemSchema,
   type Providers,
   QuoteSchema,
@@ -21,15 +20,14 @@ import {
   TIMEFRAMES,
   type Timeframe,
 } from "../../providers/index.ts";
-import { retryAfterOf } from "../../resilience/index.ts";
 import type { AppEnv } from "../context.ts";
-import { ApiError } from "../errors.ts";
 import { barsCursor } from "./barsCursor.ts";
 import { DateTime, optionalDateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
 import { invalidQuery, resolveRange } from "./marketRange.ts";
 import { newsPage } from "./newsCursor.ts";
 import { NoQuery } from "./noQuery.ts";
+import { guarded } from "./providerFailures.ts";
 import { queryInteger } from "./queryInteger.ts";
 import { slicedJsonResponse } from "./slicedJson.ts";
 
@@ -144,39 +142,6 @@ const nothing = <T>(source: string, data: T, now: number): Served<T> => ({
   as_of: isoTime(now),
   age_ms: 0,
 });
-
-/**
- * `Retry-After` (seconds) of a provider failure that named no wait: DESIGN §6 puts the header on
- * every 503 of a limited route. A few seconds lets the pipeline's breaker and backoff do their
- * work; the open breaker then names its own wait (its cool-down).
- */
-const UNKNOWN_WAIT_S = 5;
-/** `Retry-After` of a request the provider refused: asking again soon gets the same answer. */
-const REFUSED_WAIT_S = 300;
-
-const retryAfter = (seconds: number) => ({ "Retry-After": String(seconds) });
-
-/** Maps provider failures to the pinned API errors. */
-async function guarded<T>(run: () => Promise<Served<T>>): Promise<Served<T>> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isProviderError(error) && error.kind === "not_found")
-      throw new ApiError("not_found", { message: "Unknown symbol or no data." });
-    if (isProviderError(error) && error.kind === "rejected")
-      throw new ApiError("provider_unavailable", {
-        message: "The data provider refused this request (its symbol, range or our plan).",
-        headers: retryAfter(REFUSED_WAIT_S),
-      });
-    const wait = retryAfterOf(error);
-    const headers = retryAfter(
-      wait === undefined ? UNKNOWN_WAIT_S : Math.max(1, Math.ceil(wait / 1000)),
-    );
-    // The simulator turning long requests away is load shed by design: a warning, not a page.
-    const shed = isProviderError(error) && error.provider === "simulated";
-    throw new ApiError("provider_unavailable", { headers, shed });
-  }
-}
 
 const meta$ = <T>(s: Served<T>) => ({
   source: s.source,

@@ -18,6 +18,7 @@
  * cursor or an empty page.
  * @module
  */
+import { isoTime } from "../../providers/index.ts";
 
 /** One page of news and where the next one ends. */
 export interface NewsPage<T> {
@@ -25,8 +26,6 @@ export interface NewsPage<T> {
   /** Pass as `end` (keep `start`, `symbols`, `limit`): the items before this page. Null: none. */
   next_end: string | null;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * The page of at most `limit` items of `items` (newest first, possibly one more than `limit`)
@@ -45,6 +44,6 @@ export function newsPage<T extends { created_at: string }>(
     beyond === undefined ? page.length === limit : Date.parse(beyond.created_at) === oldest;
   const before = maybeCut ? page.filter((n) => Date.parse(n.created_at) !== oldest) : [];
   // The group goes whole to the next page, unless it is this whole page.
-  if (before.length > 0) return { news: before, next_end: iso(oldest) };
-  return { news: page, next_end: oldest - 1 >= start ? iso(oldest - 1) : null };
+  if (before.length > 0) return { news: before, next_end: isoTime(oldest) };
+  return { news: page, next_end: oldest - 1 >= start ? isoTime(oldest - 1) : null };
 }
