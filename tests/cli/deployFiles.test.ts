@@ -1,0 +1,64 @@
+/**
+ * The shipped deployment files run commands the binary has. Fly runs the
+ * release command as the image's CMD, after its ENTRYPOINT (which is the
+ * binary itself), so `release_command` must be the arguments, not a path; the
+ * systemd unit's lines must name commands and options that exist.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { main } from "../../src/main.ts";
+import { captureIo } from "../support/captureIo.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
+const dir = mkdtempSync(join(tmpdir(), "deploy-files-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A Dockerfile instruction in exec (JSON array) form. */
+function execForm(dockerfile: string, instruction: string): string[] {
+  const line = dockerfile.split("\n").findLast((l) => l.startsWith(`${instruction} `));
+  const argv: unknown = JSON.parse(line?.slice(instruction.length + 1) ?? "null");
+  if (!Array.isArray(argv)) throw new Error(`${instruction} is not in exec form`);
+  return argv as string[];
+}
+
+const dockerfile = read("Dockerfile");
+const entrypoint = execForm(dockerfile, "ENTRYPOINT");
+
+test("the image's entrypoint is the binary, and its CMD serves", () => {
+  expect(entrypoint).toEqual(["/app/trading-server"]);
+  expect(execForm(dockerfile, "CMD")).toEqual(["serve"]);
+});
+
+test("Fly's release command, run after the entrypoint, migrates", async () => {
+  const fly = Bun.TOML.parse(read("fly.toml")) as { deploy?: { release_command?: string } };
+  const release = fly.deploy?.release_command?.split(/\s+/) ?? [];
+  const argv = [...entrypoint.slice(1), ...release];
+  const url = `sqlite://${join(dir, "release.db")}`;
+  const c = captureIo();
+  expect(await main(argv, { DATABASE_URL: url }, c.io)).toBe(0);
+  expect(c.stderr()).toBe("");
+  const again = captureIo();
+  expect(await main(argv, { DATABASE_URL: url }, again.io)).toBe(0);
+  expect(again.stdout()).toContain("up to date");
+});
+
+test("the systemd unit's commands exist and take the options it gives them", async () => {
+  const unit = read("deploy/trading-server.service");
+  const lines = [...unit.matchAll(/^ExecStart(?:Pre)?=(\S+) (.+)$/gm)];
+  expect(lines.map((m) => m[2]?.split(" ")[0])).toEqual(["check", "migrate", "serve"]);
+  for (const [, binary] of lines) expect(binary).toBe("/opt/trading-server/trading-server");
+  // The options themselves: a migrate with them runs (an empty SQLite file, development).
+  const migrate = lines[1]?.[2]?.split(" ") ?? [];
+  const c = captureIo();
+  const env = { DATABASE_URL: `sqlite://${join(dir, "unit.db")}` };
+  expect(
+    await main(
+      migrate.map((a) => (a === "production" ? "development" : a)),
+      env,
+      c.io,
+    ),
+  ).toBe(0);
+});
