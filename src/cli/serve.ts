@@ -158,8 +158,8 @@ export async function runServe(
   }
 
   if (environment === "development" && !config.ADMIN_PASSWORD_HASH && !config.ADMIN_PASSWORD) {
-    const admin = await ensureDevAdmin();
-    config.ADMIN_PASSWORD_HASH = admin.passwordHash;
+    const admin = ensureDevAdmin();
+    config.ADMIN_PASSWORD = admin.password;
     // The file's path, not its content; a key the logger's redaction leaves alone
     // ("credentials_file" matched its credential pattern, and the path printed as [redacted]).
     logger.warn("development admin account", {

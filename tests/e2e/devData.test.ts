@@ -21,6 +21,13 @@ afterAll(() => {
   for (const s of [a, b]) if (s && s.proc.exitCode === null) s.proc.kill("SIGKILL");
 });
 
+const login = (server: ServerProcess, password: string) =>
+  fetch(`${server.url}/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password }),
+  });
+
 async function token(server: ServerProcess): Promise<string> {
   // The start-up line says where the login details are (the path, never the password).
   const line = server
@@ -30,11 +37,7 @@ async function token(server: ServerProcess): Promise<string> {
   const where = (JSON.parse(line as string) as { login_details_in: string }).login_details_in;
   expect(where).toBe(join("data", "dev-admin-password")); // relative to the working directory
   const password = readFileSync(join(server.cwd, where), "utf8").trim();
-  const res = await fetch(`${server.url}/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password }),
-  });
+  const res = await login(server, password);
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
 }
@@ -68,4 +71,20 @@ test("two servers with the same (default) seed give identical historical data", 
     const strip = (j: Record<string, unknown>) => ({ ...j, as_of: undefined, age_ms: undefined });
     expect(strip(ja as Record<string, unknown>)).toEqual(strip(jb as Record<string, unknown>));
   }
+});
+
+test("the password file stays the login after a start with another ADMIN_PASSWORD", async () => {
+  const dev = baseEnv({ ENVIRONMENT: "development" });
+  const cwd = a.cwd;
+  await a.stop();
+  const other = await startServer({ ...dev, ADMIN_PASSWORD: "Another-Dev-Password-42" }, [], cwd);
+  try {
+    expect((await login(other, "Another-Dev-Password-42")).status).toBe(200);
+  } finally {
+    await other.stop();
+  }
+  // The next plain start points at the file again, and the file's password is the login.
+  a = await startServer(dev, [], cwd);
+  await token(a);
+  expect(a.logs()).not.toContain("not applied again");
 });

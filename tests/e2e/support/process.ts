@@ -73,10 +73,10 @@ export interface ServerProcess {
 export async function startServer(
   env: Record<string, string>,
   args: string[] = [],
+  // Default: a fresh working directory (the development database lives under ./data).
+  cwd: string = mkdtempSync(join(tmpdir(), "ts-e2e-")),
 ): Promise<ServerProcess> {
   const port = freePort();
-  // A fresh working directory: the development default database lives under ./data.
-  const cwd = mkdtempSync(join(tmpdir(), "ts-e2e-"));
   const proc = Bun.spawn([await compiledBinary(), "serve", ...args], {
     cwd,
     env: { HOST: "127.0.0.1", PORT: String(port), ...env },
