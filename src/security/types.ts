@@ -89,8 +89,8 @@ export class FindingList {
       id: o.id,
       severity,
       variable: o.variable,
-      message: oneLine(o.message, 99),
-      hint: o.hint === null ? null : oneLine(o.hint, 200),
+      message: oneLine(o.message, MAX_TEXT),
+      hint: o.hint === null ? null : oneLine(o.hint, MAX_TEXT),
     });
   }
 }
@@ -111,8 +111,18 @@ export function checkInput(
   };
 }
 
-/** Collapses whitespace and bounds the length, so every message stays one short line. */
+/**
+ * The longest message or hint, in characters: above every one the checks write (the longest
+ * is ~230), so only text quoted from a value is ever cut. At 99, secret.007, admin.008 and
+ * db.006 lost their endings mid-word (operator probe).
+ */
+const MAX_TEXT = 300;
+
+/** Collapses whitespace and bounds the length at a word's end, so every message stays one line. */
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
 }

@@ -100,7 +100,7 @@ function postgresUrlProblem(text: string): string | undefined {
     .split("&")
     .filter((part) => part !== "");
   if (params.some((part) => !SSLMODE_PARAM.test(part))) {
-    return "has a query parameter other than sslmode=<libpq mode> (lowercase): the driver would read it differently from the check";
+    return "has a query parameter other than sslmode=<libpq mode> (lowercase): the driver would read it differently from the check (a private CA goes in NODE_EXTRA_CA_CERTS, not sslrootcert)";
   }
   return params.length > 1 ? "repeats sslmode: give it once" : undefined;
 }

@@ -151,6 +151,17 @@ describe("db.006: only URLs the server can open pass", () => {
     expect(JSON.stringify(report)).not.toContain("p%zz");
   });
 
+  test("sslrootcert is refused whole, naming where a private CA goes", async () => {
+    const url = `postgres://trader:${STRONG}@db.example.com:5432/trading?sslmode=verify-full&sslrootcert=/etc/ca.pem`;
+    const [finding] = withId(
+      await check(await quickEnv({ DATABASE_URL: url }), "production"),
+      "db.006",
+    );
+    expect(finding?.message).toEndWith(
+      "(a private CA goes in NODE_EXTRA_CA_CERTS, not sslrootcert)",
+    );
+  });
+
   test("sslmode once, with a trailing &, is accepted", () => {
     expect(() =>
       parseDatabaseUrl(`postgres://trader:${STRONG}@db.example.com/trading?sslmode=verify-full&`),

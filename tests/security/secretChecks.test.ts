@@ -95,6 +95,9 @@ describe("secret.002–005 per value, with severities per environment", () => {
     expect(severityOf(await check(three, "production"), "secret.007")).toBe("warning");
     expect(severityOf(await check(three, "staging"), "secret.007")).toBe("warning");
     expect(severityOf(await check(three, "development"), "secret.007")).toBeNull();
+    // Whole: at 99 characters it had ended "(one HMAC per key, before the ra…".
+    const [finding] = withId(await check(three, "production"), "secret.007");
+    expect(finding?.message).toEndWith("verifies no live token");
     // Blank entries are not keys.
     const two = await quickEnv({ SECURITY_SECRET_KEY_PREVIOUS: `${keys(2)}, ,` });
     expect(severityOf(await check(two, "production"), "secret.007")).toBeNull();
