@@ -1,16 +1,25 @@
 /**
  * In-process memory of keys known to be over their limit. A key rejected by
- * the store is rejected locally until its retry time, with zero Redis
- * commands — a flood on one key costs the store nothing. Bounded: under IP
- * rotation the oldest entries go first, and a forgotten entry only means one
- * more question to Redis, never a wrong admission.
+ * the store is rejected locally, with zero Redis commands — a flood on one
+ * key costs the store one command a second. Bounded: under IP rotation the
+ * oldest entries go first, and a forgotten entry only means one more question
+ * to Redis, never a wrong admission.
+ *
+ * Held for at most a second, not until the retry time: a key deleted in Redis
+ * (an operator lifting a lockout, the admin reset) must be let through by
+ * every instance soon after, not up to a lockout's 180 s later (operator probe).
  * @module
  */
 import type { Clock } from "../clock/index.ts";
 
+/** How long a refusal is answered locally before the store is asked again. */
+const HOLD_MS = 1000;
+
 interface BlockedEntry {
   /** Local clock instant when the store will admit again. */
   untilMs: number;
+  /** Local clock instant after which the store is asked again (a reset may have lifted it). */
+  recheckAtMs: number;
   /** Local clock instant when the bucket is full again (the `t` of the RateLimit header). */
   fullAtMs: number;
   /** Cost of the rejected request; a cheaper request may still fit. */
@@ -46,13 +55,18 @@ export class BlockedKeys {
    */
   add(
     key: string,
-    entry: Omit<BlockedEntry, "untilMs" | "fullAtMs">,
+    entry: Omit<BlockedEntry, "untilMs" | "recheckAtMs" | "fullAtMs">,
     retryAfterMs: number,
     resetMs: number,
   ): void {
     const now = this.clock.now();
     this.entries.delete(key);
-    this.entries.set(key, { ...entry, untilMs: now + retryAfterMs, fullAtMs: now + resetMs });
+    this.entries.set(key, {
+      ...entry,
+      untilMs: now + retryAfterMs,
+      recheckAtMs: now + Math.min(retryAfterMs, HOLD_MS),
+      fullAtMs: now + resetMs,
+    });
     if (this.entries.size > this.maxKeys) this.shrink();
   }
 
@@ -65,7 +79,7 @@ export class BlockedKeys {
     for (const { key, cost, limit: askedLimit, windowMs: askedWindow } of keys) {
       const entry = this.entries.get(key);
       if (!entry) continue;
-      if (entry.untilMs <= now) {
+      if (entry.recheckAtMs <= now) {
         this.entries.delete(key);
         continue;
       }
@@ -96,7 +110,7 @@ export class BlockedKeys {
 
   private shrink(): void {
     const now = this.clock.now();
-    for (const [key, entry] of this.entries) if (entry.untilMs <= now) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (entry.recheckAtMs <= now) this.entries.delete(key);
     const target = Math.floor(this.maxKeys * 0.9);
     for (const key of this.entries.keys()) {
       if (this.entries.size <= target) break;

@@ -75,7 +75,7 @@ describe("concurrency", () => {
 });
 
 describe("blocked-key cache", () => {
-  test("a key known to be over its limit is refused with zero Redis commands until its retry time", async () => {
+  test("a key known to be over its limit is refused with zero Redis commands for a second", async () => {
     const clock = new ManualClock();
     const store = createRedisStore({
       url: redis.url,
@@ -109,6 +109,32 @@ describe("blocked-key cache", () => {
     clock.advance(600);
     expect((await store.decide([hot])).allowed).toBe(true); // asks Redis again, and Redis agrees
     expect(await evalCalls()).toBe(before + 1);
+    await store.close();
+  });
+
+  test("a key deleted in Redis (a lifted lockout) is let through within a second", async () => {
+    const clock = new ManualClock();
+    const store = createRedisStore({
+      url: redis.url,
+      commandTimeoutMs: 500,
+      logger: silentLogger,
+      clock,
+      scriptClock: clock,
+      keyPrefix: "lift:",
+    });
+    expect(await store.waitUntilReady(2000)).toBe(true);
+    // A lockout's shape: 5 per 15 minutes, so a refusal's retry is 180 s.
+    const account: LimitSpec = { name: "acct", key: "{a}:acct", limit: 5, windowMs: 900_000 };
+    for (let i = 0; i < 5; i++) expect((await store.decide([account])).allowed).toBe(true);
+    const locked = await store.decide([account]);
+    expect(locked.allowed ? 0 : locked.retryAfterMs).toBe(180_000);
+    const keys = (await redis.cli("KEYS", "lift:*")).split("\n").filter(Boolean);
+    expect(keys.length).toBeGreaterThan(0);
+    await redis.cli("DEL", ...keys);
+    clock.advance(999);
+    expect((await store.decide([account])).allowed).toBe(false); // still held locally
+    clock.advance(1);
+    expect((await store.decide([account])).allowed).toBe(true); // asked Redis: lifted
     await store.close();
   });
 
