@@ -96,14 +96,25 @@ export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHas
       id: "admin.002",
       levels: "E/E/W",
       variable: "ADMIN_PASSWORD_HASH",
-      message:
-        "is not a well-formed argon2id (PHC) or bcrypt ($2a$/$2b$/$2y$) hash the server can verify",
-      hint: HASH_HINT,
+      message: shellExpanded(hash)
+        ? "is not a hash any more: a shell expanded its `$` parts (`. env` of an unquoted value)"
+        : "is not a well-formed argon2id (PHC) or bcrypt ($2a$/$2b$/$2y$) hash the server can verify",
+      hint: shellExpanded(hash)
+        ? "Single-quote the value in the env file (ADMIN_PASSWORD_HASH='$argon2id$…'); systemd and shells both strip the quotes."
+        : HASH_HINT,
     });
     return undefined;
   }
   checkHashCost(parsed, out);
   return parsed;
+}
+
+/**
+ * What a shell leaves of an unquoted hash: `$argon2id$v=19$m=…,t=2,p=1$salt$digest` becomes
+ * `=19=19456,t=2,p=1` (unset variables expand to nothing), `$2b$12$…` becomes `b2`.
+ */
+function shellExpanded(value: string): boolean {
+  return !value.includes("$") && (/m?=\d+,t=\d+,p=\d+/.test(value) || /^[aby]\d{1,2}$/.test(value));
 }
 
 /** argon2-cffi, libsodium, Bun and node-rs write 32 bytes by default; RFC 9106 suggests 16 or more. */

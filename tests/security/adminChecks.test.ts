@@ -1,6 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { parsePasswordHash } from "../../src/security/passwordHash.ts";
-import { argon2idHash, check, randomSecret, severityOf, strongProductionEnv } from "./support.ts";
+import {
+  argon2idHash,
+  check,
+  randomSecret,
+  severityOf,
+  strongProductionEnv,
+  withId,
+} from "./support.ts";
 
 /** A passlib-style `$2b$` bcrypt hash (cost 4 keeps the test fast). */
 async function bcrypt2b(password: string): Promise<string> {
@@ -66,6 +73,22 @@ describe("admin.002 hash required and well-formed", () => {
     const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: hash });
     expect(severityOf(await check(env, "production"), "admin.002")).toBe("error");
     expect(severityOf(await check(env, "development"), "admin.002")).toBe("warning");
+  });
+  test.each([
+    "=19=19456,t=2,p=1", // `. env` of an unquoted argon2id hash
+    "b2", // of `$2b$12$…`
+  ])("what a shell leaves of an unquoted hash (%p) says so", async (mangled) => {
+    const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: mangled });
+    const [finding] = withId(await check(env, "production"), "admin.002");
+    expect(finding?.message).toContain("a shell expanded its `$` parts");
+    expect(finding?.hint).toContain("Single-quote");
+  });
+  test("a malformed hash with its `$` parts is not taken for a shell's leftovers", async () => {
+    const env = await strongProductionEnv({
+      ADMIN_PASSWORD_HASH: "$argon2id$v=19$m=7,t=2,p=1$c2FsdA",
+    });
+    const [finding] = withId(await check(env, "production"), "admin.002");
+    expect(finding?.message).toContain("not a well-formed");
   });
   test("argon2id and bcrypt $2a$/$2b$/$2y$ parse", async () => {
     const argon = await argon2idHash("x");

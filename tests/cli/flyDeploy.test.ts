@@ -1,8 +1,8 @@
 /**
- * The shipped deployment files run commands the binary has. Fly runs the
- * release command as the image's CMD, after its ENTRYPOINT (which is the
- * binary itself), so `release_command` must be the arguments, not a path; the
- * systemd unit's lines must name commands and options that exist.
+ * The Fly deployment runs commands the binary has. Fly runs the release
+ * command as the image's CMD, after its ENTRYPOINT (which is the binary
+ * itself), so `release_command` must be the arguments, not a path. (The
+ * systemd unit's commands run in tests/e2e/deployUnit.test.ts.)
  */
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -43,22 +43,4 @@ test("Fly's release command, run after the entrypoint, migrates", async () => {
   const again = captureIo();
   expect(await main(argv, { DATABASE_URL: url }, again.io)).toBe(0);
   expect(again.stdout()).toContain("up to date");
-});
-
-test("the systemd unit's commands exist and take the options it gives them", async () => {
-  const unit = read("deploy/trading-server.service");
-  const lines = [...unit.matchAll(/^ExecStart(?:Pre)?=(\S+) (.+)$/gm)];
-  expect(lines.map((m) => m[2]?.split(" ")[0])).toEqual(["check", "migrate", "serve"]);
-  for (const [, binary] of lines) expect(binary).toBe("/opt/trading-server/trading-server");
-  // The options themselves: a migrate with them runs (an empty SQLite file, development).
-  const migrate = lines[1]?.[2]?.split(" ") ?? [];
-  const c = captureIo();
-  const env = { DATABASE_URL: `sqlite://${join(dir, "unit.db")}` };
-  expect(
-    await main(
-      migrate.map((a) => (a === "production" ? "development" : a)),
-      env,
-      c.io,
-    ),
-  ).toBe(0);
 });
