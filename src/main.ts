@@ -73,7 +73,8 @@ export async function main(
   if (command?.startsWith("--environment")) {
     return (await import("./cli/serve.ts")).runServe(args, env, io);
   }
-  io.stderr(`trading-server: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+  const what = command?.startsWith("-") ? "option" : "command";
+  io.stderr(`trading-server: unknown ${what} ${JSON.stringify(command)}\n\n${USAGE}`);
   return EXIT.usage;
 }
 

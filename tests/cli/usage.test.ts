@@ -75,3 +75,12 @@ test("the check's options may come before --check", async () => {
   // A bad option stays a usage error wherever it stands.
   expect(await main(["--bogus", "--check"], env, captureIo().io)).toBe(2);
 });
+
+test.each([
+  [["--bogus"], 'unknown option "--bogus"'],
+  [["bogus"], 'unknown command "bogus"'],
+])("%p is a usage error that says what it is", async (args, message) => {
+  const c = captureIo();
+  expect(await main(args, {}, c.io)).toBe(2);
+  expect(c.stderr()).toStartWith(`trading-server: ${message}\n`);
+});
