@@ -1,7 +1,8 @@
 /**
  * `hash-password`: reads a password from stdin (not echoed on a terminal) and
  * prints its argon2id PHC hash, for `ADMIN_PASSWORD_HASH`. The password never
- * appears in any output.
+ * appears in any output. On a terminal it is asked twice: a typo nobody sees
+ * would otherwise become the break-glass password.
  * @module
  */
 import {
@@ -44,6 +45,19 @@ export async function runHashPassword(args: string[], io: CommandIo): Promise<nu
     // Login refuses longer passwords, so a hash of one could never be used.
     io.stderr(`hash-password: the password is longer than ${MAX_PASSWORD_BYTES} bytes\n`);
     return EXIT.failure;
+  }
+  if (process.stdin.isTTY) {
+    let again: string;
+    try {
+      again = await readSecretInput("Again: ", io.stderr);
+    } catch (err) {
+      io.stderr(`hash-password: ${err instanceof Error ? err.message : "could not read stdin"}\n`);
+      return EXIT.failure;
+    }
+    if (again !== password) {
+      io.stderr("hash-password: the two entries differ; nothing was hashed\n");
+      return EXIT.failure;
+    }
   }
   io.stdout(`${await hashPassword(password)}\n`);
   return EXIT.ok;
