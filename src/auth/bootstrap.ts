@@ -40,6 +40,11 @@ export type BootstrapOutcome = "created" | "updated" | "unchanged" | "skipped" |
 /** The outcome, and other enabled admins an earlier `ADMIN_USERNAME` left behind. */
 export interface BootstrapReport {
   outcome: BootstrapOutcome;
+  /**
+   * Set when the account was left as it is (`unchanged`, `superseded`) while it cannot act as
+   * the admin: another admin disabled or demoted it since its hash was applied.
+   */
+  inactive?: { disabled: boolean; role: string };
   /** The earlier bootstrap admin's name when `ADMIN_USERNAME` moved and it is still an enabled admin. */
   formerAdmin?: string;
 }
@@ -115,7 +120,11 @@ export async function bootstrapAdmin(
         requestId: null,
         details: { reason: "bootstrap", ...details },
       });
-    if (record?.retired.includes(fingerprint)) return { outcome: "superseded" };
+    const left = (outcome: "unchanged" | "superseded"): BootstrapReport =>
+      current && (current.disabled || current.role !== "admin")
+        ? { outcome, inactive: { disabled: current.disabled, role: current.role } }
+        : { outcome };
+    if (record?.retired.includes(fingerprint)) return left("superseded");
     // The account the last applied hash went to, when ADMIN_USERNAME has moved since.
     const former = async (adminId: string): Promise<Pick<BootstrapReport, "formerAdmin">> => {
       if (!record?.userId || record.userId === adminId) return {};
@@ -138,7 +147,7 @@ export async function bootstrapAdmin(
     if (record?.fingerprint === fingerprint && (record.userId ?? current.id) === current.id) {
       // A record from before the account was remembered learns it, with no change to anyone.
       if (record.userId === undefined) await remember(current.id);
-      return { outcome: "unchanged" };
+      return left("unchanged");
     }
     const passwordReset = current.passwordHash !== hash;
     // A reset because the password may be known must also end what it opened: a refresh
@@ -175,6 +184,14 @@ export function logBootstrap(logger: Logger, account: string, report: BootstrapR
     });
   } else {
     logger.info("admin account", { account, outcome: report.outcome });
+  }
+  if (report.inactive !== undefined) {
+    // An admin disabled it on purpose, perhaps; the operator starting it should still know.
+    logger.warn("admin account: ADMIN_USERNAME cannot sign in as admin", {
+      account,
+      ...report.inactive,
+      hint: "another admin disabled or demoted it; to restore it, set a new ADMIN_PASSWORD_HASH (break-glass)",
+    });
   }
   if (report.formerAdmin !== undefined) {
     logger.warn("admin account: the earlier ADMIN_USERNAME is still an enabled admin", {

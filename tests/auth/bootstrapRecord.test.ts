@@ -35,6 +35,24 @@ describeEachDatabase(
       expect((await h.send("/v1/auth/me", { token: pair.access_token })).status).toBe(401);
     });
 
+    test("an admin account disabled or demoted since its hash was applied is left so, and said to be", async () => {
+      const config = { ...base, ADMIN_PASSWORD_HASH: await hashPassword("bootstrap-password-1") };
+      expect(await outcomeOf(t.db(), config)).toBe("created");
+      const users = createUserStore(t.db());
+      const root = await users.findByUsername("root");
+      await users.update(root?.id as string, { disabled: true }, 2);
+      expect(await bootstrapAdmin(t.db(), config)).toEqual({
+        outcome: "unchanged",
+        inactive: { disabled: true, role: "admin" },
+      });
+      await users.update(root?.id as string, { disabled: false, role: "viewer" }, 3);
+      expect(await bootstrapAdmin(t.db(), config)).toEqual({
+        outcome: "unchanged",
+        inactive: { disabled: false, role: "viewer" },
+      });
+      expect(await users.findByUsername("root")).toMatchObject({ role: "viewer", disabled: false });
+    });
+
     test("a moved ADMIN_USERNAME makes that account the admin and names the earlier one left enabled", async () => {
       const hash = await hashPassword("shared-admin-password");
       expect(await bootstrapAdmin(t.db(), { ...base, ADMIN_PASSWORD_HASH: hash })).toEqual({
@@ -109,12 +127,20 @@ test("the start-up line names the account; a stale hash and an earlier admin are
   logBootstrap(logger, "root", { outcome: "unchanged" });
   logBootstrap(logger, "root", { outcome: "superseded" });
   logBootstrap(logger, "ops", { outcome: "created", formerAdmin: "root" });
+  logBootstrap(logger, "root", {
+    outcome: "unchanged",
+    inactive: { disabled: true, role: "admin" },
+  });
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(records.map((r) => [r.level, r.msg, r.account])).toEqual([
     ["info", "admin account", "root"],
     ["warn", "admin account: ADMIN_PASSWORD_HASH was replaced earlier; not applied again", "root"],
     ["info", "admin account", "ops"],
     ["warn", "admin account: the earlier ADMIN_USERNAME is still an enabled admin", "root"],
+    ["info", "admin account", "root"],
+    ["warn", "admin account: ADMIN_USERNAME cannot sign in as admin", "root"],
   ]);
+  expect(records[5]).toMatchObject({ disabled: true, role: "admin" });
+  expect(String(records[5]?.hint)).toContain("break-glass");
   expect(String(records[1]?.hint)).toContain("hash-password");
 });
