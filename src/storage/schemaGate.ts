@@ -82,7 +82,8 @@ function refuseMismatch(status: SchemaStatus): void {
   if (status.pending.length > 0) {
     throw new StorageError(
       "migration_failed",
-      `the database schema is at version ${status.version} with ${status.pending.length} migration(s) pending: run \`trading-server migrate\` first`,
+      // A restored backup under rollback also lands here: migrating it would undo the rollback.
+      `the database schema is at version ${status.version}, older than this build's ${status.pending.at(-1)}: run \`trading-server migrate\` first, or, rolling back, use the binary of that schema`,
     );
   }
 }

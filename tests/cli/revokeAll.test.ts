@@ -102,6 +102,8 @@ describeEachDatabase(
       const behind = captureIo();
       expect(await runRevokeAll({ DATABASE_URL: t.url() }, behind.io)).toBe(1);
       expect(behind.stderr()).toContain("run `trading-server migrate` first");
+      // Under a rollback the restored schema is the older binary's: migrating it would undo that.
+      expect(behind.stderr()).toContain("rolling back, use the binary of that schema");
       expect(await readSetting(t.db(), SETTING.tokensNotBefore)).toBeUndefined();
     });
   },
