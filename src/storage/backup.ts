@@ -6,6 +6,7 @@
  * the provider's snapshots, not here.
  * @module
  */
+import { Database as Connection } from "bun:sqlite";
 import { closeSync, existsSync, mkdirSync, openSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type Clock, systemClock } from "../clock/index.ts";
@@ -116,15 +117,22 @@ function createPrivateFile(dir: string, base: string): string {
   throw new StorageError("backup_failed", "too many backups with the same timestamp");
 }
 
-/** True when `PRAGMA integrity_check` finds the SQLite file at `path` sound. */
+/**
+ * True when `PRAGMA integrity_check` finds the SQLite file at `path` sound. First the copy
+ * leaves WAL mode, which `VACUUM INTO` carries over: a backup in WAL mode grows `-wal` and
+ * `-shm` files beside it whenever it is read, even read-only (`audit verify` on a backup left
+ * both in `backups/`). A server opening a restored copy puts it back in WAL mode.
+ */
 async function passesIntegrityCheck(path: string): Promise<boolean> {
-  const copy = await openDatabase(`sqlite://${path}`);
+  let copy: Connection | undefined;
   try {
-    const [check] = await copy.sql<{ integrity_check: string }>`PRAGMA integrity_check`;
+    copy = new Connection(path, { readwrite: true, create: false });
+    copy.run("PRAGMA journal_mode = DELETE");
+    const check = copy.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get();
     return check?.integrity_check === "ok";
   } catch {
     return false;
   } finally {
-    await copy.close();
+    copy?.close();
   }
 }

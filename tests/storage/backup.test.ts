@@ -1,7 +1,8 @@
 import { expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { runAuditVerify } from "../../src/cli/audit.ts";
 import { runBackupCommand } from "../../src/cli/backup.ts";
 import { ManualClock } from "../../src/clock/index.ts";
 import { backupDatabase } from "../../src/storage/backup.ts";
@@ -115,5 +116,22 @@ test("an output directory that is a file is named as such, and nothing is writte
     expect(out.stderr()).toContain("the output directory is a file, not a directory");
     expect(out.stderr()).not.toContain("EEXIST");
     expect(readFileSync(file, "utf8")).toBe("x");
+  });
+});
+
+test("a backup is one file, and reading it (audit verify) leaves no -wal or -shm beside it", async () => {
+  await withDatabase(async (dir, url) => {
+    const { path } = await backupDatabase(url, { dir: join(dir, "out") });
+    // Bytes 18–19 of a SQLite header: 1 for a rollback journal, 2 for WAL.
+    expect([...readFileSync(path).subarray(18, 20)]).toEqual([1, 1]);
+    const io = captureIo();
+    expect(await runAuditVerify({ DATABASE_URL: `sqlite://${path}` }, io.io)).toBe(0);
+    expect(readdirSync(join(dir, "out"))).toEqual([basename(path)]);
+    // Restored and served, it is a WAL database again.
+    const db = await openDatabase(`sqlite://${path}`);
+    expect((await db.sql<{ journal_mode: string }>`PRAGMA journal_mode`)[0]?.journal_mode).toBe(
+      "wal",
+    );
+    await db.close();
   });
 });
