@@ -15,7 +15,13 @@ import {
   resolveEnvironment,
 } from "../config/index.ts";
 import { withoutBlanks } from "../config/schema.ts";
-import { type Database, missingSqliteFile, openDatabase } from "../storage/index.ts";
+import {
+  type Database,
+  isDatabaseUnavailable,
+  missingSqliteFile,
+  openDatabase,
+  targetInWords,
+} from "../storage/index.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 import { splitFlag } from "./splitFlag.ts";
 
@@ -176,7 +182,11 @@ export async function withDatabase(
     });
     return await work(db);
   } catch (error) {
-    io.stderr(`${name}: ${safeErrorMessage(error, config.DATABASE_URL)}\n`);
+    // "Failed to connect" or "unable to open database file" alone does not say to what.
+    const unreached = db === undefined || isDatabaseUnavailable(error);
+    const where = unreached ? targetInWords(config.DATABASE_URL) : undefined;
+    const message = safeErrorMessage(error, config.DATABASE_URL);
+    io.stderr(`${name}: ${message}${where ? ` (${where})` : ""}\n`);
     return EXIT.failure;
   } finally {
     await db?.close().catch(() => undefined);

@@ -29,7 +29,9 @@ import { listen } from "../http/server.ts";
 import type { BuiltServer } from "../http/wiring.ts";
 import { RateLimitStoreConfigError } from "../ratelimit/factory.ts";
 import { isVerifiable, parsePasswordHash, VERIFY_CAPS } from "../security/passwordHash.ts";
+import { isDatabaseUnavailable, isStorageError } from "../storage/errors.ts";
 import { prepareSchema } from "../storage/schemaGate.ts";
+import { targetInWords } from "../storage/url.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { startTelemetry, tracerRegistered } from "../telemetry/sdk.ts";
 import { runGate } from "./check.ts";
@@ -169,11 +171,12 @@ export async function runServe(
   }
 
   const telemetry = await startTelemetry(env, logger, pkg.version);
-  const failed = async (err: unknown, close: () => Promise<void>) => {
+  const failed = async (err: unknown, close: () => Promise<void>, where?: string) => {
     // Driver errors may quote the connection string: strip its password.
     const name = err instanceof Error ? err.name : "Error";
     logger.error("start-up failed", {
       error: { name, message: safeErrorMessage(err, config.DATABASE_URL) },
+      ...(where ? { database: where } : {}),
     });
     await close();
     await telemetry.shutdown();
@@ -183,7 +186,10 @@ export async function runServe(
   try {
     db = await prepareSchema(config, logger, systemClock);
   } catch (err) {
-    return failed(err, async () => {});
+    // "Failed to connect" alone does not say to what.
+    const unreached = !isStorageError(err) || isDatabaseUnavailable(err);
+    const where = unreached ? targetInWords(config.DATABASE_URL) : undefined;
+    return failed(err, async () => {}, where);
   }
 
   const deferred = deferApp({

@@ -193,7 +193,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
           ...(typeof code === "string" && { code }),
           ...(code === "ERR_POSTGRES_SERVER_ERROR" &&
             typeof errno === "string" && { sqlstate: errno }),
-          ...(unknown && { kind: "commit_unknown" }),
+          // Ours (a query past its deadline, a closed pool, an unconfirmed commit): the kind.
+          ...(isStorageError(err) && { kind: err.kind }),
         },
       });
       return errorResponse(

@@ -13,6 +13,7 @@ export {
 } from "./database.ts";
 export { databaseNow } from "./databaseNow.ts";
 export {
+  isDatabaseUnavailable,
   isStorageError,
   mayHaveCommitted,
   StorageError,
@@ -37,4 +38,5 @@ export {
   describeTarget,
   missingSqliteFile,
   parseDatabaseUrl,
+  targetInWords,
 } from "./url.ts";

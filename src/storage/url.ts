@@ -110,7 +110,12 @@ export function describeTarget(target: DatabaseTarget): Record<string, string> {
   if (target.dialect === "sqlite") return { dialect: "sqlite", file: target.filename };
   try {
     const u = new URL(target.url);
-    return { dialect: "postgres", host: u.hostname, database: u.pathname.slice(1) };
+    return {
+      dialect: "postgres",
+      host: u.hostname,
+      port: u.port || "5432",
+      database: decodeURIComponent(u.pathname.slice(1)),
+    };
   } catch {
     return { dialect: "postgres" };
   }
@@ -128,4 +133,21 @@ export function missingSqliteFile(url: string): string | undefined {
     !existsSync(target.filename)
     ? target.filename
     : undefined;
+}
+
+/**
+ * Where `url` points, in words and without credentials (`PostgreSQL at db:5432, database
+ * trading`), for a failure that would otherwise not say which server or file; undefined for a
+ * URL that does not parse.
+ */
+export function targetInWords(url: string): string | undefined {
+  let target: DatabaseTarget;
+  try {
+    target = parseDatabaseUrl(url);
+  } catch {
+    return undefined;
+  }
+  const t = describeTarget(target);
+  if (t.dialect === "sqlite") return `SQLite file ${t.file}`;
+  return t.host ? `PostgreSQL at ${t.host}:${t.port}, database ${t.database}` : undefined;
 }

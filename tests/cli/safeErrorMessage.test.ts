@@ -1,6 +1,12 @@
-/** safeErrorMessage: a driver's message with the database password removed, never revealed by the masking. */
+/**
+ * safeErrorMessage: a driver's message with the database password removed, never revealed by the
+ * masking; a database that cannot be reached is named.
+ */
 import { expect, test } from "bun:test";
-import { safeErrorMessage } from "../../src/cli/databaseCommand.ts";
+import { safeErrorMessage, withDatabase } from "../../src/cli/databaseCommand.ts";
+import type { Database } from "../../src/storage/index.ts";
+import { targetInWords } from "../../src/storage/url.ts";
+import { captureIo } from "../support/captureIo.ts";
 
 const url = (password: string) => `postgres://app:${password}@db.internal:5432/trading`;
 
@@ -45,4 +51,30 @@ test("a URL's userinfo is masked up to the last @ before the host", () => {
 test("a message without the password is kept as it is", () => {
   expect(safeErrorMessage(new Error("connection refused"), url("p"))).toBe("connection refused");
   expect(safeErrorMessage("not an error", url("long-enough-password"))).toBe("unexpected failure");
+});
+
+test("a database that cannot be reached is named (host, port, database), never its password", async () => {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = listener.port;
+  listener.stop(true); // a port nothing listens on
+  const password = "unreachable-db-password-1";
+  const io = captureIo();
+  const config = {
+    DATABASE_URL: `postgres://app:${password}@127.0.0.1:${port}/desk%20db?sslmode=disable`,
+  };
+  const work = async (db: Database) => {
+    await db.sql`SELECT 1`; // PostgreSQL connects on the first query
+    return 0;
+  };
+  expect(await withDatabase("migrate", config, io.io, work)).toBe(1);
+  expect(io.stderr()).toEndWith(`(PostgreSQL at 127.0.0.1:${port}, database desk db)\n`);
+  expect(io.stderr()).not.toContain(password);
+});
+
+test("targetInWords: where a URL points, without credentials", () => {
+  expect(targetInWords("postgres://a:b@db.internal/trading")).toBe(
+    "PostgreSQL at db.internal:5432, database trading",
+  );
+  expect(targetInWords("sqlite:///var/lib/x.db")).toBe("SQLite file /var/lib/x.db");
+  expect(targetInWords("mysql://x")).toBeUndefined();
 });

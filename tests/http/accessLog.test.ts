@@ -204,7 +204,12 @@ test("a database that does not answer is a 503 to retry, logged as an outage, no
   expect((await errorOf(res)).code).toBe("service_unavailable");
   const records = lines.map((l) => JSON.parse(l) as { msg: string; level: string });
   expect(records.filter((r) => r.msg === "unhandled error")).toEqual([]);
-  expect(records.find((r) => r.msg === "database unavailable")?.level).toBe("warn");
+  const outage = records.find((r) => r.msg === "database unavailable") as
+    | { level: string; error?: unknown }
+    | undefined;
+  expect(outage?.level).toBe("warn");
+  // A stalled database is told from a full disk or a refused connection by its kind.
+  expect(outage?.error).toEqual({ name: "StorageError", kind: "timeout" });
 });
 
 test("the outage line names the database's code (a full disk, not a lock) but not its message", async () => {
