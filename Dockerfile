@@ -6,6 +6,9 @@ WORKDIR /src
 COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile
 COPY . .
+# .git is not in the context: `fly deploy --build-arg BUILD_REVISION=$(git rev-parse --short=12 HEAD)`
+# puts the revision in `--version` and the start-up lines.
+ARG BUILD_REVISION=""
 RUN bun scripts/build.ts /out/trading-server
 
 FROM gcr.io/distroless/cc-debian12:nonroot

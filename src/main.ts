@@ -3,11 +3,11 @@
  * lazily so `--version` or `gen-secret` do not load the server.
  * @module
  */
-import pkg from "../package.json" with { type: "json" };
 import { isArgon2UnavailableError } from "./auth/argon2Addon.ts";
 import { type CommandIo, EXIT, processIo } from "./cli/io.ts";
 import { USAGE } from "./cli/usage.ts";
 import { stdioFailed } from "./telemetry/stdio.ts";
+import { VERSION } from "./version.ts";
 
 /** Flags that are commands of their own, never options of another. */
 const LEADING = new Set(["--check", "--version", "--help"]);
@@ -60,7 +60,7 @@ export async function main(
     case "--version":
     case "-v":
       if (rest.length > 0) return takesNothing(command, rest, io);
-      io.stdout(`trading-server ${pkg.version}\n`);
+      io.stdout(`trading-server ${VERSION}\n`);
       return EXIT.ok;
     case "--help":
     case "-h":

@@ -11,7 +11,6 @@
  * other requests wait for the app. A failure after binding still exits 1.
  * @module
  */
-import pkg from "../../package.json" with { type: "json" };
 import { argon2Addon, isArgon2UnavailableError } from "../auth/argon2Addon.ts";
 import { ensureDevAdmin } from "../auth/devAdmin.ts";
 import { hashKind } from "../auth/passwords.ts";
@@ -34,6 +33,7 @@ import { prepareSchema } from "../storage/schemaGate.ts";
 import { targetInWords } from "../storage/url.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { startTelemetry, tracerRegistered } from "../telemetry/sdk.ts";
+import { VERSION } from "../version.ts";
 import { runGate } from "./check.ts";
 import { safeErrorMessage } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
@@ -170,7 +170,7 @@ export async function runServe(
     });
   }
 
-  const telemetry = await startTelemetry(env, logger, pkg.version);
+  const telemetry = await startTelemetry(env, logger, VERSION);
   const failed = async (err: unknown, close: () => Promise<void>, where?: string) => {
     // Driver errors may quote the connection string: strip its password.
     const name = err instanceof Error ? err.name : "Error";
@@ -236,7 +236,7 @@ export async function runServe(
   const building = (async () => {
     await nextTurn();
     const { buildServer } = await loadWiring();
-    const built = await buildServer(config, logger, pkg.version, db);
+    const built = await buildServer(config, logger, VERSION, db);
     // The start-up event is written before the first request is served: a database that
     // refuses it (a held lock, a full disk) fails the start with one line and exit 1,
     // instead of crashing a server that already answered requests.
@@ -287,7 +287,7 @@ export async function runServe(
     gate_ms: Math.round(gateMs),
     url: running.url.href,
     environment,
-    version: pkg.version,
+    version: VERSION,
   });
 
   logger.info("shutting down", {
