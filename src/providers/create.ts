@@ -27,6 +27,7 @@ import type {
   NewsProvider,
   NewsQuery,
   Quote,
+  Rolling,
   Sentiment,
   Timeframe,
 } from "./types.ts";
@@ -61,6 +62,12 @@ export interface CreateProvidersOptions {
 
 /** How long a cached answer is served without asking the provider again. */
 const FRESH_MS = { quote: 1_000, bars: 30_000, news: 60_000, sentiment: 300_000 } as const;
+
+/** A range's part of a shape key: the ends that move with the clock named, not valued. */
+const rangeKey = (q: { start: number; end: number; rolling?: Rolling }): [string, string] => [
+  q.rolling === "range" ? "span" : String(q.start),
+  q.rolling ? "now" : String(q.end),
+];
 
 /** Market data as the routes consume it. */
 export interface MarketService {
@@ -193,28 +200,37 @@ export function createProviders(
           ),
           signal,
         ),
-      bars: (symbol, query, signal) =>
-        serve(
+      bars: (symbol, query, signal) => {
+        const { timeframe, limit, rolling } = query;
+        const order = query.latest ? "last" : "first";
+        const [start, end] = rangeKey(query);
+        return serve(
           market.deps,
           "bars",
-          `${symbol}|${query.timeframe}|${query.start}|${query.end}|${query.limit}|${query.latest ? "last" : "first"}`,
+          `${symbol}|${timeframe}|${query.start}|${query.end}|${limit}|${order}`,
           FRESH_MS.bars,
           attempt((s) => marketAdapter.bars(symbol, query, s)),
           signal,
-        ),
+          rolling && `${symbol}|${timeframe}|${start}|${end}|${limit}|${order}`,
+        );
+      },
     },
     news: {
       name: newsAdapter.name,
       generalFeed: newsAdapter.generalFeed,
-      news: (query, signal) =>
-        serve(
+      news: (query, signal) => {
+        const symbols = query.symbols.join(",");
+        const [start, end] = rangeKey(query);
+        return serve(
           news.deps,
           "news",
-          `${query.symbols.join(",")}|${query.start}|${query.end}|${query.limit}`,
+          `${symbols}|${query.start}|${query.end}|${query.limit}`,
           FRESH_MS.news,
           attempt((s) => newsAdapter.news(query, s)),
           signal,
-        ),
+          query.rolling && `${symbols}|${start}|${end}|${query.limit}`,
+        );
+      },
     },
     altdata: {
       name: altAdapter.name,

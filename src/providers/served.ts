@@ -55,7 +55,11 @@ const tracer = trace.getTracer("trading-server/providers");
  */
 const FURTHER_REQUEST_WAIT_MS = 1_000;
 
-/** Runs `work` with cache, pipeline and span; `freshMs` is how long a cached answer is served as is. */
+/**
+ * Runs `work` with cache, pipeline and span; `freshMs` is how long a cached answer is served as
+ * is. `shapeKey`, for a request whose range moves with the clock (`Rolling`), also keeps the
+ * answer under the request's shape, where a later request of that shape finds its stale fallback.
+ */
 export async function serve<T>(
   deps: ServeDeps,
   operation: string,
@@ -63,6 +67,7 @@ export async function serve<T>(
   freshMs: number,
   work: AttemptWork<T>,
   signal: AbortSignal,
+  shapeKey?: string,
 ): Promise<Served<T>> {
   const now = deps.clock.now();
   const result = (data: T, at: number, stale: boolean): Served<T> => ({
@@ -81,15 +86,27 @@ export async function serve<T>(
   const age = cached ? now - cached.storedAt : -1;
   if (cached && age >= 0 && age <= freshMs) return result(cached.data, cached.storedAt, false);
 
-  const stale = () =>
-    cached && deps.clock.now() - cached.storedAt <= deps.staleMs ? cached : undefined;
+  const shapeCacheKey = shapeKey === undefined ? undefined : `${deps.provider}|~${shapeKey}`;
+  const stale = () => {
+    const shaped = shapeCacheKey === undefined ? undefined : cache.get<T>(shapeCacheKey);
+    for (const entry of [cached, shaped]) {
+      const entryAge = entry ? deps.clock.now() - entry.storedAt : -1;
+      if (entry && entryAge >= 0 && entryAge <= deps.staleMs) return entry;
+    }
+    return undefined;
+  };
   try {
     // Identical requests in flight share one upstream call (inflight.ts). The operation is part
     // of the key: a quote and a sentiment of one symbol have the same cache key, in two caches.
     const fetched = await deps.inflight.run(
       `${operation}|${cacheKey}`,
       (callSignal) =>
-        fetchAndStore(deps, pipeline, { operation, cacheKey, work, stale }, callSignal),
+        fetchAndStore(
+          deps,
+          pipeline,
+          { operation, cacheKeys: [cacheKey, shapeCacheKey], work, stale },
+          callSignal,
+        ),
       signal,
     );
     return result(fetched.data, fetched.at, false);
@@ -110,10 +127,16 @@ export async function serve<T>(
 async function fetchAndStore<T>(
   deps: ServeDeps,
   pipeline: PipelinePolicy,
-  call: { operation: string; cacheKey: string; work: AttemptWork<T>; stale: () => unknown },
+  call: {
+    operation: string;
+    /** Where the answer is kept: the request's key, and its shape's when it has one. */
+    cacheKeys: [string, string | undefined];
+    work: AttemptWork<T>;
+    stale: () => unknown;
+  },
   signal: AbortSignal,
 ): Promise<{ data: T; at: number }> {
-  const { operation, cacheKey, work, stale } = call;
+  const { operation, cacheKeys, work, stale } = call;
   const span = tracer.startSpan(`provider ${deps.provider} ${operation}`, {
     kind: SpanKind.INTERNAL,
     attributes: { "provider.name": deps.provider, "provider.operation": operation },
@@ -143,7 +166,8 @@ async function fetchAndStore<T>(
       return withCallContext(callContext, () => work(attemptSignal));
     }, signal);
     const at = deps.clock.now();
-    deps.caches.for(operation).set(cacheKey, data, at);
+    for (const key of cacheKeys)
+      if (key !== undefined) deps.caches.for(operation).set(key, data, at);
     return { data, at };
   } catch (error) {
     span.setStatus({

@@ -137,7 +137,19 @@ export interface BarsQuery {
    * of the answer, nor of a cache key.
    */
   requester?: string;
+  /** Set when the range was not given whole: it moves with the clock ({@link Rolling}). */
+  rolling?: Rolling;
 }
+
+/**
+ * Which ends of a request's range were defaulted from the clock: `end` alone (the current
+ * minute), or the whole `range` (a default span before it). The same request a minute later
+ * is then another query with another cache key, so the latest answer is also kept under the
+ * request's shape, as the stale fallback of those later ones: without it, a failing provider
+ * left the most common requests ("the latest bars", "recent news") with no fallback once the
+ * minute turned.
+ */
+export type Rolling = "end" | "range";
 
 /** A news request. Empty `symbols` means the provider's general feed. */
 export interface NewsQuery {
@@ -145,6 +157,8 @@ export interface NewsQuery {
   start: number;
   end: number;
   limit: number;
+  /** Set when the range was not given whole: it moves with the clock ({@link Rolling}). */
+  rolling?: Rolling;
 }
 
 /** Quotes and bars. */

@@ -14,6 +14,7 @@ import {
   NewsItemSchema,
   type Providers,
   QuoteSchema,
+  type Rolling,
   SentimentSchema,
   type Served,
   SYMBOL_PATTERN,
@@ -143,6 +144,10 @@ const nothing = <T>(source: string, data: T, now: number): Served<T> => ({
   age_ms: 0,
 });
 
+/** Which ends of the range `resolveRange` took from the clock (the provider cache's `Rolling`). */
+const rollingOf = (q: { start?: string; end?: string }): { rolling?: Rolling } =>
+  q.end !== undefined ? {} : { rolling: q.start === undefined ? "range" : "end" };
+
 const meta$ = <T>(s: Served<T>) => ({
   source: s.source,
   stale: s.stale,
@@ -224,6 +229,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
                 limit: q.limit,
                 latest,
                 requester: c.get("principal")?.userId,
+                ...rollingOf(q),
               },
               c.req.raw.signal,
             ),
@@ -267,7 +273,7 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
       const served = empty
         ? nothing(providers.news.name, [], at)
         : await guarded(() =>
-            providers.news.news({ symbols, start, end, limit }, c.req.raw.signal),
+            providers.news.news({ symbols, start, end, limit, ...rollingOf(q) }, c.req.raw.signal),
           );
       return c.json({ ...newsPage(served.data, q.limit, start), ...meta$(served) }, 200);
     },
