@@ -64,7 +64,7 @@ const HEADERS = {
   },
   RetryAfterWhenSafe: {
     description:
-      "Seconds to wait before trying again (an integer, at least 1), when a retry is expected to help; absent after an unconfirmed commit (a retry could repeat the change) and when a provider refused the request itself or named no wait",
+      "Seconds to wait before trying again (an integer, at least 1). Absent only after an unconfirmed commit (a retry could repeat the change). For `provider_unavailable`: the wait the provider or the open breaker named, else 5, and 300 when the provider refused the request itself",
     schema: { type: "integer", minimum: 1 },
   },
   WwwAuthenticate: {

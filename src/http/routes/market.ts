@@ -128,7 +128,7 @@ const errors = {
   401: guardResponses[401],
   404: errorResponse("A symbol the provider does not know (`not_found`)"),
   429: guardResponses[429],
-  503: errorResponse("Provider unavailable (`provider_unavailable`)"),
+  503: errorResponse("Provider unavailable (`provider_unavailable`, with Retry-After)"),
 } as const;
 const ok = <S extends z.ZodType>(schema: S, description: string) => ({
   200: { description, content: { "application/json": { schema } } },
