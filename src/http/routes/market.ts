@@ -19,40 +19,24 @@ import {
   type Served,
   SYMBOL_PATTERN,
   TIMEFRAMES,
-  type Timeframe,
 } from "../../providers/index.ts";
 import type { AppEnv } from "../context.ts";
 import { barsCursor } from "./barsCursor.ts";
-import { DateTime, optionalDateTime } from "./dateTime.ts";
 import { errorResponse, guardResponses } from "./errorSchema.ts";
+import {
+  BarsQuery,
+  DEFAULT_SPAN_MS,
+  MAX_NEWS,
+  MAX_SPAN_MS,
+  NEWS_DEFAULT_SPAN_MS,
+  NEWS_MAX_SPAN_MS,
+  NewsQuery,
+} from "./marketQueries.ts";
 import { invalidQuery, resolveRange } from "./marketRange.ts";
 import { newsPage } from "./newsCursor.ts";
 import { NoQuery } from "./noQuery.ts";
 import { guarded } from "./providerFailures.ts";
-import { queryInteger } from "./queryInteger.ts";
 import { slicedJsonResponse } from "./slicedJson.ts";
-
-const DAY = 86_400_000;
-/** Longest range one bars request may span, per timeframe. */
-export const MAX_SPAN_MS: Record<Timeframe, number> = {
-  "1Min": 31 * DAY,
-  "5Min": 93 * DAY,
-  "15Min": 186 * DAY,
-  "1Hour": 366 * DAY,
-  "1Day": 3_660 * DAY,
-};
-/**
- * Default range when `start` is absent, per timeframe: long enough to hold the last session
- * across a weekend and a holiday (a one-day 1Min window was empty all Sunday).
- */
-const DEFAULT_SPAN_MS: Record<Timeframe, number> = {
-  "1Min": 4 * DAY,
-  "5Min": 5 * DAY,
-  "15Min": 10 * DAY,
-  "1Hour": 30 * DAY,
-  "1Day": 365 * DAY,
-};
-const NEWS_MAX_SPAN_MS = 366 * DAY;
 
 const SymbolText = z
   .string()
@@ -82,7 +66,7 @@ const BarsResponse = z
       "With `start`: pass as `start` (same `end`, `limit`) for the bars after this page. Null, or an empty next page, when there are none.",
     ),
     next_end: cursorField(
-      "Without `start`: pass as `end` (no `start`) for the bars before this page. Null, or an empty next page, when there are none.",
+      "Without `start`: pass as `end` (no `start`) for the bars before this page, a default window at a time, back through the provider's whole history: stop when you have enough. Null, or an empty next page, when there are none.",
     ),
     ...meta,
   })
@@ -91,7 +75,7 @@ const NewsResponse = z
   .object({
     news: z.array(NewsItemSchema),
     next_end: cursorField(
-      "Pass as `end` (same `start`, `symbols`, `limit`) for the items before this page. Null, or an empty next page, when there are none.",
+      "Pass as `end` (same `start`, `symbols`, `limit`) for the items before this page. Null, or an empty next page, when there are none; without `start` that is the start of the feed.",
     ),
     ...meta,
   })
@@ -99,28 +83,6 @@ const NewsResponse = z
 const SentimentResponse = z
   .object({ sentiment: SentimentSchema, ...meta })
   .openapi("SentimentResponse");
-
-// Strict, as every query schema: `?tf=1Min` for `?timeframe=` must not answer daily bars.
-const MAX_BARS = 10_000;
-const BarsQuery = z.strictObject({
-  timeframe: z.enum(TIMEFRAMES).default("1Day"),
-  start: optionalDateTime(
-    `Inclusive. With it, the first \`limit\` bars from here; without it, the latest \`limit\` bars of the default window before \`end\` (${TIMEFRAMES.map((tf) => `${tf} ${DEFAULT_SPAN_MS[tf] / DAY} days`).join(", ")}).`,
-  ),
-  end: DateTime.optional(),
-  limit: queryInteger(1, MAX_BARS, 1_000),
-});
-const MAX_NEWS = 50;
-const NewsQuery = z.strictObject({
-  symbols: z
-    .string()
-    .max(200)
-    .optional()
-    .openapi({ description: "Comma-separated symbols, at most 10", example: "AAPL,MSFT" }),
-  start: DateTime.optional(),
-  end: DateTime.optional(),
-  limit: queryInteger(1, MAX_NEWS, 10),
-});
 
 // No 403: every role may read market data (an unknown stored role reads as viewer).
 const errors = {
@@ -266,7 +228,13 @@ export function registerMarketRoutes(app: OpenAPIHono<AppEnv>, deps: MarketRoute
         throw invalidQuery("query.symbols", `required by provider ${providers.news.name}`);
       }
       const at = now();
-      const { start, end, empty } = resolveRange(q.start, q.end, at, 7 * DAY, NEWS_MAX_SPAN_MS);
+      const { start, end, empty } = resolveRange(
+        q.start,
+        q.end,
+        at,
+        NEWS_DEFAULT_SPAN_MS,
+        NEWS_MAX_SPAN_MS,
+      );
       // One more than the page tells whether it ends inside a millisecond (newsCursor.ts); not
       // past a provider page (Alpaca's 50), which would cost a second upstream call.
       const limit = Math.min(q.limit + 1, MAX_NEWS);
