@@ -12,11 +12,13 @@ import type { Logger } from "../telemetry/logger.ts";
 import { argon2Addon } from "./argon2Addon.ts";
 import { type AuditRecorder, fromOrigin, type RequestOrigin } from "./auditTrail.ts";
 import { CLASS_PREFIX_LENGTH, POLICY_PREFIX, warmDecoys } from "./costClasses.ts";
+import { GraceReplays } from "./graceReplays.ts";
 import { createHashLimiter, type HashLimiter } from "./hashLimiter.ts";
 import { authenticate, invalidCredentials, underCap } from "./login.ts";
 import { changePassword } from "./passwordChange.ts";
 import { hashPassword } from "./passwords.ts";
 import { createRefreshTokens, type RefreshTokens } from "./refreshTokens.ts";
+import { auditRefusedRefresh } from "./refusedRefresh.ts";
 import { lockAgainstRevokeAll } from "./revokeAllLock.ts";
 import type { Role } from "./roles.ts";
 import { createSessionCheck, type SessionCheck } from "./sessionCheck.ts";
@@ -117,6 +119,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     absoluteMs: config.SESSION_ABSOLUTE_TTL,
   });
   const refreshTokens = createRefreshTokens(db, sessions, config.REFRESH_REUSE_GRACE);
+  const graceReplays = new GraceReplays(config.REFRESH_REUSE_GRACE);
   // The dummy (and decoys for off-policy hashes, costClasses.ts) are made early, so the
   // first unknown-user login does not pay for them (a one-off timing tell);
   // just after start-up rather than during it, where loading argon2 and hashing on the
@@ -221,27 +224,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       const rotated = await db.transaction(async () => {
         const result = await refreshTokens.rotate(refreshToken, now());
         if (!result.ok) {
-          if (result.reason === "reused") {
-            // The revocation must stand even when its event cannot be written (the append is a
-            // savepoint of this transaction); the report mark is then cleared, so a later replay
-            // reports the theft again.
-            const reported = await audit({
-              type: "authn_token_reuse",
-              actor: result.userId ?? null,
-              target: result.sessionId ?? null,
-              outcome: "failure",
-              ...fromOrigin(origin),
-              details: {
-                action: result.sessionWasLive ? "session_revoked" : "session_already_ended",
-              },
-            }).then(
-              () => true,
-              () => false,
-            );
-            if (!reported && result.sessionId !== undefined) {
-              await db.sql`UPDATE sessions SET reuse_reported_at = NULL WHERE id = ${result.sessionId}`;
-            }
-          }
+          await auditRefusedRefresh({ db, audit, graceReplays, now: now() }, result, origin);
           return undefined;
         }
         const user = await users.findById(result.userId);

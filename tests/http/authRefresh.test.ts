@@ -96,13 +96,26 @@ describeEachDatabase(
       expect((await errorOf(await h.post("/v1/auth/refresh", {}))).code).toBe("invalid_request");
     });
 
-    test("replay within the grace: invalid_grant, session survives", async () => {
+    test("replay within the grace: invalid_grant, session survives, and the first is on record", async () => {
       const next = (await (await refresh(pair.refresh_token)).json()) as TokenPairBody;
       h.clock.advance(10_000);
       expect((await refresh(pair.refresh_token)).status).toBe(400);
       expect((await me(next.access_token)).status).toBe(200);
+      // A thief who refreshed first leaves this refused replay, the victim's, as the trace.
+      const replays = () => h.events.filter((e) => e.type === "authn_token_reuse");
+      expect(replays()).toEqual([
+        expect.objectContaining({
+          outcome: "failure",
+          target: expect.any(String),
+          details: { action: "refused_within_grace" },
+        }),
+      ]);
+      // More replays in the window (racing tabs, a flood) add no row.
+      const burst = await Promise.all(Array.from({ length: 5 }, () => refresh(pair.refresh_token)));
+      expect(burst.every((r) => r.status === 400)).toBe(true);
+      expect(replays()).toHaveLength(1);
       expect((await refresh(next.refresh_token)).status).toBe(200);
-      expect(h.events.some((e) => e.type === "authn_token_reuse")).toBe(false);
+      expect(replays()).toHaveLength(1);
     });
 
     test("replay after the grace revokes the whole session and is audited", async () => {
