@@ -130,7 +130,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
           openapi: "3.1.0",
           info: {
             title: "trading-server",
-            version: deps.version,
+            // The API's version, not the build's: this document is public, and the git revision
+            // (`+…`, src/version.ts) would tell anyone which fixes an instance lacks.
+            version: deps.version.split("+")[0] as string,
             description: "API of a small AI-assisted trading desk.",
           },
         }),
