@@ -135,6 +135,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
             version: deps.version.split("+")[0] as string,
             description: "API of a small AI-assisted trading desk.",
           },
+          tags: [
+            {
+              name: "health",
+              description: "Probes for a balancer or supervisor: no token, no limit",
+            },
+            { name: "auth", description: "Sign-in, token refresh, the caller's own account" },
+            { name: "market", description: "Quotes, bars, news and sentiment, with provenance" },
+            { name: "admin", description: "Users, audit log, maintenance, status (admin role)" },
+            { name: "meta", description: "This document" },
+          ],
         }),
       ),
     ));

@@ -38,6 +38,8 @@ interface ResponseEntry {
 
 interface Operation {
   responses?: Record<string, ResponseEntry>;
+  /** Security requirements; `[]` for a public operation. */
+  security?: Array<Record<string, string[]>>;
 }
 
 const METHODS = new Set(["get", "put", "post", "delete", "patch", "head", "options"]);
@@ -94,6 +96,8 @@ export function withMiddlewareResponses<T extends OpenApiDocument>(doc: T): T {
     for (const [method, value] of Object.entries(item)) {
       if (!METHODS.has(method) || value === null || typeof value !== "object") continue;
       const operation = value as Operation;
+      // Said, not left out: an operation without `security` reads as "not stated".
+      operation.security ??= [];
       operation.responses ??= {};
       addStatuses(operation.responses, path, method);
       addHeaders(operation.responses, !PROBE_PATHS.has(path));

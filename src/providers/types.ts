@@ -53,7 +53,7 @@ export const BarSchema = z
     l: z.number(),
     c: z.number(),
     v: z.number().openapi({ description: "Volume (shares)" }),
-    n: z.number().nullable().openapi({ description: "Trade count, when known" }),
+    n: z.number().nullable().openapi({ description: "Trade count (a whole number), when known" }),
     vw: z.number().nullable().openapi({ description: "Volume-weighted average price, when known" }),
   })
   .openapi("Bar");

@@ -70,6 +70,25 @@ function register(list: Case[]): void {
 }
 
 describe("OpenAPI conformance", () => {
+  test("every tag an operation uses is declared, and every operation states its security", () => {
+    const declared = new Set(
+      ((doc as { tags?: Array<{ name: string }> }).tags ?? []).map((t) => t.name),
+    );
+    for (const o of operations) {
+      const tags = (o.op as { tags?: string[] }).tags ?? [];
+      expect([o.key, tags.length > 0 && tags.every((t) => declared.has(t))]).toEqual([o.key, true]);
+      expect([o.key, Array.isArray(o.op.security)]).toEqual([o.key, true]);
+    }
+    const open = operations.filter((o) => o.op.security?.length === 0).map((o) => o.key);
+    expect(open.sort()).toEqual([
+      "GET /healthz",
+      "GET /openapi.json",
+      "GET /readyz",
+      "POST /v1/auth/login",
+      "POST /v1/auth/refresh",
+    ]);
+  });
+
   test("every documented operation is driven to each status it must answer", () => {
     expect(doc.openapi).toMatch(/^3\.1\./);
     const driven = new Set(cases.map((c) => `${c.op} ${c.status}`));

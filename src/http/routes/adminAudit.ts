@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from "hono";
 import { type AuditEvent, type AuditLog, decodeCursor, encodeCursor } from "../../audit/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { DateTime } from "./dateTime.ts";
+import { optionalDateTime } from "./dateTime.ts";
 import { errorResponse } from "./errorSchema.ts";
 import { NoQuery } from "./noQuery.ts";
 import { queryInteger } from "./queryInteger.ts";
@@ -35,7 +35,7 @@ const Event = z
   .object({
     seq: z.number().int(),
     type: z.string(),
-    at: z.string(),
+    at: z.string().openapi({ format: "date-time" }),
     actor: z.string().nullable(),
     target: z.string().nullable(),
     outcome: z.string(),
@@ -57,7 +57,8 @@ const Verification = z
   })
   .openapi("AuditVerification");
 
-const instant = DateTime.transform((s) => Date.parse(s)).optional();
+const instant = (meaning: string) =>
+  optionalDateTime(meaning).transform((s) => (s === undefined ? undefined : Date.parse(s)));
 
 // Strict: a filter this route does not have (`?ip=`, a typo) would otherwise be
 // ignored and answer every event, read as "all of these match".
@@ -66,11 +67,18 @@ const Query = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9_]{0,63}$/)
     .optional(),
-  actor: storedText().min(1).max(64).optional(),
+  actor: storedText()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({ description: "A user id (as `GET /v1/admin/users` lists it), not a username" }),
   // The account of a failed login or lockout is its target (nobody is signed in: actor null).
-  target: storedText().min(1).max(64).optional(),
-  since: instant,
-  until: instant,
+  target: storedText().min(1).max(64).optional().openapi({
+    description:
+      "A user id (the account of a login failure or lockout, the user an admin changed) or a session id",
+  }),
+  since: instant("Inclusive lower bound of `at`."),
+  until: instant("Exclusive upper bound of `at`."),
   limit: queryInteger(1, 500, 50),
   cursor: z.string().max(64).optional(),
 });

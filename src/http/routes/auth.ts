@@ -10,6 +10,7 @@ import {
   MAX_PASSWORD_BYTES,
   MIN_NEW_PASSWORD_CHARS,
   passwordBytes,
+  ROLES,
 } from "../../auth/index.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
@@ -57,11 +58,11 @@ const TokenPairSchema = z
   .object({
     access_token: z.string(),
     token_type: z.literal("Bearer"),
-    expires_in: z.number().int(),
+    expires_in: z.number().int().openapi({ description: "Seconds the access token lives" }),
     refresh_token: z.string(),
   })
   .openapi("TokenPair");
-const Me = z.object({ id: z.string(), username: z.string(), role: z.string() }).openapi("Me");
+const Me = z.object({ id: z.string(), username: z.string(), role: z.enum(ROLES) }).openapi("Me");
 
 /** Request facts for audit events. */
 export const originOf = (c: Context<AppEnv>): RequestOrigin => ({

@@ -12,7 +12,17 @@ export const ErrorSchema = z
       code: z.string(),
       message: z.string(),
       request_id: z.string(),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      details: z
+        .array(
+          z.object({
+            path: z.string().openapi({
+              description:
+                "The part at fault: `json.` (body), `query.` or `param.` (path) and the field, e.g. `query.start`",
+            }),
+            message: z.string(),
+          }),
+        )
+        .optional(),
     }),
   })
   .openapi("Error");
