@@ -89,6 +89,12 @@ function postgresUrlProblem(text: string): string | undefined {
     return "is not a well-formed postgres:// URL";
   }
   if (url.hash !== "") return "has a #fragment: remove it";
+  // `postgres://user:/pa@host/db`: a raw `/` (or `?`) in the password ends the authority there,
+  // so the URL parses with host "user" and the rest of the password in the database name,
+  // where messages naming the database would print it.
+  if (url.pathname.includes("@") || url.search.includes("@")) {
+    return "has an @ after the host: percent-encode / ? # in the password (%2F %3F %23)";
+  }
   try {
     decodeURIComponent(url.username);
     decodeURIComponent(url.password);
@@ -149,5 +155,7 @@ export function targetInWords(url: string): string | undefined {
   }
   const t = describeTarget(target);
   if (t.dialect === "sqlite") return `SQLite file ${t.file}`;
+  // Never a credential, even from a URL the parser split somewhere unexpected.
+  if (`${t.host}${t.database}`.includes("@")) return undefined;
   return t.host ? `PostgreSQL at ${t.host}:${t.port}, database ${t.database}` : undefined;
 }

@@ -71,6 +71,16 @@ test("a database that cannot be reached is named (host, port, database), never i
   expect(io.stderr()).not.toContain(password);
 });
 
+test("a password with a raw / is refused before anything names the database", async () => {
+  // Parsed, it would be host "trader" and database "s3cretPart@db…": the password in a message.
+  const url = "postgres://trader:/s3cretPart@db.example.com:5432/trading?sslmode=verify-full";
+  const io = captureIo();
+  expect(await withDatabase("migrate", { DATABASE_URL: url }, io.io, async () => 0)).toBe(1);
+  expect(io.stderr()).toContain("percent-encode / ? # in the password");
+  expect(io.stderr()).not.toContain("s3cretPart");
+  expect(targetInWords(url)).toBeUndefined();
+});
+
 test("targetInWords: where a URL points, without credentials", () => {
   expect(targetInWords("postgres://a:b@db.internal/trading")).toBe(
     "PostgreSQL at db.internal:5432, database trading",

@@ -151,6 +151,13 @@ describe("db.006: only URLs the server can open pass", () => {
     expect(JSON.stringify(report)).not.toContain("p%zz");
   });
 
+  test("a raw / in the password is refused (the host would be the user name), never echoed", async () => {
+    const url = `postgres://trader:/${STRONG}@db.example.com:5432/trading?sslmode=verify-full`;
+    const report = await check(await quickEnv({ DATABASE_URL: url }), "production");
+    expect(severityOf(report, "db.006")).toBe("error");
+    expect(JSON.stringify(report)).not.toContain(STRONG);
+  });
+
   test("sslrootcert is refused whole, naming where a private CA goes", async () => {
     const url = `postgres://trader:${STRONG}@db.example.com:5432/trading?sslmode=verify-full&sslrootcert=/etc/ca.pem`;
     const [finding] = withId(
