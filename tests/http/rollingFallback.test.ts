@@ -116,3 +116,28 @@ test("a fixed range's fallback is its own answer, not another range's", async ()
     alpaca.fault = undefined;
   }
 });
+
+test("a rolling request falls back only to its own shape: the same start, limit and symbol", async () => {
+  const clock = new ManualClock(NOW);
+  const a = app(clock);
+  const since = (start: string, limit = 1000, symbol = "AAPL") =>
+    `/v1/market/bars/${symbol}?timeframe=1Day&start=${start}&limit=${limit}`;
+  expect((await a.request(since("2024-03-10T00:00:00Z"))).status).toBe(200);
+  expect((await a.request("/v1/news?symbols=AAPL&limit=5")).status).toBe(200);
+  alpaca.fault = { kind: "status", status: 500 };
+  try {
+    clock.advance(62_000);
+    expect((await a.request(since("2024-03-10T00:00:00Z"))).status).toBe(200);
+    for (const other of [
+      since("2024-03-11T00:00:00Z"),
+      since("2024-03-10T00:00:00Z", 999),
+      since("2024-03-10T00:00:00Z", 1000, "MSFT"),
+      "/v1/news?symbols=AAPL&limit=6",
+      "/v1/news?symbols=MSFT&limit=5",
+    ]) {
+      expect([other, (await a.request(other)).status]).toEqual([other, 503]);
+    }
+  } finally {
+    alpaca.fault = undefined;
+  }
+});
