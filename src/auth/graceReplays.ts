@@ -26,11 +26,22 @@ export class GraceReplays {
     this.#until.delete(sessionId);
     this.#until.set(sessionId, now + this.graceMs);
     if (this.#until.size > MAX_SESSIONS) {
-      for (const [id, end] of this.#until) {
+      // One grace for all, so insertion order is expiry order: the oldest entries come first.
+      for (const id of this.#until.keys()) {
         if (this.#until.size <= MAX_SESSIONS * 0.9) break;
-        if (end < now || this.#until.size > MAX_SESSIONS) this.#until.delete(id);
+        this.#until.delete(id);
       }
     }
     return true;
+  }
+
+  /** Sessions remembered. */
+  get size(): number {
+    return this.#until.size;
+  }
+
+  /** Forgets `sessionId`, so its next replay is reported again (its event was not written). */
+  forget(sessionId: string): void {
+    this.#until.delete(sessionId);
   }
 }

@@ -55,6 +55,6 @@ export async function auditRefusedRefresh(
     result.sessionId !== undefined &&
     graceReplays.first(result.sessionId, now)
   ) {
-    await event("refused_within_grace");
+    if (!(await event("refused_within_grace"))) graceReplays.forget(result.sessionId);
   }
 }
