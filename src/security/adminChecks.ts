@@ -100,7 +100,7 @@ export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHas
         ? "is not a hash any more: a shell expanded its `$` parts (`. env` of an unquoted value)"
         : "is not a well-formed argon2id (PHC) or bcrypt ($2a$/$2b$/$2y$) hash the server can verify",
       hint: shellExpanded(hash)
-        ? "Single-quote the value in the env file (ADMIN_PASSWORD_HASH='$argon2id$…'); systemd and shells both strip the quotes."
+        ? "Single-quote the value in the env file (ADMIN_PASSWORD_HASH='$argon2id$…'): systemd and POSIX shells strip the quotes (docker run --env-file does not: unquoted there, and never sourced by a shell)."
         : HASH_HINT,
     });
     return undefined;
@@ -110,11 +110,14 @@ export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHas
 }
 
 /**
- * What a shell leaves of an unquoted hash: `$argon2id$v=19$m=…,t=2,p=1$salt$digest` becomes
- * `=19=19456,t=2,p=1` (unset variables expand to nothing), `$2b$12$…` becomes `b2`.
+ * What a shell leaves of an unquoted hash: unset variables expand to nothing, so
+ * `$argon2id$v=19$m=…,t=2,p=1$salt$digest` becomes `=19=19456,t=2,p=1`, and `$2b$12$R9h/cIPz…`
+ * becomes `b2/cIPz…` (the digest's leading letters were a variable's name; `$0` of cost `04` is
+ * the shell's own name, `bbash4…`). Only the message depends on it.
  */
 function shellExpanded(value: string): boolean {
-  return !value.includes("$") && (/m?=\d+,t=\d+,p=\d+/.test(value) || /^[aby]\d{1,2}$/.test(value));
+  if (value.includes("$")) return false;
+  return /m?=\d+,t=\d+,p=\d+/.test(value) || /^[aby](?:\d|-?(?:ba|da|z)?sh\d)/.test(value);
 }
 
 /** argon2-cffi, libsodium, Bun and node-rs write 32 bytes by default; RFC 9106 suggests 16 or more. */

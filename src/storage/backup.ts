@@ -91,7 +91,13 @@ export async function backupDatabase(
   } finally {
     await db.close();
   }
-  if (!(await passesIntegrityCheck(path))) {
+  try {
+    leaveWalMode(path);
+  } catch (e) {
+    undo();
+    throw e;
+  }
+  if (!passesIntegrityCheck(path)) {
     // Never left where "restore the newest backup" would pick it.
     undo();
     throw new StorageError("backup_failed", "the backup failed its integrity check");
@@ -118,16 +124,27 @@ function createPrivateFile(dir: string, base: string): string {
 }
 
 /**
- * True when `PRAGMA integrity_check` finds the SQLite file at `path` sound. First the copy
- * leaves WAL mode, which `VACUUM INTO` carries over: a backup in WAL mode grows `-wal` and
- * `-shm` files beside it whenever it is read, even read-only (`audit verify` on a backup left
- * both in `backups/`). A server opening a restored copy puts it back in WAL mode.
+ * Takes the copy out of WAL mode, which `VACUUM INTO` carries over: a backup in WAL mode grows
+ * `-wal` and `-shm` files beside it whenever it is read, even read-only (`audit verify` on a
+ * backup left both in `backups/`). A server opening a restored copy puts it back in WAL mode.
  */
-async function passesIntegrityCheck(path: string): Promise<boolean> {
+function leaveWalMode(path: string): void {
+  const copy = new Connection(path, { readwrite: true, create: false });
+  try {
+    const mode = copy.query<{ journal_mode: string }, []>("PRAGMA journal_mode = DELETE").get();
+    if (mode?.journal_mode !== "delete") {
+      throw new StorageError("backup_failed", "the backup could not leave WAL mode");
+    }
+  } finally {
+    copy.close();
+  }
+}
+
+/** True when `PRAGMA integrity_check` finds the SQLite file at `path` sound. */
+function passesIntegrityCheck(path: string): boolean {
   let copy: Connection | undefined;
   try {
-    copy = new Connection(path, { readwrite: true, create: false });
-    copy.run("PRAGMA journal_mode = DELETE");
+    copy = new Connection(path, { readonly: true });
     const check = copy.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get();
     return check?.integrity_check === "ok";
   } catch {

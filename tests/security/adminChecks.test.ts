@@ -76,7 +76,9 @@ describe("admin.002 hash required and well-formed", () => {
   });
   test.each([
     "=19=19456,t=2,p=1", // `. env` of an unquoted argon2id hash
-    "b2", // of `$2b$12$…`
+    "b2", // of `$2b$12$…` whose digest starts with a name's letters
+    "b2/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", // most bcrypt digests
+    "bbash4.abc", // cost 04: `$0` is the shell's name
   ])("what a shell leaves of an unquoted hash (%p) says so", async (mangled) => {
     const env = await strongProductionEnv({ ADMIN_PASSWORD_HASH: mangled });
     const [finding] = withId(await check(env, "production"), "admin.002");

@@ -34,8 +34,9 @@ export const DEFAULT_SPAN_MS: Record<Timeframe, number> = {
   "1Day": 365 * DAY,
 };
 
-/** Default and longest range of one news request. */
+/** Default range of one news request, before its `end`. */
 export const NEWS_DEFAULT_SPAN_MS = 7 * DAY;
+/** Longest range one news request may span. */
 export const NEWS_MAX_SPAN_MS = 366 * DAY;
 
 /** Most news items one request answers (a provider page: Alpaca's 50). */
