@@ -19,6 +19,7 @@ import {
   type BreakerRegistry,
   bulkhead,
   type CircuitBreaker,
+  constantBackoff,
   exponentialBackoff,
   isTimeoutError,
   isTokenBucketRejectedError,
@@ -48,6 +49,12 @@ export interface PolicyTuning {
   backoffMaxMs: number;
   failureThreshold: number;
   breakDurationMs: number;
+  /**
+   * Spread each break ±25 % (default on). A fixed break locks onto a provider that fails
+   * periodically: with a 30 s outage cycle every probe landed in the next outage, and the
+   * breaker stayed open for minutes while the provider was up two-thirds of the time (soak).
+   */
+  breakJitter: boolean;
   maxConcurrent: number;
   maxQueue: number;
 }
@@ -59,6 +66,7 @@ export const DEFAULT_TUNING: PolicyTuning = {
   backoffMaxMs: 2_000,
   failureThreshold: 5,
   breakDurationMs: 30_000,
+  breakJitter: true,
   maxConcurrent: 8,
   maxQueue: 32,
 };
@@ -101,7 +109,7 @@ export function providerPolicy(opts: ProviderPolicyOptions): ProviderPolicy {
   const tune = { ...DEFAULT_TUNING, ...opts.tuning };
   const breaker = opts.registry.getOrCreate(opts.name, {
     failureThreshold: tune.failureThreshold,
-    breakDuration: tune.breakDurationMs,
+    breakDuration: constantBackoff(tune.breakDurationMs, { jitter: tune.breakJitter }),
     halfOpenMaxWaitMs: Math.max(opts.totalTimeoutMs * 2, 1_000),
     shouldHandle: countsAsFailure,
     clock: opts.clock,
@@ -133,8 +141,11 @@ export function providerPolicy(opts: ProviderPolicyOptions): ProviderPolicy {
         maxQueue: tune.maxQueue,
         queueTimeoutMs: opts.attemptTimeoutMs,
       }),
-      bucket,
+      // The breaker before the bucket: an open breaker turns calls away without spending tokens
+      // (spent, a recovering provider met an empty bucket: 114 rejections drained Alpaca's
+      // burst of 50 in a soak), and it ignores the bucket's own refusals.
       breaker,
+      bucket,
       timeout(opts.attemptTimeoutMs, { mode: "aggressive" }),
     ),
   };

@@ -26,6 +26,7 @@ function build(clock: ManualClock, registry: BreakerRegistry) {
       tuning: {
         failureThreshold: 3,
         breakDurationMs: 10_000,
+        breakJitter: false,
         backoffInitialMs: 5,
         backoffMaxMs: 10,
       },
@@ -137,6 +138,27 @@ describe("resilience wiring", () => {
     const recovered = await providers.market.latestQuote("IBM", signal());
     expect(recovered.stale).toBe(false);
     expect(registry.get("alpaca")?.state).toBe("closed");
+  });
+
+  test("an open breaker turns calls away without spending the provider's tokens", async () => {
+    const clock = new ManualClock(Date.parse("2024-01-03T15:00:00Z"));
+    const providers = build(clock, new BreakerRegistry());
+    const quote = (symbol: string) =>
+      providers.market.latestQuote(symbol, signal()).then(
+        () => "served",
+        (e: unknown) =>
+          isProviderError(e) && e.kind === "not_found" ? "served" : (e as Error).name,
+      );
+    fake.fault = { kind: "status", status: 503 };
+    expect(await quote("AAPL")).toBe("ProviderError"); // 3 attempts: the breaker opens
+    // 200 calls while it is open: each refused at once, none paid for (Alpaca's burst is 50).
+    for (let i = 0; i < 200; i++) expect(await quote(`S${i}`)).toBe("BrokenCircuitError");
+    fake.fault = undefined;
+    clock.advance(10_001); // past the break; refills ~33 tokens at most
+    // The provider is back: a burst of 45 distinct requests fits in what was never spent.
+    const outcomes = [];
+    for (let i = 0; i < 45; i++) outcomes.push(await quote(`R${i}`));
+    expect(outcomes.filter((o) => o !== "served")).toEqual([]);
   });
 
   test("a hanging provider never outlives the total timeout; not_found is not a failure", async () => {
