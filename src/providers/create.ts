@@ -7,7 +7,7 @@
  */
 import { type Clock, systemClock } from "../clock/index.ts";
 import type { Config } from "../config/index.ts";
-import { type BreakerRegistry, breakerRegistry } from "../resilience/index.ts";
+import { type BreakerRegistry, breakerRegistry, type StateChange } from "../resilience/index.ts";
 import type { Logger } from "../telemetry/logger.ts";
 import { AlpacaProvider } from "./alpaca/index.ts";
 import { AlphaVantageProvider } from "./alphavantage/index.ts";
@@ -62,6 +62,16 @@ export interface CreateProvidersOptions {
 
 /** How long a cached answer is served without asking the provider again. */
 const FRESH_MS = { quote: 1_000, bars: 30_000, news: 60_000, sentiment: 300_000 } as const;
+
+/**
+ * A breaker's state change, once per change: the outage's start and end in the log, where
+ * every turned-away request is otherwise just one more 503 (soak).
+ */
+function logBreakerChange(logger: Logger, provider: string, change: StateChange): void {
+  const fields = { provider, from: change.from, to: change.to };
+  if (change.to === "open") logger.warn("provider breaker opened: calls fail fast", fields);
+  else logger.info("provider breaker", fields);
+}
 
 /** A range's part of a shape key: the ends that move with the clock named, not valued. */
 const rangeKey = (q: { start: number; end: number; rolling?: Rolling }): [string, string] => [
@@ -129,6 +139,7 @@ export function createProviders(
             registry,
             ...(options.tuning ? { tuning: options.tuning } : {}),
           });
+    policy?.breaker.onStateChange((change) => logBreakerChange(options.logger, name, change));
     const entry = {
       adapter,
       deps: {

@@ -48,6 +48,12 @@ export interface ServeDeps {
 
 const tracer = trace.getTracer("trading-server/providers");
 
+/** An error as a log field: its name and message (provider messages carry no credentials). */
+const described = (error: unknown) => ({
+  name: error instanceof Error ? error.name : "error",
+  message: error instanceof Error ? error.message : "",
+});
+
 /**
  * How long a further request of an attempt (the next page) may wait for its
  * token: about three tokens at Alpaca's 200/min, so paging goes on at the
@@ -143,6 +149,9 @@ async function fetchAndStore<T>(
   });
   const parent = trace.setSpan(context.active(), span);
   let attempt = 0;
+  // What the provider itself last did wrong: the pipeline's final error is often the breaker
+  // that the retries then met, and the 500, 429 or timeout that opened it went unlogged (soak).
+  let upstream: unknown;
   try {
     const data = await pipeline.execute((attemptSignal) => {
       if (attempt > 0) span.addEvent("provider.retry", { "http.request.resend_count": attempt });
@@ -163,7 +172,10 @@ async function fetchAndStore<T>(
           credit = count;
         },
       };
-      return withCallContext(callContext, () => work(attemptSignal));
+      return withCallContext(callContext, () => work(attemptSignal)).catch((e: unknown) => {
+        upstream = attemptSignal.aborted ? attemptSignal.reason : e;
+        throw e;
+      });
     }, signal);
     const at = deps.clock.now();
     for (const key of cacheKeys)
@@ -179,10 +191,8 @@ async function fetchAndStore<T>(
       deps.logger.warn("provider call failed", {
         provider: deps.provider,
         operation,
-        error: {
-          name: error instanceof Error ? error.name : "error",
-          message: error instanceof Error ? error.message : "",
-        },
+        error: described(error),
+        ...(upstream !== undefined && upstream !== error && { upstream: described(upstream) }),
       });
       if (stale()) span.setAttribute("provider.stale", true);
     }

@@ -4,7 +4,12 @@
  * @module
  */
 import { isProviderError, type Served } from "../../providers/index.ts";
-import { retryAfterOf } from "../../resilience/index.ts";
+import {
+  isBrokenCircuitError,
+  isBulkheadRejectedError,
+  isTokenBucketRejectedError,
+  retryAfterOf,
+} from "../../resilience/index.ts";
 import { ApiError } from "../errors.ts";
 
 /**
@@ -34,8 +39,15 @@ export async function guarded<T>(run: () => Promise<Served<T>>): Promise<Served<
     const headers = retryAfter(
       wait === undefined ? UNKNOWN_WAIT_S : Math.max(1, Math.ceil(wait / 1000)),
     );
-    // The simulator turning long requests away is load shed by design: a warning, not a page.
-    const shed = isProviderError(error) && error.provider === "simulated";
+    // Load shed by design, a warning and not a page: the simulator turning long requests away,
+    // and our own fail-fast (an open breaker, an empty bucket, a full bulkhead). An outage opens
+    // the breaker once, with its own warning (create.ts); every request it then turns away was
+    // an error line too, ~5 a second in a soak.
+    const shed =
+      (isProviderError(error) && error.provider === "simulated") ||
+      isBrokenCircuitError(error) ||
+      isTokenBucketRejectedError(error) ||
+      isBulkheadRejectedError(error);
     throw new ApiError("provider_unavailable", { headers, shed });
   }
 }
