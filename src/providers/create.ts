@@ -65,12 +65,22 @@ const FRESH_MS = { quote: 1_000, bars: 30_000, news: 60_000, sentiment: 300_000 
 
 /**
  * A breaker's state change, once per change: the outage's start and end in the log, where
- * every turned-away request is otherwise just one more 503 (soak).
+ * every turned-away request is otherwise just one more 503 (soak). Only the opening from closed
+ * is a warning, the line to alert on; a failed probe re-opening it during the same outage is
+ * not (it had repeated the warning every break).
  */
-function logBreakerChange(logger: Logger, provider: string, change: StateChange): void {
+function logBreakerChange(
+  logger: Logger,
+  provider: string,
+  change: StateChange,
+  breakMs: number,
+): void {
   const fields = { provider, from: change.from, to: change.to };
-  if (change.to === "open") logger.warn("provider breaker opened: calls fail fast", fields);
-  else logger.info("provider breaker", fields);
+  if (change.to !== "open") logger.info("provider breaker", fields);
+  else if (change.from === "closed") {
+    logger.warn("provider breaker opened: calls fail fast", { ...fields, break_ms: breakMs });
+  } else
+    logger.info("provider breaker: probe failed, open again", { ...fields, break_ms: breakMs });
 }
 
 /** A range's part of a shape key: the ends that move with the clock named, not valued. */
@@ -139,7 +149,10 @@ export function createProviders(
             registry,
             ...(options.tuning ? { tuning: options.tuning } : {}),
           });
-    policy?.breaker.onStateChange((change) => logBreakerChange(options.logger, name, change));
+    const breaker = policy?.breaker;
+    breaker?.onStateChange((change) =>
+      logBreakerChange(options.logger, name, change, Math.round(breaker.retryAfterMs())),
+    );
     const entry = {
       adapter,
       deps: {

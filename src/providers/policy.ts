@@ -16,10 +16,10 @@
 
 import type { Clock } from "../clock/index.ts";
 import {
+  type Backoff,
   type BreakerRegistry,
   bulkhead,
   type CircuitBreaker,
-  constantBackoff,
   exponentialBackoff,
   isTimeoutError,
   isTokenBucketRejectedError,
@@ -48,12 +48,11 @@ export interface PolicyTuning {
   backoffInitialMs: number;
   backoffMaxMs: number;
   failureThreshold: number;
+  /** The first break; each opening in a row doubles it, up to `breakDurationMs`. */
+  firstBreakMs: number;
+  /** The longest break. */
   breakDurationMs: number;
-  /**
-   * Spread each break ±25 % (default on). A fixed break locks onto a provider that fails
-   * periodically: with a 30 s outage cycle every probe landed in the next outage, and the
-   * breaker stayed open for minutes while the provider was up two-thirds of the time (soak).
-   */
+  /** Spread each break ±25 % (default on). */
   breakJitter: boolean;
   maxConcurrent: number;
   maxQueue: number;
@@ -65,6 +64,7 @@ export const DEFAULT_TUNING: PolicyTuning = {
   backoffInitialMs: 100,
   backoffMaxMs: 2_000,
   failureThreshold: 5,
+  firstBreakMs: 5_000,
   breakDurationMs: 30_000,
   breakJitter: true,
   maxConcurrent: 8,
@@ -97,6 +97,25 @@ const countsAsFailure = (error: unknown): boolean =>
   !(isProviderError(error) && (error.kind === "not_found" || error.kind === "rejected")) &&
   !isTokenBucketRejectedError(error);
 
+/**
+ * Breaks of 5, 10, 20, then 30 s (by default) for openings in a row, each spread ±25 %. A fixed
+ * 30 s break locked onto a provider failing every 30 s: each probe landed in the next outage, and
+ * the breaker stayed open for minutes while the provider was up two-thirds of the time; a
+ * jittered 30 s one still missed most up-windows (soak). Short first breaks find a provider that
+ * is back soon; the longer ones cost a provider that stays down one request per break.
+ */
+function growingBreaks(firstMs: number, maxMs: number, jitter: boolean): Backoff {
+  const ceiling = exponentialBackoff({
+    initialMs: Math.min(firstMs, maxMs),
+    maxMs,
+    jitter: "none",
+  })();
+  return () => (opening) => {
+    const ms = ceiling(opening);
+    return jitter ? ms * (0.75 + 0.5 * Math.random()) : ms;
+  };
+}
+
 /** A provider's pipeline, its breaker, and its bucket (for calls after an attempt's first). */
 export interface ProviderPolicy {
   pipeline: PipelinePolicy;
@@ -109,7 +128,7 @@ export function providerPolicy(opts: ProviderPolicyOptions): ProviderPolicy {
   const tune = { ...DEFAULT_TUNING, ...opts.tuning };
   const breaker = opts.registry.getOrCreate(opts.name, {
     failureThreshold: tune.failureThreshold,
-    breakDuration: constantBackoff(tune.breakDurationMs, { jitter: tune.breakJitter }),
+    breakDuration: growingBreaks(tune.firstBreakMs, tune.breakDurationMs, tune.breakJitter),
     halfOpenMaxWaitMs: Math.max(opts.totalTimeoutMs * 2, 1_000),
     shouldHandle: countsAsFailure,
     clock: opts.clock,

@@ -39,6 +39,8 @@ test("an outage: its cause, the breaker opening once, and fail-fast answers at w
   try {
     expect((await app.request("/v1/market/quotes/AAPL")).status).toBe(503);
     expect((await app.request("/v1/market/quotes/IBM")).status).toBe(503); // turned away at once
+    clock.advance(5_000); // the first break: the next call probes, and fails
+    expect((await app.request("/v1/market/quotes/MSFT")).status).toBe(503);
   } finally {
     fake.fault = undefined;
   }
@@ -47,12 +49,17 @@ test("an outage: its cause, the breaker opening once, and fail-fast answers at w
     error: { name: "BrokenCircuitError" },
     upstream: { name: "ProviderError", message: expect.stringContaining("500 from GET") },
   });
-  expect(lines.filter((l) => l.msg === "provider breaker opened: calls fail fast")).toEqual([
-    expect.objectContaining({ level: "warn", provider: "alpaca", from: "closed", to: "open" }),
+  // One warning per outage, the line to alert on; the failed probe's re-opening is info.
+  const breakerLines = lines.filter((l) => String(l.msg).startsWith("provider breaker"));
+  expect(breakerLines.map((l) => [l.level, l.msg, l.from, l.to, l.break_ms])).toEqual([
+    ["warn", "provider breaker opened: calls fail fast", "closed", "open", 5_000],
+    ["info", "provider breaker", "open", "half-open", undefined],
+    ["info", "provider breaker: probe failed, open again", "half-open", "open", 10_000],
   ]);
   const requests = lines.filter((l) => l.msg === "request");
   expect(requests.map((r) => [r.status, r.level])).toEqual([
     [503, "warn"],
     [503, "warn"],
+    [503, "warn"], // the probe failed, and its retry met the re-opened breaker
   ]);
 });
