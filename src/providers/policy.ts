@@ -32,14 +32,27 @@ import {
 } from "../resilience/index.ts";
 import { isProviderError } from "./errors.ts";
 
+/**
+ * A published limit of `limit` requests per `intervalMs`, as a token bucket that never exceeds
+ * it: a bucket lets its burst plus one interval's refill through in the worst interval, so the
+ * refill is the limit less the burst. (Refilling the whole limit let 246 requests reach a fake
+ * Alpaca in one minute of a soak; a provider counting strictly answers 429, which counts
+ * against our breaker.)
+ */
+const publishedLimit = (limit: number, intervalMs: number, burst: number) => ({
+  rate: limit - burst,
+  intervalMs,
+  burst,
+});
+
 /** Published request limits, as token-bucket settings (docs/providers.md). */
 export const PROVIDER_RATE_LIMITS = {
-  /** 200 requests/min per account (free plan). */
-  alpaca: { rate: 200, intervalMs: 60_000, burst: 50 },
-  /** 60 calls/min, at most 30/s. */
-  finnhub: { rate: 60, intervalMs: 60_000, burst: 30 },
-  /** Free key: 25 requests/day; a burst of 5 (the old per-minute cap). */
-  alphavantage: { rate: 25, intervalMs: 86_400_000, burst: 5 },
+  /** 200 requests/min per account (free plan): bursts of 50, 150/min sustained. */
+  alpaca: publishedLimit(200, 60_000, 50),
+  /** 60 calls/min (and at most 30/s): bursts of 15, 45/min sustained. */
+  finnhub: publishedLimit(60, 60_000, 15),
+  /** Free key: 25 requests/day: bursts of 5 (the old per-minute cap), 20/day sustained. */
+  alphavantage: publishedLimit(25, 86_400_000, 5),
 } as const;
 
 /** Tuning knobs; defaults in {@link DEFAULT_TUNING}. Tests shrink them. */
