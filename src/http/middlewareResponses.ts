@@ -82,6 +82,18 @@ const HEADERS = {
       'What is left of each limit (IETF draft syntax, e.g. `"user";r=599;t=1`); absent when the limiter could not decide',
     schema: { type: "string" },
   },
+  // On a success the limiter has decided, so both are always there (DESIGN §6 pins them).
+  RateLimitPolicyDecided: {
+    description: 'The limits that apply (IETF draft syntax, e.g. `"user";q=600;w=60`)',
+    required: true,
+    schema: { type: "string" },
+  },
+  RateLimitDecided: {
+    description:
+      'What is left of each limit (IETF draft syntax, e.g. `"user";r=599;t=1`: `t` is seconds until the limit is full again)',
+    required: true,
+    schema: { type: "string" },
+  },
 };
 
 const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });
@@ -145,7 +157,10 @@ function addHeaders(responses: Record<string, ResponseEntry>, limited: boolean):
     // A probe's 503 (`/readyz`) reports a state, not a refusal to retry after.
     if (status === "503" && limited) headers["Retry-After"] = ref("RetryAfterWhenSafe");
     if (status === "401") headers["WWW-Authenticate"] = ref("WwwAuthenticate");
-    if (limited && status !== "413") {
+    if (limited && status.startsWith("2")) {
+      headers["RateLimit-Policy"] = ref("RateLimitPolicyDecided");
+      headers.RateLimit = ref("RateLimitDecided");
+    } else if (limited && status !== "413") {
       headers["RateLimit-Policy"] = ref("RateLimitPolicy");
       headers.RateLimit = ref("RateLimit");
     }

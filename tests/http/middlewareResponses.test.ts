@@ -143,4 +143,12 @@ test("pinned headers: X-Request-Id everywhere, Retry-After on 429/503, WWW-Authe
     true,
     undefined,
   ]);
+  // A success of a limited route was decided by the limiter: its headers are always there (the
+  // conformance test holds every driven 2xx to it); an error may come before or without it.
+  expect([required("RateLimitPolicyDecided"), required("RateLimitDecided")]).toEqual([true, true]);
+  expect([required("RateLimitPolicy"), required("RateLimit")]).toEqual([undefined, undefined]);
+  const meHeaders = (
+    out.paths["/v1/auth/me"].get.responses as unknown as Record<string, { headers: Headers }>
+  )["200"]?.headers;
+  expect(meHeaders?.RateLimit?.$ref).toBe("#/components/headers/RateLimitDecided");
 });
