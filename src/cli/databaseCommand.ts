@@ -18,6 +18,7 @@ import { withoutBlanks } from "../config/schema.ts";
 import {
   type Database,
   isDatabaseUnavailable,
+  isStorageError,
   missingSqliteFile,
   openDatabase,
   targetInWords,
@@ -157,6 +158,16 @@ export function safeErrorMessage(error: unknown, databaseUrl: string): string {
 }
 
 /**
+ * Where the database that `error` came from is, in words (never credentials), when the error
+ * does not say: a driver's own ("Failed to connect", "unable to open database file") or an
+ * outage. Our other storage errors name their cause already.
+ */
+export function unreachedDatabase(error: unknown, databaseUrl: string): string | undefined {
+  const unreached = !isStorageError(error) || isDatabaseUnavailable(error);
+  return unreached ? targetInWords(databaseUrl) : undefined;
+}
+
+/**
  * Opens `config.DATABASE_URL`, runs `work`, and always closes. A failure is
  * printed as `name: message` (password removed) and becomes exit 1.
  */
@@ -182,9 +193,7 @@ export async function withDatabase(
     });
     return await work(db);
   } catch (error) {
-    // "Failed to connect" or "unable to open database file" alone does not say to what.
-    const unreached = db === undefined || isDatabaseUnavailable(error);
-    const where = unreached ? targetInWords(config.DATABASE_URL) : undefined;
+    const where = unreachedDatabase(error, config.DATABASE_URL);
     const message = safeErrorMessage(error, config.DATABASE_URL);
     io.stderr(`${name}: ${message}${where ? ` (${where})` : ""}\n`);
     return EXIT.failure;

@@ -28,14 +28,12 @@ import { listen } from "../http/server.ts";
 import type { BuiltServer } from "../http/wiring.ts";
 import { RateLimitStoreConfigError } from "../ratelimit/factory.ts";
 import { isVerifiable, parsePasswordHash, VERIFY_CAPS } from "../security/passwordHash.ts";
-import { isDatabaseUnavailable, isStorageError } from "../storage/errors.ts";
 import { prepareSchema } from "../storage/schemaGate.ts";
-import { targetInWords } from "../storage/url.ts";
 import { createLogger } from "../telemetry/logger.ts";
 import { startTelemetry, tracerRegistered } from "../telemetry/sdk.ts";
 import { VERSION } from "../version.ts";
 import { runGate } from "./check.ts";
-import { safeErrorMessage } from "./databaseCommand.ts";
+import { safeErrorMessage, unreachedDatabase } from "./databaseCommand.ts";
 import { type CommandIo, EXIT } from "./io.ts";
 import { splitFlag } from "./splitFlag.ts";
 
@@ -186,10 +184,7 @@ export async function runServe(
   try {
     db = await prepareSchema(config, logger, systemClock);
   } catch (err) {
-    // "Failed to connect" alone does not say to what.
-    const unreached = !isStorageError(err) || isDatabaseUnavailable(err);
-    const where = unreached ? targetInWords(config.DATABASE_URL) : undefined;
-    return failed(err, async () => {}, where);
+    return failed(err, async () => {}, unreachedDatabase(err, config.DATABASE_URL));
   }
 
   const deferred = deferApp({
