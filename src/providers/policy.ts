@@ -26,6 +26,7 @@ import {
   type PipelinePolicy,
   pipeline,
   retry,
+  spreadByQuarter,
   type TokenBucketPolicy,
   timeout,
   tokenBucket,
@@ -123,10 +124,7 @@ function growingBreaks(firstMs: number, maxMs: number, jitter: boolean): Backoff
     maxMs,
     jitter: "none",
   })();
-  return () => (opening) => {
-    const ms = ceiling(opening);
-    return jitter ? ms * (0.75 + 0.5 * Math.random()) : ms;
-  };
+  return () => (opening) => (jitter ? spreadByQuarter(ceiling(opening)) : ceiling(opening));
 }
 
 /** A provider's pipeline, its breaker, and its bucket (for calls after an attempt's first). */

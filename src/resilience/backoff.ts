@@ -35,14 +35,18 @@ export interface ExponentialBackoffOptions {
 const finiteIn = (value: number, max: number): number =>
   Number.isFinite(value) ? Math.min(max, Math.max(0, value)) : max;
 
-/** The same delay every time; `jitter: true` spreads it ±25 % (Polly's constant jitter). */
+/** `ms` spread uniformly over ±25 % (Polly's constant jitter). */
+export const spreadByQuarter = (ms: number, random: () => number = Math.random): number =>
+  finiteIn(ms * 0.75 + ms * 0.5 * random(), ms * 1.25);
+
+/** The same delay every time; `jitter: true` spreads it ±25 % ({@link spreadByQuarter}). */
 export function constantBackoff(
   ms: number,
   opts: { jitter?: boolean; random?: () => number } = {},
 ): Backoff {
   const random = opts.random ?? Math.random;
   const fixed: DelaySequence = () => ms;
-  const jittered: DelaySequence = () => finiteIn(ms * 0.75 + ms * 0.5 * random(), ms * 1.25);
+  const jittered: DelaySequence = () => spreadByQuarter(ms, random);
   return () => (opts.jitter ? jittered : fixed);
 }
 

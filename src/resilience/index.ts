@@ -12,6 +12,7 @@ export {
   type ExponentialBackoffOptions,
   exponentialBackoff,
   type Jitter,
+  spreadByQuarter,
 } from "./backoff.ts";
 export { CircuitBreaker, circuitBreaker } from "./breaker/circuitBreaker.ts";
 export type { DetectorCounts } from "./breaker/detector.ts";
