@@ -51,6 +51,16 @@ const errorEntry = (description: string): ResponseEntry =>
     content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
   }) as ResponseEntry;
 
+const RATE_LIMIT_POLICY = {
+  description: 'The limits that apply (IETF draft syntax, e.g. `"user";q=600;w=60`)',
+  schema: { type: "string" },
+};
+const RATE_LIMIT = {
+  description:
+    'What is left of each limit (IETF draft syntax, e.g. `"user";r=599;t=1`: `t` is seconds until the limit is full again)',
+  schema: { type: "string" },
+};
+
 /** Reusable header objects, referenced from every response that carries them. */
 const HEADERS = {
   RequestId: {
@@ -73,27 +83,14 @@ const HEADERS = {
     description: 'The Bearer challenge; `error="invalid_token"` when a token was sent and refused',
     schema: { type: "string" },
   },
-  RateLimitPolicy: {
-    description: 'The limits that apply (IETF draft syntax, e.g. `"user";q=600;w=60`)',
-    schema: { type: "string" },
-  },
+  RateLimitPolicy: RATE_LIMIT_POLICY,
   RateLimit: {
-    description:
-      'What is left of each limit (IETF draft syntax, e.g. `"user";r=599;t=1`); absent when the limiter could not decide',
-    schema: { type: "string" },
+    ...RATE_LIMIT,
+    description: `${RATE_LIMIT.description}; absent when the limiter could not decide`,
   },
   // On a success the limiter has decided, so both are always there (DESIGN §6 pins them).
-  RateLimitPolicyDecided: {
-    description: 'The limits that apply (IETF draft syntax, e.g. `"user";q=600;w=60`)',
-    required: true,
-    schema: { type: "string" },
-  },
-  RateLimitDecided: {
-    description:
-      'What is left of each limit (IETF draft syntax, e.g. `"user";r=599;t=1`: `t` is seconds until the limit is full again)',
-    required: true,
-    schema: { type: "string" },
-  },
+  RateLimitPolicyDecided: { ...RATE_LIMIT_POLICY, required: true },
+  RateLimitDecided: { ...RATE_LIMIT, required: true },
 };
 
 const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${name}` });

@@ -92,14 +92,15 @@ export function checkAdminConfig(input: CheckInput, out: FindingList): ParsedHas
   }
   const parsed = parsePasswordHash(hash);
   if (parsed === undefined) {
+    const mangled = shellExpanded(hash);
     out.add({
       id: "admin.002",
       levels: "E/E/W",
       variable: "ADMIN_PASSWORD_HASH",
-      message: shellExpanded(hash)
+      message: mangled
         ? "is not a hash any more: a shell expanded its `$` parts (`. env` of an unquoted value)"
         : "is not a well-formed argon2id (PHC) or bcrypt ($2a$/$2b$/$2y$) hash the server can verify",
-      hint: shellExpanded(hash)
+      hint: mangled
         ? "Single-quote the value in the env file (ADMIN_PASSWORD_HASH='$argon2id$…'): systemd and POSIX shells strip the quotes (docker run --env-file does not: unquoted there, and never sourced by a shell)."
         : HASH_HINT,
     });

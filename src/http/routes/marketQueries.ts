@@ -10,8 +10,7 @@ import { TIMEFRAMES, type Timeframe } from "../../providers/index.ts";
 import { optionalDateTime } from "./dateTime.ts";
 import { queryInteger } from "./queryInteger.ts";
 
-/** One day in milliseconds. */
-export const DAY = 86_400_000;
+const DAY = 86_400_000;
 
 /** Longest range one bars request may span, per timeframe. */
 export const MAX_SPAN_MS: Record<Timeframe, number> = {
