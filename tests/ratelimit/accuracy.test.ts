@@ -13,6 +13,7 @@ import {
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { startRedis, type TestRedis } from "../support/redis.ts";
 import { oracleApp } from "./app.ts";
+import { clockedStore } from "./redisStoreFixture.ts";
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -75,23 +76,14 @@ describe("concurrency", () => {
 });
 
 /** A store whose clock and Redis's script clock are one injected clock. */
-async function clockedStore(keyPrefix: string) {
+async function clocked(keyPrefix: string) {
   const clock = new ManualClock();
-  const store = createRedisStore({
-    url: redis.url,
-    commandTimeoutMs: 500,
-    logger: silentLogger,
-    clock,
-    scriptClock: clock,
-    keyPrefix,
-  });
-  expect(await store.waitUntilReady(2000)).toBe(true);
-  return { clock, store };
+  return { clock, store: await clockedStore(redis, clock, keyPrefix) };
 }
 
 describe("blocked-key cache", () => {
   test("a key known to be over its limit is refused with zero Redis commands for a second", async () => {
-    const { clock, store } = await clockedStore("hot:");
+    const { clock, store } = await clocked("hot:");
     const hot: LimitSpec = { name: "ip", key: "{hot}:all", limit: 2, windowMs: 2_000 };
     await store.decide([hot]);
     await store.decide([hot]);
@@ -119,7 +111,7 @@ describe("blocked-key cache", () => {
   });
 
   test("a key deleted in Redis (a lifted lockout) is let through within a second", async () => {
-    const { clock, store } = await clockedStore("lift:");
+    const { clock, store } = await clocked("lift:");
     // A lockout's shape: 5 per 15 minutes, so a refusal's retry is 180 s.
     const account: LimitSpec = { name: "acct", key: "{a}:acct", limit: 5, windowMs: 900_000 };
     for (let i = 0; i < 5; i++) expect((await store.decide([account])).allowed).toBe(true);

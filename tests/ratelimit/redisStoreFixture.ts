@@ -3,6 +3,7 @@
  * registered for closing (store first, then the server) after the test.
  */
 import { expect } from "bun:test";
+import type { ManualClock } from "../../src/clock/index.ts";
 import { createRedisStore, type RedisStore } from "../../src/ratelimit/index.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { startRedis, type TestRedis } from "../support/redis.ts";
@@ -21,4 +22,22 @@ export async function storeOnRedis(
   });
   expect(await store.waitUntilReady(3000)).toBe(true);
   return { redis, store };
+}
+
+/** A ready store on `redis` whose own clock and Redis's script clock are both `clock`. */
+export async function clockedStore(
+  redis: TestRedis,
+  clock: ManualClock,
+  keyPrefix: string,
+): Promise<RedisStore> {
+  const store = createRedisStore({
+    url: redis.url,
+    commandTimeoutMs: 500,
+    logger: silentLogger,
+    clock,
+    scriptClock: clock,
+    keyPrefix,
+  });
+  expect(await store.waitUntilReady(2000)).toBe(true);
+  return store;
 }

@@ -12,6 +12,7 @@ import {
 } from "../../src/ratelimit/index.ts";
 import { silentLogger } from "../../src/telemetry/logger.ts";
 import { startRedis, type TestRedis } from "../support/redis.ts";
+import { clockedStore } from "./redisStoreFixture.ts";
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -24,18 +25,7 @@ afterAll(async () => {
 let prefixCounter = 0;
 const factories: Record<string, (clock: ManualClock) => Promise<RateLimitStore>> = {
   memory: async (clock) => createMemoryStore({ clock }),
-  redis: async (clock) => {
-    const store = createRedisStore({
-      url: redis.url,
-      commandTimeoutMs: 500,
-      logger: silentLogger,
-      clock,
-      scriptClock: clock,
-      keyPrefix: `t${++prefixCounter}:`,
-    });
-    expect(await store.waitUntilReady(2000)).toBe(true);
-    return store;
-  },
+  redis: (clock) => clockedStore(redis, clock, `t${++prefixCounter}:`),
 };
 
 const lim = (over: Partial<LimitSpec> = {}): LimitSpec => ({
