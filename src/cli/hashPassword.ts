@@ -15,19 +15,24 @@ import {
 import { type CommandIo, EXIT } from "./io.ts";
 import { readSecretInput } from "./readSecretInput.ts";
 
+/** One entry from stdin; undefined, with the reason on stderr, when it cannot be read. */
+async function readEntry(prompt: string, io: CommandIo): Promise<string | undefined> {
+  try {
+    return await readSecretInput(prompt, io.stderr);
+  } catch (err) {
+    io.stderr(`hash-password: ${err instanceof Error ? err.message : "could not read stdin"}\n`);
+    return undefined;
+  }
+}
+
 /** Runs the command; returns the exit code. */
 export async function runHashPassword(args: string[], io: CommandIo): Promise<number> {
   if (args.length > 0) {
     io.stderr("usage: trading-server hash-password   (reads the password from stdin)\n");
     return EXIT.usage;
   }
-  let password: string;
-  try {
-    password = await readSecretInput("Password: ", io.stderr);
-  } catch (err) {
-    io.stderr(`hash-password: ${err instanceof Error ? err.message : "could not read stdin"}\n`);
-    return EXIT.failure;
-  }
+  const password = await readEntry("Password: ", io);
+  if (password === undefined) return EXIT.failure;
   if (password.length === 0) {
     io.stderr("hash-password: the password is empty\n");
     return EXIT.failure;
@@ -47,13 +52,8 @@ export async function runHashPassword(args: string[], io: CommandIo): Promise<nu
     return EXIT.failure;
   }
   if (process.stdin.isTTY) {
-    let again: string;
-    try {
-      again = await readSecretInput("Again: ", io.stderr);
-    } catch (err) {
-      io.stderr(`hash-password: ${err instanceof Error ? err.message : "could not read stdin"}\n`);
-      return EXIT.failure;
-    }
+    const again = await readEntry("Again: ", io);
+    if (again === undefined) return EXIT.failure;
     if (again !== password) {
       io.stderr("hash-password: the two entries differ; nothing was hashed\n");
       return EXIT.failure;
