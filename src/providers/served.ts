@@ -56,8 +56,8 @@ const described = (error: unknown) => ({
 
 /**
  * How long a further request of an attempt (the next page) may wait for its
- * token: about three tokens at Alpaca's 200/min, so paging goes on at the
- * published rate; longer, and the attempt is refused as our back-pressure.
+ * token: two or three tokens at Alpaca's sustained 150/min, so paging goes on
+ * at the bucket's rate; longer, and the attempt is refused as our back-pressure.
  */
 const FURTHER_REQUEST_WAIT_MS = 1_000;
 
